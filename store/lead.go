@@ -1,0 +1,158 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+)
+
+// Customer holds the seven customer fields Microsoft sends with a lead.
+// Any of them may be empty (a .edu customer arrives with none).
+type Customer struct {
+	FirstName string
+	LastName  string
+	Email     string
+	Phone     string
+	Country   string
+	Company   string
+	Title     string
+}
+
+// Field is one named value of a raw record, kept in the order it arrived.
+type Field struct {
+	Name  string
+	Value string
+}
+
+// Origin says where a lead came from: a file and line, or an Azure Table
+// entity. A Storage Explorer export carries PartitionKey and RowKey too, which
+// is what lets a CSV import and a later table sync meet as the same lead.
+type Origin struct {
+	File         string
+	Line         int
+	Account      string
+	Table        string
+	PartitionKey string
+	RowKey       string
+}
+
+// Lead is one event as Microsoft sent it: a customer acted on one offer.
+type Lead struct {
+	// ID is the lead's stable identity; see ComputeID. The store fills it in
+	// when empty.
+	ID     string
+	Origin Origin
+
+	// LeadSource and ActionCode are the raw strings as received.
+	LeadSource string
+	ActionCode string
+
+	// Source is normalised (AzureMarketplace, AzurePortal, AppSource,
+	// TestDrive) or the raw token; Action stays as Microsoft spells it.
+	Source    string
+	Action    string
+	OfferID   string
+	OfferName string
+
+	// Created is when the customer acted; Timestamp is the table's last
+	// modification time when the data has one.
+	Created     time.Time
+	Timestamp   time.Time
+	Description string
+	Customer    Customer
+
+	// IsTest marks Microsoft's MSFT_TEST lead; NoPII a lead that arrived
+	// without personal data (.edu customers).
+	IsTest bool
+	NoPII  bool
+
+	// Extra holds properties and columns the importers do not know, verbatim.
+	Extra []Field
+	// Raw is the record as received, field by field (CSV columns without the
+	// @type columns, or top-level JSON keys with nested values as JSON text).
+	Raw []Field
+}
+
+// Well-known action codes.
+const (
+	ActionInstall        = "INS"
+	ActionContactMe      = "PLT"
+	ActionDoNotContact   = "DNC"
+	ActionCreate         = "Create"
+	ActionStartTestDrive = "StartTestDrive"
+)
+
+// Normalised source names.
+const (
+	SourceAzureMarketplace = "AzureMarketplace"
+	SourceAzurePortal      = "AzurePortal"
+	SourceAppSource        = "AppSource"
+	SourceTestDrive        = "TestDrive"
+)
+
+// NormalizeEmail trims and case-folds an address so that the same person's
+// leads group into one contact.
+func NormalizeEmail(s string) string {
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// HasTableKey reports whether the lead carries an Azure Table identity.
+func (l *Lead) HasTableKey() bool {
+	return l.Origin.PartitionKey != "" || l.Origin.RowKey != ""
+}
+
+// ComputeID returns the lead's identity. Leads with PartitionKey and RowKey
+// are identified by those alone (account and table are not in a CSV export,
+// and both paths must meet); others by a hash of the normalised record, so
+// the same row from two copies of a file is still one lead.
+func (l *Lead) ComputeID() string {
+	h := sha256.New()
+	if l.HasTableKey() {
+		h.Write([]byte("t\x00"))
+		h.Write([]byte(l.Origin.PartitionKey))
+		h.Write([]byte{0})
+		h.Write([]byte(l.Origin.RowKey))
+	} else {
+		h.Write([]byte("r\x00"))
+		for _, s := range []string{
+			l.Source, l.Action, l.OfferID, l.OfferName,
+			l.Created.UTC().Format(time.RFC3339Nano), l.Description,
+			strings.TrimSpace(l.Customer.FirstName), strings.TrimSpace(l.Customer.LastName),
+			NormalizeEmail(l.Customer.Email), strings.TrimSpace(l.Customer.Phone),
+			strings.TrimSpace(l.Customer.Country), strings.TrimSpace(l.Customer.Company),
+			strings.TrimSpace(l.Customer.Title),
+		} {
+			h.Write([]byte(s))
+			h.Write([]byte{0})
+		}
+	}
+	sum := h.Sum(nil)
+	return hex.EncodeToString(sum[:8])
+}
+
+// ContactID returns the contact this lead belongs to (16 hex digits): a hash
+// of the normalised email, or, for a lead without one, a contact of its own.
+func (l *Lead) ContactID() string {
+	email := NormalizeEmail(l.Customer.Email)
+	if email == "" {
+		id := l.ID
+		if id == "" {
+			id = l.ComputeID()
+		}
+		sum := sha256.Sum256([]byte("l\x00" + id))
+		return hex.EncodeToString(sum[:8])
+	}
+	return ContactIDForEmail(email)
+}
+
+// ContactIDForEmail returns the contact ID that leads with this address share.
+func ContactIDForEmail(email string) string {
+	sum := sha256.Sum256([]byte("e\x00" + NormalizeEmail(email)))
+	return hex.EncodeToString(sum[:8])
+}
+
+// IsDNC reports whether this lead is a do-not-contact notice.
+func (l *Lead) IsDNC() bool { return strings.EqualFold(l.Action, ActionDoNotContact) }
+
+func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }

@@ -1,0 +1,229 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Filter selects contacts. Each set field must match at least one of the
+// contact's leads (case-insensitively); set fields combine with AND.
+type Filter struct {
+	Source  string
+	Action  string
+	Offer   string // offer ID or offer name
+	Status  string
+	Country string
+	// Query is free text matched against name, email, company, title and
+	// descriptions.
+	Query string
+	// IncludeTest shows Microsoft's test leads, which are hidden by default.
+	IncludeTest bool
+}
+
+// Match reports whether a contact (with Triage set) passes the filter.
+func (f *Filter) Match(c *Contact) bool {
+	if c.IsTest && !f.IncludeTest {
+		return false
+	}
+	if f.Source != "" && !anyFold(c.Sources, f.Source) {
+		return false
+	}
+	if f.Action != "" && !anyFold(c.Actions, f.Action) {
+		return false
+	}
+	if f.Offer != "" && !anyFold(c.Offers, f.Offer) && !strings.EqualFold(c.LatestOfferName, f.Offer) {
+		if !c.matchOfferName(f.Offer) {
+			return false
+		}
+	}
+	if f.Country != "" && !anyFold(c.Countries, f.Country) {
+		return false
+	}
+	if f.Status != "" && !strings.EqualFold(string(c.Triage.Status), f.Status) {
+		return false
+	}
+	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" && !c.Matches(q) {
+		return false
+	}
+	return true
+}
+
+// matchOfferName checks the loaded leads' offer names, when present.
+func (c *Contact) matchOfferName(name string) bool {
+	for i := range c.Leads {
+		if strings.EqualFold(c.Leads[i].OfferName, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func anyFold(ss []string, v string) bool {
+	for _, s := range ss {
+		if strings.EqualFold(s, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// ListContacts calls fn for every contact that passes f, most recent
+// activity first, with its leads and triage state loaded. It streams: one
+// contact is in memory at a time, so it works at any size.
+func (s *Store) ListContacts(f Filter, fn func(*Contact) error) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
+		contacts := tx.Bucket(bContacts)
+		cur := tx.Bucket(bActivity).Cursor()
+		for k, _ := cur.First(); k != nil; k, _ = cur.Next() {
+			if len(k) != 16 {
+				return errCorrupt
+			}
+			seq := binary.BigEndian.Uint64(k[8:])
+			v := contacts.Get(k[8:])
+			if v == nil {
+				return fmt.Errorf("activity index points at a missing contact: %w", errCorrupt)
+			}
+			c, err := decodeContact(seq, v)
+			if err != nil {
+				return err
+			}
+			if c.Triage, err = getTriage(tx, c.ID); err != nil {
+				return err
+			}
+			// Offer names are only on the leads: load them before matching.
+			if c.Leads, err = contactLeads(tx, seq); err != nil {
+				return err
+			}
+			if !f.Match(&c) {
+				continue
+			}
+			if err := fn(&c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == errStopIterator {
+		return nil
+	}
+	return err
+}
+
+// ErrStop may be returned by a ListContacts callback to end early.
+var ErrStop = errStopIterator
+
+// Contact returns a contact with its leads, triage state and history, by
+// contact ID, a unique prefix of one (at least 6 digits), or an email
+// address.
+func (s *Store) Contact(ref string) (*Contact, error) {
+	ref = strings.TrimSpace(ref)
+	var out *Contact
+	err := s.db.View(func(tx *bolt.Tx) error {
+		seq, err := resolveContact(tx, ref)
+		if err != nil {
+			return err
+		}
+		v := tx.Bucket(bContacts).Get(u64(seq))
+		if v == nil {
+			return fmt.Errorf("contact %s: %w", ref, ErrNotFound)
+		}
+		c, err := decodeContact(seq, v)
+		if err != nil {
+			return err
+		}
+		if c.Leads, err = contactLeads(tx, seq); err != nil {
+			return err
+		}
+		if c.Triage, err = getTriage(tx, c.ID); err != nil {
+			return err
+		}
+		if c.History, err = history(tx, c.ID); err != nil {
+			return err
+		}
+		out = &c
+		return nil
+	})
+	return out, err
+}
+
+// ContactsBySeq returns the contacts (without leads) for the given
+// sequence numbers, in the same order: how the inbox fetches the display
+// fields of the rows on screen.
+func (s *Store) ContactsBySeq(seqs []uint64) ([]Contact, error) {
+	out := make([]Contact, len(seqs))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bContacts)
+		for i, seq := range seqs {
+			v := b.Get(u64(seq))
+			if v == nil {
+				return fmt.Errorf("contact #%d: %w", seq, ErrNotFound)
+			}
+			c, err := decodeContact(seq, v)
+			if err != nil {
+				return err
+			}
+			out[i] = c
+		}
+		return nil
+	})
+	return out, err
+}
+
+func resolveContact(tx *bolt.Tx, ref string) (uint64, error) {
+	ids := tx.Bucket(bContactIDs)
+	if strings.Contains(ref, "@") {
+		k := idBytes(ContactIDForEmail(ref))
+		if v := ids.Get(k[:]); v != nil {
+			return binary.BigEndian.Uint64(v), nil
+		}
+		return 0, fmt.Errorf("no contact with email %q: %w", ref, ErrNotFound)
+	}
+	ref = strings.ToLower(ref)
+	if len(ref) < 6 || len(ref) > 16 {
+		return 0, fmt.Errorf("%q is not a contact ID (16 hex digits, or at least the first 6) or an email: %w", ref, ErrNotFound)
+	}
+	// A prefix of an odd number of hex digits matches on the even part
+	// and then checks the last digit.
+	even := ref[:len(ref)&^1]
+	p, err := hex.DecodeString(even)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a contact ID or an email: %w", ref, ErrNotFound)
+	}
+	var found []uint64
+	c := ids.Cursor()
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		if !strings.HasPrefix(hex.EncodeToString(k), ref) {
+			continue
+		}
+		found = append(found, binary.BigEndian.Uint64(v))
+		if len(found) > 1 {
+			return 0, fmt.Errorf("%q matches several contacts; give more digits: %w", ref, ErrAmbiguousID)
+		}
+	}
+	if len(found) == 0 {
+		return 0, fmt.Errorf("no contact with ID %s: %w", ref, ErrNotFound)
+	}
+	return found[0], nil
+}
+
+// Counts summarises the database for status lines and checks.
+type Counts struct {
+	Leads    int
+	Contacts int
+}
+
+// Count returns how many leads and contacts are stored.
+func (s *Store) Count() (Counts, error) {
+	var c Counts
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c.Leads = tx.Bucket(bLeadIDs).Stats().KeyN
+		c.Contacts = tx.Bucket(bContactIDs).Stats().KeyN
+		return nil
+	})
+	return c, err
+}

@@ -1,0 +1,347 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// SchemaVersion is the newest schema this build writes.
+const SchemaVersion = 1
+
+const appName = "leads"
+
+var (
+	bMeta       = []byte("meta")
+	bDict       = []byte("dict")
+	bLeads      = []byte("leads")
+	bLeadIDs    = []byte("lead_ids")
+	bContacts   = []byte("contacts")
+	bContactIDs = []byte("contact_ids")
+	bFunnel     = []byte("funnel")
+	bActivity   = []byte("activity")
+	bDigest     = []byte("digest")
+	bSync       = []byte("sync")
+	bForgotten  = []byte("forgotten")
+	bTriage     = []byte("triage")
+	bHistory    = []byte("history")
+
+	kApp      = []byte("app")
+	kSchema   = []byte("schema")
+	kLastTest = []byte("last_test")
+)
+
+// Errors a caller can test for with errors.Is. Their messages are written
+// for the person at the terminal.
+var (
+	ErrInUse        = errors.New("in use by another leads process")
+	ErrNotDatabase  = errors.New("not a leads database")
+	ErrDamaged      = errors.New("damaged")
+	ErrNewerSchema  = errors.New("written by a newer version of leads")
+	ErrNotFound     = errors.New("not found")
+	ErrReadOnly     = errors.New("opened read-only")
+	ErrAmbiguousID  = errors.New("ambiguous ID")
+	errStopIterator = errors.New("stop")
+)
+
+// OpenError explains why a database file could not be opened, in one line
+// that names the file and says what to do.
+type OpenError struct {
+	Path string
+	Err  error
+	Hint string
+}
+
+func (e *OpenError) Error() string {
+	msg := fmt.Sprintf("%s is %v", filepath.Base(e.Path), e.Err)
+	if e.Hint != "" {
+		msg += ": " + e.Hint
+	}
+	return msg
+}
+
+func (e *OpenError) Unwrap() error { return e.Err }
+
+// Options tune Open.
+type Options struct {
+	// ReadOnly opens with a shared lock: several readers may share the file,
+	// but not with a writer.
+	ReadOnly bool
+	// Timeout bounds the wait for the file lock (default 1s) so that a second
+	// copy of leads fails fast instead of hanging.
+	Timeout time.Duration
+	// NoSync skips fsync on commit; only for benchmarks and tests.
+	NoSync bool
+}
+
+// Store is an open leads database.
+type Store struct {
+	db   *bolt.DB
+	path string
+
+	mu   sync.Mutex
+	dict map[string]uint16 // kind+name -> code
+	rev  []string          // code -> kind+name
+}
+
+// DefaultPath returns the database path: $LEADS_DB, else
+// $XDG_DATA_HOME/leads/leads.db, else ~/.local/share/leads/leads.db.
+func DefaultPath() (string, error) {
+	if p := os.Getenv("LEADS_DB"); p != "" {
+		return p, nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "leads", "leads.db"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the home directory for the database: set LEADS_DB or use --db PATH")
+	}
+	return filepath.Join(home, ".local", "share", "leads", "leads.db"), nil
+}
+
+// Open opens or creates the database at path. Every failure is an
+// *OpenError; a damaged or foreign file is reported, never overwritten.
+func Open(path string, opt Options) (s *Store, err error) {
+	if opt.Timeout == 0 {
+		opt.Timeout = time.Second
+	}
+	fi, statErr := os.Stat(path)
+	switch {
+	case statErr == nil && fi.IsDir():
+		return nil, &OpenError{Path: path, Err: ErrNotDatabase, Hint: "it is a directory; give a file path with --db"}
+	case statErr == nil && fi.Size() == 0:
+		// bbolt would silently turn an empty file into a database; an empty
+		// file we did not create is someone else's.
+		return nil, &OpenError{Path: path, Err: ErrNotDatabase, Hint: "the file is empty; remove it or choose another path with --db"}
+	case statErr != nil && errors.Is(statErr, fs.ErrNotExist):
+		if opt.ReadOnly {
+			return nil, &OpenError{Path: path, Err: ErrNotFound, Hint: "import leads first with 'leads import FILE' or choose another path with --db"}
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, &OpenError{Path: path, Err: errors.New("not creatable"), Hint: oneLine(err)}
+		}
+	case statErr != nil:
+		return nil, &OpenError{Path: path, Err: errors.New("not readable"), Hint: oneLine(statErr)}
+	}
+	if statErr == nil {
+		if err := sniffHeader(path); err != nil {
+			return nil, &OpenError{Path: path, Err: err, Hint: hintFor(err)}
+		}
+	}
+
+	// bbolt panics on some damaged files; turn that into an error.
+	defer func() {
+		if r := recover(); r != nil {
+			s = nil
+			err = &OpenError{Path: path, Err: ErrDamaged, Hint: hintFor(ErrDamaged)}
+		}
+	}()
+	db, berr := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:        opt.Timeout,
+		ReadOnly:       opt.ReadOnly,
+		NoSync:         opt.NoSync,
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+	})
+	if berr != nil {
+		return nil, &OpenError{Path: path, Err: classifyBoltErr(berr), Hint: hintFor(classifyBoltErr(berr))}
+	}
+	s = &Store{db: db, path: path}
+	if err := s.init(opt.ReadOnly); err != nil {
+		db.Close()
+		var oe *OpenError
+		if errors.As(err, &oe) {
+			return nil, err
+		}
+		return nil, &OpenError{Path: path, Err: ErrDamaged, Hint: hintFor(ErrDamaged)}
+	}
+	return s, nil
+}
+
+// sniffHeader rejects files that are plainly not bbolt before bbolt sees
+// them, so a CSV passed by mistake gets a clear answer.
+func sniffHeader(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return errors.New("not readable")
+	}
+	defer f.Close()
+	var page [64]byte
+	n, _ := f.Read(page[:])
+	if n < 32 {
+		return ErrNotDatabase
+	}
+	// The bbolt meta page holds its magic at offset 16 (page header) + 0.
+	if binary.LittleEndian.Uint32(page[16:20]) != 0xED0CDAED {
+		return ErrNotDatabase
+	}
+	return nil
+}
+
+func classifyBoltErr(err error) error {
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return ErrInUse
+	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch):
+		return ErrNotDatabase
+	case errors.Is(err, bolterrors.ErrChecksum), errors.Is(err, bolterrors.ErrInvalidMapping):
+		return ErrDamaged
+	case errors.Is(err, fs.ErrPermission):
+		return errors.New("not accessible (permission denied)")
+	}
+	return ErrDamaged
+}
+
+func hintFor(err error) string {
+	switch {
+	case errors.Is(err, ErrInUse):
+		return "close the other leads (inbox, import or sync) and try again"
+	case errors.Is(err, ErrNotDatabase):
+		return "the file was left as it was; choose a leads database with --db or LEADS_DB"
+	case errors.Is(err, ErrDamaged):
+		return "the file was left as it was; restore a backup, or move it aside and re-import your lead files"
+	}
+	return ""
+}
+
+// init checks the meta bucket and brings the schema up to date in one
+// transaction, so a failed migration leaves the old version intact.
+func (s *Store) init(readOnly bool) error {
+	var version int
+	var isNew bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		m := tx.Bucket(bMeta)
+		if m == nil {
+			isNew = isEmptyDB(tx)
+			if !isNew {
+				return &OpenError{Path: s.path, Err: ErrNotDatabase, Hint: hintFor(ErrNotDatabase)}
+			}
+			return nil
+		}
+		if string(m.Get(kApp)) != appName {
+			return &OpenError{Path: s.path, Err: ErrNotDatabase, Hint: hintFor(ErrNotDatabase)}
+		}
+		v, err := strconv.Atoi(string(m.Get(kSchema)))
+		if err != nil {
+			return &OpenError{Path: s.path, Err: ErrDamaged, Hint: hintFor(ErrDamaged)}
+		}
+		version = v
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if version > SchemaVersion {
+		return &OpenError{Path: s.path, Err: ErrNewerSchema,
+			Hint: fmt.Sprintf("schema %d, this leads knows up to %d; install a newer leads", version, SchemaVersion)}
+	}
+	if version < SchemaVersion {
+		if readOnly {
+			if isNew {
+				return &OpenError{Path: s.path, Err: ErrNotFound, Hint: "import leads first with 'leads import FILE'"}
+			}
+			return &OpenError{Path: s.path, Err: errors.New("from an older version of leads"),
+				Hint: "run any command that writes (e.g. 'leads import') to upgrade it"}
+		}
+		if err := s.migrate(version); err != nil {
+			return err
+		}
+	}
+	return s.loadDict()
+}
+
+func isEmptyDB(tx *bolt.Tx) bool {
+	empty := true
+	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		empty = false
+		return errStopIterator
+	})
+	return empty
+}
+
+// migration moves the schema from version-1 to version.
+type migration struct {
+	version int
+	name    string
+	apply   func(tx *bolt.Tx) error
+}
+
+// migrations are applied in order; each runs once, all pending ones in a
+// single transaction.
+var migrations = []migration{
+	{1, "create buckets", func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bMeta, bDict, bLeads, bLeadIDs, bContacts, bContactIDs, bFunnel,
+			bActivity, bDigest, bSync, bForgotten, bTriage, bHistory} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bMeta).Put(kApp, []byte(appName))
+	}},
+}
+
+func (s *Store) migrate(from int) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, m := range migrations {
+			if m.version <= from {
+				continue
+			}
+			if err := m.apply(tx); err != nil {
+				return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+			}
+			if err := tx.Bucket(bMeta).Put(kSchema, []byte(strconv.Itoa(m.version))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close releases the file and its lock.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Check walks every page of the file and returns the problems found, as
+// bbolt's consistency check reports them.
+func (s *Store) Check() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		var errs []error
+		for e := range tx.Check() {
+			errs = append(errs, e)
+		}
+		return errors.Join(errs...)
+	})
+}
+
+// LastTestLead returns when the newest Microsoft test lead was created, or
+// the zero time if none has arrived.
+func (s *Store) LastTestLead() (time.Time, error) {
+	var t time.Time
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bMeta).Get(kLastTest); len(v) == 8 {
+			t = time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC()
+		}
+		return nil
+	})
+	return t, err
+}
+
+func oneLine(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

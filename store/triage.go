@@ -1,0 +1,343 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Status is where the rep stands with a contact.
+type Status string
+
+// The statuses a contact moves through. Won and Lost close a contact.
+const (
+	StatusNew       Status = "new"
+	StatusContacted Status = "contacted"
+	StatusEngaged   Status = "engaged"
+	StatusQualified Status = "qualified"
+	StatusWon       Status = "won"
+	StatusLost      Status = "lost"
+)
+
+// Statuses lists every status in funnel order.
+var Statuses = []Status{StatusNew, StatusContacted, StatusEngaged, StatusQualified, StatusWon, StatusLost}
+
+// ParseStatus accepts a status name in any case.
+func ParseStatus(s string) (Status, error) {
+	for _, st := range Statuses {
+		if strings.EqualFold(strings.TrimSpace(s), string(st)) {
+			return st, nil
+		}
+	}
+	return "", fmt.Errorf("unknown status %q: use one of new, contacted, engaged, qualified, won, lost", s)
+}
+
+// Closed reports whether the status ends the follow-up work.
+func (s Status) Closed() bool { return s == StatusWon || s == StatusLost }
+
+// LostNoResponse is the lost reason for a lead that never answered.
+const LostNoResponse = "no response"
+
+// Cadence is the follow-up plan: after touch n (1-based), the next touch is
+// due Days[n-1] days later. Touches beyond len(Days)+1 schedule nothing.
+type Cadence struct{ Days []int }
+
+// DefaultCadence follows up 2, 5, then 10 days after the previous touch:
+// four touches in all, as Microsoft advises not to give up after one.
+var DefaultCadence = Cadence{Days: []int{2, 5, 10}}
+
+// Total is the number of touches the cadence plans.
+func (c Cadence) Total() int { return len(c.Days) + 1 }
+
+// Next returns when the touch after touch number n (1-based) is due, and
+// false when the cadence is done.
+func (c Cadence) Next(n int, at time.Time) (time.Time, bool) {
+	if n < 1 || n > len(c.Days) {
+		return time.Time{}, false
+	}
+	return at.AddDate(0, 0, c.Days[n-1]), true
+}
+
+// Note is a free-text note the rep wrote about a contact.
+type Note struct {
+	At   time.Time `json:"at"`
+	Text string    `json:"text"`
+}
+
+// Triage is the rep's state for one contact. Imports never write it.
+type Triage struct {
+	ContactID    string    `json:"contact_id"`
+	Status       Status    `json:"status"`
+	NextFollowUp time.Time `json:"next_follow_up,omitzero"`
+	Touches      int       `json:"touches"`
+	LastTouch    time.Time `json:"last_touch,omitzero"`
+	LostReason   string    `json:"lost_reason,omitempty"`
+	Notes        []Note    `json:"notes,omitempty"`
+	Updated      time.Time `json:"updated,omitzero"`
+}
+
+// Event kinds in a contact's history.
+const (
+	EventTouch    = "touch"
+	EventStatus   = "status"
+	EventFollowUp = "follow_up"
+	EventNote     = "note"
+	EventUndo     = "undo"
+)
+
+// Event is one user action on a contact, kept so the rep can see the
+// history and undo the last change.
+type Event struct {
+	Seq  uint64    `json:"seq"`
+	At   time.Time `json:"at"`
+	Kind string    `json:"kind"`
+	From string    `json:"from,omitempty"`
+	To   string    `json:"to,omitempty"`
+	Text string    `json:"text,omitempty"`
+	// Before is the triage state the event replaced; Undo restores it.
+	Before *Triage `json:"before,omitempty"`
+	// Undone marks an event reverted by a later undo.
+	Undone bool `json:"undone,omitempty"`
+}
+
+func newTriage(id string) Triage { return Triage{ContactID: id, Status: StatusNew} }
+
+// Triage returns the triage state of a contact (status new if untouched).
+func (s *Store) Triage(contactID string) (Triage, error) {
+	t := newTriage(contactID)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		t, err = getTriage(tx, contactID)
+		return err
+	})
+	return t, err
+}
+
+func getTriage(tx *bolt.Tx, id string) (Triage, error) {
+	t := newTriage(id)
+	v := tx.Bucket(bTriage).Get([]byte(id))
+	if v == nil {
+		return t, nil
+	}
+	if err := json.Unmarshal(v, &t); err != nil {
+		return t, fmt.Errorf("triage of %s: %w", id, errCorrupt)
+	}
+	return t, nil
+}
+
+// AllTriage calls fn for every contact the rep has touched.
+func (s *Store) AllTriage(fn func(Triage) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bTriage).ForEach(func(k, v []byte) error {
+			t := newTriage(string(k))
+			if err := json.Unmarshal(v, &t); err != nil {
+				return fmt.Errorf("triage of %s: %w", k, errCorrupt)
+			}
+			return fn(t)
+		})
+	})
+}
+
+// History returns a contact's events, oldest first.
+func (s *Store) History(contactID string) ([]Event, error) {
+	var out []Event
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		out, err = history(tx, contactID)
+		return err
+	})
+	return out, err
+}
+
+func history(tx *bolt.Tx, id string) ([]Event, error) {
+	var out []Event
+	prefix := append([]byte(id), 0)
+	c := tx.Bucket(bHistory).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var e Event
+		if err := json.Unmarshal(v, &e); err != nil {
+			return nil, fmt.Errorf("history of %s: %w", id, errCorrupt)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func historyKey(id string, seq uint64) []byte {
+	k := make([]byte, 0, len(id)+9)
+	k = append(k, id...)
+	k = append(k, 0)
+	return binary.BigEndian.AppendUint64(k, seq)
+}
+
+// change applies one user action to a contact in one transaction: the new
+// state and its history event commit together, so a crash keeps both or
+// neither.
+func (s *Store) change(contactID string, at time.Time, ev Event, mutate func(t *Triage) error) (Triage, error) {
+	var out Triage
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bContactIDs).Get(func() []byte { k := idBytes(contactID); return k[:] }()) == nil {
+			return fmt.Errorf("contact %s: %w", contactID, ErrNotFound)
+		}
+		t, err := getTriage(tx, contactID)
+		if err != nil {
+			return err
+		}
+		before := t
+		before.Notes = append([]Note(nil), t.Notes...)
+		if err := mutate(&t); err != nil {
+			return err
+		}
+		t.Updated = at
+		v, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bTriage).Put([]byte(contactID), v); err != nil {
+			return err
+		}
+		h := tx.Bucket(bHistory)
+		seq, err := h.NextSequence()
+		if err != nil {
+			return err
+		}
+		ev.Seq, ev.At, ev.Before = seq, at, &before
+		ev.At = at
+		ev.Before = &before
+		ev.Seq = seq
+		ev2, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		out = t
+		return h.Put(historyKey(contactID, seq), ev2)
+	})
+	return out, writeErr(err)
+}
+
+// LogTouch records that the rep contacted the person at time at, and
+// schedules the next follow-up by the cadence (none once it is done). A new
+// contact becomes contacted.
+func (s *Store) LogTouch(contactID string, at time.Time, cad Cadence, note string) (Triage, error) {
+	return s.change(contactID, at, Event{Kind: EventTouch, Text: note}, func(t *Triage) error {
+		if t.Status.Closed() {
+			return fmt.Errorf("contact is %s: reopen it (set another status) before logging a touch", t.Status)
+		}
+		t.Touches++
+		t.LastTouch = at
+		if next, ok := cad.Next(t.Touches, at); ok {
+			t.NextFollowUp = next
+		} else {
+			t.NextFollowUp = time.Time{}
+		}
+		if t.Status == StatusNew {
+			t.Status = StatusContacted
+		}
+		if note != "" {
+			t.Notes = append(t.Notes, Note{At: at, Text: note})
+		}
+		return nil
+	})
+}
+
+// SetStatus moves a contact to a status. Lost needs a reason. Closing a
+// contact clears its follow-up date.
+func (s *Store) SetStatus(contactID string, st Status, reason string, at time.Time) (Triage, error) {
+	if _, err := ParseStatus(string(st)); err != nil {
+		return Triage{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if st == StatusLost && reason == "" {
+		return Triage{}, fmt.Errorf("a lost contact needs a reason (e.g. %q)", LostNoResponse)
+	}
+	return s.change(contactID, at, Event{Kind: EventStatus, To: string(st), Text: reason}, func(t *Triage) error {
+		t.Status = st
+		t.LostReason = ""
+		if st == StatusLost {
+			t.LostReason = reason
+		}
+		if st.Closed() {
+			t.NextFollowUp = time.Time{}
+		}
+		return nil
+	})
+}
+
+// SetFollowUp sets or clears (zero due) the next follow-up date; snoozing is
+// setting a later one.
+func (s *Store) SetFollowUp(contactID string, due time.Time, at time.Time) (Triage, error) {
+	return s.change(contactID, at, Event{Kind: EventFollowUp, To: fmtTime(due)}, func(t *Triage) error {
+		t.NextFollowUp = due
+		return nil
+	})
+}
+
+// AddNote appends a note to a contact.
+func (s *Store) AddNote(contactID, text string, at time.Time) (Triage, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return Triage{}, fmt.Errorf("the note is empty: nothing saved")
+	}
+	return s.change(contactID, at, Event{Kind: EventNote, Text: text}, func(t *Triage) error {
+		t.Notes = append(t.Notes, Note{At: at, Text: text})
+		return nil
+	})
+}
+
+// Undo reverts the newest not-yet-undone change of a contact and returns the
+// restored state. The history keeps both the change and the undo.
+func (s *Store) Undo(contactID string, at time.Time) (Triage, error) {
+	var out Triage
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		h := tx.Bucket(bHistory)
+		prefix := append([]byte(contactID), 0)
+		c := h.Cursor()
+		k, v := c.Seek(historyKey(contactID, ^uint64(0)))
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+			var e Event
+			if err := json.Unmarshal(v, &e); err != nil {
+				return errCorrupt
+			}
+			if e.Kind == EventUndo || e.Undone || e.Before == nil {
+				continue
+			}
+			e.Undone = true
+			ev, _ := json.Marshal(e)
+			if err := h.Put(bytes.Clone(k), ev); err != nil {
+				return err
+			}
+			restored := *e.Before
+			restored.Updated = at
+			tv, _ := json.Marshal(restored)
+			if err := tx.Bucket(bTriage).Put([]byte(contactID), tv); err != nil {
+				return err
+			}
+			seq, err := h.NextSequence()
+			if err != nil {
+				return err
+			}
+			uv, _ := json.Marshal(Event{Seq: seq, At: at, Kind: EventUndo, Text: e.Kind})
+			out = restored
+			return h.Put(historyKey(contactID, seq), uv)
+		}
+		return fmt.Errorf("nothing to undo for this contact")
+	})
+	return out, writeErr(err)
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
