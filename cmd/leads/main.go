@@ -1,0 +1,211 @@
+// Command leads is a keyboard-driven inbox for Microsoft AppSource and Azure
+// Marketplace leads: it imports exports and the Partner Center lead table
+// into one local file and lets a rep triage them from the terminal.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/safetext"
+)
+
+// Exit codes shared by every subcommand.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // something failed, or some rows were rejected
+	exitUsage   = 2 // the command line was wrong
+	exitRefused = 3 // a guard refused (e.g. no draft for a do-not-contact lead)
+)
+
+// command is one subcommand. Each lives in its own file and registers itself.
+type command struct {
+	name    string
+	args    string // argument synopsis for help
+	summary string
+	run     func(e *env, args []string) int
+}
+
+var commands = map[string]*command{}
+
+func register(c *command) { commands[c.name] = c }
+
+// env is what a subcommand may use; tests build their own.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	dbPath         string // from --db, else LEADS_DB / XDG default
+	now            func() time.Time
+	getenv         func(string) string
+}
+
+func main() {
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now, getenv: os.Getenv}
+	os.Exit(run(e, os.Args[1:]))
+}
+
+// run dispatches a command line and returns the exit code.
+func run(e *env, args []string) int {
+	args, db, err := extractDB(args)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "leads:", err)
+		return exitUsage
+	}
+	e.dbPath = db
+	name := "inbox"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		usage(e.stdout)
+		return exitOK
+	}
+	if name == "help" {
+		if len(args) > 0 {
+			if c, ok := commands[args[0]]; ok {
+				return c.run(e, []string{"--help"})
+			}
+		}
+		usage(e.stdout)
+		return exitOK
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(e.stderr, "leads: unknown command %q; run 'leads help' for the list\n", safetext.Clean(name))
+		return exitUsage
+	}
+	return c.run(e, args)
+}
+
+// extractDB removes --db PATH / --db=PATH from anywhere in the arguments, so
+// it works before or after the subcommand's name.
+func extractDB(args []string) ([]string, string, error) {
+	var out []string
+	db := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			out = append(out, args[i:]...)
+			break
+		}
+		switch {
+		case a == "--db" || a == "-db":
+			if i+1 >= len(args) {
+				return nil, "", errors.New("--db needs a file path")
+			}
+			db = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--db="), strings.HasPrefix(a, "-db="):
+			db = a[strings.IndexByte(a, '=')+1:]
+		default:
+			out = append(out, a)
+		}
+	}
+	return out, db, nil
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "leads: a terminal inbox for AppSource and Azure Marketplace leads")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: leads [--db PATH] [COMMAND] [ARGS]   (no command opens the inbox)")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "The database is --db PATH, else $LEADS_DB, else $XDG_DATA_HOME/leads/leads.db")
+	fmt.Fprintln(w, "(~/.local/share/leads/leads.db). 'leads COMMAND --help' explains a command.")
+}
+
+// flags returns a FlagSet for a subcommand whose errors and help go to
+// stderr/stdout with the command's synopsis.
+func (e *env) flags(c *command) *flag.FlagSet {
+	fs := flag.NewFlagSet("leads "+c.name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: leads %s [--db PATH] %s\n\n%s\n", c.name, c.args, c.summary)
+		if hasFlags(fs) {
+			fmt.Fprintln(fs.Output(), "\nOptions:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// parse parses flags; it returns (code, false) when the command should end
+// now (help asked for, or a usage error). Flags may follow positional
+// arguments (leads import a.csv --dry-run).
+func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, int, bool) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(e.stdout)
+				fs.Usage()
+				return nil, exitOK, false
+			}
+			return nil, exitUsage, false
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		if args[0] == "--" {
+			pos = append(pos, args[1:]...)
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	return pos, exitOK, true
+}
+
+// path returns the database path in force.
+func (e *env) path() (string, error) {
+	if e.dbPath != "" {
+		return e.dbPath, nil
+	}
+	if p := e.getenv("LEADS_DB"); p != "" {
+		return p, nil
+	}
+	return store.DefaultPath()
+}
+
+// open opens the database, printing a one-line error on failure.
+func (e *env) open(readOnly bool) (*store.Store, bool) {
+	p, err := e.path()
+	if err != nil {
+		fmt.Fprintln(e.stderr, "leads:", err)
+		return nil, false
+	}
+	s, err := store.Open(p, store.Options{ReadOnly: readOnly})
+	if err != nil {
+		fmt.Fprintln(e.stderr, "leads:", safetext.Clean(err.Error()))
+		return nil, false
+	}
+	return s, true
+}
+
+// fail prints a one-line error and returns exitFailed.
+func (e *env) fail(err error) int {
+	fmt.Fprintln(e.stderr, "leads:", safetext.Clean(err.Error()))
+	return exitFailed
+}
