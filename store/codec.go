@@ -173,12 +173,17 @@ func u64(v uint64) []byte {
 const leadRecordVersion = 1
 
 // encodeLead writes a lead as: version, content length, content, origin, raw.
+// scratch is reused for the content part; the returned slice is always new,
+// because bbolt holds on to a value given to Put until the commit.
 // The content part (parsed fields, Timestamp, Extra) is what decides whether
 // a re-imported row changed; origin and raw differ between a CSV export and a
 // table sync of the same entity and must not make it look changed.
-func encodeLead(buf []byte, l *Lead) []byte {
+func encodeLead(scratch *[]byte, l *Lead) []byte {
 	var c enc
-	c.b = buf[:0]
+	if scratch != nil {
+		c.b = (*scratch)[:0]
+		defer func() { *scratch = c.b }()
+	}
 	c.str(l.ID)
 	c.str(l.LeadSource)
 	c.str(l.ActionCode)

@@ -170,8 +170,7 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 		}
 	}
 	idk := idBytes(l.ID)
-	u.buf = encodeLead(u.buf, l)
-	rec := u.buf
+	rec := encodeLead(&u.buf, l)
 	if l.IsTest && !l.Created.IsZero() && l.Created.UnixNano() > u.lastTest {
 		u.lastTest = l.Created.UnixNano()
 	}

@@ -1,0 +1,307 @@
+package store
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func openTemp(t *testing.T) (*Store, string) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "leads.db")
+	s, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, p
+}
+
+func ts(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func sampleLeads() []Lead {
+	mk := func(pk, rk, action, source, email, first string, created string) Lead {
+		return Lead{
+			Origin:   Origin{File: "x.csv", Line: 2, PartitionKey: pk, RowKey: rk},
+			Source:   source,
+			Action:   action,
+			OfferID:  "contoso.inventory-pro",
+			Created:  ts(created),
+			Customer: Customer{FirstName: first, LastName: "Lin", Email: email, Country: "TW", Company: "Northwind"},
+		}
+	}
+	return []Lead{
+		mk("p", "1", "PLT", "AppSource", "mei.lin@northwind.example", "Mei", "2026-11-02T08:14:05Z"),
+		mk("p", "2", "StartTestDrive", "AppSource", "Mei.Lin@Northwind.example ", "Mei", "2026-11-03T15:40:47Z"),
+		mk("p", "3", "INS", "AzureMarketplace", "mei.lin@northwind.example", "Mei", "2026-11-05T09:02:08Z"),
+		mk("p", "4", "DNC", "AppSource", "priya@adatum.example", "Priya", "2026-11-06T11:11:09Z"),
+		mk("p", "5", "INS", "AzureMarketplace", "", "", "2026-11-06T13:29:58Z"),
+	}
+}
+
+func TestUpsertIsIdempotentAndGroupsContacts(t *testing.T) {
+	s, _ := openTemp(t)
+	r, err := s.Upsert(sampleLeads(), UpsertOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.New != 5 || r.Updated != 0 || r.Unchanged != 0 {
+		t.Fatalf("first import: %+v", r)
+	}
+	r, err = s.Upsert(sampleLeads(), UpsertOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.New != 0 || r.Updated != 0 || r.Unchanged != 5 {
+		t.Fatalf("second import: %+v", r)
+	}
+	n, _ := s.Count()
+	if n.Leads != 5 || n.Contacts != 3 {
+		t.Fatalf("counts %+v, want 5 leads, 3 contacts", n)
+	}
+	c, err := s.Contact("MEI.LIN@northwind.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, l := range c.Leads {
+		actions = append(actions, l.Action)
+	}
+	if got := strings.Join(actions, ">"); got != "PLT>StartTestDrive>INS" {
+		t.Fatalf("funnel %s", got)
+	}
+	if c.LatestAction != "INS" || c.LeadCount != 3 || !c.Contactable() {
+		t.Fatalf("contact %+v", c)
+	}
+	p, _ := s.Contact("priya@adatum.example")
+	if !p.IsDNC || p.Contactable() {
+		t.Fatalf("DNC contact should not be contactable: %+v", p)
+	}
+}
+
+func TestChangedRowUpdatesAndMovesContact(t *testing.T) {
+	s, _ := openTemp(t)
+	leads := sampleLeads()
+	if _, err := s.Upsert(leads, UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The same entity with a new Timestamp and a corrected email.
+	l := leads[2]
+	l.ID = ""
+	l.Timestamp = ts("2026-11-09T00:00:00Z")
+	l.Customer.Email = "mei@other.example"
+	r, err := s.Upsert([]Lead{l}, UpsertOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Updated != 1 {
+		t.Fatalf("%+v", r)
+	}
+	mei, _ := s.Contact("mei.lin@northwind.example")
+	if mei.LeadCount != 2 || len(mei.Leads) != 2 || mei.LatestAction != "StartTestDrive" {
+		t.Fatalf("old contact not rebuilt: %+v", mei)
+	}
+	other, err := s.Contact("mei@other.example")
+	if err != nil || other.LeadCount != 1 {
+		t.Fatalf("moved lead: %v %+v", err, other)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	s, _ := openTemp(t)
+	r, err := s.Upsert(sampleLeads(), UpsertOptions{DryRun: true})
+	if err != nil || r.New != 5 {
+		t.Fatalf("%v %+v", err, r)
+	}
+	n, _ := s.Count()
+	if n.Leads != 0 {
+		t.Fatalf("dry run stored %d leads", n.Leads)
+	}
+	d, dict, err := s.Digests()
+	if err != nil || len(d) != 0 || dict.Len() != 1 {
+		t.Fatalf("dry run left digests or dictionary entries: %d %d", len(d), dict.Len())
+	}
+}
+
+func TestTriageSurvivesReimportAndUndo(t *testing.T) {
+	s, p := openTemp(t)
+	if _, err := s.Upsert(sampleLeads(), UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	id := ContactIDForEmail("mei.lin@northwind.example")
+	at := ts("2026-11-10T09:00:00Z")
+	tr, err := s.LogTouch(id, at, DefaultCadence, "called")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Touches != 1 || tr.Status != StatusContacted || !tr.NextFollowUp.Equal(at.AddDate(0, 0, 2)) {
+		t.Fatalf("after touch: %+v", tr)
+	}
+	if _, err := s.SetStatus(id, StatusLost, "", at); err == nil {
+		t.Fatal("lost without a reason was accepted")
+	}
+	if _, err := s.SetStatus(id, StatusEngaged, "", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// Re-importing must not touch triage.
+	if _, err := s.Upsert(sampleLeads(), UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tr, err = s.Undo(id, at.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Status != StatusContacted || tr.Touches != 1 {
+		t.Fatalf("undo did not restore: %+v", tr)
+	}
+	s.Close()
+	s2, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	c, err := s2.Contact(id[:8])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Triage.Touches != 1 || len(c.Triage.Notes) != 1 || len(c.History) != 3 {
+		t.Fatalf("after reopen: %+v history=%d", c.Triage, len(c.History))
+	}
+}
+
+func TestCadence(t *testing.T) {
+	at := ts("2026-11-01T10:00:00Z")
+	want := []int{2, 5, 10}
+	for n := 1; n <= 3; n++ {
+		next, ok := DefaultCadence.Next(n, at)
+		if !ok || !next.Equal(at.AddDate(0, 0, want[n-1])) {
+			t.Fatalf("touch %d: %v %v", n, next, ok)
+		}
+	}
+	if _, ok := DefaultCadence.Next(4, at); ok {
+		t.Fatal("cadence should end after the fourth touch")
+	}
+	if DefaultCadence.Total() != 4 {
+		t.Fatal("four touches planned")
+	}
+}
+
+func TestListFiltersAndOrder(t *testing.T) {
+	s, _ := openTemp(t)
+	leads := sampleLeads()
+	leads = append(leads, Lead{Origin: Origin{PartitionKey: "p", RowKey: "t"}, Source: "AzureMarketplace", Action: "INS",
+		Created: ts("2026-11-07T07:44:59Z"), IsTest: true,
+		Customer: Customer{Email: "MSFT_TEST_1@test.com", FirstName: "MSFT_TEST_1"}})
+	if _, err := s.Upsert(leads, UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	list := func(f Filter) []string {
+		var out []string
+		if err := s.ListContacts(f, func(c *Contact) error { out = append(out, c.Email); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	all := list(Filter{})
+	if strings.Join(all, ",") != ",priya@adatum.example,mei.lin@northwind.example" {
+		t.Fatalf("order: %q", all)
+	}
+	if got := list(Filter{IncludeTest: true}); len(got) != 4 || got[0] != "msft_test_1@test.com" {
+		t.Fatalf("with test: %q", got)
+	}
+	if got := list(Filter{Action: "plt", Source: "AzureMarketplace"}); len(got) != 1 {
+		t.Fatalf("any-lead AND filters: %q", got)
+	}
+	if got := list(Filter{Query: "PRIYA"}); len(got) != 1 {
+		t.Fatalf("query: %q", got)
+	}
+	last, _ := s.LastTestLead()
+	if !last.Equal(ts("2026-11-07T07:44:59Z")) {
+		t.Fatalf("last test lead %v", last)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "leads.csv")
+	os.WriteFile(csv, []byte("PartitionKey,RowKey\nA,B\n"), 0o644)
+	empty := filepath.Join(dir, "empty.db")
+	os.WriteFile(empty, nil, 0o600)
+	for _, c := range []struct {
+		path string
+		want error
+	}{{csv, ErrNotDatabase}, {empty, ErrNotDatabase}, {dir, ErrNotDatabase}} {
+		_, err := Open(c.path, Options{})
+		if !errors.Is(err, c.want) {
+			t.Fatalf("%s: %v", c.path, err)
+		}
+		if strings.Contains(err.Error(), "\n") {
+			t.Fatalf("multi-line error: %q", err)
+		}
+	}
+	before, _ := os.ReadFile(csv)
+	after, _ := os.ReadFile(csv)
+	if string(before) != string(after) {
+		t.Fatal("foreign file was changed")
+	}
+
+	p := filepath.Join(dir, "leads.db")
+	s, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(p)
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", fi.Mode())
+	}
+	start := time.Now()
+	_, err = Open(p, Options{Timeout: 200 * time.Millisecond})
+	if !errors.Is(err, ErrInUse) || time.Since(start) > 5*time.Second {
+		t.Fatalf("second open: %v", err)
+	}
+	if !strings.Contains(err.Error(), "leads.db is in use by another leads process") {
+		t.Fatalf("message: %q", err)
+	}
+	s.Close()
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	s, p := openTemp(t)
+	s.db.Update(func(tx *boltTx) error { return tx.Bucket(bMeta).Put(kSchema, []byte("99")) })
+	s.Close()
+	_, err := Open(p, Options{})
+	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "99") {
+		t.Fatalf("%v", err)
+	}
+}
+
+func TestLeadCodecRoundTrip(t *testing.T) {
+	l := sampleLeads()[0]
+	l.ID = l.ComputeID()
+	l.Extra = []Field{{"Foo", "bar"}}
+	l.Raw = []Field{{"PartitionKey", "p"}, {"CustomerInfo", `{"a":1}`}}
+	l.Timestamp = ts("2026-11-02T08:14:09Z")
+	got, err := decodeLead(encodeLead(nil, &l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != l.ID || got.Customer != l.Customer || !got.Created.Equal(l.Created) || got.Origin != l.Origin ||
+		len(got.Raw) != 2 || got.Raw[1] != l.Raw[1] || got.Extra[0] != l.Extra[0] {
+		t.Fatalf("round trip:\n%+v\n%+v", got, l)
+	}
+	if _, err := decodeLead([]byte{1, 200}); err == nil {
+		t.Fatal("truncated record decoded")
+	}
+}
