@@ -1,0 +1,185 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/safetext"
+)
+
+func init() {
+	register(&command{name: "show", args: "ID|EMAIL [--json]",
+		summary: "show one contact: its funnel of leads, triage state, notes and history", run: runShow})
+}
+
+func runShow(e *env, args []string) int {
+	c := commands["show"]
+	fs := e.flags(c)
+	asJSON := fs.Bool("json", false, "write the contact, every lead with its raw record and origin, and history as JSON")
+	pos, code, ok := e.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(e.stderr, "leads show: give one contact ID (or its first 6+ digits) or email address")
+		return exitUsage
+	}
+	s, ok := e.open(true)
+	if !ok {
+		return exitFailed
+	}
+	defer s.Close()
+	ct, err := s.Contact(pos[0])
+	if err != nil {
+		return e.fail(err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(personJSON(ct)); err != nil {
+			return e.fail(err)
+		}
+		return exitOK
+	}
+	writeContact(e.stdout, ct, e.now())
+	return exitOK
+}
+
+// personOut is everything held about one contact, with provenance.
+type personOut struct {
+	contactOut
+	Triage  store.Triage  `json:"triage"`
+	History []store.Event `json:"history"`
+	Detail  []leadFull    `json:"lead_records"`
+}
+
+// leadFull is a lead with every parsed field, its origin and raw record.
+type leadFull struct {
+	ID          string            `json:"id"`
+	Origin      store.Origin      `json:"origin"`
+	Source      string            `json:"source"`
+	Action      string            `json:"action"`
+	ActionCode  string            `json:"action_code,omitempty"`
+	LeadSource  string            `json:"lead_source"`
+	OfferID     string            `json:"offer"`
+	OfferName   string            `json:"offer_name"`
+	Created     string            `json:"created"`
+	Timestamp   string            `json:"timestamp,omitempty"`
+	Description string            `json:"description"`
+	Customer    store.Customer    `json:"customer"`
+	IsTest      bool              `json:"is_test"`
+	NoPII       bool              `json:"no_personal_data"`
+	Extra       map[string]string `json:"extra,omitempty"`
+	Raw         []store.Field     `json:"raw"`
+}
+
+func personJSON(c *store.Contact) personOut {
+	out := personOut{contactOut: contactJSON(c, time.Time{}), Triage: c.Triage, History: c.History}
+	for _, l := range c.Leads {
+		lf := leadFull{ID: l.ID, Origin: l.Origin, Source: l.Source, Action: l.Action, ActionCode: l.ActionCode,
+			LeadSource: l.LeadSource, OfferID: l.OfferID, OfferName: l.OfferName, Created: rfc3339(l.Created),
+			Timestamp: rfc3339(l.Timestamp), Description: l.Description, Customer: l.Customer,
+			IsTest: l.IsTest, NoPII: l.NoPII, Raw: l.Raw}
+		if len(l.Extra) > 0 {
+			lf.Extra = map[string]string{}
+			for _, f := range l.Extra {
+				lf.Extra[f.Name] = f.Value
+			}
+		}
+		out.Detail = append(out.Detail, lf)
+	}
+	return out
+}
+
+var actionNames = map[string]string{
+	store.ActionContactMe: "Contact me", store.ActionStartTestDrive: "Test Drive", store.ActionInstall: "Install",
+	store.ActionCreate: "Azure portal purchase", store.ActionDoNotContact: "Do not contact",
+}
+
+// ActionLabel names an action the way Partner Center's UI does.
+func actionLabel(a string) string {
+	if n, ok := actionNames[a]; ok {
+		return n
+	}
+	return a
+}
+
+func writeContact(w io.Writer, c *store.Contact, now time.Time) {
+	cl := safetext.Clean
+	name := c.Name()
+	if name == "" {
+		name = "(no name)"
+	}
+	fmt.Fprintf(w, "%s  <%s>  [%s]\n", cl(name), cl(c.Email), c.ID)
+	var flags []string
+	if c.IsDNC {
+		flags = append(flags, "DO NOT CONTACT")
+	}
+	if c.IsTest {
+		flags = append(flags, "Microsoft test lead")
+	}
+	if c.NoPII {
+		flags = append(flags, "no personal data")
+	}
+	if len(flags) > 0 {
+		fmt.Fprintf(w, "  %s\n", strings.Join(flags, ", "))
+	}
+	cu := c.Customer
+	for _, kv := range [][2]string{{"Company", cu.Company}, {"Title", cu.Title}, {"Phone", cu.Phone}, {"Country", cu.Country}} {
+		if kv[1] != "" {
+			fmt.Fprintf(w, "  %-8s %s\n", kv[0]+":", cl(kv[1]))
+		}
+	}
+	t := c.Triage
+	fmt.Fprintf(w, "  Status:  %s", t.Status)
+	if t.LostReason != "" {
+		fmt.Fprintf(w, " (%s)", cl(t.LostReason))
+	}
+	fmt.Fprintf(w, ", touch %d of %d", t.Touches, store.DefaultCadence.Total())
+	if !t.NextFollowUp.IsZero() {
+		fmt.Fprintf(w, ", next follow-up %s", t.NextFollowUp.Local().Format("Mon 2006-01-02"))
+		if t.NextFollowUp.Before(now) {
+			fmt.Fprint(w, " (overdue)")
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "\nFunnel (%d leads):\n", len(c.Leads))
+	for _, l := range c.Leads {
+		offer := l.OfferName
+		if offer == "" {
+			offer = l.OfferID
+		}
+		fmt.Fprintf(w, "  %s  %-22s %-17s %s\n", l.Created.Local().Format("2006-01-02 15:04"),
+			cl(actionLabel(l.Action)), cl(l.Source), cl(offer))
+		if d := strings.TrimSpace(l.Description); d != "" && d != "Campaigns:" {
+			fmt.Fprintf(w, "      %q\n", cl(d))
+		}
+	}
+	if len(t.Notes) > 0 {
+		fmt.Fprintln(w, "\nNotes:")
+		for _, n := range t.Notes {
+			fmt.Fprintf(w, "  %s  %s\n", n.At.Local().Format("2006-01-02 15:04"), cl(n.Text))
+		}
+	}
+	if len(c.History) > 0 {
+		fmt.Fprintln(w, "\nHistory:")
+		for _, h := range c.History {
+			line := h.Kind
+			if h.To != "" {
+				line += " → " + h.To
+			}
+			if h.Text != "" {
+				line += ": " + h.Text
+			}
+			if h.Undone {
+				line += " (undone)"
+			}
+			fmt.Fprintf(w, "  %s  %s\n", h.At.Local().Format("2006-01-02 15:04"), cl(line))
+		}
+	}
+}
