@@ -219,7 +219,8 @@ func encodeLead(scratch *[]byte, l *Lead) []byte {
 	e.str(o.Table)
 	e.str(o.PartitionKey)
 	e.str(o.RowKey)
-	e.fields(l.Raw)
+	e.time(l.Received)
+	e.rawFields(l.Raw, content, l)
 	return e.b
 }
 
@@ -284,7 +285,8 @@ func decodeLead(b []byte) (Lead, error) {
 	o.Table = t.str()
 	o.PartitionKey = t.str()
 	o.RowKey = t.str()
-	l.Raw = t.fields()
+	l.Received = t.time()
+	l.Raw = t.rawFields(&l)
 	return l, t.err
 }
 
@@ -292,4 +294,77 @@ func decodeLead(b []byte) (Lead, error) {
 func contentEnd(b, content []byte) int {
 	_, k := binary.Uvarint(b[1:])
 	return 1 + k + len(content)
+}
+
+// rawRefs lists the parsed strings a raw field may repeat verbatim. Most raw
+// values (LeadSource, Description, the keys ...) are exactly one of them, so
+// the raw record stores a one-byte reference instead of a second copy.
+func rawRefs(l *Lead) [12]*string {
+	return [12]*string{&l.LeadSource, &l.ActionCode, &l.OfferID, &l.OfferName, &l.Description,
+		&l.Origin.PartitionKey, &l.Origin.RowKey, &l.Customer.FirstName, &l.Customer.LastName,
+		&l.Customer.Email, &l.Customer.Company, &l.Customer.Title}
+}
+
+// rawFields writes raw fields; a value equal to a parsed field is written as
+// 0 followed by the field's index, any other as its length+1 and bytes.
+func (e *enc) rawFields(fs []Field, _ int, l *Lead) {
+	refs := rawRefs(l)
+	e.uvarint(uint64(len(fs)))
+	for _, f := range fs {
+		e.str(f.Name)
+		ref := -1
+		if f.Value != "" {
+			for i, p := range refs {
+				if *p == f.Value {
+					ref = i
+					break
+				}
+			}
+		}
+		if ref >= 0 {
+			e.b = append(e.b, 0, byte(ref))
+			continue
+		}
+		e.uvarint(uint64(len(f.Value)) + 1)
+		e.b = append(e.b, f.Value...)
+	}
+}
+
+func (d *dec) rawFields(l *Lead) []Field {
+	n := d.uvarint()
+	if d.err != nil || n > uint64(len(d.b)) {
+		if d.err == nil {
+			d.err = errCorrupt
+		}
+		return nil
+	}
+	if n == 0 {
+		return nil
+	}
+	refs := rawRefs(l)
+	out := make([]Field, n)
+	for i := range out {
+		out[i].Name = d.str()
+		m := d.uvarint()
+		if d.err != nil {
+			return nil
+		}
+		if m == 0 {
+			if len(d.b) < 1 || int(d.b[0]) >= len(refs) {
+				d.err = errCorrupt
+				return nil
+			}
+			out[i].Value = *refs[d.b[0]]
+			d.b = d.b[1:]
+			continue
+		}
+		m--
+		if m > uint64(len(d.b)) {
+			d.err = errCorrupt
+			return nil
+		}
+		out[i].Value = string(d.b[:m])
+		d.b = d.b[m:]
+	}
+	return out
 }

@@ -42,6 +42,9 @@ type Contact struct {
 	Leads   []Lead  // in time order, when loaded
 	Triage  Triage  // the user's state for this contact
 	History []Event // oldest first, when loaded
+
+	refs []leadRef // the contact's leads, oldest first
+	hot  int64     // Unix time of the newest Contact me / Test Drive lead
 }
 
 // Name returns "First Last", trimmed.
@@ -62,12 +65,16 @@ const searchCap = 512
 func (c *Contact) merge(l *Lead) {
 	first := c.LeadCount == 0
 	c.LeadCount++
-	newest := first || !l.Created.Before(c.Last)
-	if first || l.Created.Before(c.First) {
-		c.First = l.Created
+	when := l.When()
+	newest := first || !when.Before(c.Last)
+	if first || when.Before(c.First) {
+		c.First = when
+	}
+	if l.Action == ActionContactMe || l.Action == ActionStartTestDrive {
+		c.hot = max(c.hot, unixOrZero(when))
 	}
 	if newest {
-		c.Last = l.Created
+		c.Last = when
 		c.LatestSource, c.LatestAction = l.Source, l.Action
 		c.LatestOfferID, c.LatestOfferName = l.OfferID, l.OfferName
 	}
@@ -148,11 +155,86 @@ func (c *Contact) Matches(q string) bool {
 	return q == "" || strings.Contains(c.Search, q)
 }
 
-func encodeContact(c *Contact) []byte {
+// leadRef points from a contact to one of its leads, in time order.
+type leadRef struct {
+	when int64 // Unix nanoseconds of the lead's effective time
+	seq  uint64
+}
+
+// addRef inserts a reference keeping time order.
+func (c *Contact) addRef(r leadRef) {
+	i, _ := slices.BinarySearchFunc(c.refs, r, cmpRef)
+	c.refs = slices.Insert(c.refs, i, r)
+}
+
+// dropRef removes the reference to lead seq.
+func (c *Contact) dropRef(seq uint64) {
+	c.refs = slices.DeleteFunc(c.refs, func(r leadRef) bool { return r.seq == seq })
+}
+
+func cmpRef(a, b leadRef) int {
+	if a.when != b.when {
+		if a.when < b.when {
+			return -1
+		}
+		return 1
+	}
+	switch {
+	case a.seq < b.seq:
+		return -1
+	case a.seq > b.seq:
+		return 1
+	}
+	return 0
+}
+
+// contactRecordVersion tags the contact encoding.
+const contactRecordVersion = 2
+
+// encodeContact writes a contact as one record: first the digest (what the
+// inbox keeps in memory for every contact), then the display fields, then
+// the references to its leads. Keeping all three in one record means one
+// write per contact per import batch.
+func encodeContact(c *Contact, dt *dictTx) []byte {
 	var e enc
-	e.b = make([]byte, 0, 256)
-	e.b = append(e.b, 1)
-	e.str(c.ID)
+	e.b = make([]byte, 0, 160+len(c.Search)+12*len(c.refs))
+	e.b = append(e.b, contactRecordVersion)
+	id := idBytes(c.ID)
+	e.b = append(e.b, id[:]...)
+	e.varint(unixOrZero(c.First))
+	e.varint(unixOrZero(c.Last))
+	e.varint(c.hot)
+	e.uvarint(uint64(c.LeadCount))
+	var flags uint8
+	if c.IsTest {
+		flags |= FlagTest
+	}
+	if c.IsDNC {
+		flags |= FlagDNC
+	}
+	if c.NoPII {
+		flags |= FlagNoPII
+	}
+	if c.Email != "" {
+		flags |= FlagEmail
+	}
+	e.b = append(e.b, flags)
+	e.uvarint(uint64(dt.code(KindSource, c.LatestSource)))
+	e.uvarint(uint64(dt.code(KindAction, c.LatestAction)))
+	e.uvarint(uint64(dt.code(KindOffer, c.LatestOfferID)))
+	e.uvarint(uint64(dt.code(KindCountry, c.Customer.Country)))
+	n := len(c.Sources) + len(c.Actions) + len(c.Offers) + len(c.Countries)
+	e.uvarint(uint64(n))
+	for _, g := range []struct {
+		kind string
+		ss   []string
+	}{{KindSource, c.Sources}, {KindAction, c.Actions}, {KindOffer, c.Offers}, {KindCountry, c.Countries}} {
+		for _, s := range g.ss {
+			e.uvarint(uint64(dt.code(g.kind, s)))
+		}
+	}
+	e.str(c.Search)
+	// Display part.
 	e.str(c.Email)
 	cu := &c.Customer
 	for _, s := range []string{cu.FirstName, cu.LastName, cu.Email, cu.Phone, cu.Country, cu.Company, cu.Title} {
@@ -160,30 +242,63 @@ func encodeContact(c *Contact) []byte {
 	}
 	e.time(c.First)
 	e.time(c.Last)
-	e.uvarint(uint64(c.LeadCount))
-	e.str(c.LatestSource)
-	e.str(c.LatestAction)
-	e.str(c.LatestOfferID)
 	e.str(c.LatestOfferName)
-	e.strs(c.Sources)
-	e.strs(c.Actions)
-	e.strs(c.Offers)
-	e.strs(c.Countries)
-	e.bool(c.IsTest)
-	e.bool(c.IsDNC)
-	e.bool(c.NoPII)
-	e.str(c.Search)
+	// Lead references, oldest first, times as deltas.
+	e.uvarint(uint64(len(c.refs)))
+	var prev int64
+	for _, r := range c.refs {
+		e.varint(r.when - prev)
+		prev = r.when
+		e.uvarint(r.seq)
+	}
 	return e.b
 }
 
-func decodeContact(seq uint64, b []byte) (Contact, error) {
+// decodeContact reads a contact record; names is the dictionary (code ->
+// kind:name) to turn codes back into names.
+func decodeContact(seq uint64, b []byte, names []string) (Contact, error) {
 	var c Contact
-	if len(b) < 1 || b[0] != 1 {
-		return c, errCorrupt
+	var dg Digest
+	rest, err := decodeDigestPart(seq, b, &dg)
+	if err != nil {
+		return c, err
 	}
-	d := dec{b: b[1:]}
 	c.Seq = seq
-	c.ID = d.str()
+	c.ID = dg.IDString()
+	c.LeadCount = int(dg.Leads)
+	c.hot = dg.Hot
+	c.IsTest, c.IsDNC, c.NoPII = dg.Flags&FlagTest != 0, dg.Flags&FlagDNC != 0, dg.Flags&FlagNoPII != 0
+	name := func(code uint16) string {
+		if int(code) < len(names) && code != 0 {
+			n := names[code]
+			return n[strings.IndexByte(n, ':')+1:]
+		}
+		return ""
+	}
+	c.LatestSource, c.LatestAction, c.LatestOfferID = name(dg.LatestSource), name(dg.LatestAction), name(dg.LatestOffer)
+	for _, code := range dg.Codes {
+		if int(code) >= len(names) || code == 0 {
+			continue
+		}
+		n := names[code]
+		v := n[strings.IndexByte(n, ':')+1:]
+		switch n[:strings.IndexByte(n, ':')] {
+		case KindSource:
+			c.Sources = append(c.Sources, v)
+		case KindAction:
+			c.Actions = append(c.Actions, v)
+		case KindOffer:
+			c.Offers = append(c.Offers, v)
+		case KindCountry:
+			c.Countries = append(c.Countries, v)
+		}
+	}
+	slices.Sort(c.Sources)
+	slices.Sort(c.Actions)
+	slices.Sort(c.Offers)
+	slices.Sort(c.Countries)
+	c.Search = dg.Search
+	d := dec{b: rest}
 	c.Email = d.str()
 	cu := &c.Customer
 	for _, p := range []*string{&cu.FirstName, &cu.LastName, &cu.Email, &cu.Phone, &cu.Country, &cu.Company, &cu.Title} {
@@ -191,18 +306,16 @@ func decodeContact(seq uint64, b []byte) (Contact, error) {
 	}
 	c.First = d.time()
 	c.Last = d.time()
-	c.LeadCount = int(d.uvarint())
-	c.LatestSource = d.str()
-	c.LatestAction = d.str()
-	c.LatestOfferID = d.str()
 	c.LatestOfferName = d.str()
-	c.Sources = d.strs()
-	c.Actions = d.strs()
-	c.Offers = d.strs()
-	c.Countries = d.strs()
-	c.IsTest = d.bool()
-	c.IsDNC = d.bool()
-	c.NoPII = d.bool()
-	c.Search = d.str()
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		return c, errCorrupt
+	}
+	c.refs = make([]leadRef, n)
+	var prev int64
+	for i := range c.refs {
+		prev += d.varint()
+		c.refs[i] = leadRef{when: prev, seq: d.uvarint()}
+	}
 	return c, d.err
 }

@@ -196,56 +196,11 @@ func (s *Store) snapshotDict() *Dict {
 	return d
 }
 
-func buildDigest(c *Contact, hot int64, dt *dictTx) []byte {
-	var e enc
-	e.b = make([]byte, 0, 64+len(c.Search))
-	e.b = append(e.b, 1)
-	id := idBytes(c.ID)
-	e.b = append(e.b, id[:]...)
-	e.varint(unixOrZero(c.First))
-	e.varint(unixOrZero(c.Last))
-	e.varint(hot)
-	e.uvarint(uint64(c.LeadCount))
-	var flags uint8
-	if c.IsTest {
-		flags |= FlagTest
-	}
-	if c.IsDNC {
-		flags |= FlagDNC
-	}
-	if c.NoPII {
-		flags |= FlagNoPII
-	}
-	if c.Email != "" {
-		flags |= FlagEmail
-	}
-	e.b = append(e.b, flags)
-	e.uvarint(uint64(dt.code(KindSource, c.LatestSource)))
-	e.uvarint(uint64(dt.code(KindAction, c.LatestAction)))
-	e.uvarint(uint64(dt.code(KindOffer, c.LatestOfferID)))
-	e.uvarint(uint64(dt.code(KindCountry, c.Customer.Country)))
-	var codes []uint16
-	for _, g := range []struct {
-		kind string
-		ss   []string
-	}{{KindSource, c.Sources}, {KindAction, c.Actions}, {KindOffer, c.Offers}, {KindCountry, c.Countries}} {
-		for _, s := range g.ss {
-			if code := dt.code(g.kind, s); code != 0 {
-				codes = append(codes, code)
-			}
-		}
-	}
-	e.uvarint(uint64(len(codes)))
-	for _, c := range codes {
-		e.uvarint(uint64(c))
-	}
-	e.str(c.Search)
-	return e.b
-}
-
-func decodeDigest(seq uint64, b []byte, d *Digest) error {
-	if len(b) < 9 || b[0] != 1 {
-		return errCorrupt
+// decodeDigestPart reads the digest at the front of a contact record and
+// returns the rest of the record.
+func decodeDigestPart(seq uint64, b []byte, d *Digest) ([]byte, error) {
+	if len(b) < 9 || b[0] != contactRecordVersion {
+		return nil, errCorrupt
 	}
 	copy(d.ID[:], b[1:9])
 	r := dec{b: b[9:]}
@@ -257,21 +212,23 @@ func decodeDigest(seq uint64, b []byte, d *Digest) error {
 	if r.err == nil && len(r.b) > 0 {
 		d.Flags = r.b[0]
 		r.b = r.b[1:]
+	} else {
+		return nil, errCorrupt
 	}
 	d.LatestSource = uint16(r.uvarint())
 	d.LatestAction = uint16(r.uvarint())
 	d.LatestOffer = uint16(r.uvarint())
 	d.Country = uint16(r.uvarint())
 	n := r.uvarint()
-	if n > 1<<16 {
-		return errCorrupt
+	if n > uint64(len(r.b)) {
+		return nil, errCorrupt
 	}
 	d.Codes = make([]uint16, n)
 	for i := range d.Codes {
 		d.Codes[i] = uint16(r.uvarint())
 	}
 	d.Search = r.str()
-	return r.err
+	return r.b, r.err
 }
 
 // Digests reads the digest of every contact in one sequential pass, with
@@ -279,16 +236,23 @@ func decodeDigest(seq uint64, b []byte, d *Digest) error {
 func (s *Store) Digests() ([]Digest, *Dict, error) {
 	var out []Digest
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bDigest)
-		out = make([]Digest, 0, tx.Bucket(bContacts).Sequence())
+		b := tx.Bucket(bContacts)
+		out = make([]Digest, 0, b.Sequence())
 		c := b.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			out = append(out, Digest{})
-			if err := decodeDigest(binary.BigEndian.Uint64(k), v, &out[len(out)-1]); err != nil {
-				return fmt.Errorf("contact digest %x: %w", k, err)
+			if _, err := decodeDigestPart(binary.BigEndian.Uint64(k), v, &out[len(out)-1]); err != nil {
+				return fmt.Errorf("contact %x: %w", k, err)
 			}
 		}
 		return nil
 	})
 	return out, s.snapshotDict(), err
+}
+
+// names returns the dictionary's code -> kind:name table for decoding.
+func (s *Store) names() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rev
 }

@@ -57,8 +57,11 @@ type Lead struct {
 
 	// Created is when the customer acted; Timestamp is the table's last
 	// modification time when the data has one.
-	Created     time.Time
-	Timestamp   time.Time
+	Created   time.Time
+	Timestamp time.Time
+	// Received is when this store first saw the lead. It stands in for
+	// Created when the data has no date (webhook payloads carry none).
+	Received    time.Time
 	Description string
 	Customer    Customer
 
@@ -90,6 +93,14 @@ const (
 	SourceAppSource        = "AppSource"
 	SourceTestDrive        = "TestDrive"
 )
+
+// When returns the lead's effective time: Created, else Received.
+func (l *Lead) When() time.Time {
+	if !l.Created.IsZero() {
+		return l.Created
+	}
+	return l.Received
+}
 
 // NormalizeEmail trims and case-folds an address so that the same person's
 // leads group into one contact.

@@ -2,9 +2,11 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -73,22 +75,42 @@ func anyFold(ss []string, v string) bool {
 }
 
 // ListContacts calls fn for every contact that passes f, most recent
-// activity first, with its leads and triage state loaded. It streams: one
-// contact is in memory at a time, so it works at any size.
+// activity first, with its leads and triage state loaded. It streams: only
+// a 16-byte sort key per contact and the current contact are in memory.
 func (s *Store) ListContacts(f Filter, fn func(*Contact) error) error {
+	names := s.names()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		contacts := tx.Bucket(bContacts)
-		cur := tx.Bucket(bActivity).Cursor()
-		for k, _ := cur.First(); k != nil; k, _ = cur.Next() {
-			if len(k) != 16 {
-				return errCorrupt
+		leads := tx.Bucket(bLeads)
+		type key struct {
+			last int64
+			seq  uint64
+		}
+		keys := make([]key, 0, contacts.Sequence())
+		var dg Digest
+		cur := contacts.Cursor()
+		for k, v := cur.First(); k != nil; k, v = cur.Next() {
+			seq := binary.BigEndian.Uint64(k)
+			if _, err := decodeDigestPart(seq, v, &dg); err != nil {
+				return err
 			}
-			seq := binary.BigEndian.Uint64(k[8:])
-			v := contacts.Get(k[8:])
+			if dg.Flags&FlagTest != 0 && !f.IncludeTest {
+				continue
+			}
+			keys = append(keys, key{dg.Last, seq})
+		}
+		slices.SortFunc(keys, func(a, b key) int {
+			if a.last != b.last {
+				return cmp.Compare(b.last, a.last)
+			}
+			return cmp.Compare(a.seq, b.seq)
+		})
+		for _, k := range keys {
+			v := contacts.Get(u64(k.seq))
 			if v == nil {
-				return fmt.Errorf("activity index points at a missing contact: %w", errCorrupt)
+				return fmt.Errorf("contact #%d vanished: %w", k.seq, errCorrupt)
 			}
-			c, err := decodeContact(seq, v)
+			c, err := decodeContact(k.seq, v, names)
 			if err != nil {
 				return err
 			}
@@ -96,7 +118,7 @@ func (s *Store) ListContacts(f Filter, fn func(*Contact) error) error {
 				return err
 			}
 			// Offer names are only on the leads: load them before matching.
-			if c.Leads, err = contactLeads(tx, seq); err != nil {
+			if c.Leads, err = loadRefs(leads, c.refs); err != nil {
 				return err
 			}
 			if !f.Match(&c) {
@@ -132,11 +154,11 @@ func (s *Store) Contact(ref string) (*Contact, error) {
 		if v == nil {
 			return fmt.Errorf("contact %s: %w", ref, ErrNotFound)
 		}
-		c, err := decodeContact(seq, v)
+		c, err := decodeContact(seq, v, s.names())
 		if err != nil {
 			return err
 		}
-		if c.Leads, err = contactLeads(tx, seq); err != nil {
+		if c.Leads, err = loadRefs(tx.Bucket(bLeads), c.refs); err != nil {
 			return err
 		}
 		if c.Triage, err = getTriage(tx, c.ID); err != nil {
@@ -156,6 +178,7 @@ func (s *Store) Contact(ref string) (*Contact, error) {
 // fields of the rows on screen.
 func (s *Store) ContactsBySeq(seqs []uint64) ([]Contact, error) {
 	out := make([]Contact, len(seqs))
+	names := s.names()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bContacts)
 		for i, seq := range seqs {
@@ -163,7 +186,7 @@ func (s *Store) ContactsBySeq(seqs []uint64) ([]Contact, error) {
 			if v == nil {
 				return fmt.Errorf("contact #%d: %w", seq, ErrNotFound)
 			}
-			c, err := decodeContact(seq, v)
+			c, err := decodeContact(seq, v, names)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -110,51 +111,97 @@ func (s *Store) SetSyncState(key string, state []byte) error {
 	})
 }
 
+// idIndex buffers one batch's writes to an ID -> sequence bucket and
+// applies them in key order. bbolt does not split a node until commit, so
+// random inserts into a fresh bucket all land in one huge node and each one
+// shifts the rest; in key order every insert is an append.
+type idIndex struct {
+	b       *bolt.Bucket
+	pending map[[8]byte]uint64 // deleted: noSeq
+}
+
+const noSeq = ^uint64(0)
+
+func (x *idIndex) get(k [8]byte) (uint64, bool) {
+	if v, ok := x.pending[k]; ok {
+		return v, v != noSeq
+	}
+	v := x.b.Get(k[:])
+	if len(v) != 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(v), true
+}
+
+func (x *idIndex) put(k [8]byte, seq uint64) { x.pending[k] = seq }
+func (x *idIndex) del(k [8]byte)             { x.pending[k] = noSeq }
+
+func (x *idIndex) apply() error {
+	keys := make([][8]byte, 0, len(x.pending))
+	for k := range x.pending {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b [8]byte) int { return bytes.Compare(a[:], b[:]) })
+	for _, k := range keys {
+		seq := x.pending[k]
+		var err error
+		if seq == noSeq {
+			err = x.b.Delete(k[:])
+		} else {
+			err = x.b.Put(k[:], u64(seq))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 type contactWork struct {
 	c         Contact
-	existed   bool
-	oldLast   time.Time
 	recompute bool
-	hot       int64
 }
 
 type upserter struct {
-	s                                                       *Store
-	tx                                                      *bolt.Tx
-	dt                                                      *dictTx
-	leads, leadIDs, contacts, contactIDs, funnel, forgotten *bolt.Bucket
-	work                                                    map[uint64]*contactWork
-	order                                                   []uint64
-	buf                                                     []byte
-	lastTest                                                int64
-	fkey                                                    []byte
-	anyForgotten                                            bool
+	s                   *Store
+	tx                  *bolt.Tx
+	dt                  *dictTx
+	leads, contacts     *bolt.Bucket
+	leadIDs, contactIDs idIndex
+	forgotten           *bolt.Bucket
+	names               []string
+	work                map[uint64]*contactWork
+	order               []uint64
+	scratch             []byte
+	lastTest            int64
+	fkey                []byte
+	anyForgotten        bool
+	now                 time.Time
 }
 
 func newUpserter(s *Store, tx *bolt.Tx, dt *dictTx) *upserter {
 	u := &upserter{
 		s: s, tx: tx, dt: dt,
 		leads:      tx.Bucket(bLeads),
-		leadIDs:    tx.Bucket(bLeadIDs),
 		contacts:   tx.Bucket(bContacts),
-		contactIDs: tx.Bucket(bContactIDs),
-		funnel:     tx.Bucket(bFunnel),
+		leadIDs:    idIndex{b: tx.Bucket(bLeadIDs), pending: map[[8]byte]uint64{}},
+		contactIDs: idIndex{b: tx.Bucket(bContactIDs), pending: map[[8]byte]uint64{}},
 		forgotten:  tx.Bucket(bForgotten),
+		names:      s.names(),
 		work:       map[uint64]*contactWork{},
+		now:        time.Now().UTC(),
 	}
-	// Sequence-keyed buckets only ever grow at the end: full pages waste
-	// nothing and halve the file.
+	// Sequence-keyed buckets grow at the end: full pages waste nothing.
 	u.leads.FillPercent = 1.0
 	u.contacts.FillPercent = 1.0
-	tx.Bucket(bDigest).FillPercent = 1.0
 	if v := tx.Bucket(bMeta).Get(kLastTest); len(v) == 8 {
 		u.lastTest = int64(binary.BigEndian.Uint64(v))
 	} else {
 		u.lastTest = math.MinInt64
 	}
-	u.fkey = s.forgetKey(tx)
 	if k, _ := u.forgotten.Cursor().First(); k != nil {
 		u.anyForgotten = true
+		u.fkey = s.forgetKey(tx)
 	}
 	return u
 }
@@ -169,49 +216,48 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 			return nil
 		}
 	}
-	idk := idBytes(l.ID)
-	rec := encodeLead(&u.buf, l)
-	if l.IsTest && !l.Created.IsZero() && l.Created.UnixNano() > u.lastTest {
-		u.lastTest = l.Created.UnixNano()
+	if l.IsTest && !l.When().IsZero() && l.When().UnixNano() > u.lastTest {
+		u.lastTest = l.When().UnixNano()
 	}
-	v := u.leadIDs.Get(idk[:])
-	if v == nil {
-		seq, err := u.leads.NextSequence()
-		if err != nil {
+	idk := idBytes(l.ID)
+	seq, found := u.leadIDs.get(idk)
+	if !found {
+		if l.Received.IsZero() {
+			l.Received = u.now
+		}
+		var err error
+		if seq, err = u.leads.NextSequence(); err != nil {
 			return err
 		}
-		if err := u.leads.Put(u64(seq), rec); err != nil {
+		if err := u.leads.Put(u64(seq), encodeLead(&u.scratch, l)); err != nil {
 			return err
 		}
-		if err := u.leadIDs.Put(idk[:], u64(seq)); err != nil {
-			return err
-		}
+		u.leadIDs.put(idk, seq)
 		cw, err := u.contactFor(l)
 		if err != nil {
 			return err
 		}
 		cw.c.merge(l)
-		cw.noteHot(l)
-		if err := u.funnel.Put(funnelKey(cw.c.Seq, l.Created, seq), nil); err != nil {
-			return err
-		}
+		cw.c.addRef(leadRef{when: unixNanoOrZero(l.When()), seq: seq})
 		res.New++
 		return nil
 	}
-	seq := binary.BigEndian.Uint64(v)
 	old := u.leads.Get(u64(seq))
 	oldContent, err := leadContent(old)
 	if err != nil {
 		return fmt.Errorf("lead %s: %w", l.ID, err)
 	}
+	oldLead, err := decodeLead(old)
+	if err != nil {
+		return fmt.Errorf("lead %s: %w", l.ID, err)
+	}
+	// The first sighting stays the received time.
+	l.Received = oldLead.Received
+	rec := encodeLead(&u.scratch, l)
 	newContent, _ := leadContent(rec)
 	if bytes.Equal(oldContent, newContent) {
 		res.Unchanged++
 		return nil
-	}
-	oldLead, err := decodeLead(old)
-	if err != nil {
-		return fmt.Errorf("lead %s: %w", l.ID, err)
 	}
 	if err := u.leads.Put(u64(seq), rec); err != nil {
 		return err
@@ -220,27 +266,16 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 	if err != nil {
 		return err
 	}
+	oldCW.c.dropRef(seq)
+	oldCW.recompute = true
 	newCW, err := u.contactFor(l)
 	if err != nil {
 		return err
 	}
-	if err := u.funnel.Delete(funnelKey(oldCW.c.Seq, oldLead.Created, seq)); err != nil {
-		return err
-	}
-	if err := u.funnel.Put(funnelKey(newCW.c.Seq, l.Created, seq), nil); err != nil {
-		return err
-	}
-	oldCW.recompute, newCW.recompute = true, true
+	newCW.c.addRef(leadRef{when: unixNanoOrZero(l.When()), seq: seq})
+	newCW.recompute = true
 	res.Updated++
 	return nil
-}
-
-func (cw *contactWork) noteHot(l *Lead) {
-	if l.Action == ActionContactMe || l.Action == ActionStartTestDrive {
-		if t := unixOrZero(l.Created); t > cw.hot {
-			cw.hot = t
-		}
-	}
 }
 
 // contactFor finds or creates the contact a lead belongs to and loads it
@@ -248,34 +283,24 @@ func (cw *contactWork) noteHot(l *Lead) {
 func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 	cid := l.ContactID()
 	idk := idBytes(cid)
-	var seq uint64
-	if v := u.contactIDs.Get(idk[:]); v != nil {
-		seq = binary.BigEndian.Uint64(v)
-	} else {
+	seq, found := u.contactIDs.get(idk)
+	if !found {
 		var err error
 		if seq, err = u.contacts.NextSequence(); err != nil {
 			return nil, err
 		}
-		if err := u.contactIDs.Put(idk[:], u64(seq)); err != nil {
-			return nil, err
-		}
+		u.contactIDs.put(idk, seq)
 	}
 	if cw, ok := u.work[seq]; ok {
 		return cw, nil
 	}
 	cw := &contactWork{}
-	if v := u.contacts.Get(u64(seq)); v != nil {
-		c, err := decodeContact(seq, v)
+	if v := u.contacts.Get(u64(seq)); found && v != nil {
+		c, err := decodeContact(seq, v, u.names)
 		if err != nil {
 			return nil, fmt.Errorf("contact %s: %w", cid, err)
 		}
-		cw.c, cw.existed, cw.oldLast = c, true, c.Last
-		if d := u.tx.Bucket(bDigest).Get(u64(seq)); d != nil {
-			var dg Digest
-			if decodeDigest(seq, d, &dg) == nil {
-				cw.hot = dg.Hot
-			}
-		}
+		cw.c = c
 	} else {
 		cw.c = Contact{ID: cid, Seq: seq}
 	}
@@ -284,11 +309,13 @@ func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 	return cw, nil
 }
 
-// flush writes every contact the batch touched, with its digest and its
-// place in the activity index.
+// flush writes every contact the batch touched and the ID indexes.
 func (u *upserter) flush() error {
-	digest := u.tx.Bucket(bDigest)
-	activity := u.tx.Bucket(bActivity)
+	if err := u.leadIDs.apply(); err != nil {
+		return err
+	}
+	// Sequence order is key order for the contacts bucket.
+	slices.Sort(u.order)
 	for _, seq := range u.order {
 		cw := u.work[seq]
 		if cw.recompute {
@@ -296,30 +323,20 @@ func (u *upserter) flush() error {
 				return err
 			}
 		}
-		if cw.existed {
-			if err := activity.Delete(activityKey(cw.oldLast, seq)); err != nil {
-				return err
-			}
-		}
-		if cw.c.LeadCount == 0 {
+		if len(cw.c.refs) == 0 {
 			// Every lead moved to another contact (its email changed).
-			idk := idBytes(cw.c.ID)
-			for _, err := range []error{u.contacts.Delete(u64(seq)), digest.Delete(u64(seq)), u.contactIDs.Delete(idk[:])} {
-				if err != nil {
-					return err
-				}
+			u.contactIDs.del(idBytes(cw.c.ID))
+			if err := u.contacts.Delete(u64(seq)); err != nil {
+				return err
 			}
 			continue
 		}
-		if err := u.contacts.Put(u64(seq), encodeContact(&cw.c)); err != nil {
+		if err := u.contacts.Put(u64(seq), encodeContact(&cw.c, u.dt)); err != nil {
 			return err
 		}
-		if err := digest.Put(u64(seq), buildDigest(&cw.c, cw.hot, u.dt)); err != nil {
-			return err
-		}
-		if err := activity.Put(activityKey(cw.c.Last, seq), nil); err != nil {
-			return err
-		}
+	}
+	if err := u.contactIDs.apply(); err != nil {
+		return err
 	}
 	if u.lastTest != math.MinInt64 {
 		return u.tx.Bucket(bMeta).Put(kLastTest, u64(uint64(u.lastTest)))
@@ -330,33 +347,25 @@ func (u *upserter) flush() error {
 // rebuild recomputes a contact from its leads, for when a lead changed or
 // moved and a plain merge could not undo the old values.
 func (u *upserter) rebuild(cw *contactWork) error {
-	leads, err := contactLeads(u.tx, cw.c.Seq)
+	leads, err := loadRefs(u.leads, cw.c.refs)
 	if err != nil {
 		return err
 	}
-	c := Contact{ID: cw.c.ID, Seq: cw.c.Seq}
-	cw.hot = 0
+	c := Contact{ID: cw.c.ID, Seq: cw.c.Seq, refs: cw.c.refs}
 	for i := range leads {
 		c.merge(&leads[i])
-		cw.noteHot(&leads[i])
 	}
 	cw.c = c
 	return nil
 }
 
-// contactLeads returns a contact's leads in time order.
-func contactLeads(tx *bolt.Tx, seq uint64) ([]Lead, error) {
-	var out []Lead
-	leads := tx.Bucket(bLeads)
-	c := tx.Bucket(bFunnel).Cursor()
-	prefix := u64(seq)
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		if len(k) != 24 {
-			return nil, errCorrupt
-		}
-		v := leads.Get(k[16:24])
+// loadRefs reads a contact's leads in time order.
+func loadRefs(leads *bolt.Bucket, refs []leadRef) ([]Lead, error) {
+	out := make([]Lead, 0, len(refs))
+	for _, r := range refs {
+		v := leads.Get(u64(r.seq))
 		if v == nil {
-			return nil, fmt.Errorf("funnel points at missing lead: %w", errCorrupt)
+			return nil, fmt.Errorf("contact points at missing lead: %w", errCorrupt)
 		}
 		l, err := decodeLead(v)
 		if err != nil {
@@ -365,22 +374,6 @@ func contactLeads(tx *bolt.Tx, seq uint64) ([]Lead, error) {
 		out = append(out, l)
 	}
 	return out, nil
-}
-
-func funnelKey(cseq uint64, created time.Time, lseq uint64) []byte {
-	k := make([]byte, 24)
-	binary.BigEndian.PutUint64(k, cseq)
-	// Offset so that times before 1970 still sort correctly.
-	binary.BigEndian.PutUint64(k[8:], uint64(unixNanoOrZero(created))^(1<<63))
-	binary.BigEndian.PutUint64(k[16:], lseq)
-	return k
-}
-
-func activityKey(last time.Time, cseq uint64) []byte {
-	k := make([]byte, 16)
-	binary.BigEndian.PutUint64(k, ^(uint64(unixNanoOrZero(last)) ^ (1 << 63)))
-	binary.BigEndian.PutUint64(k[8:], cseq)
-	return k
 }
 
 func unixOrZero(t time.Time) int64 {

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/leads-inbox/leads/importer"
+	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/safetext"
+)
+
+func init() {
+	register(&command{name: "import", args: "[--dry-run] FILE... (- for standard input)",
+		summary: "import leads from Storage Explorer or Partner Center CSV exports and webhook JSON", run: runImport})
+}
+
+// importBatch is how many leads go into one transaction: large enough that
+// commits are rare, small enough to keep memory bounded at any file size.
+const importBatch = 40000
+
+func runImport(e *env, args []string) int {
+	c := commands["import"]
+	fs := e.flags(c)
+	dryRun := fs.Bool("dry-run", false, "read and check everything, report what would change, store nothing")
+	allowForgotten := fs.Bool("allow-forgotten", false, "import leads of people who asked to be forgotten")
+	files, code, ok := e.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(e.stderr, "leads import: name at least one file (or - for standard input); see 'leads import --help'")
+		return exitUsage
+	}
+	s, ok := e.open(false)
+	if !ok {
+		return exitFailed
+	}
+	defer s.Close()
+
+	imp := &importRun{e: e, s: s, opt: store.UpsertOptions{DryRun: *dryRun, AllowForgotten: *allowForgotten}}
+	if *dryRun {
+		imp.seen = map[string]struct{}{}
+	}
+	failed := false
+	for _, name := range files {
+		if err := imp.file(name); err != nil {
+			failed = true
+			var re *importer.RowError
+			if errors.As(err, &re) {
+				fmt.Fprintln(e.stderr, "leads:", re.Error())
+			} else {
+				fmt.Fprintln(e.stderr, "leads:", safetext.Clean(err.Error()))
+			}
+			if imp.fatalStore {
+				break
+			}
+		}
+	}
+	if imp.forgotten > 0 {
+		fmt.Fprintf(e.stderr, "leads: skipped %d leads of people who asked to be forgotten (--allow-forgotten imports them)\n", imp.forgotten)
+	}
+	if *dryRun {
+		fmt.Fprint(e.stdout, "dry run, nothing stored: ")
+	}
+	imp.sum.print(e.stdout)
+	if failed {
+		return exitFailed
+	}
+	return imp.sum.exitCode()
+}
+
+type importRun struct {
+	e          *env
+	s          *store.Store
+	opt        store.UpsertOptions
+	sum        summary
+	forgotten  int
+	seen       map[string]struct{} // lead IDs already counted in a dry run
+	fatalStore bool
+}
+
+// file imports one file. Parsing runs in its own goroutine and hands
+// batches to this one, which writes them, so both cores are busy.
+func (r *importRun) file(name string) error {
+	var in io.Reader
+	label := name
+	if name == "-" {
+		in, label = r.e.stdin, "stdin"
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("cannot read %s: %v", name, unwrapPath(err))
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return fmt.Errorf("%s is a directory: name the lead files inside it", name)
+		}
+		in = f
+		label = filepath.Clean(name)
+	}
+
+	batches := make(chan []store.Lead, 1)
+	stop := make(chan struct{})
+	type result struct {
+		st  importer.Stats
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		batch := make([]store.Lead, 0, importBatch)
+		st, err := importer.Read(in, label, func(l store.Lead) error {
+			batch = append(batch, l)
+			if len(batch) == importBatch {
+				select {
+				case batches <- batch:
+				case <-stop:
+					return errStopped
+				}
+				batch = make([]store.Lead, 0, importBatch)
+			}
+			return nil
+		}, func(re *importer.RowError) {
+			fmt.Fprintln(r.e.stderr, re.Error())
+		})
+		if len(batch) > 0 && err == nil {
+			select {
+			case batches <- batch:
+			case <-stop:
+			}
+		}
+		close(batches)
+		done <- result{st, err}
+	}()
+
+	var werr error
+	for batch := range batches {
+		if werr != nil {
+			continue
+		}
+		werr = r.write(batch)
+		if werr != nil {
+			close(stop)
+		}
+	}
+	res := <-done
+	r.sum.Read += res.st.Records
+	r.sum.Rejected += res.st.Rejected
+	r.sum.Test += res.st.Test
+	if werr != nil {
+		r.fatalStore = true
+		return werr
+	}
+	if res.err != nil && !errors.Is(res.err, errStopped) {
+		return res.err
+	}
+	return nil
+}
+
+var errStopped = errors.New("stopped")
+
+func (r *importRun) write(batch []store.Lead) error {
+	if r.seen != nil {
+		// A dry run rolls every batch back, so later batches cannot see
+		// earlier ones: count repeats within the run here.
+		kept := batch[:0]
+		for _, l := range batch {
+			if l.ID == "" {
+				l.ID = l.ComputeID()
+			}
+			if _, dup := r.seen[l.ID]; dup {
+				r.sum.Unchanged++
+				continue
+			}
+			r.seen[l.ID] = struct{}{}
+			kept = append(kept, l)
+		}
+		batch = kept
+	}
+	res, err := r.s.Upsert(batch, r.opt)
+	if err != nil {
+		return err
+	}
+	r.sum.add(res)
+	r.forgotten += res.Forgotten
+	return nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
