@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leads-inbox/leads/store"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCLI runs a command line in-process against db.
+func runCLI(t *testing.T, db string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb,
+		now:    func() time.Time { return time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC) },
+		getenv: func(string) string { return "" }}
+	code := run(e, append([]string{"--db", db}, args...))
+	return result{code, out.String(), errb.String()}
+}
+
+func tempDB(t *testing.T) string { return filepath.Join(t.TempDir(), "leads.db") }
+
+func TestImportSamples(t *testing.T) {
+	db := tempDB(t)
+	r := runCLI(t, db, "", "import", "testdata/storage-explorer-export.csv")
+	if r.code != 0 || r.stdout != "8 read, 8 new, 0 updated, 0 unchanged, 1 test, 0 rejected\n" {
+		t.Fatalf("first import: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	// The TAB export holds the same rows: every one is already there.
+	r = runCLI(t, db, "", "import", "testdata/storage-explorer-export-tab.csv")
+	if r.code != 0 || r.stdout != "8 read, 0 new, 0 updated, 8 unchanged, 1 test, 0 rejected\n" {
+		t.Fatalf("tab import: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, db, "", "list", "--json", "--include-test")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 6 {
+		t.Fatalf("want 6 contacts, got %d:\n%s", len(lines), r.stdout)
+	}
+	actions := map[string]int{}
+	var tests, dnc int
+	for _, ln := range lines {
+		var c contactOut
+		if err := json.Unmarshal([]byte(ln), &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.IsTest {
+			tests++
+		}
+		for _, l := range c.Leads {
+			actions[l.Action]++
+			if l.Action == "DNC" {
+				dnc++
+				if c.Contactable {
+					t.Fatal("a DNC contact is contactable")
+				}
+			}
+		}
+		if c.Email == "mei.lin@northwind.example" {
+			var got []string
+			for _, l := range c.Leads {
+				got = append(got, l.Action)
+			}
+			if strings.Join(got, ",") != "PLT,StartTestDrive,INS" || c.FirstName != "Mei" {
+				t.Fatalf("Mei Lin's funnel: %v", got)
+			}
+		}
+	}
+	want := map[string]int{"PLT": 2, "StartTestDrive": 1, "INS": 3, "Create": 1, "DNC": 1}
+	for a, n := range want {
+		if actions[a] != n {
+			t.Fatalf("action %s: %d, want %d (%v)", a, actions[a], n, actions)
+		}
+	}
+	if tests != 1 || dnc != 1 {
+		t.Fatalf("tests %d dnc %d", tests, dnc)
+	}
+	// Test leads are hidden by default.
+	r = runCLI(t, db, "", "list", "--json")
+	if n := strings.Count(r.stdout, "\n"); n != 5 {
+		t.Fatalf("default list shows %d contacts, want 5", n)
+	}
+}
+
+func TestImportExitCodesAndErrors(t *testing.T) {
+	db := tempDB(t)
+	r := runCLI(t, db, "", "import", "testdata/seed-test-lead.json")
+	if r.code != 1 || !strings.HasSuffix(r.stdout, "1 read, 0 new, 0 updated, 0 unchanged, 0 test, 1 rejected\n") {
+		t.Fatalf("seed lead: %d %q", r.code, r.stdout)
+	}
+	if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, "seed-test-lead.json:14:5:") {
+		t.Fatalf("want one positioned error line, got %q", r.stderr)
+	}
+	if r := runCLI(t, db, "", "import"); r.code != 2 {
+		t.Fatalf("no files: exit %d", r.code)
+	}
+	if r := runCLI(t, db, "", "import", "--bogus", "x"); r.code != 2 {
+		t.Fatalf("bad flag: exit %d", r.code)
+	}
+	if r := runCLI(t, db, "", "nosuch"); r.code != 2 {
+		t.Fatalf("unknown command: exit %d", r.code)
+	}
+	r = runCLI(t, db, "", "import", "testdata/missing.csv")
+	if r.code != 1 || !strings.Contains(r.stderr, "cannot read testdata/missing.csv") {
+		t.Fatalf("missing file: %d %q", r.code, r.stderr)
+	}
+	// A broken row is reported with its line and the good rows commit.
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte("Email,First name,Call to action\na@x.example,Ann,Contact me\nb@x.example,Bob,Contact me,extra\nc@x.example,Cy,Get it now\n"), 0o600)
+	r = runCLI(t, db, "", "import", bad)
+	if r.code != 1 || !strings.Contains(r.stdout, "3 read, 2 new") || !strings.Contains(r.stderr, "bad.csv:3:") {
+		t.Fatalf("ragged row: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestImportStdinDryRunAndDBFlagPlacement(t *testing.T) {
+	db := tempDB(t)
+	nd, _ := os.ReadFile("testdata/webhook-leads.ndjson")
+	r := runCLI(t, db, string(nd), "import", "--dry-run", "-")
+	if r.code != 0 || !strings.Contains(r.stdout, "2 read, 2 new") {
+		t.Fatalf("dry run: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, db, "", "list", "--json")
+	if strings.TrimSpace(r.stdout) != "" {
+		t.Fatalf("dry run stored leads: %q", r.stdout)
+	}
+	// --db after the command name works too.
+	var out, errb bytes.Buffer
+	e := &env{stdin: bytes.NewReader(nd), stdout: &out, stderr: &errb, now: time.Now, getenv: func(string) string { return "" }}
+	if code := run(e, []string{"import", "-", "--db", db}); code != 0 || !strings.Contains(out.String(), "2 new") {
+		t.Fatalf("--db after: %d %q %q", code, out.String(), errb.String())
+	}
+	r = runCLI(t, db, "", "show", "KENJI@litware.example")
+	if r.code != 0 || !strings.Contains(r.stdout, "Kenji Sato") || !strings.Contains(r.stdout, "Contact me") {
+		t.Fatalf("show: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestExportNeutralisesFormulas(t *testing.T) {
+	db := tempDB(t)
+	in := "Email,First name,Company,Call to action\nx@y.example,=HYPERLINK(\"http://evil\"),@SUM(A1),Contact me\n"
+	if r := runCLI(t, db, in, "import", "-"); r.code != 0 {
+		t.Fatalf("import: %q", r.stderr)
+	}
+	r := runCLI(t, db, "", "export", "--format", "csv")
+	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("export: %v %q", err, r.stdout)
+	}
+	for i, h := range rows[0] {
+		v := rows[1][i]
+		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+			t.Fatalf("column %s starts with a formula character: %q", h, v)
+		}
+	}
+	if !strings.Contains(r.stdout, "'=HYPERLINK") {
+		t.Fatalf("value lost: %q", r.stdout)
+	}
+}
+
+func TestSecondProcessIsRefusedQuickly(t *testing.T) {
+	db := tempDB(t)
+	s, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	start := time.Now()
+	r := runCLI(t, db, "", "import", "testdata/storage-explorer-export.csv")
+	if r.code == 0 || !strings.Contains(r.stderr, "leads.db is in use by another leads process") {
+		t.Fatalf("%d %q", r.code, r.stderr)
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Fatal("waited far too long for the lock")
+	}
+}
