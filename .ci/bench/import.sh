@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Import benchmark, side by side in one run on the same file:
+#   sqlite3 .import of a leads gen CSV into a new database file (the anchor)
+#   leads import of the same file into a new database, then a second time
+#   leads list --json over the result (streaming: peak memory should stay flat)
+# Usage: .ci/bench/import.sh [ROWS]   (default 1000000; needs sqlite3 and GNU time)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rows=${1:-1000000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+command -v sqlite3 >/dev/null || { echo "bench: apt-get install sqlite3" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "bench: apt-get install time" >&2; exit 2; }
+
+go build -o "$work/leads" ./cmd/leads
+"$work/leads" gen --rows "$rows" --seed 7 --now 2026-11-24T09:00:00Z --out "$work/leads.csv"
+echo "input: $rows rows, $(du -h "$work/leads.csv" | cut -f1)"
+sync
+
+measure() { # label, command...
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$work/t" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+  read -r secs kb <"$work/t"
+  printf '%-28s %7.2f s  peak RSS %6d MB   %s\n' "$label" "$secs" $((kb / 1024)) "$(tail -n1 "$work/out")"
+  eval "${label//[^a-z0-9]/_}=$secs"
+}
+
+measure "sqlite3 .import" sqlite3 "$work/sq.db" -cmd ".mode csv" ".import $work/leads.csv leads"
+measure "leads import (first)" "$work/leads" --db "$work/leads.db" import "$work/leads.csv"
+measure "leads import (again)" "$work/leads" --db "$work/leads.db" import "$work/leads.csv"
+measure "leads list --json" sh -c "'$work/leads' --db '$work/leads.db' list --json | wc -l"
+echo "database: $(du -h "$work/leads.db" | cut -f1), sqlite: $(du -h "$work/sq.db" | cut -f1)"
+awk -v a="$sqlite3__import" -v b="$leads_import__first_" -v c="$leads_import__again_" \
+  'BEGIN { printf "ratio first import / sqlite3: %.2f (target <= 1.0)\nratio second / first import: %.2f (target <= 0.5)\n", b/a, c/b }'
