@@ -19,7 +19,7 @@ func init() {
 
 // importBatch is how many leads go into one transaction: large enough that
 // commits are rare, small enough to keep memory bounded at any file size.
-const importBatch = 40000
+const importBatch = 20000
 
 func runImport(e *env, args []string) int {
 	c := commands["import"]
