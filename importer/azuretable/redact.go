@@ -1,0 +1,63 @@
+package azuretable
+
+import (
+	"regexp"
+	"strings"
+)
+
+// The patterns stop at the characters that end a value in the places these
+// secrets appear: a URL query (&), a connection string (;), quoted text in
+// an error ("), and white space.
+var (
+	reSig       = regexp.MustCompile(`(?i)(\bsig=)[^&;\s"'<>]+`)
+	reSigEnc    = regexp.MustCompile(`(?i)(\bsig%3D)[^&;\s"'<>]+`) // a SAS URL embedded in another URL
+	reAccessSig = regexp.MustCompile(`(?i)(\bSharedAccessSignature=)[^;\s"'<>]+`)
+	reKey       = regexp.MustCompile(`(?i)(\bAccountKey=)[^;\s"'<>]+`)
+	reSharedKey = regexp.MustCompile(`(?i)(\bSharedKey(?:Lite)?\s+[^:\s]+:)[A-Za-z0-9+/=]+`)
+)
+
+// Redact removes the secrets Azure credentials carry from s: SAS signatures
+// (sig=...), SharedAccessSignature=... and AccountKey=... values of
+// connection strings, and SharedKey authorization headers. Everything else is
+// kept, so a redacted message still says which host or table failed.
+// Every error that leaves this package has been through Redact, because
+// aztables' own network errors quote the whole request URL, signature and
+// all.
+func Redact(s string) string {
+	if !mayHoldSecret(s) {
+		return s
+	}
+	s = reAccessSig.ReplaceAllString(s, "${1}REDACTED")
+	s = reSig.ReplaceAllString(s, "${1}REDACTED")
+	s = reSigEnc.ReplaceAllString(s, "${1}REDACTED")
+	s = reKey.ReplaceAllString(s, "${1}REDACTED")
+	s = reSharedKey.ReplaceAllString(s, "${1}REDACTED")
+	return s
+}
+
+// mayHoldSecret is a cheap pre-check so that Redact costs nothing on the
+// common message.
+func mayHoldSecret(s string) bool {
+	l := strings.ToLower(s)
+	return strings.Contains(l, "sig") || strings.Contains(l, "key")
+}
+
+// redactedError keeps the error chain (errors.Is still finds
+// context.Canceled) while its message is the redacted text.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// oneLine turns a message into one line: Azure's response errors span many
+// lines (status, headers, the response body).
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	return s
+}
