@@ -332,7 +332,7 @@ func parseConnectionString(cs string) (*Conn, error) {
 	sas = strings.TrimPrefix(sas, "?")
 	q, err := url.ParseQuery(sas)
 	if err != nil || q.Get("sig") == "" {
-		return nil, errors.New("the connection string's SharedAccessSignature has no signature (sig=...)")
+		return nil, errors.New("the connection string's SharedAccessSignature has no signature (the sig parameter)")
 	}
 	c.sas, c.Auth, c.sasExpiry = sas, "SAS", sasExpiry(q)
 	return c, nil
@@ -353,7 +353,7 @@ func parseSASURL(raw string) (*Conn, error) {
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil || q.Get("sig") == "" {
-		return nil, errors.New("the SAS URL has no signature (sig=...): copy the whole URL, including everything after the ?")
+		return nil, errors.New("the SAS URL has no signature (the sig parameter): copy the whole URL, including everything after the ?")
 	}
 	segs := strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' })
 	c := &Conn{Auth: "SAS", sas: u.RawQuery, sasExpiry: sasExpiry(q)}

@@ -10,7 +10,7 @@ import (
 // an error ("), and white space.
 var (
 	reSig       = regexp.MustCompile(`(?i)(\bsig=)[^&;\s"'<>]+`)
-	reSigEnc    = regexp.MustCompile(`(?i)(\bsig%3D)[^&;\s"'<>]+`) // a SAS URL embedded in another URL
+	reSigEnc    = regexp.MustCompile(`(?i)(sig%3D)(?:[A-Za-z0-9]|%2B|%2F|%3D)+`) // a SAS URL inside another URL: base64 with +/= escaped
 	reAccessSig = regexp.MustCompile(`(?i)(\bSharedAccessSignature=)[^;\s"'<>]+`)
 	reKey       = regexp.MustCompile(`(?i)(\bAccountKey=)[^;\s"'<>]+`)
 	reSharedKey = regexp.MustCompile(`(?i)(\bSharedKey(?:Lite)?\s+[^:\s]+:)[A-Za-z0-9+/=]+`)
