@@ -198,3 +198,27 @@ func Defuse(s string) string {
 		return m[:len(m)-1] + " :"
 	})
 }
+
+// ErrNoEditor is OpenInEditor's error when neither $VISUAL nor $EDITOR is
+// set; the inbox then offers the other outputs.
+var ErrNoEditor = errors.New("no editor: set $VISUAL or $EDITOR")
+
+// OpenInEditor prepares everything the inbox needs to show d in the rep's
+// editor: it writes the editor file and returns the command for
+// tea.ExecProcess and the file's path (to record with
+// store.RecordDraftFile and, after the editor exits, to read back with
+// ReadEditorFile).
+func OpenInEditor(d Draft, getenv func(string) string) (*exec.Cmd, string, error) {
+	args, ok, err := EditorArgs(getenv)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok {
+		return nil, "", ErrNoEditor
+	}
+	path, err := WriteEditorFile("", d)
+	if err != nil {
+		return nil, "", err
+	}
+	return EditorCmd(args, path), path, nil
+}

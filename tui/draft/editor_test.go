@@ -147,3 +147,28 @@ func TestEditorEndToEnd(t *testing.T) {
 		t.Error("two recipients read back")
 	}
 }
+
+func TestOpenInEditor(t *testing.T) {
+	d, err := Prepare(kenjiSato(), mustLoad(t, ""), Sender{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := OpenInEditor(d, env(nil)); err != ErrNoEditor {
+		t.Errorf("no editor: %v", err)
+	}
+	cmd, path, err := OpenInEditor(d, env(map[string]string{"VISUAL": "true --x"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(path)
+	if cmd.Args[0] != "true" || cmd.Args[1] != "--x" || cmd.Args[2] != path || cmd.Stdin != nil {
+		t.Errorf("%v", cmd.Args)
+	}
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadEditorFile(path, d.Template)
+	if err != nil || back.Body != d.Body || back.To != d.To {
+		t.Errorf("%+v %v", back, err)
+	}
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/leads-inbox/leads/importer/azuretable"
+	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/tui"
+)
+
+func init() {
+	register(&command{name: "inbox", args: "[--sync-every DURATION]",
+		summary: "open the inbox (the default when no command is given)", run: runInbox})
+}
+
+func runInbox(e *env, args []string) int {
+	c := commands["inbox"]
+	fs := e.flags(c)
+	every := fs.Duration("sync-every", 0, "sync the Azure table every `DURATION` (e.g. 15m) while the inbox is open")
+	pos, code, ok := e.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(e.stderr, "leads: unknown command %q; run 'leads help' for the list\n", pos[0])
+		return exitUsage
+	}
+	if *every != 0 && *every < time.Minute {
+		fmt.Fprintln(e.stderr, "leads inbox: --sync-every must be at least 1m")
+		return exitUsage
+	}
+	s, ok := e.open(false)
+	if !ok {
+		return exitFailed
+	}
+	defer s.Close()
+	opt := tui.Options{Syncer: tableSyncer(e, s), SyncEvery: *every}
+	return e.runTUI(s, opt)
+}
+
+// tableSyncer runs the Azure Table sync of 'leads sync' for the inbox's S
+// key. Credentials are resolved on each run, so a rep can set them up
+// without restarting the inbox.
+func tableSyncer(e *env, s *store.Store) tui.Syncer {
+	return func(ctx context.Context, progress func(int)) (int, error) {
+		conn, err := azuretable.Resolve(azuretable.Config{Getenv: e.getenv})
+		if err != nil {
+			return 0, err
+		}
+		res, err := azuretable.Sync(ctx, s, azuretable.Options{Conn: conn,
+			Progress: func(p azuretable.Progress) { progress(p.Read) }})
+		return res.New, err
+	}
+}
+
+// runTUI runs the inbox program with logging to a file, because the
+// terminal belongs to the screen.
+func (e *env) runTUI(s *store.Store, opt tui.Options) int {
+	logw, closeLog := e.openLog()
+	defer closeLog()
+	logger := log.New(logw, "", log.LstdFlags|log.Lmicroseconds)
+	opt.Logf = logger.Printf
+	opt.NoColor = e.getenv("NO_COLOR") != ""
+	if opt.Now == nil {
+		opt.Now = e.now
+	}
+	m := tui.New(s, opt)
+	_, err := tea.NewProgram(m).Run()
+	if err != nil && !errors.Is(err, tea.ErrInterrupted) {
+		return e.fail(err)
+	}
+	return exitOK
+}
+
+// openLog opens $XDG_STATE_HOME/leads/leads.log (else
+// ~/.local/state/leads/leads.log); without one, logs are dropped.
+func (e *env) openLog() (io.Writer, func()) {
+	dir := e.getenv("XDG_STATE_HOME")
+	if dir == "" || !filepath.IsAbs(dir) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return io.Discard, func() {}
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	dir = filepath.Join(dir, "leads")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return io.Discard, func() {}
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "leads.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return io.Discard, func() {}
+	}
+	return f, func() { f.Close() }
+}

@@ -1,0 +1,258 @@
+package tui
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/safetext"
+)
+
+// loadedMsg carries a freshly built index: at start and after a sync.
+type loadedMsg struct {
+	x        *index
+	lastTest time.Time
+	took     time.Duration
+	err      error
+}
+
+// rowsMsg carries display fields for rows about to be on screen.
+type rowsMsg struct {
+	contacts []store.Contact
+	seqs     []uint64
+	err      error
+}
+
+// contactMsg carries one full contact for the detail screen.
+type contactMsg struct {
+	c   *store.Contact
+	err error
+}
+
+// changedMsg reports a saved triage change (or its failure).
+type changedMsg struct {
+	id   string
+	pos  int32
+	t    store.Triage
+	what string // feedback for the rep
+	undo bool
+	err  error
+}
+
+// statsMsg carries the per-lead counts for the stats screen.
+type statsMsg struct {
+	s   *leadStats
+	err error
+}
+
+// clockMsg re-ranks the inbox as time passes: leads cross their 24-hour
+// clock and follow-ups fall due while the inbox is open.
+type clockMsg struct{}
+
+// syncTickMsg starts a periodic sync (--sync-every).
+type syncTickMsg struct{}
+
+// syncProgressMsg reports entities read so far; closed means the sync's
+// progress channel is done.
+type syncProgressMsg struct {
+	read   int
+	closed bool
+}
+
+// syncDoneMsg ends a sync.
+type syncDoneMsg struct {
+	newLeads int
+	err      error
+	took     time.Duration
+}
+
+func clockTick() tea.Cmd {
+	return tea.Tick(30*time.Second, func(time.Time) tea.Msg { return clockMsg{} })
+}
+
+func syncTick(every time.Duration) tea.Cmd {
+	return tea.Tick(every, func(time.Time) tea.Msg { return syncTickMsg{} })
+}
+
+// loadCmd reads every digest and the triage state and builds the ranked
+// index off the UI goroutine, so the first frame comes with it.
+func (m *Model) loadCmd() tea.Cmd {
+	st, now := m.st, m.now()
+	return func() tea.Msg {
+		t0 := time.Now()
+		x, last, err := buildIndex(st, now)
+		return loadedMsg{x: x, lastTest: last, took: time.Since(t0), err: err}
+	}
+}
+
+func buildIndex(st *store.Store, now time.Time) (*index, time.Time, error) {
+	dg, dict, err := st.LoadDigests()
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	triage := map[[8]byte]store.Triage{}
+	err = st.AllTriage(func(t store.Triage) error {
+		var id [8]byte
+		if b, err := hex.DecodeString(t.ContactID); err == nil && len(b) == len(id) {
+			copy(id[:], b)
+			triage[id] = t
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	last, err := st.LastTestLead()
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return newIndex(dg, dict, triage, now), last, nil
+}
+
+// fetchRows asks for the display fields of the rows on screen (and a page
+// beyond, so scrolling does not flash placeholders) that are not cached.
+func (m *Model) fetchRows() tea.Cmd {
+	if m.x == nil || m.screen != screenInbox {
+		return nil
+	}
+	h := m.listHeight()
+	from := max(m.offset-h, 0)
+	to := min(m.offset+2*h, len(m.x.visible))
+	var seqs []uint64
+	for _, i := range m.x.visible[from:to] {
+		seq := m.x.dg[i].Seq
+		if _, ok := m.rows[seq]; !ok && !m.pending[seq] {
+			seqs = append(seqs, seq)
+			m.pending[seq] = true
+		}
+	}
+	if len(seqs) == 0 {
+		return nil
+	}
+	st := m.st
+	return func() tea.Msg {
+		cs, err := st.ContactsBySeq(seqs)
+		return rowsMsg{contacts: cs, seqs: seqs, err: err}
+	}
+}
+
+func (m *Model) openContactCmd(id string) tea.Cmd {
+	st := m.st
+	return func() tea.Msg {
+		c, err := st.Contact(id)
+		return contactMsg{c: c, err: err}
+	}
+}
+
+// change runs one triage action in a Cmd.
+func (m *Model) change(pos int32, what string, fn func(id string, at time.Time) (store.Triage, error)) tea.Cmd {
+	id := m.x.dg[pos].IDString()
+	at := m.now()
+	return func() tea.Msg {
+		t, err := fn(id, at)
+		return changedMsg{id: id, pos: pos, t: t, what: what, err: err}
+	}
+}
+
+func (m *Model) undoCmd(pos int32, id string) tea.Cmd {
+	st, at := m.st, m.now()
+	return func() tea.Msg {
+		t, err := st.Undo(id, at)
+		return changedMsg{id: id, pos: pos, t: t, what: "undone", undo: true, err: err}
+	}
+}
+
+func (m *Model) statsCmd() tea.Cmd {
+	st := m.st
+	now := m.now()
+	return func() tea.Msg {
+		s, err := collectLeadStats(st, now)
+		return statsMsg{s: s, err: err}
+	}
+}
+
+// startSync runs the Syncer with a progress channel the UI listens on.
+func (m *Model) startSync() tea.Cmd {
+	if m.opt.Syncer == nil {
+		m.say("sync is not set up: connect an Azure table first (see 'leads help')")
+		return nil
+	}
+	if m.syncing {
+		m.say("a sync is already running")
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.syncing, m.syncRead, m.syncCancel = true, 0, cancel
+	ch := make(chan int, 1)
+	m.syncCh = ch
+	syncer := m.opt.Syncer
+	run := func() tea.Msg {
+		t0 := time.Now()
+		n, err := syncer(ctx, func(read int) {
+			// Keep only the newest count: the UI needs no history of it.
+			select {
+			case <-ch:
+			default:
+			}
+			select {
+			case ch <- read:
+			default:
+			}
+		})
+		close(ch)
+		return syncDoneMsg{newLeads: n, err: err, took: time.Since(t0)}
+	}
+	return tea.Batch(run, waitProgress(ch), m.spin.Tick)
+}
+
+func waitProgress(ch chan int) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		n, ok := <-ch
+		return syncProgressMsg{read: n, closed: !ok}
+	}
+}
+
+func (m *Model) onSyncDone(msg syncDoneMsg) tea.Cmd {
+	m.syncing = false
+	if m.syncCancel != nil {
+		m.syncCancel()
+		m.syncCancel = nil
+	}
+	at := m.now().Format("15:04")
+	if msg.err != nil {
+		if errors.Is(msg.err, context.Canceled) {
+			return nil
+		}
+		m.syncNote = "sync failed " + at
+		m.sayErr(fmt.Errorf("sync: %w", msg.err))
+		m.opt.Logf("sync failed: %s", cleanErr(msg.err))
+		return nil
+	}
+	m.opt.Logf("sync: %d new leads in %v", msg.newLeads, msg.took)
+	switch msg.newLeads {
+	case 0:
+		m.syncNote = "synced " + at + ", nothing new"
+		return nil
+	case 1:
+		m.syncNote = "+1 new lead " + at
+	default:
+		m.syncNote = fmt.Sprintf("+%d new leads %s", msg.newLeads, at)
+	}
+	return m.loadCmd()
+}
+
+// cleanErr turns an error into one safe line: errors may quote lead data.
+func cleanErr(err error) string {
+	if err == nil {
+		return ""
+	}
+	return safetext.Clean(err.Error())
+}

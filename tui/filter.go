@@ -1,0 +1,181 @@
+package tui
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/leads-inbox/leads/store"
+)
+
+// filterPanel picks one value per dimension, showing how many contacts of
+// the current view each choice would leave given the other filters.
+type filterPanel struct {
+	open    bool
+	dim     int
+	cursor  int
+	offset  int
+	choices []choice
+}
+
+type choice struct {
+	code  uint16 // dictionary code, or 1+status index for the status dimension
+	label string
+	count int
+}
+
+func (m *Model) openPanel() {
+	if m.x == nil {
+		return
+	}
+	m.panel.open = true
+	m.panel.loadChoices(m)
+}
+
+// loadChoices recounts the current dimension: one pass over the contacts.
+func (fp *filterPanel) loadChoices(m *Model) {
+	counts := m.x.choiceCounts(&m.f, m.view, fp.dim)
+	fp.choices = fp.choices[:0]
+	for code, n := range counts {
+		var label string
+		switch fp.dim {
+		case dimStatus:
+			label = string(store.Statuses[code-1])
+		case dimAction:
+			label = m.x.actionName(code)
+		case dimSource:
+			label = m.x.sourceName(code, true)
+		default:
+			label = m.x.label(code)
+		}
+		if label == "" {
+			label = "(none)"
+		}
+		fp.choices = append(fp.choices, choice{code: code, label: label, count: n})
+	}
+	// The chosen value stays listed even when nothing else would match it.
+	if sel := fp.selectedCode(m); sel != 0 {
+		if _, ok := counts[sel]; !ok {
+			fp.choices = append(fp.choices, choice{code: sel, label: m.x.label(sel), count: 0})
+		}
+	}
+	slices.SortFunc(fp.choices, func(a, b choice) int {
+		if c := cmp.Compare(b.count, a.count); c != 0 {
+			return c
+		}
+		return strings.Compare(a.label, b.label)
+	})
+	fp.cursor = min(fp.cursor, max(len(fp.choices)-1, 0))
+}
+
+func (fp *filterPanel) selectedCode(m *Model) uint16 {
+	if fp.dim == dimStatus {
+		return uint16(m.f.status)
+	}
+	return m.f.code[fp.dim]
+}
+
+func (m *Model) panelKey(k tea.KeyPressMsg) tea.Cmd {
+	fp := &m.panel
+	km := &m.keys
+	switch {
+	case key.Matches(k, km.Back, km.Filter), k.String() == "q":
+		fp.open = false
+		return m.fetchRows()
+	case k.String() == "tab", k.String() == "l", k.String() == "right":
+		fp.dim = (fp.dim + 1) % numDims
+		fp.cursor, fp.offset = 0, 0
+		fp.loadChoices(m)
+	case k.String() == "shift+tab", k.String() == "h", k.String() == "left":
+		fp.dim = (fp.dim + numDims - 1) % numDims
+		fp.cursor, fp.offset = 0, 0
+		fp.loadChoices(m)
+	case key.Matches(k, km.Down):
+		fp.cursor = min(fp.cursor+1, max(len(fp.choices)-1, 0))
+	case key.Matches(k, km.Up):
+		fp.cursor = max(fp.cursor-1, 0)
+	case key.Matches(k, km.Top):
+		fp.cursor = 0
+	case key.Matches(k, km.Bottom):
+		fp.cursor = max(len(fp.choices)-1, 0)
+	case k.String() == "enter", k.String() == "space":
+		if fp.cursor < len(fp.choices) {
+			c := fp.choices[fp.cursor].code
+			if fp.selectedCode(m) == c {
+				c = 0 // choosing the chosen value again clears it
+			}
+			m.setDim(fp.dim, c)
+			fp.loadChoices(m)
+		}
+	case k.String() == "backspace", k.String() == "delete", k.String() == "0":
+		m.setDim(fp.dim, 0)
+		fp.loadChoices(m)
+	case key.Matches(k, km.ClearAll):
+		m.f = filters{}
+		_ = m.refilter()
+		fp.loadChoices(m)
+	}
+	return nil
+}
+
+func (m *Model) setDim(dim int, code uint16) {
+	if dim == dimStatus {
+		m.f.status = uint8(code)
+	} else {
+		m.f.code[dim] = code
+	}
+	_ = m.refilter() // rows are fetched when the panel closes
+}
+
+// panelView draws the panel in h lines: dimension tabs, then the choices.
+func (m *Model) panelView(h int) string {
+	fp := &m.panel
+	var b strings.Builder
+	var tabs []string
+	for d := 0; d < numDims; d++ {
+		label := dimNames[d]
+		if (d == dimStatus && m.f.status != 0) || (d != dimStatus && m.f.code[d] != 0) {
+			label += "*"
+		}
+		if d == fp.dim {
+			tabs = append(tabs, m.sty.tabActive.Render(" "+label+" "))
+		} else {
+			tabs = append(tabs, m.sty.tab.Render(" "+label+" "))
+		}
+	}
+	b.WriteString(fit(strings.Join(tabs, " "), m.width) + "\n")
+	b.WriteString(m.sty.dim.Render(fit("tab/h/l dimension · j/k move · enter choose (again: clear) · 0 clear · f/esc close", m.width)) + "\n")
+	rows := max(h-3, 1)
+	if fp.cursor < fp.offset {
+		fp.offset = fp.cursor
+	}
+	if fp.cursor >= fp.offset+rows {
+		fp.offset = fp.cursor - rows + 1
+	}
+	sel := fp.selectedCode(m)
+	n := 0
+	for j := fp.offset; j < len(fp.choices) && n < rows; j++ {
+		c := fp.choices[j]
+		mark := "  "
+		if c.code == sel {
+			mark = "● "
+		}
+		line := fit(mark+fit(c.label, max(m.width-14, 10))+fmt.Sprintf(" %8d", c.count), m.width)
+		if j == fp.cursor {
+			line = m.sty.selected.Render(line)
+		}
+		b.WriteString(line + "\n")
+		n++
+	}
+	if len(fp.choices) == 0 {
+		b.WriteString(m.sty.dim.Render(fit("  no values in this view", m.width)) + "\n")
+		n++
+	}
+	b.WriteString(strings.Repeat("\n", max(rows-n, 0)))
+	b.WriteString(m.sty.dim.Render(fit(fmt.Sprintf("%d contacts in this view with these filters", len(m.x.visible)), m.width)) + "\n")
+	return b.String()
+}

@@ -1,0 +1,659 @@
+package tui
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/safetext"
+)
+
+// rowText is what a row shows that is not in the digest: the contact's
+// display fields, already sanitised.
+type rowText struct {
+	name, company, offer, email string
+}
+
+func rowTextOf(c *store.Contact) rowText {
+	name := safetext.Clean(c.Name())
+	if name == "" {
+		name = safetext.Clean(c.Customer.Email)
+	}
+	offer := safetext.Clean(c.LatestOfferName)
+	if offer == "" {
+		offer = safetext.Clean(c.LatestOfferID)
+	}
+	return rowText{name: name, company: safetext.Clean(c.Customer.Company), offer: offer, email: safetext.Clean(c.Customer.Email)}
+}
+
+// rowCacheMax bounds the display cache; scrolling through a million rows
+// must not keep a million strings.
+const rowCacheMax = 4096
+
+func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
+	m.loading = false
+	if msg.err != nil {
+		m.loadErr = msg.err
+		m.opt.Logf("load failed: %s", cleanErr(msg.err))
+		return nil
+	}
+	m.opt.Logf("loaded %d contacts in %v", len(msg.x.dg), msg.took)
+	var keep [8]byte
+	had := false
+	if p := m.selected(); p >= 0 {
+		keep, had = m.x.dg[p].ID, true
+	}
+	m.x, m.lastTest = msg.x, msg.lastTest
+	m.x.rank(m.now().Unix())
+	clear(m.rows)
+	clear(m.pending)
+	m.x.apply(&m.f, m.view)
+	if had {
+		m.selectID(keep)
+	}
+	m.clampCursor()
+	return m.fetchRows()
+}
+
+func (m *Model) onRows(msg rowsMsg) tea.Cmd {
+	for _, s := range msg.seqs {
+		delete(m.pending, s)
+	}
+	if msg.err != nil {
+		m.sayErr(msg.err)
+		return nil
+	}
+	if len(m.rows) > rowCacheMax {
+		clear(m.rows)
+	}
+	for i := range msg.contacts {
+		m.rows[msg.contacts[i].Seq] = rowTextOf(&msg.contacts[i])
+	}
+	if !m.firstLog {
+		m.firstLog = true
+		m.opt.Logf("first complete frame after %v", time.Since(m.started))
+	}
+	return m.fetchRows()
+}
+
+func idOf(s string) [8]byte {
+	var id [8]byte
+	if b, err := hex.DecodeString(s); err == nil && len(b) == len(id) {
+		copy(id[:], b)
+	}
+	return id
+}
+
+func (m *Model) onChanged(msg changedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.sayErr(msg.err)
+		return nil
+	}
+	if !msg.undo {
+		m.undo = append(m.undo, msg.id)
+	}
+	pos := m.x.find(idOf(msg.id))
+	if pos >= 0 {
+		m.x.setTriage(pos, msg.t, m.now().Unix())
+		m.x.apply(&m.f, m.view)
+		m.clampCursor()
+	}
+	m.say(msg.what + triageSummary(msg.t, m.now()))
+	var cmds []tea.Cmd
+	if m.screen == screenDetail && m.detail.id == msg.id {
+		cmds = append(cmds, m.openContactCmd(msg.id))
+	}
+	if m.stats.s != nil {
+		m.stats.summary = followUpSummary(m.x, m.now().Unix())
+	}
+	cmds = append(cmds, m.fetchRows())
+	return tea.Batch(cmds...)
+}
+
+// triageSummary says where a contact stands after a change.
+func triageSummary(t store.Triage, now time.Time) string {
+	parts := []string{string(t.Status)}
+	total := store.DefaultCadence.Total()
+	if t.Touches > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d touches", t.Touches, total))
+	}
+	if !t.NextFollowUp.IsZero() {
+		parts = append(parts, fmt.Sprintf("touch %d of %d due %s", t.Touches+1, total, shortDate(t.NextFollowUp, now)))
+	}
+	return ": " + strings.Join(parts, ", ")
+}
+
+// rerank re-sorts after time passed, keeping the selected contact.
+func (m *Model) rerank() {
+	p := m.selected()
+	m.x.rank(m.now().Unix())
+	m.x.apply(&m.f, m.view)
+	if p >= 0 {
+		m.selectID(m.x.dg[p].ID)
+	}
+	m.clampCursor()
+}
+
+// refilter applies a changed filter, search or view: the list starts over
+// at the top, where the most urgent match is.
+func (m *Model) refilter() tea.Cmd {
+	if m.x == nil {
+		return nil
+	}
+	m.x.apply(&m.f, m.view)
+	m.cursor, m.offset = 0, 0
+	return m.fetchRows()
+}
+
+func (m *Model) selectID(id [8]byte) {
+	for j, i := range m.x.visible {
+		if m.x.dg[i].ID == id {
+			m.cursor = j
+			return
+		}
+	}
+}
+
+// selected returns the index position of the contact under the cursor, or -1.
+func (m *Model) selected() int32 {
+	if m.x == nil || m.cursor < 0 || m.cursor >= len(m.x.visible) {
+		return -1
+	}
+	return m.x.visible[m.cursor]
+}
+
+func (m *Model) listHeight() int { return max(m.height-5, 1) }
+
+func (m *Model) clampCursor() {
+	n := 0
+	if m.x != nil {
+		n = len(m.x.visible)
+	}
+	m.cursor = min(max(m.cursor, 0), max(n-1, 0))
+	h := m.listHeight()
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+h {
+		m.offset = m.cursor - h + 1
+	}
+	m.offset = min(max(m.offset, 0), max(n-h, 0))
+}
+
+func (m *Model) move(d int) tea.Cmd {
+	m.cursor += d
+	m.clampCursor()
+	return m.fetchRows()
+}
+
+func (m *Model) setView(v view) tea.Cmd {
+	m.view = (v + numViews) % numViews
+	return m.refilter()
+}
+
+func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
+	km := &m.keys
+	h := m.listHeight()
+	switch {
+	case key.Matches(k, km.Quit):
+		return m.quit()
+	case key.Matches(k, km.Back):
+		if !m.f.active() {
+			return nil
+		}
+		m.f = filters{}
+		m.say("filters and search cleared")
+		return m.refilter()
+	case key.Matches(k, km.Down):
+		return m.move(1)
+	case key.Matches(k, km.Up):
+		return m.move(-1)
+	case key.Matches(k, km.Top):
+		return m.move(-m.cursor)
+	case key.Matches(k, km.Bottom):
+		return m.move(1 << 30)
+	case key.Matches(k, km.HalfDown):
+		return m.move(h / 2)
+	case key.Matches(k, km.HalfUp):
+		return m.move(-h / 2)
+	case key.Matches(k, km.PageDown):
+		return m.move(h)
+	case key.Matches(k, km.PageUp):
+		return m.move(-h)
+	case key.Matches(k, km.NextView):
+		return m.setView(m.view + 1)
+	case key.Matches(k, km.PrevView):
+		return m.setView(m.view - 1)
+	case key.Matches(k, km.ViewAction, km.ViewScheduled, km.ViewAll, km.ViewClosed, km.ViewNoPII, km.ViewDNC, km.ViewTest):
+		return m.setView(view(k.Code - '1'))
+	case key.Matches(k, km.Search):
+		return m.openSearch()
+	case key.Matches(k, km.Filter):
+		m.openPanel()
+		return nil
+	case key.Matches(k, km.ClearAll):
+		m.f = filters{}
+		m.say("filters and search cleared")
+		return m.refilter()
+	case key.Matches(k, km.Stats):
+		return m.openStats()
+	case key.Matches(k, km.Open):
+		if p := m.selected(); p >= 0 {
+			return m.openDetail(p)
+		}
+		return nil
+	}
+	if p := m.selected(); p >= 0 {
+		return m.action(k, p)
+	}
+	return nil
+}
+
+// blocked says why a contact takes no contact actions, or "".
+func (m *Model) blocked(p int32) string {
+	d := &m.x.dg[p]
+	switch {
+	case d.Flags&store.FlagTest != 0:
+		return "a Microsoft test lead: it proves the connection works; nobody to follow up"
+	case d.Flags&store.FlagDNC != 0:
+		return "DO NOT CONTACT: this person must not be contacted; no contact actions"
+	case d.Flags&store.FlagNoPII != 0 || d.Flags&store.FlagEmail == 0:
+		return "no contact details (.edu or no personal data): nobody to follow up"
+	}
+	return ""
+}
+
+// action runs a triage key on contact p, from the inbox or the detail screen.
+func (m *Model) action(k tea.KeyPressMsg, p int32) tea.Cmd {
+	km := &m.keys
+	contact := key.Matches(k, km.Touch, km.FollowUp, km.Snooze1, km.Snooze3)
+	if contact {
+		if why := m.blocked(p); why != "" {
+			m.msg, m.msgErr = why, true
+			return nil
+		}
+	}
+	st := m.st
+	switch {
+	case key.Matches(k, km.Touch):
+		if m.x.tri[p].closed() {
+			m.msg, m.msgErr = "this contact is closed: set another status (s) before logging a touch", true
+			return nil
+		}
+		n := int(m.x.tri[p].touches) + 1
+		return m.change(p, fmt.Sprintf("touch %d logged", n), func(id string, at time.Time) (store.Triage, error) {
+			return st.LogTouch(id, at, store.DefaultCadence, "")
+		})
+	case key.Matches(k, km.Snooze1, km.Snooze3):
+		days := 1
+		if key.Matches(k, km.Snooze3) {
+			days = 3
+		}
+		from := m.now()
+		if due := m.x.tri[p].due; due > from.Unix() {
+			from = time.Unix(due, 0).In(from.Location())
+		}
+		due := time.Date(from.Year(), from.Month(), from.Day()+days, dueHour, 0, 0, 0, from.Location())
+		return m.change(p, fmt.Sprintf("snoozed to %s", shortDate(due, m.now())), func(id string, at time.Time) (store.Triage, error) {
+			return st.SetFollowUp(id, due, at)
+		})
+	case key.Matches(k, km.FollowUp):
+		return m.openInput(promptFollowUp, p, "Follow up: ", "tomorrow, 3d, 2w, fri, next mon, 2026-12-01")
+	case key.Matches(k, km.Note):
+		return m.openInput(promptNote, p, "Note: ", "what happened, what to do next")
+	case key.Matches(k, km.Status):
+		m.prompt = prompt{kind: promptStatus, pos: p}
+		return nil
+	}
+	return nil
+}
+
+// undoLast reverts the newest change made in this session.
+func (m *Model) undoLast() tea.Cmd {
+	if len(m.undo) == 0 || m.x == nil {
+		m.say("nothing to undo in this session")
+		return nil
+	}
+	id := m.undo[len(m.undo)-1]
+	m.undo = m.undo[:len(m.undo)-1]
+	return m.undoCmd(m.x.find(idOf(id)), id)
+}
+
+func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
+	switch m.screen {
+	case screenDetail:
+		m.detail.scroll(msg.Button == tea.MouseWheelDown)
+		return nil
+	case screenStats:
+		m.stats.scroll(msg.Button == tea.MouseWheelDown)
+		return nil
+	}
+	if msg.Button == tea.MouseWheelDown {
+		return m.move(3)
+	}
+	return m.move(-3)
+}
+
+func (m *Model) onClick(msg tea.MouseClickMsg) tea.Cmd {
+	if m.screen != screenInbox || m.prompt.kind != promptNone || m.panel.open || m.showHelp {
+		return nil
+	}
+	y := msg.Mouse().Y - 3 // tabs, filter line, header
+	if y >= 0 && y < m.listHeight() {
+		m.cursor = m.offset + y
+		m.clampCursor()
+	}
+	return nil
+}
+
+// --- drawing ---
+
+type columns struct{ clock, name, company, latest, offer, status, tch int }
+
+func (m *Model) columns() columns {
+	c := columns{clock: 9, latest: 13, status: 9, tch: 3}
+	if m.width >= 110 {
+		c.latest = 22
+	}
+	rest := m.width - c.clock - c.latest - c.status - c.tch - 6
+	rest = max(rest, 12)
+	c.name = rest * 4 / 10
+	c.company = rest * 3 / 10
+	c.offer = rest - c.name - c.company
+	return c
+}
+
+// fit truncates s to w cells and pads it, by display width, so that wide
+// characters and combining marks cannot shift the columns. Widths are
+// counted per code point, as wcwidth does, because that is what tmux and
+// most terminals (and Bubble Tea's renderer by default) use: grapheme
+// widths disagree with them on scripts such as Devanagari.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidthWc(s) > w {
+		s = ansi.TruncateWc(s, w, "…")
+	}
+	if pad := w - ansi.StringWidthWc(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}
+
+// humanCount writes 1234 as 1.2k and 760000 as 760k, for the tabs.
+func humanCount(n int) string {
+	switch {
+	case n < 1000:
+		return strconv.Itoa(n)
+	case n < 10_000:
+		return fmt.Sprintf("%.1fk", float64(n)/1000)
+	case n < 1_000_000:
+		return strconv.Itoa(n/1000) + "k"
+	}
+	return fmt.Sprintf("%.1fM", float64(n)/1e6)
+}
+
+var actionLabels = map[string]string{
+	store.ActionContactMe: "Contact me", store.ActionStartTestDrive: "Test Drive",
+	store.ActionInstall: "Install", store.ActionCreate: "Create", store.ActionDoNotContact: "DNC",
+}
+
+var sourceShort = map[string][2]string{
+	store.SourceAppSource:        {"AS", "AppSource"},
+	store.SourceAzureMarketplace: {"AM", "Azure Mkt"},
+	store.SourceAzurePortal:      {"AP", "Azure portal"},
+	store.SourceTestDrive:        {"TD", "TestDrive"},
+}
+
+// actionName is the label of an action code as a rep knows it.
+func (x *index) actionName(code uint16) string {
+	n := x.label(code)
+	if l, ok := actionLabels[n]; ok {
+		return l
+	}
+	return n
+}
+
+func (x *index) sourceName(code uint16, long bool) string {
+	n := x.label(code)
+	if s, ok := sourceShort[n]; ok {
+		if long {
+			return s[1]
+		}
+		return s[0]
+	}
+	return n
+}
+
+// clock is the first column: what makes this row urgent.
+func (m *Model) clock(i int32, now int64) (string, lipgloss.Style) {
+	d, t := &m.x.dg[i], m.x.tri[i]
+	dur := func(s int64) string { return compactDuration(time.Duration(s) * time.Second) }
+	switch m.x.tier[i] {
+	case tierOverdue:
+		return dur(now-t.due) + " over", m.sty.urgent
+	case tierHotClock:
+		return dur(d.Hot+firstReply-now) + " left", m.sty.warm.Bold(true)
+	case tierClock:
+		return dur(d.Last+firstReply-now) + " left", m.sty.warm
+	case tierHotLate:
+		return dur(now-d.Hot-firstReply) + " late", m.sty.late.Bold(true)
+	case tierLate:
+		return dur(now-d.Last-firstReply) + " late", m.sty.late
+	case tierDecide:
+		return "decide", m.sty.bold
+	case tierScheduled:
+		return shortDate(time.Unix(t.due, 0), m.now()), m.sty.ok
+	}
+	return dur(now-d.Last) + " ago", m.sty.dim
+}
+
+func (m *Model) statusCell(i int32) (string, lipgloss.Style) {
+	d := &m.x.dg[i]
+	switch {
+	case d.Flags&store.FlagTest != 0:
+		return "test", m.sty.dim
+	case d.Flags&store.FlagDNC != 0:
+		return "DNC", m.sty.dnc
+	}
+	st := string(store.Statuses[m.x.tri[i].status])
+	if d.Flags&store.FlagNoPII != 0 || d.Flags&store.FlagEmail == 0 {
+		if st == string(store.StatusNew) {
+			return "no info", m.sty.dim
+		}
+	}
+	return st, m.sty.row
+}
+
+func (m *Model) row(i int32, c columns, selected bool, now int64) string {
+	d := &m.x.dg[i]
+	rt, ok := m.rows[d.Seq]
+	if !ok {
+		rt = rowText{name: "…", company: "", offer: m.x.label(d.LatestOffer)}
+	}
+	clock, clockSty := m.clock(i, now)
+	long := c.latest >= 20
+	latest := m.x.actionName(d.LatestAction)
+	if src := m.x.sourceName(d.LatestSource, long); src != "" {
+		sep := "·"
+		if long {
+			sep = " · "
+		}
+		latest += sep + src
+	}
+	status, statusSty := m.statusCell(i)
+	tch := fmt.Sprintf("%d/%d", m.x.tri[i].touches, store.DefaultCadence.Total())
+	cells := []string{fit(clock, c.clock), fit(rt.name, c.name), fit(rt.company, c.company),
+		fit(latest, c.latest), fit(rt.offer, c.offer), fit(status, c.status), fit(tch, c.tch)}
+	if selected {
+		return m.sty.selected.Render(strings.Join(cells, " "))
+	}
+	cells[0] = clockSty.Render(cells[0])
+	cells[5] = statusSty.Render(cells[5])
+	if m.x.tri[i].touches == 0 {
+		cells[6] = m.sty.dim.Render(cells[6])
+	}
+	return strings.Join(cells, " ")
+}
+
+func (m *Model) tabs() string {
+	counts := [numViews]int{}
+	if m.x != nil {
+		counts = m.x.counts
+	}
+	build := func(withCounts bool) string {
+		parts := make([]string, numViews)
+		for v := view(0); v < numViews; v++ {
+			label := fmt.Sprintf("%d %s", v+1, viewNames[v])
+			if withCounts || v == m.view {
+				label += " " + humanCount(counts[v])
+			}
+			if v == m.view {
+				parts[v] = m.sty.tabActive.Render(" " + label + " ")
+			} else {
+				parts[v] = m.sty.tab.Render(" " + label + " ")
+			}
+		}
+		return strings.Join(parts, "")
+	}
+	s := build(true)
+	if lipgloss.Width(s) > m.width {
+		s = build(false)
+	}
+	return ansi.TruncateWc(s, m.width, "")
+}
+
+// filterLine shows the active filter, always: a rep must never wonder why
+// a lead is missing.
+func (m *Model) filterLine() string {
+	if !m.f.active() {
+		return m.sty.dim.Render(fit("No filter · / search · f filter by source, action, offer, country, status", m.width))
+	}
+	var parts []string
+	for k := 0; k < dimStatus; k++ {
+		if c := m.f.code[k]; c != 0 {
+			v := m.x.label(c)
+			if k == dimAction {
+				v = m.x.actionName(c)
+			}
+			parts = append(parts, dimNames[k]+"="+v)
+		}
+	}
+	if m.f.status != 0 {
+		parts = append(parts, "status="+string(store.Statuses[m.f.status-1]))
+	}
+	if m.f.query != "" {
+		parts = append(parts, "search \""+m.f.query+"\"")
+	}
+	line := "Filter: " + strings.Join(parts, " · ") + "  (x clears)"
+	return m.sty.filterOn.Render(fit(line, m.width))
+}
+
+func (m *Model) headerLine(c columns) string {
+	h := []string{fit("Clock", c.clock), fit("Name", c.name), fit("Company", c.company), fit("Latest", c.latest),
+		fit("Offer", c.offer), fit("Status", c.status), fit("Tch", c.tch)}
+	return m.sty.header.Render(fit(strings.Join(h, " "), m.width))
+}
+
+func (m *Model) inboxView() string {
+	var b strings.Builder
+	lh := m.listHeight()
+	b.WriteString(m.tabs())
+	b.WriteByte('\n')
+	switch {
+	case m.loadErr != nil:
+		b.WriteString(m.sty.errText.Render(fit("Cannot load the leads: "+cleanErr(m.loadErr), m.width)))
+		b.WriteString(strings.Repeat("\n", lh+2))
+	case m.x == nil:
+		b.WriteString("\n\n" + fit("  Loading leads…", m.width) + strings.Repeat("\n", lh))
+	case m.panel.open:
+		b.WriteString(m.filterLine() + "\n")
+		b.WriteString(m.panelView(lh + 1))
+	default:
+		c := m.columns()
+		b.WriteString(m.filterLine() + "\n")
+		b.WriteString(m.headerLine(c) + "\n")
+		now := m.now().Unix()
+		end := min(m.offset+lh, len(m.x.visible))
+		n := 0
+		for j := m.offset; j < end; j++ {
+			b.WriteString(m.row(m.x.visible[j], c, j == m.cursor, now))
+			b.WriteByte('\n')
+			n++
+		}
+		if len(m.x.visible) == 0 {
+			b.WriteString(m.sty.dim.Render(fit("  "+m.emptyText(), m.width)) + "\n")
+			n++
+		}
+		b.WriteString(strings.Repeat("\n", max(lh-n, 0)))
+	}
+	b.WriteString(m.messageLine() + "\n")
+	b.WriteString(m.statusBar())
+	return b.String()
+}
+
+func (m *Model) emptyText() string {
+	if m.f.active() {
+		return "Nothing matches this filter in this view. x clears the filter; tab shows other views."
+	}
+	switch m.view {
+	case viewAction:
+		return "Nothing needs you right now: no overdue follow-ups and no new leads."
+	case viewScheduled:
+		return "No follow-ups scheduled. Log a touch (t) or set a date (d) to schedule one."
+	case viewTest:
+		return "No Microsoft test lead yet. Publish or validate an offer to get one."
+	}
+	return "No contacts here."
+}
+
+// messageLine is the prompt when one is open, else the last feedback.
+func (m *Model) messageLine() string {
+	if m.prompt.kind != promptNone {
+		return fit(m.promptView(), m.width)
+	}
+	if m.msg == "" {
+		return m.sty.dim.Render(fit(m.help.ShortHelpView(m.keys.ShortHelp()), m.width))
+	}
+	if m.msgErr {
+		return m.sty.errText.Render(fit(m.msg, m.width))
+	}
+	return fit(m.msg, m.width)
+}
+
+func (m *Model) statusBar() string {
+	var left []string
+	if m.opt.Banner != "" {
+		left = append(left, m.opt.Banner)
+	}
+	if m.x != nil {
+		left = append(left, fmt.Sprintf("%d of %d contacts", len(m.x.visible), len(m.x.dg)))
+		if m.screen == screenInbox && len(m.x.visible) > 0 {
+			left[len(left)-1] = fmt.Sprintf("%d/%d · %d contacts", m.cursor+1, len(m.x.visible), len(m.x.dg))
+		}
+	}
+	if m.lastTest.IsZero() {
+		left = append(left, "no test lead yet")
+	} else {
+		left = append(left, "test lead "+compactDuration(m.now().Sub(m.lastTest))+" ago")
+	}
+	switch {
+	case m.syncing:
+		left = append(left, fmt.Sprintf("%s syncing: %d read", m.spin.View(), m.syncRead))
+	case m.syncNote != "":
+		left = append(left, m.syncNote)
+	}
+	l := strings.Join(left, " · ")
+	r := "? help"
+	space := m.width - ansi.StringWidthWc(r) - 1
+	return m.sty.statusBar.Render(fit(" "+fit(l, space-1)+r, m.width))
+}

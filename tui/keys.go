@@ -1,0 +1,87 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is every key the inbox answers to. It feeds the help overlay and
+// the footer hints, so a key that is not in here does not exist. The key
+// "e" is deliberately unbound: it is reserved for email drafts.
+type KeyMap struct {
+	Up, Down, Top, Bottom, HalfDown, HalfUp, PageDown, PageUp key.Binding
+
+	Open, Back, Quit, Help, Stats key.Binding
+
+	NextView, PrevView                                                  key.Binding
+	ViewAction, ViewScheduled, ViewAll, ViewClosed, ViewNoPII, ViewDNC key.Binding
+	ViewTest                                                            key.Binding
+
+	Search, Filter, ClearAll key.Binding
+
+	Touch, FollowUp, Snooze1, Snooze3, Status, Note, Undo key.Binding
+
+	Sync key.Binding
+}
+
+// DefaultKeyMap returns the standard bindings: vim movement plus arrows.
+func DefaultKeyMap() KeyMap {
+	b := func(keys []string, k, help string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, help))
+	}
+	return KeyMap{
+		Up:       b([]string{"k", "up"}, "k/↑", "up"),
+		Down:     b([]string{"j", "down"}, "j/↓", "down"),
+		Top:      b([]string{"g", "home"}, "g", "first"),
+		Bottom:   b([]string{"G", "end"}, "G", "last"),
+		HalfDown: b([]string{"ctrl+d"}, "ctrl+d", "half page down"),
+		HalfUp:   b([]string{"ctrl+u"}, "ctrl+u", "half page up"),
+		PageDown: b([]string{"pgdown", "ctrl+f"}, "pgdn", "page down"),
+		PageUp:   b([]string{"pgup", "ctrl+b"}, "pgup", "page up"),
+
+		Open:  b([]string{"enter", "o"}, "enter", "open contact"),
+		Back:  b([]string{"esc"}, "esc", "back / cancel"),
+		Quit:  b([]string{"q", "ctrl+c"}, "q", "quit / back"),
+		Help:  b([]string{"?"}, "?", "help"),
+		Stats: b([]string{"i"}, "i", "stats"),
+
+		NextView:      b([]string{"tab", "l", "right"}, "tab", "next view"),
+		PrevView:      b([]string{"shift+tab", "h", "left"}, "S-tab", "previous view"),
+		ViewAction:    b([]string{"1"}, "1", "needs action"),
+		ViewScheduled: b([]string{"2"}, "2", "scheduled"),
+		ViewAll:       b([]string{"3"}, "3", "all"),
+		ViewClosed:    b([]string{"4"}, "4", "closed"),
+		ViewNoPII:     b([]string{"5"}, "5", "no contact info"),
+		ViewDNC:       b([]string{"6"}, "6", "do not contact"),
+		ViewTest:      b([]string{"7"}, "7", "test leads"),
+
+		Search:   b([]string{"/"}, "/", "search"),
+		Filter:   b([]string{"f"}, "f", "filter"),
+		ClearAll: b([]string{"x"}, "x", "clear all filters"),
+
+		Touch:    b([]string{"t"}, "t", "log touch"),
+		FollowUp: b([]string{"d"}, "d", "follow-up date"),
+		Snooze1:  b([]string{"z"}, "z", "snooze +1d"),
+		Snooze3:  b([]string{"Z"}, "Z", "snooze +3d"),
+		Status:   b([]string{"s"}, "s", "set status"),
+		Note:     b([]string{"n"}, "n", "add note"),
+		Undo:     b([]string{"u"}, "u", "undo last change"),
+
+		Sync: b([]string{"S"}, "S", "sync Azure table"),
+	}
+}
+
+// ShortHelp is the footer hint.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Open, k.Touch, k.FollowUp, k.Status, k.Search, k.Filter, k.Help}
+}
+
+// FullHelp groups every binding for the help overlay.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp},
+		{k.NextView, k.PrevView, k.ViewAction, k.ViewScheduled, k.ViewAll, k.ViewClosed, k.ViewNoPII, k.ViewDNC, k.ViewTest},
+		{k.Search, k.Filter, k.ClearAll, k.Open, k.Back, k.Stats, k.Sync, k.Help, k.Quit},
+		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo},
+	}
+}
+
+// fullHelpTitles names the groups of FullHelp.
+var fullHelpTitles = []string{"Move", "Views", "Find & screens", "Follow up"}

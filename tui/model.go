@@ -1,0 +1,276 @@
+// Package tui is the lead inbox: a Bubble Tea program over the store's
+// in-memory contact digests. The root Model owns the screens (inbox.go,
+// detail.go, stats.go, help.go) and the overlays (filter.go, prompt.go);
+// Update never does I/O, every store call runs in a tea.Cmd (cmds.go) and
+// comes back as one of the message types in msgs.go.
+package tui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/leads-inbox/leads/store"
+)
+
+// Syncer runs one Azure Table sync into the open store. progress is called
+// now and then with the number of entities read so far; it returns how many
+// new leads arrived. The inbox runs it in a tea.Cmd and does not care how it
+// works, so the cmd package wires in importer/azuretable.
+type Syncer func(ctx context.Context, progress func(read int)) (newLeads int, err error)
+
+// Options configure the inbox.
+type Options struct {
+	// Syncer enables the sync key; nil means no table is configured.
+	Syncer Syncer
+	// SyncEvery repeats the sync while the inbox is open (0: only on S).
+	SyncEvery time.Duration
+	// Now is the clock (tests freeze it); nil means time.Now.
+	Now func() time.Time
+	// NoColor draws without colour (the NO_COLOR convention).
+	NoColor bool
+	// Logf receives diagnostics; the cmd sends them to a file, because
+	// stdout belongs to the screen.
+	Logf func(format string, args ...any)
+	// Banner is shown in the status bar, e.g. "demo".
+	Banner string
+}
+
+type screen int
+
+const (
+	screenInbox screen = iota
+	screenDetail
+	screenStats
+)
+
+// Model is the root model of the inbox.
+type Model struct {
+	st   *store.Store
+	opt  Options
+	keys KeyMap
+	sty  styles
+	dark bool
+	help help.Model
+
+	width, height int
+	screen        screen
+	showHelp      bool
+
+	// Inbox state.
+	x        *index
+	loading  bool
+	loadErr  error
+	started  time.Time
+	firstLog bool
+	view     view
+	f        filters
+	cursor   int
+	offset   int
+	rows     map[uint64]rowText // display fields by contact seq, sanitised
+	pending  map[uint64]bool
+	lastTest time.Time
+
+	// Overlays.
+	prompt prompt
+	input  lineInput
+	panel  filterPanel
+
+	detail detailScreen
+	stats  statsScreen
+
+	// Session undo stack of contact IDs, newest last.
+	undo []string
+
+	msg    string // feedback line
+	msgErr bool
+
+	// Sync.
+	syncing    bool
+	syncRead   int
+	syncCancel context.CancelFunc
+	syncCh     chan int
+	spin       spinner.Model
+	syncNote   string
+}
+
+// New returns the inbox over an open store.
+func New(s *store.Store, opt Options) *Model {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logf == nil {
+		opt.Logf = func(string, ...any) {}
+	}
+	m := &Model{
+		st: s, opt: opt, keys: DefaultKeyMap(), dark: true,
+		width: 80, height: 24, loading: true,
+		rows: map[uint64]rowText{}, pending: map[uint64]bool{},
+		help: help.New(), spin: spinner.New(spinner.WithSpinner(spinner.Line)),
+		started: time.Now(),
+	}
+	m.setStyles()
+	return m
+}
+
+func (m *Model) setStyles() {
+	m.sty = newStyles(m.dark, m.opt.NoColor)
+	m.help.Styles = help.DefaultStyles(m.dark)
+}
+
+// Init loads the digests and asks the terminal for its background.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.loadCmd(), tea.RequestBackgroundColor, clockTick()}
+	if m.opt.Syncer != nil && m.opt.SyncEvery > 0 {
+		cmds = append(cmds, syncTick(m.opt.SyncEvery))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) now() time.Time { return m.opt.Now() }
+
+// Update routes a message to the screen or overlay that owns it.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = max(msg.Width, 20), max(msg.Height, 6)
+		m.clampCursor()
+		m.detail.setSize(m.width, m.screenBody())
+		m.stats.setSize(m.width, m.screenBody())
+		return m, m.fetchRows()
+	case tea.BackgroundColorMsg:
+		m.dark = msg.IsDark()
+		m.setStyles()
+		m.detail.restyle(m)
+		return m, nil
+	case loadedMsg:
+		return m, m.onLoaded(msg)
+	case rowsMsg:
+		return m, m.onRows(msg)
+	case contactMsg:
+		return m, m.detail.onContact(m, msg)
+	case changedMsg:
+		return m, m.onChanged(msg)
+	case statsMsg:
+		m.stats.onStats(m, msg)
+		return m, nil
+	case clockMsg:
+		if m.x != nil && m.now().Unix()-m.x.rankAt >= 60 {
+			m.rerank()
+		}
+		return m, tea.Batch(clockTick(), m.fetchRows())
+	case syncTickMsg:
+		return m, tea.Batch(m.startSync(), syncTick(m.opt.SyncEvery))
+	case syncProgressMsg:
+		if msg.closed {
+			return m, nil
+		}
+		m.syncRead = msg.read
+		return m, waitProgress(m.syncCh)
+	case syncDoneMsg:
+		return m, m.onSyncDone(msg)
+	case spinner.TickMsg:
+		if !m.syncing {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case tea.PasteMsg:
+		if m.prompt.kind != promptNone && m.prompt.isText() {
+			m.input.update(msg)
+			return m, m.onInputChanged()
+		}
+		return m, nil
+	case tea.MouseWheelMsg:
+		return m, m.onWheel(msg)
+	case tea.MouseClickMsg:
+		return m, m.onClick(msg)
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	}
+	return m, nil
+}
+
+// onKey gives a key to whoever has focus: a text prompt takes every key,
+// then the other overlays, then the screen.
+func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
+	if k.String() == "ctrl+c" {
+		return m.quit()
+	}
+	if m.prompt.kind != promptNone {
+		return m.promptKey(k)
+	}
+	if m.showHelp {
+		if key.Matches(k, m.keys.Help, m.keys.Back, m.keys.Quit) {
+			m.showHelp = false
+		}
+		return nil
+	}
+	if m.panel.open {
+		return m.panelKey(k)
+	}
+	switch {
+	case key.Matches(k, m.keys.Help):
+		m.showHelp = true
+		return nil
+	case key.Matches(k, m.keys.Sync):
+		return m.startSync()
+	case key.Matches(k, m.keys.Undo):
+		return m.undoLast()
+	}
+	switch m.screen {
+	case screenDetail:
+		return m.detailKey(k)
+	case screenStats:
+		return m.statsKey(k)
+	}
+	return m.inboxKey(k)
+}
+
+func (m *Model) quit() tea.Cmd {
+	if m.syncCancel != nil {
+		m.syncCancel()
+	}
+	return tea.Quit
+}
+
+// say sets the feedback line.
+func (m *Model) say(s string) { m.msg, m.msgErr = s, false }
+
+func (m *Model) sayErr(err error) { m.msg, m.msgErr = cleanErr(err), true }
+
+// bodyHeight is what is left for a screen's content between the two header
+// lines and the two footer lines.
+func (m *Model) bodyHeight() int { return max(m.height-4, 1) }
+
+// screenBody is the body of the detail and stats screens: everything but
+// their title line and the two footer lines.
+func (m *Model) screenBody() int { return max(m.height-3, 1) }
+
+// View draws the current screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "leads"
+	return v
+}
+
+// render returns the screen as a string; tests read it directly.
+func (m *Model) render() string {
+	if m.showHelp {
+		return m.helpView()
+	}
+	switch m.screen {
+	case screenDetail:
+		return m.detailView()
+	case screenStats:
+		return m.statsView()
+	}
+	return m.inboxView()
+}

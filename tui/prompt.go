@@ -1,0 +1,219 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/safetext"
+)
+
+type promptKind int
+
+const (
+	promptNone promptKind = iota
+	promptSearch
+	promptFollowUp
+	promptNote
+	promptLostReason
+	promptStatus
+	promptConfirmLost
+)
+
+// prompt is the one-line question at the bottom of the screen. Text
+// prompts own the keyboard until enter or esc.
+type prompt struct {
+	kind   promptKind
+	pos    int32 // the contact it is about
+	label  string
+	reason string // lost reason awaiting confirmation
+	err    string
+	prev   string // search query before the prompt opened
+}
+
+func (p prompt) isText() bool {
+	return p.kind == promptSearch || p.kind == promptFollowUp || p.kind == promptNote || p.kind == promptLostReason
+}
+
+// lostReasons are offered as completions (tab) for the lost reason.
+var lostReasons = []string{store.LostNoResponse, "no budget", "chose a competitor", "not a fit", "duplicate", "bought elsewhere"}
+
+func (m *Model) openInput(kind promptKind, p int32, label, placeholder string) tea.Cmd {
+	m.prompt = prompt{kind: kind, pos: p, label: label}
+	var sugg []string
+	if kind == promptLostReason {
+		sugg = lostReasons
+	}
+	m.input.reset(placeholder, sugg)
+	return nil
+}
+
+func (m *Model) openSearch() tea.Cmd {
+	cmd := m.openInput(promptSearch, -1, "/", "name, email, company, title, description")
+	m.prompt.prev = m.f.query
+	m.input.setValue(m.f.query)
+	return cmd
+}
+
+func (m *Model) closePrompt() {
+	m.prompt = prompt{}
+}
+
+// onInputChanged runs the live search: every keystroke narrows the list.
+func (m *Model) onInputChanged() tea.Cmd {
+	if m.prompt.kind != promptSearch {
+		return nil
+	}
+	q := strings.ToLower(strings.TrimSpace(safetext.Clean(m.input.Value())))
+	if q == m.f.query {
+		return nil
+	}
+	m.f.query = q
+	return m.refilter()
+}
+
+func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
+	p := m.prompt
+	switch p.kind {
+	case promptStatus:
+		return m.statusKey(k)
+	case promptConfirmLost:
+		switch k.String() {
+		case "y", "Y":
+			m.closePrompt()
+			return m.setStatus(p.pos, store.StatusLost, p.reason)
+		case "n", "N", "esc", "q":
+			m.closePrompt()
+			m.say("not closed")
+		}
+		return nil
+	}
+	switch k.String() {
+	case "esc":
+		if p.kind == promptSearch {
+			// esc abandons this edit, restoring the search in force before it.
+			m.f.query = p.prev
+			m.closePrompt()
+			return m.refilter()
+		}
+		m.closePrompt()
+		m.say("cancelled")
+		return nil
+	case "enter":
+		return m.submit()
+	}
+	if m.input.update(k) {
+		m.prompt.err = ""
+	}
+	return m.onInputChanged()
+}
+
+// submit acts on a text prompt's value.
+func (m *Model) submit() tea.Cmd {
+	p := m.prompt
+	val := strings.TrimSpace(m.input.Value())
+	st := m.st
+	switch p.kind {
+	case promptSearch:
+		m.closePrompt()
+		if m.f.query != "" {
+			m.say(fmt.Sprintf("%d contacts match \"%s\"", len(m.x.visible), m.f.query))
+		}
+		return nil
+	case promptFollowUp:
+		due, err := ParseWhen(val, m.now())
+		if err != nil {
+			m.prompt.err = safetext.Clean(err.Error())
+			return nil
+		}
+		m.closePrompt()
+		return m.change(p.pos, "follow-up set for "+shortDate(due, m.now()), func(id string, at time.Time) (store.Triage, error) {
+			return st.SetFollowUp(id, due, at)
+		})
+	case promptNote:
+		if val == "" {
+			m.prompt.err = "the note is empty"
+			return nil
+		}
+		m.closePrompt()
+		return m.change(p.pos, "note added", func(id string, at time.Time) (store.Triage, error) {
+			return st.AddNote(id, val, at)
+		})
+	case promptLostReason:
+		if val == "" {
+			m.prompt.err = "give a reason (tab completes: " + strings.Join(lostReasons[:3], ", ") + ")"
+			return nil
+		}
+		m.closePrompt()
+		t := m.x.tri[p.pos]
+		total := store.DefaultCadence.Total()
+		if strings.EqualFold(val, store.LostNoResponse) && int(t.touches) < total && m.blocked(p.pos) == "" {
+			m.prompt = prompt{kind: promptConfirmLost, pos: p.pos, reason: store.LostNoResponse,
+				label: fmt.Sprintf("Only %d of %d touches done. Close as no response anyway? y/n", t.touches, total)}
+			return nil
+		}
+		return m.setStatus(p.pos, store.StatusLost, val)
+	}
+	return nil
+}
+
+// statusChoices maps the picker's keys to statuses.
+var statusChoices = []struct {
+	key string
+	st  store.Status
+}{{"n", store.StatusNew}, {"c", store.StatusContacted}, {"g", store.StatusEngaged},
+	{"q", store.StatusQualified}, {"w", store.StatusWon}, {"l", store.StatusLost}}
+
+func (m *Model) statusKey(k tea.KeyPressMsg) tea.Cmd {
+	p := m.prompt
+	if k.String() == "esc" {
+		m.closePrompt()
+		m.say("cancelled")
+		return nil
+	}
+	for _, c := range statusChoices {
+		if k.String() != c.key {
+			continue
+		}
+		m.closePrompt()
+		if c.st == store.StatusLost {
+			return m.openInput(promptLostReason, p.pos, "Lost because: ", "no response, no budget, chose a competitor… (tab completes)")
+		}
+		return m.setStatus(p.pos, c.st, "")
+	}
+	return nil
+}
+
+func (m *Model) setStatus(p int32, s store.Status, reason string) tea.Cmd {
+	st := m.st
+	what := "status set"
+	if reason != "" {
+		what = "closed as lost (" + safetext.Clean(reason) + ")"
+	}
+	return m.change(p, what, func(id string, at time.Time) (store.Triage, error) {
+		return st.SetStatus(id, s, reason, at)
+	})
+}
+
+func (m *Model) promptView() string {
+	p := m.prompt
+	switch p.kind {
+	case promptStatus:
+		var parts []string
+		for _, c := range statusChoices {
+			parts = append(parts, m.sty.key.Render(c.key)+" "+string(c.st))
+		}
+		return m.sty.prompt.Render("Status: ") + strings.Join(parts, "  ") + "  " + m.sty.dim.Render("esc cancel")
+	case promptConfirmLost:
+		return m.sty.prompt.Render(p.label)
+	}
+	head := m.sty.prompt.Render(p.label)
+	if p.err != "" {
+		head += m.sty.errText.Render(p.err + " ")
+	}
+	return head + m.input.view(max(m.width-ansi.StringWidthWc(head), 5), m.sty)
+}

@@ -1,0 +1,346 @@
+package tui
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/safetext"
+)
+
+// statWeeks is how many weeks the leads-per-week chart covers.
+const statWeeks = 12
+
+// leadStats counts leads (not contacts) by what they were; test leads are
+// counted apart and nowhere else.
+type leadStats struct {
+	total, test int
+	bySA        map[[2]string]int // source, action label
+	sources     []string
+	actions     []string
+	offers      []offerFunnel
+	weeks       [statWeeks]int
+	weekStart   time.Time // Monday of the oldest week shown
+}
+
+// offerFunnel counts one offer's leads by funnel stage.
+type offerFunnel struct {
+	name                       string
+	contact, testDrive, instal int
+	total                      int
+}
+
+// followUps summarises the rep's work from the in-memory triage state.
+type followUps struct {
+	overdue, dueToday, scheduled int
+	onClock, late, decide        int
+	touches                      [5]int // 0, 1, 2, 3, 4+ touches among open contacts
+	won, lost                    int
+}
+
+func collectLeadStats(st *store.Store, now time.Time) (*leadStats, error) {
+	s := &leadStats{bySA: map[[2]string]int{}}
+	offers := map[string]*offerFunnel{}
+	y, mo, d := now.Date()
+	today := time.Date(y, mo, d, 0, 0, 0, 0, now.Location())
+	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+	s.weekStart = monday.AddDate(0, 0, -7*(statWeeks-1))
+	start := s.weekStart.Unix()
+	err := st.LeadFacts(func(f *store.LeadFact) {
+		if f.Test {
+			s.test++
+			return
+		}
+		s.total++
+		src := safetext.Clean(f.Source)
+		if sh, ok := sourceShort[f.Source]; ok {
+			src = sh[1]
+		}
+		act := actionLabel(f.Action)
+		s.bySA[[2]string{src, act}]++
+		name := f.OfferName
+		if name == "" {
+			name = f.OfferID
+		}
+		o := offers[name]
+		if o == nil {
+			o = &offerFunnel{name: safetext.Clean(name)}
+			offers[name] = o
+		}
+		o.total++
+		switch f.Action {
+		case store.ActionContactMe:
+			o.contact++
+		case store.ActionStartTestDrive:
+			o.testDrive++
+		case store.ActionInstall, store.ActionCreate:
+			o.instal++
+		}
+		if f.Created >= start {
+			if w := int((f.Created - start) / (7 * 24 * 3600)); w < statWeeks {
+				s.weeks[w]++
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	seenS, seenA := map[string]bool{}, map[string]bool{}
+	for k := range s.bySA {
+		if !seenS[k[0]] {
+			seenS[k[0]] = true
+			s.sources = append(s.sources, k[0])
+		}
+		if !seenA[k[1]] {
+			seenA[k[1]] = true
+			s.actions = append(s.actions, k[1])
+		}
+	}
+	slices.Sort(s.sources)
+	order := map[string]int{"Contact me": 0, "Test Drive": 1, "Install": 2, "Create": 3, "DNC": 4}
+	slices.SortFunc(s.actions, func(a, b string) int {
+		oa, okA := order[a]
+		ob, okB := order[b]
+		if !okA {
+			oa = 9
+		}
+		if !okB {
+			ob = 9
+		}
+		if oa != ob {
+			return oa - ob
+		}
+		return strings.Compare(a, b)
+	})
+	for _, o := range offers {
+		s.offers = append(s.offers, *o)
+	}
+	slices.SortFunc(s.offers, func(a, b offerFunnel) int {
+		if c := cmp.Compare(b.total, a.total); c != 0 {
+			return c
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	return s, nil
+}
+
+// followUpSummary reads the index; test contacts are not counted.
+func followUpSummary(x *index, now int64) followUps {
+	var f followUps
+	endOfDay := now - now%(24*3600) + 24*3600
+	for i := range x.dg {
+		if x.dg[i].Flags&store.FlagTest != 0 {
+			continue
+		}
+		t := x.tri[i]
+		switch store.Statuses[t.status] {
+		case store.StatusWon:
+			f.won++
+			continue
+		case store.StatusLost:
+			f.lost++
+			continue
+		}
+		switch x.tier[i] {
+		case tierOverdue:
+			f.overdue++
+		case tierScheduled:
+			f.scheduled++
+			if t.due < endOfDay {
+				f.dueToday++
+			}
+		case tierHotClock, tierClock:
+			f.onClock++
+		case tierHotLate, tierLate:
+			f.late++
+		case tierDecide:
+			f.decide++
+		}
+		if x.tier[i] != tierRest {
+			f.touches[min(int(t.touches), 4)]++
+		}
+	}
+	return f
+}
+
+// statsScreen shows the pictures: tables and bars.
+type statsScreen struct {
+	s       *leadStats
+	summary followUps
+	err     error
+	offset  int
+	width   int
+	height  int
+	lines   []string
+}
+
+func (s *statsScreen) setSize(w, h int) { s.width, s.height = w, h }
+
+func (s *statsScreen) scroll(down bool) {
+	if down {
+		s.offset = min(s.offset+3, max(len(s.lines)-s.height, 0))
+	} else {
+		s.offset = max(s.offset-3, 0)
+	}
+}
+
+func (s *statsScreen) onStats(m *Model, msg statsMsg) {
+	s.s, s.err = msg.s, msg.err
+}
+
+func (m *Model) openStats() tea.Cmd {
+	if m.x == nil {
+		return nil
+	}
+	m.screen = screenStats
+	m.stats.summary = followUpSummary(m.x, m.now().Unix())
+	m.stats.offset = 0
+	m.stats.s = nil // recount: leads may have arrived
+	return m.statsCmd()
+}
+
+func (m *Model) statsKey(k tea.KeyPressMsg) tea.Cmd {
+	km := &m.keys
+	s := &m.stats
+	maxOff := max(len(s.lines)-s.height, 0)
+	switch {
+	case key.Matches(k, km.Back, km.Quit, km.Stats):
+		m.screen = screenInbox
+		return m.fetchRows()
+	case key.Matches(k, km.Down):
+		s.offset = min(s.offset+1, maxOff)
+	case key.Matches(k, km.Up):
+		s.offset = max(s.offset-1, 0)
+	case key.Matches(k, km.HalfDown, km.PageDown):
+		s.offset = min(s.offset+s.height/2, maxOff)
+	case key.Matches(k, km.HalfUp, km.PageUp):
+		s.offset = max(s.offset-s.height/2, 0)
+	case key.Matches(k, km.Top):
+		s.offset = 0
+	case key.Matches(k, km.Bottom):
+		s.offset = maxOff
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func bar(n, max, width int) string {
+	if max <= 0 || n <= 0 {
+		return ""
+	}
+	w := n * width / max
+	if w == 0 {
+		return "▏"
+	}
+	return strings.Repeat("█", w)
+}
+
+func (m *Model) statsLines() []string {
+	w := max(m.width, 20)
+	sty := &m.sty
+	st := &m.stats
+	var out []string
+	add := func(s string) { out = append(out, s) }
+	f := st.summary
+	add(sty.section.Render("Follow-up"))
+	add(fit(fmt.Sprintf("  overdue %d · due today %d · scheduled %d · cadence done %d", f.overdue, f.dueToday, f.scheduled, f.decide), w))
+	add(fit(fmt.Sprintf("  new leads: %d inside the 24h clock, %d late", f.onClock, f.late), w))
+	add(fit(fmt.Sprintf("  closed: won %d · lost %d", f.won, f.lost), w))
+	maxT := slices.Max(f.touches[:])
+	for i, n := range f.touches {
+		label := plural(i, "touch", "touches")
+		if i == 4 {
+			label = "4+ touches"
+		}
+		add(fit(fmt.Sprintf("  %-10s %7d ", label, n), 21) + sty.bar.Render(bar(n, maxT, w-24)))
+	}
+	add("")
+	if st.err != nil {
+		add(sty.errText.Render(fit("Cannot count the leads: "+cleanErr(st.err), w)))
+		return out
+	}
+	if st.s == nil {
+		add("Counting leads…")
+		return out
+	}
+	s := st.s
+	add(sty.section.Render(fit(fmt.Sprintf("Leads per source × action: %s (%s not counted)",
+		plural(s.total, "lead", "leads"), plural(s.test, "test lead", "test leads")), w)))
+	colW := 11
+	head := fit("", 14)
+	for _, a := range s.actions {
+		head += fit(a, colW)
+	}
+	add(sty.bold.Render(fit(head, w)))
+	maxCell := 0
+	for _, n := range s.bySA {
+		maxCell = max(maxCell, n)
+	}
+	for _, src := range s.sources {
+		line := fit(src, 14)
+		for _, a := range s.actions {
+			n := s.bySA[[2]string{src, a}]
+			cell := fit(fmt.Sprintf("%d", n), colW)
+			if n > 0 && n*4 >= maxCell {
+				cell = sty.bold.Render(cell) // the busiest cells stand out
+			} else if n == 0 {
+				cell = sty.dim.Render(cell)
+			}
+			line += cell
+		}
+		add(line)
+	}
+	add("")
+	add(sty.section.Render("Funnel per offer") + sty.dim.Render("  Contact me → Test Drive → Install"))
+	nameW := min(max(w/3, 12), 30)
+	barW := max((w-nameW-8)/3-7, 3)
+	maxO := 1
+	for _, o := range s.offers {
+		maxO = max(maxO, o.contact, o.testDrive, o.instal)
+	}
+	for i, o := range s.offers {
+		if i == 15 {
+			add(sty.dim.Render(fmt.Sprintf("  … %d more offers", len(s.offers)-15)))
+			break
+		}
+		cell := func(n int) string {
+			return fit(fmt.Sprintf("%6d ", n)+bar(n, maxO, barW), barW+7)
+		}
+		add(fit(fit(o.name, nameW)+" "+cell(o.contact)+" "+cell(o.testDrive)+" "+cell(o.instal), w))
+	}
+	add("")
+	add(sty.section.Render("Leads per week"))
+	maxW := slices.Max(s.weeks[:])
+	for i, n := range s.weeks {
+		wk := s.weekStart.AddDate(0, 0, 7*i)
+		add(fit(fmt.Sprintf("  %s %7d ", wk.Format("Jan 02"), n), 17) + sty.bar.Render(bar(n, maxW, w-20)))
+	}
+	return out
+}
+
+func (m *Model) statsView() string {
+	s := &m.stats
+	s.lines = m.statsLines()
+	var b strings.Builder
+	b.WriteString(m.sty.tabActive.Render(fit(" Stats · esc back · j/k scroll", m.width)) + "\n")
+	end := min(s.offset+s.height, len(s.lines))
+	body := append([]string(nil), s.lines[min(s.offset, end):end]...)
+	for len(body) < s.height {
+		body = append(body, "")
+	}
+	b.WriteString(strings.Join(body, "\n"))
+	b.WriteString("\n" + m.messageLine() + "\n" + m.statusBar())
+	return b.String()
+}

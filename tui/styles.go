@@ -1,0 +1,83 @@
+package tui
+
+import (
+	"image/color"
+
+	"charm.land/lipgloss/v2"
+)
+
+// styles holds every style the screens use, built once per background.
+type styles struct {
+	noColor bool
+
+	tab, tabActive     lipgloss.Style
+	header             lipgloss.Style
+	row, selected      lipgloss.Style
+	dim, bold          lipgloss.Style
+	urgent, late, warm lipgloss.Style
+	ok, dnc            lipgloss.Style
+	statusBar          lipgloss.Style
+	filterOn           lipgloss.Style
+	prompt, errText    lipgloss.Style
+	title, section     lipgloss.Style
+	box                lipgloss.Style
+	bar                lipgloss.Style
+	key                lipgloss.Style
+}
+
+// newStyles builds the styles for a dark or light background. With noColor
+// (NO_COLOR set) it uses only bold, faint and reverse video, so the cursor
+// and urgency stay visible without a single colour.
+func newStyles(isDark, noColor bool) styles {
+	ld := lipgloss.LightDark(isDark)
+	c := func(light, dark string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(dark)) }
+	s := styles{noColor: noColor}
+	base := lipgloss.NewStyle()
+	if noColor {
+		s.tab = base
+		s.tabActive = base.Bold(true).Reverse(true)
+		s.header = base.Bold(true).Underline(true)
+		s.row = base
+		s.selected = base.Reverse(true)
+		s.dim = base.Faint(true)
+		s.bold = base.Bold(true)
+		s.urgent = base.Bold(true)
+		s.late = base.Bold(true)
+		s.warm = base
+		s.ok = base
+		s.dnc = base.Bold(true)
+		s.statusBar = base.Reverse(true)
+		s.filterOn = base.Bold(true)
+		s.prompt = base.Bold(true)
+		s.errText = base.Bold(true)
+		s.title = base.Bold(true)
+		s.section = base.Bold(true).Underline(true)
+		s.box = base.Border(lipgloss.NormalBorder())
+		s.bar = base
+		s.key = base.Bold(true)
+		return s
+	}
+	accent := c("#5A3FC0", "#B4A5FF")
+	s.tab = base.Foreground(c("#555555", "#A0A0A0"))
+	s.tabActive = base.Bold(true).Foreground(c("#FFFFFF", "#1A1A1A")).Background(accent)
+	s.header = base.Bold(true).Foreground(c("#333333", "#DDDDDD")).Underline(true)
+	s.row = base
+	s.selected = base.Background(c("#DCD6FF", "#3C3470")).Foreground(c("#000000", "#FFFFFF"))
+	s.dim = base.Foreground(c("#777777", "#8A8A8A"))
+	s.bold = base.Bold(true)
+	s.urgent = base.Bold(true).Foreground(c("#B00020", "#FF6B6B"))
+	s.late = base.Foreground(c("#B35C00", "#FFB454"))
+	s.warm = base.Foreground(c("#00703C", "#7EE787"))
+	s.ok = base.Foreground(c("#1F6FEB", "#79C0FF"))
+	s.dnc = base.Bold(true).Foreground(c("#FFFFFF", "#FFFFFF")).Background(c("#B00020", "#A4001D"))
+	s.statusBar = base.Foreground(c("#222222", "#DDDDDD")).Background(c("#E4E4E4", "#303030"))
+	s.filterOn = base.Bold(true).Foreground(accent)
+	s.prompt = base.Bold(true).Foreground(accent)
+	s.errText = base.Bold(true).Foreground(c("#B00020", "#FF6B6B"))
+	s.title = base.Bold(true).Foreground(accent)
+	s.section = base.Bold(true).Foreground(c("#333333", "#EEEEEE")).Underline(true)
+	s.box = base.Border(lipgloss.RoundedBorder()).BorderForeground(accent)
+	s.bar = base.Foreground(accent)
+	s.key = base.Bold(true).Foreground(accent)
+	return s
+}
