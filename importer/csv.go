@@ -1,0 +1,312 @@
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/leads-inbox/leads/store"
+)
+
+// ReadCSV reads a CSV file of leads and calls emit for every lead, in file
+// order, after Complete. name is used in Origin.File and in messages.
+//
+// It reads Azure Storage Explorer exports of the MarketplaceLeads table
+// (every "@type" column ignored, PartitionKey, RowKey and Timestamp kept,
+// CustomerInfo parsed as JSON) and any other CSV whose headers name lead
+// fields: headers match case-, space- and underscore-insensitively with
+// synonyms ("First name", "Email address", "Call to action", "Offer name",
+// ...). Columns it does not know go to Lead.Extra; Raw holds the whole row.
+// The delimiter (comma, semicolon or TAB) is sniffed from the header, or
+// taken from an Excel "sep=" first line. See openText and charset for
+// encodings.
+//
+// Problems with one row are passed to report (nil discards them) and the
+// row is skipped (Severity Reject) or imported anyway (Warning); the rest of
+// the file continues. A file that cannot be read as leads at all (no usable
+// header, duplicate column names, an encoding it refuses) yields a *RowError
+// with Severity Fatal before anything is emitted. An error from emit stops
+// the read and is returned as is. The Stats are valid in every case.
+func ReadCSV(r io.Reader, name string, emit func(store.Lead) error, report func(*RowError)) (Stats, error) {
+	br, err := openText(r)
+	if err != nil {
+		return Stats{}, &RowError{File: name, Reason: err.Error(), Severity: Fatal}
+	}
+	return readCSV(br, name, emit, report)
+}
+
+// csvColumn is one header cell and what it means.
+type csvColumn struct {
+	name string
+	role role
+	skip bool // a Storage Explorer "@type" column
+	// unnamed columns (a trailing delimiter in the header) are kept only
+	// where a row has something in them
+	unnamed bool
+}
+
+type csvReader struct {
+	name   string
+	tok    *csvTokenizer
+	cs     charset
+	cols   []csvColumn
+	nRaw   int
+	report func(*RowError)
+	stats  Stats
+
+	buf  []byte // Windows-1252 records, decoded
+	ends []int
+}
+
+func readCSV(br *bufio.Reader, name string, emit func(store.Lead) error, report func(*RowError)) (Stats, error) {
+	comma, skipped := sniffDelimiter(br)
+	c := &csvReader{name: name, tok: newCSVTokenizer(br, comma), report: report}
+	c.tok.line = skipped
+	if err := c.readHeader(); err != nil {
+		return c.stats, err
+	}
+	for {
+		start, prob, err := c.tok.next()
+		if err == io.EOF {
+			return c.stats, nil
+		}
+		if err != nil {
+			return c.stats, &RowError{File: name, Line: c.tok.line, Reason: "read error: " + err.Error(), Severity: Fatal}
+		}
+		if prob == nil && isBlank(c.tok.rec) {
+			continue // Excel's ",,,," rows
+		}
+		c.stats.Records++
+		if prob != nil {
+			reason := prob.reason
+			if prob.field >= 0 && prob.field < len(c.cols) {
+				reason = strings.Replace(reason, "cell "+strconv.Itoa(prob.field+1),
+					"cell "+strconv.Itoa(prob.field+1)+" ("+c.cols[prob.field].name+")", 1)
+			}
+			c.problem(prob.line, prob.col, Reject, reason)
+			continue
+		}
+		l, ok := c.lead(start)
+		if !ok {
+			continue
+		}
+		if err := emit(l); err != nil {
+			return c.stats, err
+		}
+		c.stats.Leads++
+		if l.IsTest {
+			c.stats.Test++
+		}
+	}
+}
+
+func (c *csvReader) problem(line, col int, sev Severity, reason string) {
+	if sev == Warning {
+		c.stats.Warnings++
+	} else {
+		c.stats.Rejected++
+	}
+	if c.report != nil {
+		c.report(&RowError{File: c.name, Line: line, Col: col, Reason: reason, Severity: sev})
+	}
+}
+
+func (c *csvReader) fatal(line int, format string, args ...any) error {
+	return &RowError{File: c.name, Line: line, Reason: fmt.Sprintf(format, args...), Severity: Fatal}
+}
+
+// sniffDelimiter picks the delimiter from the first line: the most frequent
+// of comma, semicolon and TAB outside quotes (comma on a tie or when there is
+// none). An Excel "sep=;" line decides instead and is consumed; skipped says
+// how many lines that was.
+func sniffDelimiter(br *bufio.Reader) (comma byte, skipped int) {
+	head, _ := br.Peek(br.Size())
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	head = bytes.TrimSuffix(head, []byte("\r"))
+	if len(head) == 5 && strings.EqualFold(string(head[:4]), "sep=") {
+		if d := head[4]; d == ',' || d == ';' || d == '\t' || d == '|' {
+			br.Discard(len(head))
+			if b, err := br.Peek(1); err == nil && b[0] == '\r' {
+				br.Discard(1)
+			}
+			if b, err := br.Peek(1); err == nil && b[0] == '\n' {
+				br.Discard(1)
+			}
+			return d, 1
+		}
+	}
+	var n [3]int // comma, semicolon, tab
+	inQuote := false
+	for _, b := range head {
+		switch b {
+		case '"':
+			inQuote = !inQuote
+		case ',':
+			if !inQuote {
+				n[0]++
+			}
+		case ';':
+			if !inQuote {
+				n[1]++
+			}
+		case '\t':
+			if !inQuote {
+				n[2]++
+			}
+		}
+	}
+	comma = ','
+	if n[1] > n[0] && n[1] >= n[2] {
+		comma = ';'
+	}
+	if n[2] > n[0] && n[2] > n[1] {
+		comma = '\t'
+	}
+	return comma, 0
+}
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// decoded returns the current record as one string with the end offset of
+// each field, decoding Windows-1252 when the file is in it. One string per
+// record is the only per-field allocation: every field is a substring.
+func (c *csvReader) decoded(line int) (string, []int, error) {
+	cp, err := c.cs.checkFields(c.tok, line)
+	if err != nil {
+		return "", nil, err
+	}
+	if !cp {
+		return string(c.tok.rec), c.tok.ends, nil
+	}
+	c.buf, c.ends = c.buf[:0], c.ends[:0]
+	for i := 0; i < c.tok.nfields(); i++ {
+		c.buf = appendCP1252(c.buf, c.tok.field(i))
+		c.ends = append(c.ends, len(c.buf))
+	}
+	return string(c.buf), c.ends, nil
+}
+
+func (c *csvReader) readHeader() error {
+	start, prob, err := c.tok.next()
+	if err == io.EOF {
+		return c.fatal(0, "the file is empty")
+	}
+	if err != nil {
+		return c.fatal(0, "read error: %v", err)
+	}
+	if prob != nil {
+		return &RowError{File: c.name, Line: prob.line, Col: prob.col, Reason: "header: " + prob.reason, Severity: Fatal}
+	}
+	s, ends, err := c.decoded(start)
+	if err != nil {
+		return c.fatal(start, "header is not valid UTF-8")
+	}
+	type best struct{ col, rank int }
+	bestFor := map[role]best{}
+	seen := map[string]int{}
+	prev := 0
+	for i, end := range ends {
+		h := strings.TrimSpace(s[prev:end])
+		prev = end
+		col := csvColumn{name: h}
+		switch {
+		case len(h) >= 5 && strings.EqualFold(h[len(h)-5:], "@type"):
+			col.skip = true
+		case h == "":
+			col.name, col.unnamed = "column "+strconv.Itoa(i+1), true
+		default:
+			key := normalizeName(h)
+			if key == "" {
+				key = h
+			}
+			if j, dup := seen[key]; dup {
+				return c.fatal(start, "duplicate column %s (columns %d and %d): cannot tell which one holds the data", quoteValue(h), j+1, i+1)
+			}
+			seen[key] = i
+			r, rank := lookupRole(h)
+			if r != roleExtra {
+				if b, ok := bestFor[r]; !ok || rank < b.rank {
+					if ok {
+						c.cols[b.col].role = roleExtra
+					}
+					bestFor[r] = best{i, rank}
+					col.role = r
+				}
+			}
+		}
+		c.cols = append(c.cols, col)
+		if !col.skip {
+			c.nRaw++
+		}
+	}
+	usable := false
+	for _, r := range []role{roleLeadSource, roleAction, roleCustomerInfo, roleUserDetails, roleEmail,
+		roleFirstName, roleLastName, roleFullName, roleCompany, rolePhone} {
+		if _, ok := bestFor[r]; ok {
+			usable = true
+		}
+	}
+	if !usable {
+		names := make([]string, 0, len(c.cols))
+		for _, col := range c.cols {
+			if !col.skip {
+				names = append(names, col.name)
+			}
+		}
+		shown := strings.Join(names, ", ")
+		if len(shown) > 200 {
+			shown = shown[:200] + "..."
+		}
+		return c.fatal(start, "no usable column: expected a lead source, action, CustomerInfo, email, name, company or phone column; found: %s", shown)
+	}
+	return nil
+}
+
+// lead builds the lead of the current record; ok is false when the record
+// was rejected (and reported).
+func (c *csvReader) lead(start int) (l store.Lead, ok bool) {
+	n := c.tok.nfields()
+	if n != len(c.cols) {
+		extraEmpty := n > len(c.cols)
+		for i := len(c.cols); i < n && extraEmpty; i++ {
+			extraEmpty = isBlank(c.tok.field(i))
+		}
+		if !extraEmpty {
+			c.problem(start, 0, Reject, fmt.Sprintf("row has %d cells but the header has %d", n, len(c.cols)))
+			return l, false
+		}
+	}
+	s, ends, err := c.decoded(start)
+	if err != nil {
+		c.problem(start, 0, Reject, fmt.Sprintf("not valid UTF-8, though the file is UTF-8 (decided at line %d); fix the encoding and import again", c.cs.decidedAt))
+		return l, false
+	}
+	b := leadBuilder{sink: c, line: start}
+	b.l.Origin.File = c.name
+	b.l.Origin.Line = start
+	b.l.Raw = make([]store.Field, 0, c.nRaw)
+	prev := 0
+	for i := range c.cols {
+		col := &c.cols[i]
+		v := s[prev:ends[i]]
+		prev = ends[i]
+		if col.skip || (v == "" && col.unnamed) {
+			continue
+		}
+		b.l.Raw = append(b.l.Raw, store.Field{Name: col.name, Value: v})
+		b.set(col.role, col.name, v)
+	}
+	return b.finish(), true
+}
