@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 var kForgetKey = []byte("forget_key")
@@ -36,5 +37,5 @@ func forgetHash(key []byte, email string) []byte {
 }
 
 func isNoSpace(err error) bool {
-	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EFBIG)
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EFBIG) || errors.Is(err, bolterrors.ErrMaxSizeReached)
 }

@@ -78,12 +78,17 @@ type Options struct {
 	Timeout time.Duration
 	// NoSync skips fsync on commit; only for benchmarks and tests.
 	NoSync bool
+	// MaxSize, when positive, caps the file at this many bytes: a write
+	// that would grow it further fails like a full disk. It exists so the
+	// disk-full path can be tested without filling a real disk.
+	MaxSize int
 }
 
 // Store is an open leads database.
 type Store struct {
 	db   *bolt.DB
 	path string
+	bopt *bolt.Options // kept to reopen the file after compaction
 
 	mu   sync.Mutex
 	dict map[string]uint16 // kind+name -> code
@@ -134,6 +139,14 @@ func Open(path string, opt Options) (s *Store, err error) {
 		if err := sniffHeader(path); err != nil {
 			return nil, &OpenError{Path: path, Err: err, Hint: hintFor(err)}
 		}
+		// bbolt crashes the process (not a recoverable panic) on some
+		// damaged files; see verify.go.
+		if err := verifyFile(path); err != nil {
+			if !errors.Is(err, ErrDamaged) {
+				return nil, &OpenError{Path: path, Err: errors.New("not readable"), Hint: oneLine(err)}
+			}
+			return nil, &OpenError{Path: path, Err: ErrDamaged, Hint: hintFor(ErrDamaged)}
+		}
 	}
 
 	// bbolt panics on some damaged files; turn that into an error.
@@ -143,7 +156,7 @@ func Open(path string, opt Options) (s *Store, err error) {
 			err = &OpenError{Path: path, Err: ErrDamaged, Hint: hintFor(ErrDamaged)}
 		}
 	}()
-	db, berr := bolt.Open(path, 0o600, &bolt.Options{
+	bopt := &bolt.Options{
 		Timeout:        opt.Timeout,
 		ReadOnly:       opt.ReadOnly,
 		NoSync:         opt.NoSync,
@@ -154,11 +167,13 @@ func Open(path string, opt Options) (s *Store, err error) {
 		// large imports slow down as the file grew. It is virtual memory only.
 		InitialMmapSize: 4 << 30,
 		PageSize:        pageSize,
-	})
+		MaxSize:         opt.MaxSize,
+	}
+	db, berr := bolt.Open(path, 0o600, bopt)
 	if berr != nil {
 		return nil, &OpenError{Path: path, Err: classifyBoltErr(berr), Hint: hintFor(classifyBoltErr(berr))}
 	}
-	s = &Store{db: db, path: path}
+	s = &Store{db: db, path: path, bopt: bopt}
 	if err := s.init(opt.ReadOnly); err != nil {
 		db.Close()
 		var oe *OpenError
@@ -211,7 +226,7 @@ func hintFor(err error) string {
 	case errors.Is(err, ErrNotDatabase):
 		return "the file was left as it was; choose a leads database with --db or LEADS_DB"
 	case errors.Is(err, ErrDamaged):
-		return "the file was left as it was; restore a backup, or move it aside and re-import your lead files"
+		return "the file was left as it was; run 'leads salvage' to copy what is readable into a new file, or restore a 'leads backup' copy"
 	}
 	return ""
 }
@@ -243,17 +258,26 @@ func (s *Store) init(readOnly bool) error {
 	if err != nil {
 		return err
 	}
-	if version > SchemaVersion {
+	latest := latestSchema()
+	if version > latest {
 		return &OpenError{Path: s.path, Err: ErrNewerSchema,
-			Hint: fmt.Sprintf("schema %d, this leads knows up to %d; install a newer leads", version, SchemaVersion)}
+			Hint: fmt.Sprintf("schema %d, this leads knows up to %d; install a newer leads", version, latest)}
 	}
-	if version < SchemaVersion {
+	if version < latest {
 		if readOnly {
 			if isNew {
 				return &OpenError{Path: s.path, Err: ErrNotFound, Hint: "import leads first with 'leads import FILE'"}
 			}
 			return &OpenError{Path: s.path, Err: errors.New("from an older version of leads"),
 				Hint: "run any command that writes (e.g. 'leads import') to upgrade it"}
+		}
+		if !isNew {
+			// An upgrade rewrites the user's data; keep a copy of the
+			// old version next to it first, so a bad migration or a
+			// downgrade has somewhere to go back to.
+			if err := s.backupBeforeMigration(version); err != nil {
+				return err
+			}
 		}
 		if err := s.migrate(version); err != nil {
 			return err
@@ -291,6 +315,10 @@ var migrations = []migration{
 		return tx.Bucket(bMeta).Put(kApp, []byte(appName))
 	}},
 }
+
+// latestSchema is the version the migrations lead to; SchemaVersion names
+// it for callers, and a test checks the two agree.
+func latestSchema() int { return migrations[len(migrations)-1].version }
 
 func (s *Store) migrate(from int) error {
 	return s.db.Update(func(tx *bolt.Tx) error {

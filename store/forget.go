@@ -1,0 +1,201 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ForgetResult says what Forget removed.
+type ForgetResult struct {
+	// Found is false when nothing was stored about the address; it is
+	// recorded as forgotten all the same.
+	Found       bool
+	Leads       int
+	Notes       int
+	Events      int
+	DraftFiles  []string // draft files deleted (or already gone)
+	SizeBefore  int64
+	SizeAfter   int64
+	ContactID   string
+	AlreadyKept bool // the address was already recorded as forgotten
+}
+
+// Forget removes everything held about the person with this email: their
+// leads and contact record with the ID index entries, triage state, notes,
+// history and the draft files the app wrote. It then compacts the file so
+// the removed bytes are gone from it (bbolt only marks deleted pages free;
+// their old contents stay readable until reused), and records a keyed hash
+// of the address so later imports and syncs skip the person unless told
+// otherwise.
+func (s *Store) Forget(email string, now time.Time) (ForgetResult, error) {
+	email = NormalizeEmail(email)
+	var res ForgetResult
+	if email == "" || !strings.Contains(email, "@") {
+		return res, fmt.Errorf("%q is not an email address: forget takes the person's email", email)
+	}
+	cid := ContactIDForEmail(email)
+	res.ContactID = cid
+	if fi, err := os.Stat(s.path); err == nil {
+		res.SizeBefore = fi.Size()
+	}
+	// Delete the draft files first: if one cannot be deleted, the record
+	// of it stays and the user can fix the problem and run forget again.
+	files, err := s.DraftFiles(cid)
+	if err != nil {
+		return res, err
+	}
+	for _, f := range files {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return res, fmt.Errorf("cannot delete the draft file %s (%v): delete it by hand and run forget again", f, unwrapPathErr(err))
+		}
+		res.DraftFiles = append(res.DraftFiles, f)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		key := s.forgetKey(tx)
+		fb := tx.Bucket(bForgotten)
+		h := forgetHash(key, email)
+		res.AlreadyKept = fb.Get(h) != nil
+		if err := fb.Put(h, []byte(now.UTC().Format(time.RFC3339))); err != nil {
+			return err
+		}
+		k := idBytes(cid)
+		if v := tx.Bucket(bContactIDs).Get(k[:]); len(v) == 8 {
+			n, err := s.deleteContact(tx, bytesToU64(v), cid)
+			if err != nil {
+				return err
+			}
+			res.Found, res.Leads = true, n
+		}
+		t, err := getTriage(tx, cid)
+		if err == nil {
+			res.Notes = len(t.Notes)
+		}
+		res.Events, err = deleteUserData(tx, cid)
+		if res.Events > 0 {
+			res.Found = true
+		}
+		return err
+	})
+	if err != nil {
+		return res, writeErr(err)
+	}
+	if err := s.compact(); err != nil {
+		return res, err
+	}
+	if fi, err := os.Stat(s.path); err == nil {
+		res.SizeAfter = fi.Size()
+	}
+	return res, nil
+}
+
+// IsForgotten reports whether an address was recorded by Forget.
+func (s *Store) IsForgotten(email string) (bool, error) {
+	var out bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		key := s.forgetKey(tx)
+		if key == nil {
+			return nil
+		}
+		out = tx.Bucket(bForgotten).Get(forgetHash(key, email)) != nil
+		return nil
+	})
+	return out, err
+}
+
+func bytesToU64(b []byte) uint64 {
+	var v uint64
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	return v
+}
+
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// deleteContact removes a contact record, its ID index entry, and every
+// lead it refers to with their ID index entries. It returns how many
+// leads went.
+func (s *Store) deleteContact(tx *bolt.Tx, seq uint64, cid string) (int, error) {
+	contacts, leads, leadIDs := tx.Bucket(bContacts), tx.Bucket(bLeads), tx.Bucket(bLeadIDs)
+	v := contacts.Get(u64(seq))
+	n := 0
+	if v != nil {
+		c, err := decodeContact(seq, v, s.names())
+		if err != nil {
+			return 0, fmt.Errorf("contact %s: %w", cid, err)
+		}
+		for _, r := range c.refs {
+			lv := leads.Get(u64(r.seq))
+			if lv == nil {
+				continue
+			}
+			l, err := decodeLead(lv)
+			if err != nil {
+				return 0, fmt.Errorf("lead #%d: %w", r.seq, err)
+			}
+			// Only drop the index entry if it still points at this lead.
+			k := idBytes(l.ID)
+			if iv := leadIDs.Get(k[:]); len(iv) == 8 && bytesToU64(iv) == r.seq {
+				if err := leadIDs.Delete(k[:]); err != nil {
+					return 0, err
+				}
+			}
+			if err := leads.Delete(u64(r.seq)); err != nil {
+				return 0, err
+			}
+			n++
+		}
+		if err := contacts.Delete(u64(seq)); err != nil {
+			return 0, err
+		}
+	}
+	k := idBytes(cid)
+	return n, tx.Bucket(bContactIDs).Delete(k[:])
+}
+
+// deleteUserData removes a contact's triage state, history and draft file
+// records; it returns how many history events went.
+func deleteUserData(tx *bolt.Tx, cid string) (int, error) {
+	if err := tx.Bucket(bTriage).Delete([]byte(cid)); err != nil {
+		return 0, err
+	}
+	n, err := deletePrefix(tx.Bucket(bHistory), append([]byte(cid), 0))
+	if err != nil {
+		return 0, err
+	}
+	if b := tx.Bucket(bDrafts); b != nil {
+		if _, err := deletePrefix(b, draftKey(cid, "")); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+// deletePrefix deletes every key with the prefix. Keys are collected
+// first: deleting under a moving bbolt cursor skips entries.
+func deletePrefix(b *bolt.Bucket, prefix []byte) (int, error) {
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
+}

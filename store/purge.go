@@ -1,0 +1,93 @@
+package store
+
+import (
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// PurgeResult counts what Purge removed (or would remove, in a dry run).
+type PurgeResult struct {
+	Contacts int
+	Leads    int
+	// Kept counts old contacts left alone because the rep worked on them.
+	Kept int
+}
+
+// Purge removes contacts the rep never touched (no triage state, history
+// or draft) whose newest lead is older than cutoff, with all their leads,
+// then compacts the file so their bytes go too. A contact with any triage
+// state is the rep's work and is kept however old. A dry run counts and
+// changes nothing.
+func (s *Store) Purge(cutoff time.Time, dryRun bool) (PurgeResult, error) {
+	var res PurgeResult
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		res = PurgeResult{}
+		type victim struct {
+			seq uint64
+			id  string
+		}
+		var victims []victim
+		names := s.names()
+		drafts := tx.Bucket(bDrafts)
+		c := tx.Bucket(bContacts).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			ct, err := decodeContact(bytesToU64(k), v, names)
+			if err != nil {
+				return err
+			}
+			if !ct.Last.Before(cutoff) {
+				continue
+			}
+			if touched(tx, drafts, ct.ID) {
+				res.Kept++
+				continue
+			}
+			victims = append(victims, victim{ct.Seq, ct.ID})
+		}
+		// Deleting after the scan: bbolt cursors skip entries when the
+		// bucket changes under them.
+		for _, vc := range victims {
+			n, err := s.deleteContact(tx, vc.seq, vc.id)
+			if err != nil {
+				return err
+			}
+			res.Contacts++
+			res.Leads += n
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if err == errDryRun {
+		return res, nil
+	}
+	if err != nil {
+		return PurgeResult{}, writeErr(err)
+	}
+	if res.Contacts > 0 {
+		if err := s.compact(); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// touched reports whether the rep did anything with a contact.
+func touched(tx *bolt.Tx, drafts *bolt.Bucket, id string) bool {
+	if tx.Bucket(bTriage).Get([]byte(id)) != nil {
+		return true
+	}
+	prefix := append([]byte(id), 0)
+	if k, _ := tx.Bucket(bHistory).Cursor().Seek(prefix); k != nil && len(k) > len(prefix) && string(k[:len(prefix)]) == string(prefix) {
+		return true
+	}
+	if drafts != nil {
+		p := draftKey(id, "")
+		if k, _ := drafts.Cursor().Seek(p); k != nil && len(k) >= len(p) && string(k[:len(p)]) == string(p) {
+			return true
+		}
+	}
+	return false
+}
