@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "export", args: "[--format csv|json] [--out FILE] [filters]",
+	register(&command{name: "export", args: "[--format csv|json] [--out FILE] [filters] | --person EMAIL",
 		summary: "write leads with their contact's triage state as CSV (one row per lead) or JSON", run: runExport})
 }
 
@@ -27,6 +27,7 @@ func runExport(e *env, args []string) int {
 	f := addFilterFlags(fs)
 	format := fs.String("format", "csv", "`csv` (one row per lead, safe to open in a spreadsheet) or json (one contact per line)")
 	outPath := fs.String("out", "", "write to `FILE` instead of standard output")
+	person := fs.String("person", "", "write everything held about the person with this `EMAIL` as one JSON document, with provenance")
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
@@ -43,6 +44,9 @@ func runExport(e *env, args []string) int {
 		return exitFailed
 	}
 	defer s.Close()
+	if *person != "" {
+		return exportPerson(e, s, *person, *outPath)
+	}
 	var out io.Writer = e.stdout
 	if *outPath != "" {
 		fh, err := os.OpenFile(*outPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -208,7 +209,22 @@ func (e *env) open(readOnly bool) (*store.Store, bool) {
 		fmt.Fprintln(e.stderr, "leads:", err)
 		return nil, false
 	}
-	s, err := store.Open(p, store.Options{ReadOnly: readOnly})
+	opt := store.Options{ReadOnly: readOnly}
+	// LEADS_MAX_DB_BYTES caps the file so tests can run out of room
+	// without filling a disk; a real disk-full takes the same path.
+	getenv := e.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if v := getenv("LEADS_MAX_DB_BYTES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			fmt.Fprintln(e.stderr, "leads: LEADS_MAX_DB_BYTES must be a number of bytes")
+			return nil, false
+		}
+		opt.MaxSize = n
+	}
+	s, err := store.Open(p, opt)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "leads:", safetext.Clean(err.Error()))
 		return nil, false
