@@ -24,8 +24,13 @@ type rowText struct {
 
 func rowTextOf(c *store.Contact) rowText {
 	name := safetext.Clean(c.Name())
-	if name == "" {
+	switch {
+	case name == "" && c.Customer.Email != "":
 		name = safetext.Clean(c.Customer.Email)
+	case name == "" && c.NoPII:
+		name = "(no personal data)"
+	case name == "":
+		name = "(no name)"
 	}
 	offer := safetext.Clean(c.LatestOfferName)
 	if offer == "" {

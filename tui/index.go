@@ -31,14 +31,14 @@ var viewNames = [numViews]string{"Action", "Scheduled", "All", "Closed", "No inf
 // Urgency tiers, most urgent first. The inbox order is tier, then a time
 // whose meaning depends on the tier.
 const (
-	tierOverdue  = iota // follow-up due date passed: oldest due first
-	tierHotClock        // new Contact me / Test Drive inside 24 h: least time left first
-	tierClock           // other new leads inside 24 h: least time left first
-	tierHotLate         // new hot lead past 24 h: most recent first, still warm
-	tierLate            // other new leads past 24 h: most recent first
-	tierDecide          // open, touched, nothing scheduled (cadence done): close or go on
-	tierScheduled       // follow-up in the future: soonest first
-	tierRest            // closed, DNC, no contact info, test: most recent first
+	tierOverdue   = iota // follow-up due date passed: oldest due first
+	tierHotClock         // new Contact me / Test Drive inside 24 h: least time left first
+	tierClock            // other new leads inside 24 h: least time left first
+	tierHotLate          // new hot lead past 24 h: most recent first, still warm
+	tierLate             // other new leads past 24 h: most recent first
+	tierDecide           // open, touched, nothing scheduled (cadence done): close or go on
+	tierScheduled        // follow-up in the future: soonest first
+	tierRest             // closed, DNC, no contact info, test: most recent first
 )
 
 // firstReply is Microsoft's advice: answer within 24 hours.

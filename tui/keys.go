@@ -10,9 +10,9 @@ type KeyMap struct {
 
 	Open, Back, Quit, Help, Stats key.Binding
 
-	NextView, PrevView                                                  key.Binding
+	NextView, PrevView                                                 key.Binding
 	ViewAction, ViewScheduled, ViewAll, ViewClosed, ViewNoPII, ViewDNC key.Binding
-	ViewTest                                                            key.Binding
+	ViewTest                                                           key.Binding
 
 	Search, Filter, ClearAll key.Binding
 
