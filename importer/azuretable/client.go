@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 )
 
@@ -47,22 +49,54 @@ type NetOptions struct {
 	Transport policy.Transporter
 }
 
-// wire counts the attempts of one run and remembers the server's clock.
+// wire counts the attempts of one run, remembers the server's clock, and
+// takes the body of each entity page before aztables parses it.
 type wire struct {
 	requests atomic.Int64
 	date     atomic.Int64 // unix nanos of the last response's Date header
+
+	// body is the last successful query page, as sent. aztables decodes a
+	// page into maps and then encodes every entity back to JSON, which
+	// costs more CPU than everything leads does with the page afterwards;
+	// so the page is taken here and aztables is handed an empty one (its
+	// continuation headers untouched, which is all the pager needs). The
+	// pipeline runs in the goroutine that called NextPage, and a page's
+	// attempts are sequential, so that goroutine owns body.
+	capture bool
+	body    []byte
 }
 
-// Do is a per-try policy: it sees every attempt, retries included.
+// emptyPage is what aztables parses instead of a captured page.
+const emptyPage = `{"value":[]}`
+
+// Do is a per-try policy: it sees every attempt, retries included, after
+// the body has been downloaded (azcore downloads it below this policy,
+// inside the per-try timeout).
 func (w *wire) Do(req *policy.Request) (*http.Response, error) {
 	w.requests.Add(1)
 	resp, err := req.Next()
-	if resp != nil {
-		if d, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
-			w.date.Store(d.UnixNano())
+	if resp == nil {
+		return resp, err
+	}
+	if d, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
+		w.date.Store(d.UnixNano())
+	}
+	if err == nil && w.capture && resp.StatusCode == http.StatusOK && req.Raw().Method == http.MethodGet {
+		body, rerr := runtime.Payload(resp)
+		if rerr != nil {
+			return resp, rerr
 		}
+		w.body = body
+		resp.Body = io.NopCloser(strings.NewReader(emptyPage))
 	}
 	return resp, err
+}
+
+// take returns the captured page and forgets it.
+func (w *wire) take() []byte {
+	b := w.body
+	w.body = nil
+	return b
 }
 
 func (w *wire) serverTime() time.Time {

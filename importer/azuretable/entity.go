@@ -23,7 +23,51 @@ const (
 	propOfferDisplayName = "OfferDisplayName"
 )
 
-var errNotObject = errors.New("entity is not a JSON object")
+var (
+	errNotObject = errors.New("entity is not a JSON object")
+	errBadPage   = errors.New("the service sent a page that is not a JSON entity list")
+)
+
+// pageEntities splits a query response, {"odata.metadata":...,"value":[...]},
+// into its entities' JSON texts, which alias body.
+func pageEntities(body []byte) ([][]byte, error) {
+	var out [][]byte
+	found := false
+	err := members(body, func(key string, val []byte) error {
+		if key != "value" {
+			return nil
+		}
+		found = true
+		i := skipSpace(val, 0)
+		if i >= len(val) || val[i] != '[' {
+			return errBadPage
+		}
+		i = skipSpace(val, i+1)
+		if i < len(val) && val[i] == ']' {
+			return nil
+		}
+		for i < len(val) {
+			end, ok := skipValue(val, i)
+			if !ok {
+				return errBadPage
+			}
+			out = append(out, val[i:end])
+			i = skipSpace(val, end)
+			if i < len(val) && val[i] == ']' {
+				return nil
+			}
+			if i >= len(val) || val[i] != ',' {
+				return errBadPage
+			}
+			i = skipSpace(val, i+1)
+		}
+		return errBadPage
+	})
+	if err != nil || !found {
+		return nil, errBadPage
+	}
+	return out, nil
+}
 
 // entityLead turns one entity, as the JSON object aztables hands out, into a
 // lead. Problems that do not stop the lead (CustomerInfo that is not JSON, an

@@ -98,6 +98,14 @@ type runState struct {
 
 const stateVersion = 1
 
+// Batching bounds: at most this many leads, or this long since the last
+// commit, before the pending pages are stored even though more are waiting.
+// The time bound is what a kill -9 can cost at most.
+const (
+	maxBatch     = 20_000
+	maxCommitGap = 2 * time.Second
+)
+
 // SyncKey is the key under which the store keeps the sync position of an
 // account's table. Table names are case-insensitive in Azure.
 func SyncKey(account, table string) string {
@@ -163,7 +171,7 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 	}
 	res.Full, res.Since = run.Full, run.Since
 
-	w := &wire{}
+	w := &wire{capture: true}
 	defer func() { res.Requests = int(w.requests.Load()) }()
 	client, err := c.client(opt.Net, w)
 	if err != nil {
@@ -183,7 +191,8 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pages := make(chan page, 1)
+	// The fetcher may run a few pages ahead while a batch is stored.
+	pages := make(chan page, 16)
 	go func() {
 		defer close(pages)
 		for pager.More() {
@@ -191,6 +200,9 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 			p := page{err: err, server: w.serverTime()}
 			if err == nil {
 				p.entities = resp.Entities
+				if body := w.take(); body != nil {
+					p.entities, p.err = pageEntities(body)
+				}
 				p.nextPK, p.nextRK = deref(resp.NextPartitionKey), deref(resp.NextRowKey)
 			}
 			select {
@@ -198,15 +210,53 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 			case <-ctx.Done():
 				return
 			}
-			if err != nil {
+			if p.err != nil {
 				return
 			}
 		}
 	}()
 
-	leads := make([]store.Lead, 0, 1000)
+	// Pages are stored as soon as nothing else is waiting, so on a slow
+	// link every page is its own transaction. When the store is the slower
+	// side, the pages already fetched are stored together: a commit rewrites
+	// every index page a batch touches, and IDs are random, so a commit
+	// costs about the same for one page as for twenty, and per-page commits
+	// made a 100,000-lead sync 1.8 times slower than the bare download.
+	// Either way the position committed is that of the last page stored.
+	var pending []store.Lead
+	pendingPages := 0
+	lastCommit := time.Now()
+	commit := func(done bool) error {
+		next := syncState{V: stateVersion, Watermark: st.Watermark, Run: run}
+		if done {
+			next = syncState{V: stateVersion, Watermark: finish(st.Watermark, run)}
+		}
+		blob, err := json.Marshal(next)
+		if err != nil {
+			return err
+		}
+		ur, err := s.Upsert(pending, store.UpsertOptions{DryRun: opt.DryRun, SyncKey: key, SyncState: blob})
+		if err != nil {
+			return fmt.Errorf("storing page %d: %w", res.Pages+1, err)
+		}
+		res.New += ur.New
+		res.Updated += ur.Updated
+		res.Unchanged += ur.Unchanged
+		res.Forgotten += ur.Forgotten
+		res.Pages += pendingPages
+		pending, pendingPages, lastCommit = pending[:0], 0, time.Now()
+		if opt.Progress != nil {
+			opt.Progress(Progress{Read: res.Read, Pages: res.Pages, Elapsed: time.Since(started)})
+		}
+		return nil
+	}
 	for p := range pages {
 		if p.err != nil {
+			if pendingPages > 0 {
+				if err := commit(false); err != nil {
+					return res, err
+				}
+			}
 			return res, c.explain(p.err)
 		}
 		if run.Start.IsZero() {
@@ -215,7 +265,6 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 				run.Start = time.Now().UTC()
 			}
 		}
-		leads = leads[:0]
 		for _, b := range p.entities {
 			l, err := entityLead(b, c.Account, c.Table, warn)
 			res.Read++
@@ -230,30 +279,17 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 			if l.IsTest {
 				res.Test++
 			}
-			leads = append(leads, l)
+			pending = append(pending, l)
 		}
+		pendingPages++
 		run.NextPK, run.NextRK = p.nextPK, p.nextRK
-		next := syncState{V: stateVersion, Watermark: st.Watermark, Run: run}
-		if p.nextPK == "" && p.nextRK == "" {
-			next = syncState{V: stateVersion, Watermark: finish(st.Watermark, run)}
+		done := p.nextPK == "" && p.nextRK == ""
+		if done || len(pages) == 0 || len(pending) >= maxBatch || time.Since(lastCommit) >= maxCommitGap || ctx.Err() != nil {
+			if err := commit(done); err != nil {
+				return res, err
+			}
 		}
-		blob, err := json.Marshal(next)
-		if err != nil {
-			return res, err
-		}
-		ur, err := s.Upsert(leads, store.UpsertOptions{DryRun: opt.DryRun, SyncKey: key, SyncState: blob})
-		if err != nil {
-			return res, fmt.Errorf("storing page %d: %w", res.Pages+1, err)
-		}
-		res.New += ur.New
-		res.Updated += ur.Updated
-		res.Unchanged += ur.Unchanged
-		res.Forgotten += ur.Forgotten
-		res.Pages++
-		if opt.Progress != nil {
-			opt.Progress(Progress{Read: res.Read, Pages: res.Pages, Elapsed: time.Since(started)})
-		}
-		// Stop between pages as soon as asked: the page just stored stays.
+		// Stop between pages as soon as asked: what was fetched is stored.
 		if ctx.Err() != nil {
 			break
 		}

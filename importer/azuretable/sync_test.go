@@ -270,19 +270,22 @@ func TestCancelMidwayAndResume(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	res, err := Sync(ctx, s, Options{Conn: c, PageSize: 100, Net: fastNet, Progress: func(p Progress) {
-		if p.Pages == 3 {
+		if p.Pages >= 3 {
 			cancel()
 		}
 	}})
 	if !errors.Is(err, ErrInterrupted) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("want interrupted, got %v", err)
 	}
-	if res.Pages != 3 || leadCount(t, s) != 300 {
-		t.Fatalf("after cancel: %+v, %d leads stored", res, leadCount(t, s))
+	// Pages already fetched when the cancel came are stored too (they are
+	// whole); what matters is that the store and the position agree.
+	stored := leadCount(t, s)
+	if res.Pages < 3 || res.Pages >= 10 || stored != res.Pages*100 || res.Read != stored {
+		t.Fatalf("after cancel: %+v, %d leads stored", res, stored)
 	}
 	res = mustSync(t, s, Options{Conn: c, PageSize: 100})
-	if !res.Resumed || !res.Full || res.Read != 700 || res.New != 700 {
-		t.Fatalf("resume: %+v", res)
+	if !res.Resumed || !res.Full || res.Read != 1000-stored || res.New != 1000-stored {
+		t.Fatalf("resume after %d stored: %+v", stored, res)
 	}
 	assertExact(t, s, c, 1000)
 }
