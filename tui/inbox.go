@@ -447,11 +447,11 @@ func (m *Model) clock(i int32, now int64) (string, lipgloss.Style) {
 	case tierOverdue:
 		return dur(now-t.due) + " over", m.sty.urgent
 	case tierHotClock:
-		return dur(d.Hot+firstReply-now) + " left", m.sty.warm.Bold(true)
+		return dur(d.Hot+firstReply-now) + " left", m.sty.hot
 	case tierClock:
 		return dur(d.Last+firstReply-now) + " left", m.sty.warm
 	case tierHotLate:
-		return dur(now-d.Hot-firstReply) + " late", m.sty.late.Bold(true)
+		return dur(now-d.Hot-firstReply) + " late", m.sty.lateHot
 	case tierLate:
 		return dur(now-d.Last-firstReply) + " late", m.sty.late
 	case tierDecide:

@@ -120,6 +120,9 @@ func New(s *store.Store, opt Options) *Model {
 func (m *Model) setStyles() {
 	m.sty = newStyles(m.dark, m.opt.NoColor)
 	m.help.Styles = help.DefaultStyles(m.dark)
+	if m.opt.NoColor {
+		m.help.Styles = help.Styles{ShortKey: m.sty.bold, FullKey: m.sty.bold}
+	}
 }
 
 // Init loads the digests and asks the terminal for its background.

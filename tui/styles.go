@@ -15,6 +15,7 @@ type styles struct {
 	row, selected      lipgloss.Style
 	dim, bold          lipgloss.Style
 	urgent, late, warm lipgloss.Style
+	hot, lateHot       lipgloss.Style
 	ok, dnc            lipgloss.Style
 	statusBar          lipgloss.Style
 	filterOn           lipgloss.Style
@@ -44,6 +45,8 @@ func newStyles(isDark, noColor bool) styles {
 		s.urgent = base.Bold(true)
 		s.late = base.Bold(true)
 		s.warm = base
+		s.hot = base.Bold(true)
+		s.lateHot = base.Bold(true)
 		s.ok = base
 		s.dnc = base.Bold(true)
 		s.statusBar = base.Reverse(true)
@@ -68,6 +71,8 @@ func newStyles(isDark, noColor bool) styles {
 	s.urgent = base.Bold(true).Foreground(c("#B00020", "#FF6B6B"))
 	s.late = base.Foreground(c("#B35C00", "#FFB454"))
 	s.warm = base.Foreground(c("#00703C", "#7EE787"))
+	s.hot = s.warm.Bold(true)
+	s.lateHot = s.late.Bold(true)
 	s.ok = base.Foreground(c("#1F6FEB", "#79C0FF"))
 	s.dnc = base.Bold(true).Foreground(c("#FFFFFF", "#FFFFFF")).Background(c("#B00020", "#A4001D"))
 	s.statusBar = base.Foreground(c("#222222", "#DDDDDD")).Background(c("#E4E4E4", "#303030"))
