@@ -230,3 +230,31 @@ func TestSyncKilledProcessResumes(t *testing.T) {
 }
 
 var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+func TestInboxSyncer(t *testing.T) {
+	srv := azuritetest.Start(t)
+	table := seedTable(t, srv, 12)
+	e := newSyncEnv(t)
+	en := &env{getenv: func(k string) string { return e.vars[k] }}
+	st, err := store.Open(e.db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if f, err := inboxSyncer(en, st); f != nil || err != nil {
+		t.Fatalf("without credentials: %v %v", f != nil, err)
+	}
+	// The inbox has no --table: the config file names the table.
+	cfgDir := filepath.Join(e.vars["XDG_CONFIG_HOME"], "leads")
+	os.MkdirAll(cfgDir, 0o700)
+	os.WriteFile(filepath.Join(cfgDir, "config.toml"), []byte("[azure]\nconnection_string = \""+srv.ConnectionString()+"\"\ntable = \""+table+"\"\n"), 0o600)
+	f, err := inboxSyncer(en, st)
+	if f == nil || err != nil {
+		t.Fatalf("with a config file: %v", err)
+	}
+	last := 0
+	n, err := f(t.Context(), func(read int) { last = read })
+	if err != nil || n != 12 || last != 12 {
+		t.Fatalf("inbox sync: %d new, progress %d, %v", n, last, err)
+	}
+}
