@@ -2,6 +2,7 @@ package importer
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -201,6 +202,13 @@ func checkJSONParser(t *testing.T, d string) {
 	}
 	var std any
 	stdErr := json.Unmarshal([]byte(d), &std)
+	// Deliberate difference: numbers are kept as written, so one too large
+	// for a float64 (1e700) is still valid JSON; encoding/json only fails
+	// to store it in an any. (Found by FuzzParseJSON.)
+	var ute *json.UnmarshalTypeError
+	if errors.As(stdErr, &ute) {
+		stdErr = nil
+	}
 	if (err == nil) != (stdErr == nil) {
 		t.Fatalf("%q: ours %v, encoding/json %v", d, err, stdErr)
 	}
