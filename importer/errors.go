@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"github.com/leads-inbox/leads/store/safetext"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -68,60 +69,23 @@ func (e *RowError) Error() string {
 	return b.String()
 }
 
-// Sanitize makes untrusted text safe to put in a one-line message: it drops
-// C0 and C1 control characters (so no ESC sequence survives), DEL, bidi
-// overrides and isolates, zero-width characters and invalid UTF-8, turns tabs
-// and line breaks into spaces, and cuts the result to at most max runes
-// (marking the cut with "..."). max <= 0 means no limit.
+// Sanitize makes untrusted text safe to put in a one-line message: it is
+// safetext.Clean (no escape sequences, controls, bidi or zero-width
+// characters, invalid UTF-8; line breaks become spaces) cut to at most max
+// runes, with the cut marked by "...". max <= 0 means no limit.
 func Sanitize(s string, max int) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
-			clean = false
-			break
-		}
-	}
-	if clean && (max <= 0 || len(s) <= max) {
+	s = safetext.Clean(s)
+	if max <= 0 || len(s) <= max {
 		return s
 	}
-	var b strings.Builder
 	n := 0
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		if r == utf8.RuneError && size == 1 {
-			continue
+	for i := range s {
+		if n == max {
+			return s[:i] + "..."
 		}
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			r = ' '
-		case unsafeRune(r):
-			continue
-		}
-		if max > 0 && n >= max {
-			b.WriteString("...")
-			break
-		}
-		b.WriteRune(r)
 		n++
 	}
-	return b.String()
-}
-
-// unsafeRune reports runes that can change how a terminal or a text editor
-// shows the surrounding text.
-func unsafeRune(r rune) bool {
-	switch {
-	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
-		return true
-	case r == 0x061c, r == 0x200e, r == 0x200f:
-		return true
-	case r >= 0x200b && r <= 0x200d, r == 0x2060, r == 0xfeff:
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-		return true
-	}
-	return false
+	return s
 }
 
 // quoteValue quotes a piece of lead data for a reason text, shortened so
