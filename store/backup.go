@@ -135,9 +135,11 @@ func syncDir(dir string) {
 // own Check before it is renamed into place.
 func copyLocked(src, dst string) (BackupResult, error) {
 	var lastErr error
-	for attempt := range 5 {
+	// A rep's commits are seconds apart and a copy takes milliseconds, so
+	// a few tries almost always find a quiet moment.
+	for attempt := range 10 {
 		if attempt > 0 {
-			time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
+			time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
 		}
 		res, err := copyOnce(src, dst)
 		if err == nil {
@@ -165,9 +167,16 @@ func copyOnce(src, dst string) (BackupResult, error) {
 		return res, fmt.Errorf("%w: %v", ErrDamaged, err)
 	}
 	err = writeAtomic(dst, func(f *os.File) error {
-		n, err := io.Copy(f, io.NewSectionReader(in, 0, 1<<62))
+		// Only the pages below the high-water mark are in use; bbolt
+		// grows files ahead of need, so this is often far less than the
+		// file, and a shorter copy is less likely to see a commit.
+		want := int64(before.hwm) * int64(before.pageSize)
+		n, err := io.Copy(f, io.NewSectionReader(in, 0, want))
 		if err != nil {
 			return err
+		}
+		if n != want {
+			return fmt.Errorf("%w: the file is shorter than its own page count", ErrDamaged)
 		}
 		after, err := readMeta(in)
 		if err != nil || after.txid != before.txid {

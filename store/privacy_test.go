@@ -33,8 +33,9 @@ func TestBackupWhileHeldByAnotherOpener(t *testing.T) {
 				return
 			default:
 			}
+			// Far busier than a person at the keyboard.
 			holder.AddNote(ContactIDForEmail("person3@example.com"), "note", time.Now())
-			time.Sleep(3 * time.Millisecond)
+			time.Sleep(20 * time.Millisecond)
 		}
 	}()
 	dst := filepath.Join(t.TempDir(), "backup.db")

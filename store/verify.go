@@ -100,31 +100,48 @@ type pageReader struct {
 	visited map[uint64]bool
 }
 
-// page reads page id with its overflow and checks its header.
-func (r *pageReader) page(id uint64) ([]byte, error) {
+// page reads page id and checks its header. With full unset it reads only
+// the header and the element array: the checks need no more, and skipping
+// the keys and values makes the walk read a few percent of the file.
+// span is the size of the page with its overflow pages.
+func (r *pageReader) page(id uint64, full bool) (buf []byte, span int, err error) {
 	ps := int64(r.meta.pageSize)
 	if id < 2 || id >= r.meta.hwm {
-		return nil, fmt.Errorf("page %d: out of bounds", id)
+		return nil, 0, fmt.Errorf("page %d: out of bounds", id)
 	}
 	if r.visited[id] {
-		return nil, fmt.Errorf("page %d: referenced twice", id)
+		return nil, 0, fmt.Errorf("page %d: referenced twice", id)
 	}
 	r.visited[id] = true
 	var h [pgHeaderSize]byte
 	if _, err := r.f.ReadAt(h[:], int64(id)*ps); err != nil {
-		return nil, fmt.Errorf("page %d: %w", id, err)
+		return nil, 0, fmt.Errorf("page %d: %w", id, err)
 	}
 	le := binary.LittleEndian
 	overflow := uint64(le.Uint32(h[12:]))
 	if le.Uint64(h[0:]) != id || id+overflow >= r.meta.hwm {
-		return nil, fmt.Errorf("page %d: bad header", id)
+		return nil, 0, fmt.Errorf("page %d: bad header", id)
 	}
-	buf := make([]byte, (1+int64(overflow))*ps)
+	span = int((1 + int64(overflow)) * ps)
+	n := span
+	if !full {
+		n = min(span, pgHeaderSize+int(le.Uint16(h[10:]))*pgElemSize)
+	}
+	buf = make([]byte, n)
 	if _, err := r.f.ReadAt(buf, int64(id)*ps); err != nil {
-		return nil, fmt.Errorf("page %d: %w", id, err)
+		return nil, 0, fmt.Errorf("page %d: %w", id, err)
 	}
 	for i := uint64(1); i <= overflow; i++ {
 		r.visited[id+i] = true
+	}
+	return buf, span, nil
+}
+
+// full reads the whole of a page already checked by page.
+func (r *pageReader) full(id uint64, span int) ([]byte, error) {
+	buf := make([]byte, span)
+	if _, err := r.f.ReadAt(buf, int64(id)*int64(r.meta.pageSize)); err != nil {
+		return nil, fmt.Errorf("page %d: %w", id, err)
 	}
 	return buf, nil
 }
@@ -156,31 +173,47 @@ func (w *walker) tree(path [][]byte, root uint64, inline []byte, depth int) erro
 		return w.fail(errors.New("tree too deep"))
 	}
 	if inline != nil {
-		return w.node(path, inline, depth)
+		return w.node(path, inline, len(inline), 0, depth)
 	}
-	buf, err := w.r.page(root)
+	buf, span, err := w.r.page(root, w.fn != nil)
 	if err != nil {
 		return w.fail(err)
 	}
-	return w.node(path, buf, depth)
+	return w.node(path, buf, span, root, depth)
 }
 
-// node checks one branch or leaf page held in buf and descends.
-func (w *walker) node(path [][]byte, buf []byte, depth int) error {
+// node checks one branch or leaf page and descends. buf holds at least the
+// header and the element array; span is the page's full size, against
+// which every offset is checked. id is 0 for an inline page (always
+// whole).
+func (w *walker) node(path [][]byte, buf []byte, span int, id uint64, depth int) error {
 	le := binary.LittleEndian
 	if len(buf) < pgHeaderSize {
 		return w.fail(errors.New("short page"))
 	}
 	flags, count := le.Uint16(buf[8:]), int(le.Uint16(buf[10:]))
-	if pgHeaderSize+count*pgElemSize > len(buf) {
+	if pgHeaderSize+count*pgElemSize > min(len(buf), span) {
 		return w.fail(fmt.Errorf("page %d: %d elements do not fit", le.Uint64(buf), count))
+	}
+	if flags == pgLeaf && len(buf) < span {
+		// Values are needed only to descend into sub-buckets.
+		for i := range count {
+			if le.Uint32(buf[pgHeaderSize+i*pgElemSize:])&leafBucket != 0 {
+				full, err := w.r.full(id, span)
+				if err != nil {
+					return w.fail(err)
+				}
+				buf = full
+				break
+			}
+		}
 	}
 	switch flags {
 	case pgBranch:
 		for i := range count {
 			o := pgHeaderSize + i*pgElemSize
 			pos, ksize := int(le.Uint32(buf[o:])), int(le.Uint32(buf[o+4:]))
-			if o+pos+ksize > len(buf) || o+pos+ksize < o {
+			if o+pos+ksize > span || o+pos+ksize < o {
 				if err := w.fail(fmt.Errorf("page %d: branch key outside the page", le.Uint64(buf))); err != nil {
 					return err
 				}
@@ -196,19 +229,19 @@ func (w *walker) node(path [][]byte, buf []byte, depth int) error {
 			ef, pos := le.Uint32(buf[o:]), int(le.Uint32(buf[o+4:]))
 			ksize, vsize := int(le.Uint32(buf[o+8:])), int(le.Uint32(buf[o+12:]))
 			end := o + pos + ksize + vsize
-			if ef&^leafBucket != 0 || end > len(buf) || end < o || ksize < 0 || vsize < 0 {
+			if ef&^leafBucket != 0 || end > span || end < o || ksize < 0 || vsize < 0 {
 				if err := w.fail(fmt.Errorf("page %d: leaf element outside the page", le.Uint64(buf))); err != nil {
 					return err
 				}
 				continue
 			}
-			k, v := buf[o+pos:o+pos+ksize], buf[o+pos+ksize:end]
 			if ef&leafBucket == 0 {
-				if w.fn != nil {
-					w.fn(path, k, v)
+				if w.fn != nil && end <= len(buf) {
+					w.fn(path, buf[o+pos:o+pos+ksize], buf[o+pos+ksize:end])
 				}
 				continue
 			}
+			k, v := buf[o+pos:o+pos+ksize], buf[o+pos+ksize:end]
 			if len(v) < bucketHdrSize {
 				if err := w.fail(errors.New("short bucket header")); err != nil {
 					return err
@@ -236,9 +269,10 @@ func (w *walker) node(path [][]byte, buf []byte, depth int) error {
 
 // verifyFile walks every reachable page of a bbolt file with checked
 // reads and returns ErrDamaged (wrapped with what was wrong) at the first
-// problem. It reads the whole tree once: the same work bbolt's writable
-// open does to rebuild its free list, so it roughly doubles open time, in
-// exchange for never handing bbolt a file that would crash it.
+// problem. It reads each page's header and element array, not the keys and
+// values: a small fraction of the file (about 170 ms for 200,000 leads when
+// it read everything, now a few tens of ms), in exchange for never handing
+// bbolt a file that would crash it.
 func verifyFile(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -258,7 +292,7 @@ func verifyFile(path string) error {
 	}
 	r := &pageReader{f: f, meta: m, size: fi.Size(), visited: map[uint64]bool{}}
 	if m.freelist != noFreelist {
-		buf, err := r.page(m.freelist)
+		buf, _, err := r.page(m.freelist, false)
 		if err != nil || binary.LittleEndian.Uint16(buf[8:]) != pgFreelist {
 			return fmt.Errorf("%w: bad free list page", ErrDamaged)
 		}
