@@ -9,6 +9,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// compactSuffix names the file a compaction writes before renaming it.
+const compactSuffix = ".compact"
+
 // compact rewrites the database into a new file holding only live
 // records and puts it in place of the old one. Deleting in bbolt only
 // frees pages, and a freed page keeps its old bytes until it is reused, so
@@ -19,7 +22,7 @@ import (
 // one, and the old one is closed only after that, so at no moment is the
 // path free for another leads process to open.
 func (s *Store) compact() error {
-	tmp := s.path + ".compact"
+	tmp := s.path + compactSuffix
 	_ = os.Remove(tmp)
 	info := s.db.Info()
 	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{

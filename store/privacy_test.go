@@ -172,6 +172,9 @@ func TestForgetRemovesBytesFromFile(t *testing.T) {
 	if err := s.Check(); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := os.Stat(p + compactSuffix); !os.IsNotExist(err) {
+		t.Fatal("compaction left its temporary file")
+	}
 	// The store keeps working after the file was swapped underneath it.
 	r, err := s.Upsert(victim, UpsertOptions{})
 	if err != nil || r.Forgotten != 2 || r.New != 0 {

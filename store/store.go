@@ -174,6 +174,11 @@ func Open(path string, opt Options) (s *Store, err error) {
 		return nil, &OpenError{Path: path, Err: classifyBoltErr(berr), Hint: hintFor(classifyBoltErr(berr))}
 	}
 	s = &Store{db: db, path: path, bopt: bopt}
+	if !opt.ReadOnly {
+		// A compaction cut off by a crash leaves a full copy of the data,
+		// forgotten people included; with the lock held it is ours to drop.
+		_ = os.Remove(path + compactSuffix)
+	}
 	if err := s.init(opt.ReadOnly); err != nil {
 		db.Close()
 		var oe *OpenError
