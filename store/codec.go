@@ -169,21 +169,10 @@ func u64(v uint64) []byte {
 	return b[:]
 }
 
-// leadRecordVersion tags the lead encoding so a later schema can change it.
-const leadRecordVersion = 1
-
-// encodeLead writes a lead as: version, content length, content, origin, raw.
-// scratch is reused for the content part; the returned slice is always new,
-// because bbolt holds on to a value given to Put until the commit.
-// The content part (parsed fields, Timestamp, Extra) is what decides whether
-// a re-imported row changed; origin and raw differ between a CSV export and a
-// table sync of the same entity and must not make it look changed.
-func encodeLead(scratch *[]byte, l *Lead) []byte {
-	var c enc
-	if scratch != nil {
-		c.b = (*scratch)[:0]
-		defer func() { *scratch = c.b }()
-	}
+// encodeContent appends the content part of a lead: the parsed fields,
+// Timestamp and Extra, which decide whether a re-imported row changed.
+func encodeContent(b []byte, l *Lead) []byte {
+	c := enc{b: b}
 	c.str(l.ID)
 	c.str(l.LeadSource)
 	c.str(l.ActionCode)
@@ -205,6 +194,25 @@ func encodeLead(scratch *[]byte, l *Lead) []byte {
 	c.bool(l.IsTest)
 	c.bool(l.NoPII)
 	c.fields(l.Extra)
+	return c.b
+}
+
+// leadRecordVersion tags the lead encoding so a later schema can change it.
+const leadRecordVersion = 1
+
+// encodeLead writes a lead as: version, content length, content, origin, raw.
+// scratch is reused for the content part; the returned slice is always new,
+// because bbolt holds on to a value given to Put until the commit.
+// The content part (parsed fields, Timestamp, Extra) is what decides whether
+// a re-imported row changed; origin and raw differ between a CSV export and a
+// table sync of the same entity and must not make it look changed.
+func encodeLead(scratch *[]byte, l *Lead) []byte {
+	var c enc
+	if scratch != nil {
+		c.b = (*scratch)[:0]
+		defer func() { *scratch = c.b }()
+	}
+	c.b = encodeContent(c.b, l)
 	content := len(c.b)
 
 	out := make([]byte, 0, content+64+rawSize(l))

@@ -173,6 +173,7 @@ type upserter struct {
 	work                map[uint64]*contactWork
 	order               []uint64
 	scratch             []byte
+	contentBuf          []byte
 	lastTest            int64
 	fkey                []byte
 	anyForgotten        bool
@@ -247,6 +248,13 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 	if err != nil {
 		return fmt.Errorf("lead %s: %w", l.ID, err)
 	}
+	// Re-importing a file is mostly unchanged leads: compare the content
+	// part alone before decoding anything.
+	u.contentBuf = encodeContent(u.contentBuf[:0], l)
+	if bytes.Equal(oldContent, u.contentBuf) {
+		res.Unchanged++
+		return nil
+	}
 	oldLead, err := decodeLead(old)
 	if err != nil {
 		return fmt.Errorf("lead %s: %w", l.ID, err)
@@ -254,11 +262,6 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 	// The first sighting stays the received time.
 	l.Received = oldLead.Received
 	rec := encodeLead(&u.scratch, l)
-	newContent, _ := leadContent(rec)
-	if bytes.Equal(oldContent, newContent) {
-		res.Unchanged++
-		return nil
-	}
 	if err := u.leads.Put(u64(seq), rec); err != nil {
 		return err
 	}

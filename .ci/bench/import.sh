@@ -17,11 +17,24 @@ go build -o "$work/leads" ./cmd/leads
 echo "input: $rows rows, $(du -h "$work/leads.csv" | cut -f1)"
 sync
 
-measure() { # label, command...
+# measure LABEL CMD...: wall time, peak RSS (GNU time), and peak anonymous
+# memory sampled from /proc. bbolt reads through mmap, so RSS also counts the
+# database file's cached pages, which the kernel can drop at any time; the
+# anonymous part is the memory the process really holds.
+measure() {
   local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/t" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+  /usr/bin/time -f "%e %M" -o "$work/t" "$@" >"$work/out" 2>"$work/err" &
+  local tp=$! anon=0 a pid
+  while kill -0 "$tp" 2>/dev/null; do
+    for pid in $(pgrep -P "$tp" 2>/dev/null) $(pgrep -f "$work/leads" 2>/dev/null); do
+      a=$(awk '/^RssAnon/{print $2}' "/proc/$pid/status" 2>/dev/null || true)
+      [ -n "$a" ] && [ "$a" -gt "$anon" ] && anon=$a
+    done
+    sleep 0.05
+  done
+  wait "$tp" || { cat "$work/err" >&2; exit 1; }
   read -r secs kb <"$work/t"
-  printf '%-28s %7.2f s  peak RSS %6d MB   %s\n' "$label" "$secs" $((kb / 1024)) "$(tail -n1 "$work/out")"
+  printf '%-24s %7.2f s  peak RSS %5d MB  peak anon %5d MB   %s\n' "$label" "$secs" $((kb / 1024)) $((anon / 1024)) "$(tail -n1 "$work/out")"
   eval "${label//[^a-z0-9]/_}=$secs"
 }
 
