@@ -12,66 +12,106 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// SearchText holds the search text of many digests in one block: the text
+// of digest i is Text[Off[i]:Off[i+1]-1], followed by a separator byte.
+// One pointer-free block costs the garbage collector nothing to scan and
+// lets a search read memory in order.
+type SearchText struct {
+	Text []byte
+	Off  []uint32
+}
+
 // LoadDigests returns the same as Digests, built for the inbox's start-up
 // at a million leads: it decodes contiguous ranges of the contacts bucket in
-// parallel (one read transaction each), and afterwards hands the file pages
-// it touched back to the kernel, so the inbox's resident memory is its own
-// data rather than a second copy of the contacts in the file mapping.
-func (s *Store) LoadDigests() ([]Digest, *Dict, error) {
+// parallel (one read transaction each), moves each digest's Search into one
+// SearchText block (ending each with sep) and leaves Search empty, and
+// afterwards hands the file pages it touched back to the kernel, so the
+// inbox's resident memory is its own data rather than a second copy of the
+// contacts in the file mapping.
+func (s *Store) LoadDigests(sep byte) ([]Digest, SearchText, *Dict, error) {
 	var n uint64
 	if err := s.db.View(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bContacts).Sequence()
 		return nil
 	}); err != nil {
-		return nil, nil, err
+		return nil, SearchText{}, nil, err
 	}
 	workers := min(runtime.GOMAXPROCS(0), 8)
 	if n < 50_000 {
 		workers = 1
 	}
-	parts := make([][]Digest, workers)
-	errs := make([]error, workers)
+	type part struct {
+		dg   []Digest
+		text []byte
+		off  []uint32 // relative to the part's text
+		err  error
+	}
+	parts := make([]part, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		lo := n*uint64(w)/uint64(workers) + 1
 		hi := n * uint64(w+1) / uint64(workers) // inclusive; the last range runs to the end
 		last := w == workers-1
 		wg.Go(func() {
+			p := &parts[w]
 			capacity := hi - lo + 1
 			if w == 0 {
 				// The first part becomes the result: room for all.
 				capacity = n + 16
 			}
-			out := make([]Digest, 0, capacity)
-			errs[w] = s.db.View(func(tx *bolt.Tx) error {
+			p.dg = make([]Digest, 0, capacity)
+			p.off = make([]uint32, 0, hi-lo+2)
+			// Search texts average about 100 bytes; growing by doubling
+			// would copy tens of MB several times.
+			p.text = make([]byte, 0, (hi-lo+1)*128)
+			p.err = s.db.View(func(tx *bolt.Tx) error {
 				c := tx.Bucket(bContacts).Cursor()
 				for k, v := c.Seek(u64(lo)); k != nil; k, v = c.Next() {
 					seq := binary.BigEndian.Uint64(k)
 					if !last && seq > hi {
 						break
 					}
-					out = append(out, Digest{})
-					if _, err := decodeDigestPart(seq, v, &out[len(out)-1]); err != nil {
+					p.dg = append(p.dg, Digest{})
+					d := &p.dg[len(p.dg)-1]
+					if _, err := decodeDigestPart(seq, v, d); err != nil {
 						return fmt.Errorf("contact %x: %w", k, err)
 					}
+					p.off = append(p.off, uint32(len(p.text)))
+					p.text = append(p.text, d.Search...)
+					p.text = append(p.text, sep)
+					d.Search = ""
 				}
 				return nil
 			})
-			parts[w] = out
 		})
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, nil, err
+	total := 0
+	for _, p := range parts {
+		if p.err != nil {
+			return nil, SearchText{}, nil, p.err
 		}
+		total += len(p.text)
 	}
-	out := parts[0]
-	for _, p := range parts[1:] {
-		out = append(out, p...)
+	if uint64(total) >= 1<<32 {
+		return nil, SearchText{}, nil, fmt.Errorf("search text of %d bytes is too large for the inbox", total)
 	}
+	out := parts[0].dg
+	st := SearchText{Text: make([]byte, 0, total), Off: make([]uint32, 0, n+1)}
+	for i, p := range parts {
+		if i > 0 {
+			out = append(out, p.dg...)
+		}
+		base := uint32(len(st.Text))
+		for _, o := range p.off {
+			st.Off = append(st.Off, base+o)
+		}
+		st.Text = append(st.Text, p.text...)
+		parts[i] = part{} // let the part go before the next copy
+	}
+	st.Off = append(st.Off, uint32(len(st.Text)))
 	s.ReleaseMapped()
-	return out, s.snapshotDict(), nil
+	return out, st, s.snapshotDict(), nil
 }
 
 // ReleaseMapped tells the kernel that the pages of the database file this

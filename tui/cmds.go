@@ -91,7 +91,7 @@ func (m *Model) loadCmd() tea.Cmd {
 }
 
 func buildIndex(st *store.Store, now time.Time) (*index, time.Time, error) {
-	dg, dict, err := st.LoadDigests()
+	dg, text, dict, err := st.LoadDigests(sep)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -111,7 +111,7 @@ func buildIndex(st *store.Store, now time.Time) (*index, time.Time, error) {
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	return newIndex(dg, dict, triage, now), last, nil
+	return newIndex(dg, text, dict, triage, now), last, nil
 }
 
 // fetchRows asks for the display fields of the rows on screen (and a page

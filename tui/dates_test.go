@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -66,5 +67,15 @@ func TestCompactDuration(t *testing.T) {
 		if got := compactDuration(d); got != want {
 			t.Errorf("compactDuration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+func TestRadixSort(t *testing.T) {
+	keys := []uint64{5, 1 << 40, 3, 1<<63 | 7, 0, 1 << 20, 3, 1<<48 + 1}
+	want := slices.Clone(keys)
+	slices.Sort(want)
+	got, _ := radixSort(slices.Clone(keys), make([]uint64, len(keys)))
+	if !slices.Equal(got, want) {
+		t.Fatalf("radixSort = %v, want %v", got, want)
 	}
 }

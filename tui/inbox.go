@@ -57,7 +57,9 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		keep, had = m.x.dg[p].ID, true
 	}
 	m.x, m.lastTest = msg.x, msg.lastTest
-	m.x.rank(m.now().Unix())
+	if m.now().Unix()-m.x.rankAt >= 60 {
+		m.x.rank(m.now().Unix()) // a slow load: clocks moved on meanwhile
+	}
 	clear(m.rows)
 	clear(m.pending)
 	m.x.apply(&m.f, m.view)

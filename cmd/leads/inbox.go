@@ -8,6 +8,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -62,6 +63,9 @@ func tableSyncer(e *env, s *store.Store) tui.Syncer {
 	}
 }
 
+// inboxMemoryLimit is the soft memory limit of the inbox process.
+const inboxMemoryLimit = 280 << 20
+
 // runTUI runs the inbox program with logging to a file, because the
 // terminal belongs to the screen.
 func (e *env) runTUI(s *store.Store, opt tui.Options) int {
@@ -72,6 +76,13 @@ func (e *env) runTUI(s *store.Store, opt tui.Options) int {
 	opt.NoColor = e.getenv("NO_COLOR") != ""
 	if opt.Now == nil {
 		opt.Now = e.now
+	}
+	if e.getenv("GOMEMLIMIT") == "" {
+		// The inbox holds a digest of every contact; at a million leads that
+		// is about 220 MB live. A soft limit makes the runtime collect and
+		// return memory before the resident size drifts far past it; beyond
+		// the limit it only costs more GC, never a failure.
+		debug.SetMemoryLimit(inboxMemoryLimit)
 	}
 	m := tui.New(s, opt)
 	_, err := tea.NewProgram(m).Run()

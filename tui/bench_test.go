@@ -1,0 +1,232 @@
+package tui
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/leads-inbox/leads/importer"
+	"github.com/leads-inbox/leads/importer/gen"
+	"github.com/leads-inbox/leads/store"
+)
+
+// The benchmarks run on a database of 1,000,000 generated leads (about
+// 760,000 contacts). Building it takes a minute or two, so it is cached at
+// $LEADS_BENCH_DB, else $TMPDIR/leads-bench-1m.db, and reused:
+//
+//	go test ./tui -run '^$' -bench . -benchtime 20x
+//
+// Remove the file to rebuild it after a schema change.
+
+const benchRows = 1_000_000
+
+var benchNow = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+
+func benchDB(b *testing.B) string {
+	b.Helper()
+	path := os.Getenv("LEADS_BENCH_DB")
+	if path == "" {
+		path = filepath.Join(os.TempDir(), "leads-bench-1m.db")
+	}
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	b.Logf("building %s from %d generated leads (once)", path, benchRows)
+	tmp := path + ".building"
+	os.Remove(tmp)
+	s, err := store.Open(tmp, store.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		pw.CloseWithError(gen.Write(pw, gen.Options{Rows: benchRows, Format: gen.FormatStorageExplorer, Seed: 1, Now: benchNow}))
+	}()
+	batch := make([]store.Lead, 0, 20000)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		_, err := s.Upsert(batch, store.UpsertOptions{})
+		batch = batch[:0]
+		return err
+	}
+	_, err = importer.ReadCSV(pr, "bench.csv", func(l store.Lead) error {
+		batch = append(batch, l)
+		if len(batch) == cap(batch) {
+			return flush()
+		}
+		return nil
+	}, nil)
+	if err == nil {
+		err = flush()
+	}
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// rssMB reads the resident set size of this process.
+func rssMB() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// openInbox does what the program does up to its first complete frame:
+// open the database, load and rank every digest, size the screen, fetch the
+// rows on screen, draw.
+func openInbox(b *testing.B, path string) (*Model, *store.Store, string) {
+	m, s, frame, _ := openInboxTimed(b, path)
+	return m, s, frame
+}
+
+// openInboxTimed also says how long store.Open took, which is the store's
+// own check of the file, not the inbox's work.
+func openInboxTimed(b *testing.B, path string) (*Model, *store.Store, string, time.Duration) {
+	t0 := time.Now()
+	s, err := store.Open(path, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	open := time.Since(t0)
+	m := New(s, Options{Now: func() time.Time { return benchNow }})
+	run(b, m, m.loadCmd())
+	send(b, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	return m, s, m.render(), open
+}
+
+func BenchmarkFirstFrame(b *testing.B) {
+	path := benchDB(b)
+	// What cmd/leads sets for the inbox (inboxMemoryLimit).
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(280 << 20))
+	var rss float64
+	var opens, inbox []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		m, s, frame, open := openInboxTimed(b, path)
+		opens = append(opens, open)
+		inbox = append(inbox, time.Since(t0)-open)
+		if !strings.Contains(frame, "left") && !strings.Contains(frame, "over") {
+			b.Fatalf("no rows in the first frame:\n%s", frame)
+		}
+		b.StopTimer()
+		runtime.GC()
+		rss = max(rss, rssMB())
+		_ = m
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(rss, "MB-rss")
+	slices.Sort(opens)
+	slices.Sort(inbox)
+	b.ReportMetric(float64(opens[len(opens)/2].Milliseconds()), "ms-store-open-p50")
+	b.ReportMetric(float64(inbox[len(inbox)/2].Milliseconds()), "ms-inbox-p50")
+}
+
+var (
+	benchOnce  sync.Once
+	benchModel *Model
+)
+
+func loaded(b *testing.B) *Model {
+	benchOnce.Do(func() { benchModel, _, _ = openInbox(b, benchDB(b)) })
+	return benchModel
+}
+
+// reportLatency adds the median and the slowest of the per-op times: on a
+// shared machine the mean hides whether a single frame was missed.
+func reportLatency(b *testing.B, d []time.Duration) {
+	if len(d) == 0 {
+		return
+	}
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, "ms-p50")
+	b.ReportMetric(float64(d[len(d)*99/100].Microseconds())/1000, "ms-p99")
+	b.ReportMetric(float64(d[len(d)-1].Microseconds())/1000, "ms-max")
+}
+
+// BenchmarkFilter changes one filter (action: Contact me, then back to
+// any) and draws the frame, as a key in the filter panel does.
+func BenchmarkFilter(b *testing.B) {
+	m := loaded(b)
+	press(b, m, "x", "3")
+	plt, ok := m.x.dict.Code(store.KindAction, store.ActionContactMe)
+	if !ok {
+		b.Fatal("no Contact me leads")
+	}
+	src, _ := m.x.dict.Code(store.KindSource, store.SourceAzureMarketplace)
+	steps := []struct {
+		dim  int
+		code uint16
+	}{{dimAction, plt}, {dimSource, src}, {dimSource, 0}, {dimAction, 0}}
+	var d []time.Duration
+	i := 0
+	for b.Loop() {
+		t0 := time.Now()
+		st := steps[i%len(steps)]
+		m.setDim(st.dim, st.code)
+		_ = m.render()
+		d = append(d, time.Since(t0))
+		i++
+	}
+	reportLatency(b, d)
+}
+
+// BenchmarkSearchKeystroke types names into the search one key at a time,
+// then deletes them, drawing after every key: one op is one keystroke.
+// Each name starts from an empty search, so the first keystroke (the one
+// that looks at every contact) is included.
+func BenchmarkSearchKeystroke(b *testing.B) {
+	m := loaded(b)
+	press(b, m, "x", "3", "/")
+	var keys []string
+	for _, name := range []string{"maria", "zhang", "olu", "contoso", "sarah"} {
+		for _, r := range name {
+			keys = append(keys, string(r))
+		}
+		for range name {
+			keys = append(keys, "backspace")
+		}
+	}
+	var d []time.Duration
+	i := 0
+	for b.Loop() {
+		k := keys[i%len(keys)]
+		if i%len(keys) == 0 {
+			// Forget earlier searches: every round starts cold.
+			m.x.queries, m.x.hitBits = nil, nil
+		}
+		t0 := time.Now()
+		press(b, m, k)
+		_ = m.render()
+		d = append(d, time.Since(t0))
+		i++
+	}
+	reportLatency(b, d)
+}
