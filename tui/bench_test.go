@@ -116,9 +116,34 @@ func openInboxTimed(b *testing.B, path string) (*Model, *store.Store, string, ti
 	}
 	open := time.Since(t0)
 	m := New(s, Options{Now: func() time.Time { return benchNow }})
-	run(b, m, m.loadCmd())
 	send(b, m, tea.WindowSizeMsg{Width: 80, Height: 24})
-	return m, s, m.render(), open
+	// As in the program, the first frame is drawn as soon as the rows on
+	// screen are in; the search prefilter is built after it.
+	var later []tea.Msg
+	var loop func(cmd tea.Cmd)
+	loop = func(cmd tea.Cmd) {
+		if cmd == nil {
+			return
+		}
+		switch msg := cmd().(type) {
+		case nil:
+		case tea.BatchMsg:
+			for _, c := range msg {
+				loop(c)
+			}
+		case gramsMsg:
+			later = append(later, msg)
+		default:
+			_, next := m.Update(msg)
+			loop(next)
+		}
+	}
+	loop(m.loadCmd())
+	frame := m.render()
+	for _, msg := range later {
+		send(b, m, msg)
+	}
+	return m, s, frame, open
 }
 
 func BenchmarkFirstFrame(b *testing.B) {

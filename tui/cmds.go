@@ -21,6 +21,13 @@ type loadedMsg struct {
 	err      error
 }
 
+// gramsMsg carries the search prefilter, built after the first frame so
+// that start-up does not wait for it.
+type gramsMsg struct {
+	x *index
+	g *grams
+}
+
 // rowsMsg carries display fields for rows about to be on screen.
 type rowsMsg struct {
 	contacts []store.Contact
@@ -112,6 +119,12 @@ func buildIndex(st *store.Store, now time.Time) (*index, time.Time, error) {
 		return nil, time.Time{}, err
 	}
 	return newIndex(dg, text, dict, triage, now), last, nil
+}
+
+// gramsCmd builds the search prefilter of x off the UI goroutine; it only
+// reads the corpus, which never changes after the index is built.
+func gramsCmd(x *index) tea.Cmd {
+	return func() tea.Msg { return gramsMsg{x: x, g: buildGrams(&x.text, len(x.dg))} }
 }
 
 // fetchRows asks for the display fields of the rows on screen (and a page

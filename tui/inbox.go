@@ -67,7 +67,7 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		m.selectID(keep)
 	}
 	m.clampCursor()
-	return m.fetchRows()
+	return tea.Batch(m.fetchRows(), gramsCmd(m.x))
 }
 
 func (m *Model) onRows(msg rowsMsg) tea.Cmd {

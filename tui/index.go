@@ -109,7 +109,7 @@ type index struct {
 	tri    []tri
 	byID   map[[8]byte]int32
 	text   corpus   // every contact's search text, in one block
-	grams  *grams   // search prefilter over text
+	grams  *grams   // search prefilter over text; nil until built after the first frame
 	labels []string // sanitised dictionary names by code
 	dims   []int8   // filter dimension of each code
 	mask   []uint8  // view membership bits, per contact
@@ -138,7 +138,6 @@ func newIndex(dg []store.Digest, text store.SearchText, dict *store.Dict, triage
 	x := &index{dg: dg, dict: dict, tri: make([]tri, len(dg)), status: make([]uint8, len(dg)),
 		byID: make(map[[8]byte]int32, len(triage)), codeBits: map[uint16]bitset{}}
 	x.text = corpus{text: text.Text, off: text.Off}
-	x.grams = buildGrams(&x.text, len(dg))
 	x.labels = make([]string, dict.Len())
 	x.dims = make([]int8, dict.Len())
 	for c := 1; c < dict.Len(); c++ {
@@ -452,23 +451,30 @@ func buildGrams(c *corpus, n int) *grams {
 	return g
 }
 
-// candidates returns the contacts that may hold q, and whether the set is
-// exact (a single letter or digit needs no check).
-func (g *grams) candidates(q []byte, within bitset, n int) (bitset, bool) {
+// allOf returns a copy of within, or a set of all n contacts.
+func allOf(within bitset, n int) bitset {
 	out := newBitset(n)
+	if within != nil {
+		copy(out, within)
+		return out
+	}
 	for w := range out {
 		out[w] = ^uint64(0)
 	}
 	if tail := n & 63; tail != 0 {
 		out[len(out)-1] = 1<<tail - 1
 	}
+	return out
+}
+
+// candidates returns the contacts that may hold q, and whether the set is
+// exact (a single letter or digit needs no check).
+func (g *grams) candidates(q []byte, within bitset, n int) (bitset, bool) {
+	out := allOf(within, n)
 	and := func(b bitset) {
 		for w := range out {
 			out[w] &= b[w]
 		}
-	}
-	if within != nil {
-		and(within)
 	}
 	for k, b := range q {
 		and(g.char[charSlot(b)])
@@ -486,7 +492,13 @@ func (g *grams) candidates(q []byte, within bitset, n int) (bitset, bool) {
 // its own whole words, so no two write the same word.
 func (x *index) scan(within bitset, q string) bitset {
 	qb := []byte(q)
-	cand, exact := x.grams.candidates(qb, within, len(x.dg))
+	var cand bitset
+	exact := false
+	if x.grams != nil {
+		cand, exact = x.grams.candidates(qb, within, len(x.dg))
+	} else {
+		cand = allOf(within, len(x.dg)) // not built yet: check everyone
+	}
 	if exact {
 		return cand
 	}

@@ -38,6 +38,9 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Banner is shown in the status bar, e.g. "demo".
 	Banner string
+	// Started is when the process began, for the start-up time in the log
+	// (zero: when New was called).
+	Started time.Time
 }
 
 type screen int
@@ -111,7 +114,10 @@ func New(s *store.Store, opt Options) *Model {
 		width: 80, height: 24, loading: true,
 		rows: map[uint64]rowText{}, pending: map[uint64]bool{},
 		help: help.New(), spin: spinner.New(spinner.WithSpinner(spinner.Line)),
-		started: time.Now(),
+		started: opt.Started,
+	}
+	if m.started.IsZero() {
+		m.started = time.Now()
 	}
 	m.setStyles()
 	return m
@@ -154,6 +160,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onLoaded(msg)
 	case rowsMsg:
 		return m, m.onRows(msg)
+	case gramsMsg:
+		if msg.x == m.x {
+			m.x.grams = msg.g
+		}
+		return m, nil
 	case contactMsg:
 		return m, m.detail.onContact(m, msg)
 	case changedMsg:

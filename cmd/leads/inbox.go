@@ -39,12 +39,13 @@ func runInbox(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "leads inbox: --sync-every must be at least 1m")
 		return exitUsage
 	}
+	started := time.Now()
 	s, ok := e.open(false)
 	if !ok {
 		return exitFailed
 	}
 	defer s.Close()
-	opt := tui.Options{Syncer: tableSyncer(e, s), SyncEvery: *every}
+	opt := tui.Options{Syncer: tableSyncer(e, s), SyncEvery: *every, Started: started}
 	return e.runTUI(s, opt)
 }
 
