@@ -609,6 +609,9 @@ func (m *Model) inboxView() string {
 }
 
 func (m *Model) emptyText() string {
+	if len(m.x.dg) == 0 {
+		return "No leads yet: 'leads import FILE' reads an export, S syncs the Azure table, 'leads demo' shows sample leads."
+	}
 	if m.f.active() {
 		return "Nothing matches this filter in this view. x clears the filter; tab shows other views."
 	}
@@ -629,7 +632,12 @@ func (m *Model) messageLine() string {
 		return fit(m.promptView(), m.width)
 	}
 	if m.msg == "" {
-		return m.sty.dim.Render(fit(m.help.ShortHelpView(m.keys.ShortHelp()), m.width))
+		hints := m.keys.ShortHelp()
+		if m.screen != screenInbox {
+			k := &m.keys
+			hints = []key.Binding{k.Back, k.Touch, k.FollowUp, k.Snooze1, k.Status, k.Note, k.Undo, k.Help}
+		}
+		return m.sty.dim.Render(fit(m.help.ShortHelpView(hints), m.width))
 	}
 	if m.msgErr {
 		return m.sty.errText.Render(fit(m.msg, m.width))
