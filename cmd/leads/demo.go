@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "demo", args: "[--rows N]",
+	register(&command{name: "demo", args: "[--rows N] [--keep]",
 		summary: "open the inbox on a temporary database of generated sample leads dated relative to now", run: runDemo})
 }
 
