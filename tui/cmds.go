@@ -24,8 +24,9 @@ type loadedMsg struct {
 // gramsMsg carries the search prefilter, built after the first frame so
 // that start-up does not wait for it.
 type gramsMsg struct {
-	x *index
-	g *grams
+	x     *index
+	g     *grams
+	codes map[uint16]bitset // nil when the dictionary is too large to build all
 }
 
 // rowsMsg carries display fields for rows about to be on screen.
@@ -121,10 +122,18 @@ func buildIndex(st *store.Store, now time.Time) (*index, time.Time, error) {
 	return newIndex(dg, text, dict, triage, now), last, nil
 }
 
-// gramsCmd builds the search prefilter of x off the UI goroutine; it only
-// reads the corpus, which never changes after the index is built.
+// gramsCmd builds the search prefilter and the filter sets of x off the UI
+// goroutine; it only reads the corpus and the digests, which never change
+// after the index is built.
 func gramsCmd(x *index) tea.Cmd {
-	return func() tea.Msg { return gramsMsg{x: x, g: buildGrams(&x.text, len(x.dg))} }
+	n := x.dict.Len()
+	return func() tea.Msg {
+		msg := gramsMsg{x: x, g: buildGrams(&x.text, len(x.dg))}
+		if n <= 1024 {
+			msg.codes = buildCodeSets(x.dg, n)
+		}
+		return msg
+	}
 }
 
 // fetchRows asks for the display fields of the rows on screen (and a page

@@ -163,6 +163,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case gramsMsg:
 		if msg.x == m.x {
 			m.x.grams = msg.g
+			if msg.codes != nil && len(m.x.codeBits) == 0 {
+				m.x.codeBits = msg.codes
+			}
 		}
 		return m, nil
 	case contactMsg:
