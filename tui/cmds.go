@@ -119,7 +119,11 @@ func buildIndex(st *store.Store, now time.Time) (*index, time.Time, error) {
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	return newIndex(dg, text, dict, triage, now), last, nil
+	x := newIndex(dg, text, dict, triage, now)
+	if err := x.loadOfferNames(st); err != nil {
+		return nil, time.Time{}, err
+	}
+	return x, last, nil
 }
 
 // gramsCmd builds the search prefilter and the filter sets of x off the UI

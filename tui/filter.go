@@ -49,6 +49,8 @@ func (fp *filterPanel) loadChoices(m *Model) {
 			label = m.x.actionName(code)
 		case dimSource:
 			label = m.x.sourceName(code, true)
+		case dimOffer:
+			label = m.x.offerName(code)
 		default:
 			label = m.x.label(code)
 		}
@@ -116,7 +118,7 @@ func (m *Model) panelKey(k tea.KeyPressMsg) tea.Cmd {
 		fp.loadChoices(m)
 	case key.Matches(k, km.ClearAll):
 		m.f = filters{}
-		_ = m.refilter()
+		m.applyFilters()
 		fp.loadChoices(m)
 	}
 	return nil
@@ -128,7 +130,7 @@ func (m *Model) setDim(dim int, code uint16) {
 	} else {
 		m.f.code[dim] = code
 	}
-	_ = m.refilter() // rows are fetched when the panel closes
+	m.applyFilters() // rows are fetched when the panel closes
 }
 
 // panelView draws the panel in h lines: dimension tabs, then the choices.

@@ -155,9 +155,16 @@ func (m *Model) refilter() tea.Cmd {
 	if m.x == nil {
 		return nil
 	}
+	m.applyFilters()
+	return m.fetchRows()
+}
+
+// applyFilters is refilter without fetching rows, for the filter panel,
+// which hides the rows until it closes. (Asking for rows marks them
+// pending; a dropped request would leave them pending for good.)
+func (m *Model) applyFilters() {
 	m.x.apply(&m.f, m.view)
 	m.cursor, m.offset = 0, 0
-	return m.fetchRows()
 }
 
 func (m *Model) selectID(id [8]byte) {
@@ -549,8 +556,11 @@ func (m *Model) filterLine() string {
 	for k := 0; k < dimStatus; k++ {
 		if c := m.f.code[k]; c != 0 {
 			v := m.x.label(c)
-			if k == dimAction {
+			switch k {
+			case dimAction:
 				v = m.x.actionName(c)
+			case dimOffer:
+				v = m.x.offerName(c)
 			}
 			parts = append(parts, dimNames[k]+"="+v)
 		}
@@ -636,6 +646,9 @@ func (m *Model) messageLine() string {
 		if m.screen != screenInbox {
 			k := &m.keys
 			hints = []key.Binding{k.Back, k.Touch, k.FollowUp, k.Snooze1, k.Status, k.Note, k.Undo, k.Help}
+			if p := m.x.find(idOf(m.detail.id)); m.screen == screenDetail && p >= 0 && m.blocked(p) != "" {
+				hints = []key.Binding{k.Back, k.Status, k.Note, k.Undo, k.Help}
+			}
 		}
 		return m.sty.dim.Render(fit(m.help.ShortHelpView(hints), m.width))
 	}

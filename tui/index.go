@@ -111,10 +111,12 @@ type index struct {
 	text   corpus   // every contact's search text, in one block
 	grams  *grams   // search prefilter over text; nil until built after the first frame
 	labels []string // sanitised dictionary names by code
-	dims   []int8   // filter dimension of each code
-	mask   []uint8  // view membership bits, per contact
-	tier   []uint8
-	status []uint8 // status index per contact (dense copy of tri[i].status)
+	// offerNames are display names of offer codes (sanitised).
+	offerNames map[uint16]string
+	dims       []int8  // filter dimension of each code
+	mask       []uint8 // view membership bits, per contact
+	tier       []uint8
+	status     []uint8 // status index per contact (dense copy of tri[i].status)
 
 	codeBits  map[uint16]bitset // contacts per filter code, built on first use
 	viewSet   [numViews]bitset  // contacts per view, by position
@@ -180,6 +182,42 @@ func (x *index) find(id [8]byte) int32 {
 		}
 	}
 	return -1
+}
+
+// loadOfferNames reads one contact per offer to learn the offer's display
+// name: the dictionary holds only offer IDs, which a rep does not know by
+// heart. It reads from the store, so it runs in the load command.
+func (x *index) loadOfferNames(st *store.Store) error {
+	var seqs []uint64
+	var codes []uint16
+	seen := map[uint16]bool{}
+	for i := range x.dg {
+		c := x.dg[i].LatestOffer
+		if c != 0 && !seen[c] {
+			seen[c] = true
+			seqs = append(seqs, x.dg[i].Seq)
+			codes = append(codes, c)
+		}
+	}
+	cs, err := st.ContactsBySeq(seqs)
+	if err != nil {
+		return err
+	}
+	x.offerNames = map[uint16]string{}
+	for k := range cs {
+		if n := safetext.Clean(cs[k].LatestOfferName); n != "" {
+			x.offerNames[codes[k]] = n
+		}
+	}
+	return nil
+}
+
+// offerName is an offer's display name with its ID, or the ID alone.
+func (x *index) offerName(code uint16) string {
+	if n, ok := x.offerNames[code]; ok && n != x.label(code) {
+		return n + " (" + x.label(code) + ")"
+	}
+	return x.label(code)
 }
 
 func (x *index) label(code uint16) string {

@@ -139,7 +139,11 @@ func TestFilterCountsAndCombination(t *testing.T) {
 	for m.panel.choices[m.panel.cursor].label != "DE" {
 		press(t, m, "j")
 	}
+	clear(m.rows) // as if the rows had never been on screen
 	press(t, m, "enter", "esc")
+	if len(m.pending) != 0 {
+		t.Fatalf("rows left pending after the panel closed: %v", m.pending)
+	}
 	if names := rowNames(m); !slices.Equal(names, []string{"Cy"}) {
 		t.Fatalf("rows = %v", names)
 	}
