@@ -283,14 +283,19 @@ func verifyFile(path string) error {
 	if err != nil {
 		return err
 	}
+	return verifyReader(f, fi.Size())
+}
+
+// verifyReader is verifyFile on any reader of size bytes.
+func verifyReader(f io.ReaderAt, size int64) error {
 	m, err := readMeta(f)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrDamaged, err)
 	}
-	if int64(m.hwm)*int64(m.pageSize) > fi.Size() {
+	if int64(m.hwm)*int64(m.pageSize) > size {
 		return fmt.Errorf("%w: the file is shorter than its own page count (truncated)", ErrDamaged)
 	}
-	r := &pageReader{f: f, meta: m, size: fi.Size(), visited: map[uint64]bool{}}
+	r := &pageReader{f: f, meta: m, size: size, visited: map[uint64]bool{}}
 	if m.freelist != noFreelist {
 		buf, _, err := r.page(m.freelist, false)
 		if err != nil || binary.LittleEndian.Uint16(buf[8:]) != pgFreelist {
