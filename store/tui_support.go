@@ -44,6 +44,7 @@ func (s *Store) LoadDigests(sep byte) ([]Digest, SearchText, *Dict, error) {
 		dg   []Digest
 		text []byte
 		off  []uint32 // relative to the part's text
+		slab []uint16 // backing store of the digests' Codes
 		err  error
 	}
 	parts := make([]part, workers)
@@ -72,14 +73,12 @@ func (s *Store) LoadDigests(sep byte) ([]Digest, SearchText, *Dict, error) {
 						break
 					}
 					p.dg = append(p.dg, Digest{})
-					d := &p.dg[len(p.dg)-1]
-					if _, err := decodeDigestPart(seq, v, d); err != nil {
+					p.off = append(p.off, uint32(len(p.text)))
+					var err error
+					if p.text, p.slab, err = decodeDigestInto(seq, v, &p.dg[len(p.dg)-1], p.text, p.slab); err != nil {
 						return fmt.Errorf("contact %x: %w", k, err)
 					}
-					p.off = append(p.off, uint32(len(p.text)))
-					p.text = append(p.text, d.Search...)
 					p.text = append(p.text, sep)
-					d.Search = ""
 				}
 				return nil
 			})
@@ -112,6 +111,51 @@ func (s *Store) LoadDigests(sep byte) ([]Digest, SearchText, *Dict, error) {
 	st.Off = append(st.Off, uint32(len(st.Text)))
 	s.ReleaseMapped()
 	return out, st, s.snapshotDict(), nil
+}
+
+// decodeDigestInto is decodeDigestPart without its two allocations per
+// contact: the search text is appended to text and Codes is cut from slab
+// (a fresh slab is started when one fills, so earlier Codes stay valid).
+// At 760,000 contacts that is 1.5 million fewer allocations at start-up.
+// TestLoadDigestsMatchesDigests keeps the two decoders in step.
+func decodeDigestInto(seq uint64, b []byte, d *Digest, text []byte, slab []uint16) ([]byte, []uint16, error) {
+	if len(b) < 9 || b[0] != contactRecordVersion {
+		return text, slab, errCorrupt
+	}
+	copy(d.ID[:], b[1:9])
+	r := dec{b: b[9:]}
+	d.Seq = seq
+	d.First = r.varint()
+	d.Last = r.varint()
+	d.Hot = r.varint()
+	d.Leads = uint32(r.uvarint())
+	if r.err != nil || len(r.b) == 0 {
+		return text, slab, errCorrupt
+	}
+	d.Flags = r.b[0]
+	r.b = r.b[1:]
+	d.LatestSource = uint16(r.uvarint())
+	d.LatestAction = uint16(r.uvarint())
+	d.LatestOffer = uint16(r.uvarint())
+	d.Country = uint16(r.uvarint())
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		return text, slab, errCorrupt
+	}
+	if cap(slab)-len(slab) < int(n) {
+		slab = make([]uint16, 0, max(64<<10, int(n)))
+	}
+	start := len(slab)
+	for i := uint64(0); i < n; i++ {
+		slab = append(slab, uint16(r.uvarint()))
+	}
+	d.Codes = slab[start:len(slab):len(slab)]
+	m := r.uvarint()
+	if r.err != nil || m > uint64(len(r.b)) {
+		return text, slab, errCorrupt
+	}
+	text = append(text, r.b[:m]...)
+	return text, slab, nil
 }
 
 // ReleaseMapped tells the kernel that the pages of the database file this
