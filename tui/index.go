@@ -432,19 +432,25 @@ func (c *corpus) has(i int32, q []byte) bool {
 }
 
 // Search prefilter. Every contact gets a bit in one set per letter or
-// digit (exact), one set for any other byte, and one of gramSlots sets per
-// hashed pair of adjacent bytes (a Bloom filter turned on its side). A
-// query's candidates are the AND of its sets, a few word operations per
-// 64 contacts; only candidates are then checked with bytes.Contains. At a
-// million leads this turns a 40-80 ms scan of 75 MB into a few ms.
+// digit (exact), one set for any other byte, one exact set for each of the
+// exactPairs most common pairs of adjacent bytes, and one of gramSlots sets
+// per hashed pair for the rest (a Bloom filter turned on its side). A
+// query's candidates are the AND of its sets, a few word operations per 64
+// contacts; only candidates are then checked with bytes.Contains. The
+// common pairs get exact sets because they are the costly ones: "ma" is in
+// a quarter of all contacts, so a hashed set would leave hundreds of
+// thousands of candidates to check, while a rare pair leaves few either way.
 const (
-	charSets  = 37 // a-z, 0-9, anything else
-	gramSlots = 256
+	charSets   = 37 // a-z, 0-9, anything else
+	gramSlots  = 128
+	exactPairs = 128
 )
 
 type grams struct {
-	char [charSets]bitset
-	pair [gramSlots]bitset
+	char  [charSets]bitset
+	pair  [gramSlots]bitset
+	exact [exactPairs]bitset
+	slot  []int16 // pair (a<<8|b) -> index into exact, or -1
 }
 
 func charSlot(c byte) int {
@@ -458,7 +464,40 @@ func charSlot(c byte) int {
 }
 
 func pairSlot(a, b byte) int {
-	return int((uint32(a)<<8 | uint32(b)) * 2654435761 >> 24)
+	return int((uint32(a)<<8 | uint32(b)) * 2654435761 >> 25)
+}
+
+// commonPairs picks the exactPairs pairs found in the most contacts of a
+// sample spread over the whole corpus.
+func commonPairs(c *corpus, n int) []int16 {
+	var df [1 << 16]int32
+	var seen [1 << 16]int32
+	step := max(n/50_000, 1)
+	for i := 0; i < n; i += step {
+		t := c.text[c.off[i] : c.off[i+1]-1]
+		for k := 1; k < len(t); k++ {
+			p := int(t[k-1])<<8 | int(t[k])
+			if seen[p] != int32(i+1) {
+				seen[p] = int32(i + 1)
+				df[p]++
+			}
+		}
+	}
+	idx := make([]int, 0, 1<<16)
+	for p, f := range df {
+		if f > 0 {
+			idx = append(idx, p)
+		}
+	}
+	slices.SortFunc(idx, func(a, b int) int { return int(df[b] - df[a]) })
+	slot := make([]int16, 1<<16)
+	for p := range slot {
+		slot[p] = -1
+	}
+	for k, p := range idx[:min(exactPairs, len(idx))] {
+		slot[p] = int16(k)
+	}
+	return slot
 }
 
 // buildGrams fills the sets. It works 64 contacts (one bitset word) at a
@@ -467,12 +506,15 @@ func pairSlot(a, b byte) int {
 // into 293 sets of 95 KB each missed the cache on nearly every byte. Workers
 // take disjoint ranges of words.
 func buildGrams(c *corpus, n int) *grams {
-	g := &grams{}
+	g := &grams{slot: commonPairs(c, n)}
 	for i := range g.char {
 		g.char[i] = newBitset(n)
 	}
 	for i := range g.pair {
 		g.pair[i] = newBitset(n)
+	}
+	for i := range g.exact {
+		g.exact[i] = newBitset(n)
 	}
 	workers := runtime.GOMAXPROCS(0)
 	words := (n + 63) / 64
@@ -483,8 +525,9 @@ func buildGrams(c *corpus, n int) *grams {
 		wg.Go(func() {
 			var char [charSets]uint64
 			var pair [gramSlots]uint64
+			var exact [exactPairs]uint64
 			for word := wlo; word < whi; word++ {
-				char, pair = [charSets]uint64{}, [gramSlots]uint64{}
+				char, pair, exact = [charSets]uint64{}, [gramSlots]uint64{}, [exactPairs]uint64{}
 				for i := word * 64; i < min(word*64+64, n); i++ {
 					bit := uint64(1) << (i & 63)
 					t := c.text[c.off[i] : c.off[i+1]-1]
@@ -492,7 +535,11 @@ func buildGrams(c *corpus, n int) *grams {
 					for k, b := range t {
 						char[charSlot(b)] |= bit
 						if k > 0 {
-							pair[pairSlot(prev, b)] |= bit
+							if e := g.slot[int(prev)<<8|int(b)]; e >= 0 {
+								exact[e] |= bit
+							} else {
+								pair[pairSlot(prev, b)] |= bit
+							}
 						}
 						prev = b
 					}
@@ -502,6 +549,9 @@ func buildGrams(c *corpus, n int) *grams {
 				}
 				for k, v := range pair {
 					g.pair[k][word] = v
+				}
+				for k, v := range exact {
+					g.exact[k][word] = v
 				}
 			}
 		})
@@ -527,7 +577,8 @@ func allOf(within bitset, n int) bitset {
 }
 
 // candidates returns the contacts that may hold q, and whether the set is
-// exact (a single letter or digit needs no check).
+// exact: a letter or digit, or two of them forming a common pair, need no
+// check.
 func (g *grams) candidates(q []byte, within bitset, n int) (bitset, bool) {
 	out := allOf(within, n)
 	and := func(b bitset) {
@@ -535,13 +586,20 @@ func (g *grams) candidates(q []byte, within bitset, n int) (bitset, bool) {
 			out[w] &= b[w]
 		}
 	}
+	exact := len(q) <= 2
 	for k, b := range q {
 		and(g.char[charSlot(b)])
+		exact = exact && charSlot(b) != 36
 		if k > 0 {
-			and(g.pair[pairSlot(q[k-1], b)])
+			if e := g.slot[int(q[k-1])<<8|int(b)]; e >= 0 {
+				and(g.exact[e])
+			} else {
+				and(g.pair[pairSlot(q[k-1], b)])
+				exact = false
+			}
 		}
 	}
-	return out, len(q) == 1 && charSlot(q[0]) != 36
+	return out, exact
 }
 
 // scan returns the contacts whose search text holds q, looking only at the
