@@ -30,6 +30,7 @@ func runSync(e *env, args []string) int {
 	table := fs.String("table", "", "the table to read (default "+azuretable.DefaultTable+", or the table a SAS URL names)")
 	full := fs.Bool("full", false, "re-read the whole table instead of what changed since the last sync (no duplicates)")
 	dryRun := fs.Bool("dry-run", false, "read and count everything, store nothing")
+	allowForgotten := fs.Bool("allow-forgotten", false, "store leads of people who asked to be forgotten")
 	check := fs.Bool("check", false, "test the connection and show the newest lead and the newest test lead; store nothing")
 	cs := fs.String("connection-string", "", "the storage account's connection string (else $"+azuretable.EnvConnectionString+")")
 	sas := fs.String("sas-url", "", "a SAS URL with Read and List permission (else $"+azuretable.EnvSASURL+")")
@@ -75,7 +76,7 @@ func runSync(e *env, args []string) int {
 
 	prog := newProgress(e.stderr)
 	res, err := azuretable.Sync(ctx, s, azuretable.Options{
-		Conn: conn, Full: *full, DryRun: *dryRun,
+		Conn: conn, Full: *full, DryRun: *dryRun, AllowForgotten: *allowForgotten,
 		Progress: prog.update,
 		Warn:     func(msg string) { prog.println("leads: " + safetext.Clean(msg)) },
 	})
@@ -84,7 +85,7 @@ func runSync(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "leads: resumed the sync that was cut off")
 	}
 	if res.Forgotten > 0 {
-		fmt.Fprintf(e.stderr, "leads: skipped %d leads of people who asked to be forgotten\n", res.Forgotten)
+		fmt.Fprintf(e.stderr, "leads: skipped %d leads of people who asked to be forgotten (--allow-forgotten stores them)\n", res.Forgotten)
 	}
 	failed := false
 	if err != nil {

@@ -30,6 +30,9 @@ type Options struct {
 	// DryRun reads and counts everything and stores nothing, not even the
 	// sync position.
 	DryRun bool
+	// AllowForgotten stores leads of people who asked to be forgotten,
+	// which are skipped otherwise.
+	AllowForgotten bool
 	// Overlap replaces DefaultOverlap (tests use a tiny one).
 	Overlap time.Duration
 	// PageSize asks for pages of at most this many entities ($top); 0
@@ -235,7 +238,7 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 		if err != nil {
 			return err
 		}
-		ur, err := s.Upsert(pending, store.UpsertOptions{DryRun: opt.DryRun, SyncKey: key, SyncState: blob})
+		ur, err := s.Upsert(pending, store.UpsertOptions{DryRun: opt.DryRun, SyncKey: key, SyncState: blob, AllowForgotten: opt.AllowForgotten})
 		if err != nil {
 			return fmt.Errorf("storing page %d: %w", res.Pages+1, err)
 		}
