@@ -442,8 +442,8 @@ func (c *corpus) has(i int32, q []byte) bool {
 // thousands of candidates to check, while a rare pair leaves few either way.
 const (
 	charSets   = 37 // a-z, 0-9, anything else
-	gramSlots  = 128
-	exactPairs = 128
+	gramSlots  = 64
+	exactPairs = 192
 )
 
 type grams struct {
@@ -464,7 +464,7 @@ func charSlot(c byte) int {
 }
 
 func pairSlot(a, b byte) int {
-	return int((uint32(a)<<8 | uint32(b)) * 2654435761 >> 25)
+	return int((uint32(a)<<8 | uint32(b)) * 2654435761 >> 26)
 }
 
 // commonPairs picks the exactPairs pairs found in the most contacts of a
