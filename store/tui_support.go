@@ -30,12 +30,19 @@ type SearchText struct {
 // contacts in the file mapping.
 func (s *Store) LoadDigests(sep byte) ([]Digest, SearchText, *Dict, error) {
 	var n uint64
+	var size int64
 	if err := s.db.View(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bContacts).Sequence()
+		size = tx.Size()
 		return nil
 	}); err != nil {
 		return nil, SearchText{}, nil, err
 	}
+	// Pages already decoded are dropped from the resident set as the scan
+	// goes, so the peak stays near the final size instead of adding the
+	// whole contacts bucket on top. The mapping cannot move meanwhile: a
+	// remap waits for the open read transactions.
+	data := s.db.Info().Data
 	workers := min(runtime.GOMAXPROCS(0), 8)
 	if n < 50_000 {
 		workers = 1
@@ -79,6 +86,9 @@ func (s *Store) LoadDigests(sep byte) ([]Digest, SearchText, *Dict, error) {
 						return fmt.Errorf("contact %x: %w", k, err)
 					}
 					p.text = append(p.text, sep)
+					if len(p.dg)%(64<<10) == 0 {
+						releaseMapped(data, size)
+					}
 				}
 				return nil
 			})
