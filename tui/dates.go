@@ -113,7 +113,7 @@ func weekday(s string) (time.Weekday, bool) {
 	return 0, false
 }
 
-// ago renders a positive duration compactly for narrow columns: 45m, 5h,
+// compactDuration renders a duration (sign ignored) for narrow columns: 45m, 5h,
 // 3d, 6w, 2y.
 func compactDuration(d time.Duration) string {
 	if d < 0 {
