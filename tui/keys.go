@@ -6,18 +6,24 @@ import "charm.land/bubbles/v2/key"
 // the footer hints, so a key that is not in here does not exist. The key
 // "e" is deliberately unbound: it is reserved for email drafts.
 type KeyMap struct {
+	// Movement in lists and screens.
 	Up, Down, Top, Bottom, HalfDown, HalfUp, PageDown, PageUp key.Binding
 
+	// Screens: open a contact, go back, quit, the help overlay, stats.
 	Open, Back, Quit, Help, Stats key.Binding
 
+	// Views (lanes) of the inbox.
 	NextView, PrevView                                                 key.Binding
 	ViewAction, ViewScheduled, ViewAll, ViewClosed, ViewNoPII, ViewDNC key.Binding
 	ViewTest                                                           key.Binding
 
+	// Finding: free-text search, the filter panel, clear both.
 	Search, Filter, ClearAll key.Binding
 
+	// Follow-up actions on the selected or open contact.
 	Touch, FollowUp, Snooze1, Snooze3, Status, Note, Undo key.Binding
 
+	// Sync runs the Azure Table sync.
 	Sync key.Binding
 }
 
