@@ -4,10 +4,12 @@ package main
 // signals. The long loops skip under -short; .ci/test runs without it.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -220,17 +222,32 @@ func TestKillDashNineDuringImport(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
 	rounds := 20
 	mid := 0
+	batches := (200000 + importBatch - 1) / importBatch
 	for i := range rounds {
 		db := filepath.Join(dir, fmt.Sprintf("k%d.db", i))
 		copyFile(t, base, db)
-		cmd := exec.Command(leadsBinary(t), "--db", db, "import", src)
+		cmd := exec.Command(leadsBinary(t), "--db", db, "import", "--progress", src)
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// Anywhere from just after start to the end of a clean run.
-		at := time.Duration(float64(span) * (0.02 + 0.98*rng.Float64()))
+		// Aim by progress, not by clock: after a random number of committed
+		// batches, then a random moment inside the next one. A clock-based
+		// aim missed whenever the machine's speed changed between runs.
+		after := rng.IntN(batches)
+		sc := bufio.NewScanner(stderr)
+		for n := 0; n < after && sc.Scan(); {
+			if strings.HasSuffix(sc.Text(), "rows stored") {
+				n++
+			}
+		}
+		at := time.Duration(rng.Int64N(int64(span / time.Duration(batches))))
 		time.Sleep(at)
 		cmd.Process.Signal(syscall.SIGKILL)
+		go io.Copy(io.Discard, stderr)
 		cmd.Wait()
 		got := checkDB(t, db, triage)
 		if got > want {
@@ -247,7 +264,7 @@ func TestKillDashNineDuringImport(t *testing.T) {
 			t.Fatalf("round %d: after re-run %d leads, want exactly %d", i, n, want)
 		}
 		os.Remove(db)
-		t.Logf("round %d: killed at %v with %d of %d leads committed; re-run complete", i, at.Round(time.Millisecond), got, want)
+		t.Logf("round %d: killed %v after batch %d with %d of %d leads committed; re-run complete", i, at.Round(time.Millisecond), after, got, want)
 	}
 	if mid < rounds/2 {
 		t.Fatalf("only %d of %d kills landed mid-import", mid, rounds)

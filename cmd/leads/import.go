@@ -27,6 +27,7 @@ func runImport(e *env, args []string) int {
 	fs := e.flags(c)
 	dryRun := fs.Bool("dry-run", false, "read and check everything, report what would change, store nothing")
 	allowForgotten := fs.Bool("allow-forgotten", false, "import leads of people who asked to be forgotten")
+	progress := fs.Bool("progress", false, "print a line to stderr each time a batch of leads is stored")
 	files, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
@@ -46,7 +47,7 @@ func runImport(e *env, args []string) int {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(384 << 20))
 	}
 
-	imp := &importRun{e: e, s: s, opt: store.UpsertOptions{DryRun: *dryRun, AllowForgotten: *allowForgotten}}
+	imp := &importRun{e: e, s: s, opt: store.UpsertOptions{DryRun: *dryRun, AllowForgotten: *allowForgotten}, progress: *progress}
 	if *dryRun {
 		imp.seen = map[string]struct{}{}
 	}
@@ -86,6 +87,8 @@ type importRun struct {
 	forgotten  int
 	seen       map[string]struct{} // lead IDs already counted in a dry run
 	fatalStore bool
+	progress   bool
+	stored     int
 }
 
 // file imports one file. Parsing runs in its own goroutine and hands
@@ -191,6 +194,12 @@ func (r *importRun) write(batch []store.Lead) error {
 	}
 	r.sum.add(res)
 	r.forgotten += res.Forgotten
+	if r.progress {
+		// Each line is written after the batch committed: whatever happens
+		// next, the leads it counts are in the file.
+		r.stored += len(batch)
+		fmt.Fprintf(r.e.stderr, "leads: %d rows stored\n", r.stored)
+	}
 	return nil
 }
 
