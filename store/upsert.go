@@ -81,6 +81,9 @@ func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
 		return UpsertResult{}, writeErr(err)
 	}
 	dt.commit()
+	// Imports touch most of the file once; keep those pages out of the
+	// process's resident set.
+	s.ReleaseMapped()
 	return res, nil
 }
 
