@@ -140,9 +140,10 @@ func writeContact(w io.Writer, c *store.Contact, now time.Time) {
 	if t.LostReason != "" {
 		fmt.Fprintf(w, " (%s)", cl(t.LostReason))
 	}
-	fmt.Fprintf(w, ", touch %d of %d", t.Touches, store.DefaultCadence.Total())
+	fmt.Fprintf(w, ", %d of %d touches done", t.Touches, store.DefaultCadence.Total())
 	if !t.NextFollowUp.IsZero() {
-		fmt.Fprintf(w, ", next follow-up %s", t.NextFollowUp.Local().Format("Mon 2006-01-02"))
+		// Same wording as the inbox: the next touch and when it is due.
+		fmt.Fprintf(w, ", touch %d of %d due %s", t.Touches+1, store.DefaultCadence.Total(), t.NextFollowUp.Local().Format("Mon 2006-01-02"))
 		if t.NextFollowUp.Before(now) {
 			fmt.Fprint(w, " (overdue)")
 		}
