@@ -37,12 +37,6 @@ func (e *enc) time(t time.Time) {
 	}
 	e.varint(t.UnixNano())
 }
-func (e *enc) strs(ss []string) {
-	e.uvarint(uint64(len(ss)))
-	for _, s := range ss {
-		e.str(s)
-	}
-}
 func (e *enc) fields(fs []Field) {
 	e.uvarint(uint64(len(fs)))
 	for _, f := range fs {
@@ -126,23 +120,6 @@ func (d *dec) time() time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, v).UTC()
-}
-func (d *dec) strs() []string {
-	n := d.uvarint()
-	if d.err != nil || n > uint64(len(d.b)) {
-		if d.err == nil {
-			d.err = errCorrupt
-		}
-		return nil
-	}
-	if n == 0 {
-		return nil
-	}
-	out := make([]string, n)
-	for i := range out {
-		out[i] = d.str()
-	}
-	return out
 }
 func (d *dec) fields() []Field {
 	n := d.uvarint()
