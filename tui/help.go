@@ -22,6 +22,7 @@ func (m *Model) helpView() string {
 		m.sty.key.Render(fit("tab h l", 7)) + " next filter group",
 		m.sty.key.Render(fit("0", 7)) + " clear this filter",
 		m.sty.key.Render(fit("n…l", 7)) + " status after s",
+		m.sty.key.Render(fit("y n", 7)) + " answer a question",
 	}
 	blocks = append(blocks, extra)
 
@@ -47,7 +48,7 @@ func (m *Model) helpView() string {
 		}
 		rows = append(rows, "")
 	}
-	title := m.sty.tabActive.Render(fit(" Keys · ? or esc closes · e is reserved for email drafts", m.width))
+	title := m.sty.tabActive.Render(fit(" Keys · ? or esc closes", m.width))
 	out := []string{title}
 	out = append(out, rows...)
 	if len(out) > m.height {

@@ -297,6 +297,8 @@ func (m *Model) action(k tea.KeyPressMsg, p int32) tea.Cmd {
 	}
 	st := m.st
 	switch {
+	case key.Matches(k, km.Draft):
+		return m.startDraft(p)
 	case key.Matches(k, km.Touch):
 		if m.x.tri[p].closed() {
 			m.msg, m.msgErr = "this contact is closed: set another status (s) before logging a touch", true
@@ -645,7 +647,7 @@ func (m *Model) messageLine() string {
 		hints := m.keys.ShortHelp()
 		if m.screen != screenInbox {
 			k := &m.keys
-			hints = []key.Binding{k.Back, k.Touch, k.FollowUp, k.Snooze1, k.Status, k.Note, k.Undo, k.Help}
+			hints = []key.Binding{k.Back, k.Draft, k.Touch, k.FollowUp, k.Snooze1, k.Status, k.Note, k.Undo, k.Help}
 			if p := m.x.find(idOf(m.detail.id)); m.screen == screenDetail && p >= 0 && m.blocked(p) != "" {
 				hints = []key.Binding{k.Back, k.Status, k.Note, k.Undo, k.Help}
 			}

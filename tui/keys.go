@@ -25,6 +25,12 @@ type KeyMap struct {
 
 	// Sync runs the Azure Table sync.
 	Sync key.Binding
+
+	// Draft opens an email draft for the selected or open contact.
+	Draft key.Binding
+	// On the draft screen: the outputs (editor, mailto, .eml, clipboard)
+	// and the template picker.
+	DraftEdit, DraftMailto, DraftEML, DraftCopy, DraftTemplate key.Binding
 }
 
 // DefaultKeyMap returns the standard bindings: vim movement plus arrows.
@@ -71,12 +77,19 @@ func DefaultKeyMap() KeyMap {
 		Undo:     b([]string{"u"}, "u", "undo last change"),
 
 		Sync: b([]string{"S"}, "S", "sync Azure table"),
+
+		Draft:         b([]string{"e"}, "e", "email draft"),
+		DraftEdit:     b([]string{"E", "enter"}, "E/enter", "open in $EDITOR"),
+		DraftMailto:   b([]string{"m"}, "m", "mail app"),
+		DraftEML:      b([]string{"w"}, "w", "save .eml"),
+		DraftCopy:     b([]string{"c"}, "c", "copy"),
+		DraftTemplate: b([]string{"t"}, "t", "template"),
 	}
 }
 
 // ShortHelp is the footer hint.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Open, k.Touch, k.FollowUp, k.Status, k.Search, k.Filter, k.Help}
+	return []key.Binding{k.Open, k.Draft, k.Touch, k.FollowUp, k.Status, k.Search, k.Filter, k.Help}
 }
 
 // FullHelp groups every binding for the help overlay.
@@ -85,9 +98,10 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp},
 		{k.NextView, k.PrevView, k.ViewAction, k.ViewScheduled, k.ViewAll, k.ViewClosed, k.ViewNoPII, k.ViewDNC, k.ViewTest},
 		{k.Search, k.Filter, k.ClearAll, k.Open, k.Back, k.Stats, k.Sync, k.Help, k.Quit},
-		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo},
+		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo, k.Draft},
+		{k.DraftEdit, k.DraftMailto, k.DraftEML, k.DraftCopy, k.DraftTemplate},
 	}
 }
 
 // fullHelpTitles names the groups of FullHelp.
-var fullHelpTitles = []string{"Move", "Views", "Find & screens", "Follow up"}
+var fullHelpTitles = []string{"Move", "Views", "Find & screens", "Follow up", "On a draft"}

@@ -38,6 +38,10 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Banner is shown in the status bar, e.g. "demo".
 	Banner string
+	// Getenv reads the environment for drafts: $VISUAL/$EDITOR, the
+	// config directory (templates, sender) and $XDG_DATA_HOME (.eml
+	// files). Tests pass their own; nil means os.Getenv.
+	Getenv func(string) string
 	// Started is when the process began, for the start-up time in the log
 	// (zero: when New was called).
 	Started time.Time
@@ -49,6 +53,7 @@ const (
 	screenInbox screen = iota
 	screenDetail
 	screenStats
+	screenDraft
 )
 
 // Model is the root model of the inbox.
@@ -85,6 +90,7 @@ type Model struct {
 
 	detail detailScreen
 	stats  statsScreen
+	draft  draftScreen
 
 	// Session undo stack of contact IDs, newest last.
 	undo []string
@@ -150,6 +156,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.clampCursor()
 		m.detail.setSize(m.width, m.screenBody())
 		m.stats.setSize(m.width, m.screenBody())
+		m.draft.setSize(m.width, m.screenBody())
 		return m, m.fetchRows()
 	case tea.BackgroundColorMsg:
 		m.dark = msg.IsDark()
@@ -172,6 +179,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.detail.onContact(m, msg)
 	case changedMsg:
 		return m, m.onChanged(msg)
+	case draftLoadedMsg:
+		return m, m.onDraftLoaded(msg)
+	case editorReadyMsg:
+		return m, m.onEditorReady(msg)
+	case editorExitedMsg:
+		return m, m.onEditorExited(msg)
+	case draftOutMsg:
+		return m, m.onDraftOut(msg)
 	case statsMsg:
 		m.stats.onStats(m, msg)
 		return m, nil
@@ -245,6 +260,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.detailKey(k)
 	case screenStats:
 		return m.statsKey(k)
+	case screenDraft:
+		return m.draftKey(k)
 	}
 	return m.inboxKey(k)
 }
@@ -288,6 +305,8 @@ func (m *Model) render() string {
 		return m.detailView()
 	case screenStats:
 		return m.statsView()
+	case screenDraft:
+		return m.draftView()
 	}
 	return m.inboxView()
 }

@@ -22,6 +22,8 @@ const (
 	promptLostReason
 	promptStatus
 	promptConfirmLost
+	promptDraftConfirm // draft for a closed contact? y/n
+	promptDraftTouch   // log the draft as a touch? y/n
 )
 
 // prompt is the one-line question at the bottom of the screen. Text
@@ -81,6 +83,8 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 	switch p.kind {
 	case promptStatus:
 		return m.statusKey(k)
+	case promptDraftConfirm, promptDraftTouch:
+		return m.draftPromptKey(k)
 	case promptConfirmLost:
 		switch k.String() {
 		case "y", "Y":
@@ -208,7 +212,7 @@ func (m *Model) promptView() string {
 			parts = append(parts, m.sty.key.Render(c.key)+" "+string(c.st))
 		}
 		return m.sty.prompt.Render("Status: ") + strings.Join(parts, "  ") + "  " + m.sty.dim.Render("esc cancel")
-	case promptConfirmLost:
+	case promptConfirmLost, promptDraftConfirm, promptDraftTouch:
 		return m.sty.prompt.Render(p.label)
 	}
 	head := m.sty.prompt.Render(p.label)

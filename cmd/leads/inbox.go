@@ -75,6 +75,7 @@ func (e *env) runTUI(s *store.Store, opt tui.Options) int {
 	logger := log.New(logw, "", log.LstdFlags|log.Lmicroseconds)
 	opt.Logf = logger.Printf
 	opt.NoColor = e.getenv("NO_COLOR") != ""
+	opt.Getenv = e.getenv
 	if opt.Now == nil {
 		opt.Now = e.now
 	}

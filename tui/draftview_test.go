@@ -1,0 +1,291 @@
+package tui
+
+import (
+	"bytes"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/leads-inbox/leads/store"
+)
+
+// draftEnv is a private environment for drafts: config and data under a
+// temporary directory, so no test reads the developer's own templates.
+func draftEnv(t *testing.T, extra map[string]string) func(string) string {
+	t.Helper()
+	dir := t.TempDir()
+	env := map[string]string{
+		"HOME":            dir,
+		"XDG_CONFIG_HOME": filepath.Join(dir, "config"),
+		"XDG_DATA_HOME":   filepath.Join(dir, "data"),
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return func(k string) string { return env[k] }
+}
+
+func draftModel(t *testing.T, extra map[string]string) (*Model, *store.Store, func(string) string) {
+	t.Helper()
+	s := fixture(t)
+	env := draftEnv(t, extra)
+	return newModel(t, s, Options{Getenv: env}), s, env
+}
+
+func TestDraftPreview(t *testing.T) {
+	m, _, _ := draftModel(t, nil)
+	selectName(t, m, "Alice")
+	press(t, m, "e")
+	if m.screen != screenDraft {
+		t.Fatalf("e did not open the draft screen; message %q", m.msg)
+	}
+	scr := screenText(m)
+	for _, want := range []string{"Draft · Alice Test · template contact-me · touch 1 of 4",
+		"To: Alice Test <alice@a.example>", "Subject: Your request about Contoso Inventory Pro", "Hi Alice,",
+		"E/enter open in $EDITOR"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("draft screen lacks %q:\n%s", want, scr)
+		}
+	}
+	checkLayout(t, m, 80, 24, "draft")
+	press(t, m, "G", "g", "ctrl+d")
+	checkLayout(t, m, 80, 24, "draft scrolled")
+	press(t, m, "esc")
+	if m.screen != screenInbox {
+		t.Errorf("esc went to screen %d, want the inbox", m.screen)
+	}
+
+	// From the open contact too, and esc returns there.
+	press(t, m, "enter", "e")
+	if m.screen != screenDraft || !strings.Contains(screenText(m), "Hi Alice,") {
+		t.Fatalf("e on the contact screen:\n%s", screenText(m))
+	}
+	press(t, m, "esc")
+	if m.screen != screenDetail {
+		t.Errorf("esc went to screen %d, want the contact", m.screen)
+	}
+}
+
+func TestDraftRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		view, why string
+	}{
+		{"6", "asked not to be contacted"},
+		{"7", "Microsoft test lead"},
+		{"5", "has no email address"},
+	} {
+		m, s, env := draftModel(t, nil)
+		press(t, m, tc.view)
+		press(t, m, "e")
+		if m.screen != screenInbox || m.prompt.kind != promptNone {
+			t.Errorf("view %s: e opened screen %d / prompt %d", tc.view, m.screen, m.prompt.kind)
+		}
+		line := strings.Split(screenText(m), "\n")[22]
+		if !strings.Contains(line, "no draft: ") || !strings.Contains(line, tc.why) {
+			t.Errorf("view %s: message line %q, want the reason %q", tc.view, line, tc.why)
+		}
+		if _, err := os.Stat(filepath.Join(env("XDG_DATA_HOME"), "leads")); !os.IsNotExist(err) {
+			t.Errorf("view %s: a refusal wrote files: %v", tc.view, err)
+		}
+		id := m.x.dg[m.selected()].IDString()
+		if c, err := s.Contact(id); err != nil || c.Triage.Touches != 0 {
+			t.Errorf("view %s: triage changed: %+v %v", tc.view, c.Triage, err)
+		}
+	}
+}
+
+func TestDraftClosedContactAsks(t *testing.T) {
+	m, _, _ := draftModel(t, nil)
+	press(t, m, "4", "e") // Jack, won
+	if !strings.Contains(screenText(m), "This contact is closed (won). Draft anyway? y/n") {
+		t.Fatalf("no confirmation:\n%s", screenText(m))
+	}
+	press(t, m, "n")
+	if m.screen != screenInbox || !strings.Contains(screenText(m), "no draft") {
+		t.Fatalf("n did not cancel:\n%s", screenText(m))
+	}
+	press(t, m, "e", "y")
+	if m.screen != screenDraft || !strings.Contains(screenText(m), "Hi Jack,") {
+		t.Fatalf("y did not draft:\n%s", screenText(m))
+	}
+	// A closed contact takes no touch: the output says so instead of asking.
+	press(t, m, "c")
+	if m.prompt.kind != promptNone || !strings.Contains(m.msg, "no touch to log") {
+		t.Errorf("after copy: prompt %d, message %q", m.prompt.kind, m.msg)
+	}
+}
+
+func TestDraftTemplateSwitch(t *testing.T) {
+	m, _, _ := draftModel(t, nil)
+	selectName(t, m, "Alice")
+	press(t, m, "e", "t")
+	scr := screenText(m)
+	if !strings.Contains(scr, "Pick a template") || !strings.Contains(scr, "› contact-me") {
+		t.Fatalf("picker:\n%s", scr)
+	}
+	checkLayout(t, m, 80, 24, "picker")
+	// The list is sorted: contact-me, install, test-drive, touch-2, ...
+	press(t, m, "j", "enter")
+	scr = screenText(m)
+	if !strings.Contains(scr, "template install") || !strings.Contains(scr, "Subject: Getting started with Contoso Inventory Pro") {
+		t.Fatalf("after choosing install:\n%s", scr)
+	}
+	press(t, m, "t", "esc")
+	if m.draft.picking || m.screen != screenDraft {
+		t.Errorf("esc in the picker should close only the picker")
+	}
+}
+
+func TestDraftLintErrorShown(t *testing.T) {
+	m, _, env := draftModel(t, nil)
+	dir := filepath.Join(env("XDG_CONFIG_HOME"), "leads", "templates")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// No fallback for the title: Alice has one, so make the lint bite on
+	// a field she lacks.
+	tmpl := "Subject: hello\n\nHi {{.FirstName}}, about {{.LastTouchDate}}\n"
+	if err := os.WriteFile(filepath.Join(dir, "contact-me.tmpl"), []byte(tmpl), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	selectName(t, m, "Alice")
+	press(t, m, "e")
+	scr := screenText(m)
+	if m.screen != screenDraft || !strings.Contains(scr, "prints nothing for this contact") {
+		t.Fatalf("lint error not shown:\n%s", scr)
+	}
+	press(t, m, "c")
+	if m.prompt.kind != promptNone || !strings.Contains(m.msg, "no draft to hand over") {
+		t.Errorf("an output ran without a draft: %q", m.msg)
+	}
+}
+
+func TestDraftTouchAfterOutput(t *testing.T) {
+	m, s, _ := draftModel(t, nil)
+	selectName(t, m, "Alice")
+	press(t, m, "e", "c")
+	if !strings.Contains(screenText(m), "Log this as touch 1 of 4? y/n") {
+		t.Fatalf("no touch offer after copying:\n%s", screenText(m))
+	}
+	press(t, m, "n")
+	if got := triageOf(t, s, "alice@a.example").Touches; got != 0 {
+		t.Fatalf("n logged a touch (%d)", got)
+	}
+	press(t, m, "e", "c", "y")
+	if m.screen != screenInbox {
+		t.Errorf("after y: screen %d, want the inbox", m.screen)
+	}
+	tr := triageOf(t, s, "alice@a.example")
+	if tr.Touches != 1 || tr.NextFollowUp.IsZero() {
+		t.Fatalf("after y: %+v, want touch 1 and the next follow-up scheduled", tr)
+	}
+	if p := m.x.find(idOf(store.ContactIDForEmail("alice@a.example"))); m.x.tri[p].touches != 1 {
+		t.Errorf("the inbox does not show the touch")
+	}
+	if !strings.Contains(screenText(m), "touch 1 logged") {
+		t.Errorf("no feedback:\n%s", screenText(m))
+	}
+}
+
+func TestDraftWriteEML(t *testing.T) {
+	m, s, env := draftModel(t, nil)
+	selectName(t, m, "Bob")
+	press(t, m, "e", "w")
+	if !strings.Contains(screenText(m), "Log this as touch 1 of 4? y/n · wrote ") {
+		t.Fatalf("no touch offer after writing:\n%s", screenText(m))
+	}
+	id := store.ContactIDForEmail("bob@b.example")
+	files, err := s.DraftFiles(id)
+	if err != nil || len(files) != 1 {
+		t.Fatalf("draft files on record: %v %v", files, err)
+	}
+	dir := filepath.Join(env("XDG_DATA_HOME"), "leads", "drafts")
+	if filepath.Dir(files[0]) != dir || !strings.HasPrefix(filepath.Base(files[0]), id+"-") {
+		t.Errorf("the .eml is at %s, want %s/%s-…", files[0], dir, id)
+	}
+	fi, err := os.Stat(files[0])
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the .eml: %v %v", fi, err)
+	}
+	b, _ := os.ReadFile(files[0])
+	msg, err := mail.ReadMessage(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if to := msg.Header.Get("To"); !strings.Contains(to, "bob@b.example") || msg.Header.Get("X-Unsent") != "1" {
+		t.Errorf("headers: %v", msg.Header)
+	}
+	press(t, m, "y")
+	if got := triageOf(t, s, "bob@b.example").Touches; got != 1 {
+		t.Errorf("touches = %d, want 1", got)
+	}
+}
+
+func TestDraftNoEditor(t *testing.T) {
+	m, _, _ := draftModel(t, nil)
+	selectName(t, m, "Alice")
+	press(t, m, "e", "E")
+	if m.screen != screenDraft || !strings.Contains(m.msg, "no editor: set $VISUAL or $EDITOR") {
+		t.Errorf("E without an editor: screen %d, message %q", m.screen, m.msg)
+	}
+}
+
+// TestDraftInEditorEndToEnd is issue 5's end-to-end case: a draft opened
+// from the inbox in $EDITOR (a real process: a script that records the
+// file it was given), then the touch logged.
+func TestDraftInEditorEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	rec := filepath.Join(dir, "recorded.txt")
+	script := filepath.Join(dir, "editor.sh")
+	err := os.WriteFile(script, []byte("#!/bin/sh\ncp \"$1\" '"+rec+"'\n"), 0o700)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, s, _ := draftModel(t, map[string]string{"EDITOR": script})
+	selectName(t, m, "Alice")
+	press(t, m, "e")
+
+	// E writes the file in a Cmd; Update then hands back tea.ExecProcess.
+	// The program would run the editor on the terminal; here the test runs
+	// the very same *exec.Cmd and feeds its result to the same callback.
+	_, cmd := m.Update(keyMsg("E"))
+	ready, ok := cmd().(editorReadyMsg)
+	if !ok || ready.err != nil {
+		t.Fatalf("E gave %#v", ready)
+	}
+	if _, cmd := m.Update(ready); cmd == nil {
+		t.Fatal("no tea.ExecProcess for the editor")
+	}
+	if ready.cmd.Args[0] != script || ready.cmd.Args[len(ready.cmd.Args)-1] != ready.path {
+		t.Errorf("editor command %q", ready.cmd.Args)
+	}
+	runErr := ready.cmd.Run()
+	send(t, m, editorExited(ready.id, ready.path)(runErr))
+	t.Cleanup(func() { os.Remove(ready.path) })
+
+	got, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatalf("the editor did not run: %v (%v)", err, runErr)
+	}
+	for _, want := range []string{"To: Alice Test <alice@a.example>", "Subject: Your request about Contoso Inventory Pro", "Hi Alice,"} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("the editor got no %q:\n%s", want, got)
+		}
+	}
+	if files, _ := s.DraftFiles(ready.id); len(files) != 1 || files[0] != ready.path {
+		t.Errorf("editor file not on record: %v", files)
+	}
+	if !strings.Contains(screenText(m), "Log this as touch 1 of 4? y/n") {
+		t.Fatalf("no touch offer after the editor:\n%s", screenText(m))
+	}
+	press(t, m, "y")
+	if got := triageOf(t, s, "alice@a.example").Touches; got != 1 {
+		t.Errorf("touches = %d, want 1", got)
+	}
+}
+
+var _ tea.Model = (*Model)(nil)
