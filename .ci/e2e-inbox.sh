@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end: the real binary in a real terminal (tmux) on the sample leads.
 # Filter to Contact-me leads, log a touch, quit, reopen, and find the touch
-# saved, both on screen and through the command line.
+# saved, both on screen and through the command line. Then draft an email
+# in $EDITOR from the inbox and log it as a touch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v tmux >/dev/null || { echo "e2e-inbox: tmux is not installed (apt-get install tmux)" >&2; exit 1; }
@@ -58,4 +59,33 @@ until_text "EXITED 0"
 
 "$work/leads" --db "$db" list --json --status contacted | grep -q '"touches":1' \
   || { echo "e2e-inbox: the touch was not saved in the database" >&2; exit 1; }
-echo "e2e-inbox: filtered to Contact me, logged a touch on $first, reopened and found it saved"
+# An email draft for Olu Adeyemi, opened in $EDITOR (a script that records
+# the file it was given), then logged as a touch.
+printf '#!/bin/sh\ncp "$1" "%s/edited.txt"\n' "$work" >"$work/editor.sh"
+chmod +x "$work/editor.sh"
+touches() { "$work/leads" --db "$db" list --json | grep -F 'Olu' | grep -oE '"touches":[0-9]+' || true; }
+before=$(touches)
+tmux kill-session -t "$sess"
+tmux new-session -d -s "$sess" -x 100 -y 30 \
+  "NO_COLOR=1 EDITOR='$work/editor.sh' VISUAL= XDG_CONFIG_HOME='$work/config' XDG_DATA_HOME='$work/data' '$work/leads' --db '$db'; echo EXITED \$?; sleep 60"
+until_text "Scheduled"
+keys 3                      # the "all" view: Olu may be scheduled after the touch above
+until_text "Olu Adeyemi"
+keys /
+keys -l "Olu"
+keys Enter
+until_text "contacts match"
+keys e
+until_text "Draft · Olu Adeyemi"
+keys E                      # the editor (the recording script) runs and returns
+until_text "y/n"
+grep -qF "Hi Olu," "$work/edited.txt" && grep -qE "^Subject: .+" "$work/edited.txt" \
+  || { cat "$work/edited.txt" >&2 || true; echo "e2e-inbox: the editor did not get the draft" >&2; exit 1; }
+keys y
+until_text "logged"
+keys q
+until_text "EXITED 0"
+after=$(touches)
+[ -n "$after" ] && [ "$after" != "$before" ] || { echo "e2e-inbox: the draft's touch was not saved ($before -> $after)" >&2; exit 1; }
+
+echo "e2e-inbox: filtered to Contact me, logged a touch on $first, reopened and found it saved; drafted for Olu in \$EDITOR and logged that touch"
