@@ -86,6 +86,14 @@ func (d *draftScreen) setSize(w, h int) {
 	d.offset = min(d.offset, max(len(d.lines)-1, 0))
 }
 
+func (d *draftScreen) scroll(down bool) {
+	if down {
+		d.offset = min(d.offset+3, max(len(d.lines)-d.height+1, 0))
+	} else {
+		d.offset = max(d.offset-3, 0)
+	}
+}
+
 // getenv is the environment drafts read: editor, config and data dirs.
 func (m *Model) getenv(k string) string {
 	if m.opt.Getenv != nil {

@@ -288,4 +288,15 @@ func TestDraftInEditorEndToEnd(t *testing.T) {
 	}
 }
 
-var _ tea.Model = (*Model)(nil)
+func TestDraftWheelScrollsThePreview(t *testing.T) {
+	m, _, _ := draftModel(t, nil)
+	selectName(t, m, "Alice")
+	cursor := m.cursor
+	press(t, m, "e")
+	send(t, m, windowSize(80, 10))
+	send(t, m, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if m.draft.offset == 0 || m.cursor != cursor {
+		t.Errorf("wheel: preview offset %d, inbox cursor %d→%d", m.draft.offset, cursor, m.cursor)
+	}
+	checkLayout(t, m, 80, 10, "draft 80x10 scrolled")
+}

@@ -351,6 +351,9 @@ func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
 	case screenStats:
 		m.stats.scroll(msg.Button == tea.MouseWheelDown)
 		return nil
+	case screenDraft:
+		m.draft.scroll(msg.Button == tea.MouseWheelDown)
+		return nil
 	}
 	if msg.Button == tea.MouseWheelDown {
 		return m.move(3)
