@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/leads-inbox/leads/store"
@@ -299,4 +300,33 @@ func TestDraftWheelScrollsThePreview(t *testing.T) {
 		t.Errorf("wheel: preview offset %d, inbox cursor %d→%d", m.draft.offset, cursor, m.cursor)
 	}
 	checkLayout(t, m, 80, 10, "draft 80x10 scrolled")
+}
+
+// TestDraftHostileText: the preview, the picker and the touch question
+// show lead text only through the sanitiser, at 80×24.
+func TestDraftHostileText(t *testing.T) {
+	m := newModel(t, hostileStore(t), Options{NoColor: true, Getenv: draftEnv(t, nil)})
+	m.sty = styles{} // no styling at all: any ESC came from a lead
+	m.help.Styles = help.Styles{}
+	press(t, m, "3")
+	if len(m.x.visible) != len(hostile) {
+		t.Fatalf("%d contacts, want %d", len(m.x.visible), len(hostile))
+	}
+	for i := range m.x.visible {
+		m.cursor = i
+		press(t, m, "e")
+		if m.screen != screenDraft {
+			t.Fatalf("row %d: no draft: %q", i, m.msg)
+		}
+		for _, keys := range [][]string{nil, {"G"}, {"t"}, {"esc", "c"}} {
+			press(t, m, keys...)
+			out := m.render()
+			if j := strings.IndexRune(out, 0x1b); j >= 0 {
+				t.Fatalf("row %d %v: ESC in output: %q", i, keys, out[max(j-40, 0):min(j+40, len(out))])
+			}
+			checkClean(t, "draft", out)
+			checkLayout(t, m, 80, 24, "hostile draft")
+		}
+		press(t, m, "n")
+	}
 }
