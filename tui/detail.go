@@ -81,18 +81,8 @@ func (m *Model) detailKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Back, km.Quit):
 		m.screen = screenInbox
 		return m.fetchRows()
-	case key.Matches(k, km.Down):
-		d.offset = min(d.offset+1, maxOff)
-	case key.Matches(k, km.Up):
-		d.offset = max(d.offset-1, 0)
-	case key.Matches(k, km.Top):
-		d.offset = 0
-	case key.Matches(k, km.Bottom):
-		d.offset = maxOff
-	case key.Matches(k, km.HalfDown, km.PageDown):
-		d.offset = min(d.offset+page/2, maxOff)
-	case key.Matches(k, km.HalfUp, km.PageUp):
-		d.offset = max(d.offset-page/2, 0)
+	case isScroll(km, k):
+		d.offset, _ = km.scroll(k, d.offset, maxOff, page)
 	case key.Matches(k, km.Stats):
 		return m.openStats()
 	default:

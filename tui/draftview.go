@@ -218,18 +218,8 @@ func (m *Model) draftKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, km.Back, km.Quit):
 		return m.leaveDraft()
-	case key.Matches(k, km.Down):
-		d.offset = min(d.offset+1, maxOff)
-	case key.Matches(k, km.Up):
-		d.offset = max(d.offset-1, 0)
-	case key.Matches(k, km.Top):
-		d.offset = 0
-	case key.Matches(k, km.Bottom):
-		d.offset = maxOff
-	case key.Matches(k, km.HalfDown, km.PageDown):
-		d.offset = min(d.offset+page/2, maxOff)
-	case key.Matches(k, km.HalfUp, km.PageUp):
-		d.offset = max(d.offset-page/2, 0)
+	case isScroll(km, k):
+		d.offset, _ = km.scroll(k, d.offset, maxOff, page)
 	case key.Matches(k, km.DraftTemplate):
 		d.picking, d.pick = true, 0
 		for i, t := range d.set.Templates() {

@@ -213,20 +213,36 @@ func (m *Model) statsKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Back, km.Quit, km.Stats):
 		m.screen = screenInbox
 		return m.fetchRows()
-	case key.Matches(k, km.Down):
-		s.offset = min(s.offset+1, maxOff)
-	case key.Matches(k, km.Up):
-		s.offset = max(s.offset-1, 0)
-	case key.Matches(k, km.HalfDown, km.PageDown):
-		s.offset = min(s.offset+s.height/2, maxOff)
-	case key.Matches(k, km.HalfUp, km.PageUp):
-		s.offset = max(s.offset-s.height/2, 0)
-	case key.Matches(k, km.Top):
-		s.offset = 0
-	case key.Matches(k, km.Bottom):
-		s.offset = maxOff
+	default:
+		s.offset, _ = km.scroll(k, s.offset, maxOff, s.height)
 	}
 	return nil
+}
+
+// isScroll reports whether k moves a scrolling screen.
+func isScroll(km *KeyMap, k tea.KeyPressMsg) bool {
+	_, ok := km.scroll(k, 0, 1, 2)
+	return ok
+}
+
+// scroll applies a movement key to the offset of a scrolling screen and
+// reports whether k was one; every screen that scrolls uses the same keys.
+func (km *KeyMap) scroll(k tea.KeyPressMsg, offset, maxOff, page int) (int, bool) {
+	switch {
+	case key.Matches(k, km.Down):
+		return min(offset+1, maxOff), true
+	case key.Matches(k, km.Up):
+		return max(offset-1, 0), true
+	case key.Matches(k, km.Top):
+		return 0, true
+	case key.Matches(k, km.Bottom):
+		return maxOff, true
+	case key.Matches(k, km.HalfDown, km.PageDown):
+		return min(offset+page/2, maxOff), true
+	case key.Matches(k, km.HalfUp, km.PageUp):
+		return max(offset-page/2, 0), true
+	}
+	return offset, false
 }
 
 func plural(n int, one, many string) string {
