@@ -341,3 +341,28 @@ func TestDryRunStoresNothing(t *testing.T) {
 		t.Fatalf("dry run stored a position: %s", st)
 	}
 }
+
+// TestForgottenPersonStaysOutUnlessAllowed: after 'leads forget', a full
+// sync skips the person's entities; with AllowForgotten it stores them.
+func TestForgottenPersonStaysOutUnlessAllowed(t *testing.T) {
+	srv := azurite(t)
+	table, tc := newTable(t, srv)
+	azuritetest.Seed(t, tc, leadEntities("f", 5))
+	s := openStore(t)
+	c := connFor(t, srv.ConnectionString(), table)
+	mustSync(t, s, Options{Conn: c})
+	if _, err := s.Forget("ann3.f@contoso.com", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n := leadCount(t, s); n != 4 {
+		t.Fatalf("after forget: %d leads", n)
+	}
+	res := mustSync(t, s, Options{Conn: c, Full: true})
+	if res.Forgotten != 1 || leadCount(t, s) != 4 {
+		t.Fatalf("full sync brought the forgotten person back: %+v, %d leads", res, leadCount(t, s))
+	}
+	res = mustSync(t, s, Options{Conn: c, Full: true, AllowForgotten: true})
+	if res.New != 1 || leadCount(t, s) != 5 {
+		t.Fatalf("AllowForgotten did not store the lead: %+v", res)
+	}
+}
