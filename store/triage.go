@@ -181,7 +181,7 @@ func historyKey(id string, seq uint64) []byte {
 func (s *Store) change(contactID string, at time.Time, ev Event, mutate func(t *Triage) error) (Triage, error) {
 	var out Triage
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bContactIDs).Get(func() []byte { k := idBytes(contactID); return k[:] }()) == nil {
+		if k := idBytes(contactID); tx.Bucket(bContactIDs).Get(k[:]) == nil {
 			return fmt.Errorf("contact %s: %w", contactID, ErrNotFound)
 		}
 		t, err := getTriage(tx, contactID)
@@ -207,9 +207,6 @@ func (s *Store) change(contactID string, at time.Time, ev Event, mutate func(t *
 			return err
 		}
 		ev.Seq, ev.At, ev.Before = seq, at, &before
-		ev.At = at
-		ev.Before = &before
-		ev.Seq = seq
 		ev2, err := json.Marshal(ev)
 		if err != nil {
 			return err
