@@ -8,12 +8,10 @@
 //	meta/          app = "leads", schema = version, last_test = time of newest test lead
 //	dict/          kind+name -> code (uint16); small dictionary for digests
 //	leads/         lead seq (u64) -> encoded Lead (content | origin | raw)
-//	lead_ids/      lead ID (8 bytes) -> lead seq
-//	contacts/      contact seq (u64) -> encoded Contact (merged from its leads)
-//	contact_ids/   contact ID (8 bytes) -> contact seq
-//	funnel/        contact seq + created (i64) + lead seq -> nil (a contact's leads in time order)
-//	activity/      ^last activity (u64) + contact seq -> nil (most recent first)
-//	digest/        contact seq -> compact digest (codes, times, flags, search text)
+//	lead_idx/      run seq (u64) -> sorted run of (lead ID, lead seq) pairs; see idlog.go
+//	contacts/      contact seq (u64) -> one record: digest (codes, times, flags,
+//	               search text), display fields, and its leads in time order
+//	contact_idx/   run seq (u64) -> sorted run of (contact ID, contact seq) pairs
 //	sync/          account+table -> resume state of the Azure Table sync
 //	forgotten/     keyed hash of an email -> time forgotten
 //	--- user data, written only by user actions ---
@@ -22,5 +20,7 @@
 //
 // Leads and contacts are keyed by sequence numbers so that a large import
 // appends to the end of the B+tree instead of rewriting pages all over the
-// file; the small *_ids buckets map the stable IDs onto them.
+// file. The stable IDs (hashes) map onto them through the *_idx buckets,
+// which are logs of sorted runs for the same reason: an import appends one
+// run per batch instead of inserting a million random keys.
 package store

@@ -247,15 +247,16 @@ func TestSchemaVersionIsLatestMigration(t *testing.T) {
 	}
 }
 
-// withMigration adds a migration to schema 2 for one test.
+// withMigration adds a migration to the schema after the latest, for one
+// test.
 func withMigration(t *testing.T, apply func(tx *boltTx) error) {
 	saved := migrations
-	migrations = append(append([]migration(nil), migrations...), migration{2, "test", apply})
+	migrations = append(append([]migration(nil), migrations...), migration{SchemaVersion + 1, "test", apply})
 	t.Cleanup(func() { migrations = saved })
 }
 
 // TestMigrationWritesBackupFirst: upgrading a file first writes
-// leads.db.bak-schema1, a consistent 0600 copy of the old version.
+// leads.db.bak-schemaN, a consistent 0600 copy of the old version.
 func TestMigrationWritesBackupFirst(t *testing.T) {
 	p := fixtureDB(t, 50)
 	withMigration(t, func(tx *boltTx) error {
@@ -267,15 +268,15 @@ func TestMigrationWritesBackupFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	bak := p + ".bak-schema1"
+	bak := p + fmt.Sprintf(".bak-schema%d", SchemaVersion)
 	fi, err := os.Stat(bak)
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("backup: %v %v", err, fi)
 	}
-	migrations = migrations[:1]
+	migrations = migrations[:len(migrations)-1]
 	b, err := Open(bak, Options{ReadOnly: true})
 	if err != nil {
-		t.Fatalf("the backup of schema 1 does not open with a schema-1 leads: %v", err)
+		t.Fatalf("the backup does not open with the leads that wrote it: %v", err)
 	}
 	defer b.Close()
 	if c, _ := b.Count(); c.Leads != 50 {
@@ -299,7 +300,7 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 	if _, err := Open(p, Options{}); err == nil {
 		t.Fatal("failed migration reported success")
 	}
-	migrations = migrations[:1]
+	migrations = migrations[:len(migrations)-1]
 	s, err := Open(p, Options{})
 	if err != nil {
 		t.Fatal(err)

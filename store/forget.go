@@ -57,6 +57,8 @@ func (s *Store) Forget(email string, now time.Time) (ForgetResult, error) {
 		}
 		res.DraftFiles = append(res.DraftFiles, f)
 	}
+	s.idx.mu.Lock()
+	defer s.idx.mu.Unlock()
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		key := s.forgetKey(tx)
 		fb := tx.Bucket(bForgotten)
@@ -65,10 +67,13 @@ func (s *Store) Forget(email string, now time.Time) (ForgetResult, error) {
 		if err := fb.Put(h, []byte(now.UTC().Format(time.RFC3339))); err != nil {
 			return err
 		}
-		k := idBytes(cid)
-		if v := tx.Bucket(bContactIDs).Get(k[:]); len(v) == 8 {
-			n, err := s.deleteContact(tx, bytesToU64(v), cid)
+		if seq, ok := lookupRuns(tx.Bucket(bContactIdx), idBytes(cid)); ok {
+			del := newIDDeletes()
+			n, err := s.deleteContact(tx, seq, cid, del)
 			if err != nil {
+				return err
+			}
+			if err := del.write(tx); err != nil {
 				return err
 			}
 			res.Found, res.Leads = true, n
@@ -83,6 +88,8 @@ func (s *Store) Forget(email string, now time.Time) (ForgetResult, error) {
 		}
 		return err
 	})
+	// The in-memory ID maps no longer match the file.
+	s.idx.invalidate()
 	if err != nil {
 		return res, writeErr(err)
 	}
@@ -125,11 +132,25 @@ func unwrapPathErr(err error) error {
 	return err
 }
 
-// deleteContact removes a contact record, its ID index entry, and every
-// lead it refers to with their ID index entries. It returns how many
-// leads went.
-func (s *Store) deleteContact(tx *bolt.Tx, seq uint64, cid string) (int, error) {
-	contacts, leads, leadIDs := tx.Bucket(bContacts), tx.Bucket(bLeads), tx.Bucket(bLeadIDs)
+// idDeletes gathers one transaction's removals from the ID indexes, so
+// that they are written as one run per index however many contacts go.
+type idDeletes struct{ leads, contacts map[[8]byte]uint64 }
+
+func newIDDeletes() *idDeletes {
+	return &idDeletes{leads: map[[8]byte]uint64{}, contacts: map[[8]byte]uint64{}}
+}
+
+func (d *idDeletes) write(tx *bolt.Tx) error {
+	if err := appendRun(tx.Bucket(bLeadIdx), d.leads); err != nil {
+		return err
+	}
+	return appendRun(tx.Bucket(bContactIdx), d.contacts)
+}
+
+// deleteContact removes a contact record and every lead it refers to, and
+// adds their ID index removals to del. It returns how many leads went.
+func (s *Store) deleteContact(tx *bolt.Tx, seq uint64, cid string, del *idDeletes) (int, error) {
+	contacts, leads, leadIdx := tx.Bucket(bContacts), tx.Bucket(bLeads), tx.Bucket(bLeadIdx)
 	v := contacts.Get(u64(seq))
 	n := 0
 	if v != nil {
@@ -148,10 +169,8 @@ func (s *Store) deleteContact(tx *bolt.Tx, seq uint64, cid string) (int, error) 
 			}
 			// Only drop the index entry if it still points at this lead.
 			k := idBytes(l.ID)
-			if iv := leadIDs.Get(k[:]); len(iv) == 8 && bytesToU64(iv) == r.seq {
-				if err := leadIDs.Delete(k[:]); err != nil {
-					return 0, err
-				}
+			if iv, ok := lookupRuns(leadIdx, k); ok && iv == r.seq {
+				del.leads[k] = noSeq
 			}
 			if err := leads.Delete(u64(r.seq)); err != nil {
 				return 0, err
@@ -162,8 +181,8 @@ func (s *Store) deleteContact(tx *bolt.Tx, seq uint64, cid string) (int, error) 
 			return 0, err
 		}
 	}
-	k := idBytes(cid)
-	return n, tx.Bucket(bContactIDs).Delete(k[:])
+	del.contacts[idBytes(cid)] = noSeq
+	return n, nil
 }
 
 // deleteUserData removes a contact's triage state, history and draft file

@@ -21,6 +21,10 @@ type PurgeResult struct {
 // changes nothing.
 func (s *Store) Purge(cutoff time.Time, dryRun bool) (PurgeResult, error) {
 	var res PurgeResult
+	s.idx.mu.Lock()
+	defer s.idx.mu.Unlock()
+	// Whatever happens, the in-memory ID maps are reloaded from the file.
+	defer s.idx.invalidate()
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		res = PurgeResult{}
 		type victim struct {
@@ -47,13 +51,17 @@ func (s *Store) Purge(cutoff time.Time, dryRun bool) (PurgeResult, error) {
 		}
 		// Deleting after the scan: bbolt cursors skip entries when the
 		// bucket changes under them.
+		del := newIDDeletes()
 		for _, vc := range victims {
-			n, err := s.deleteContact(tx, vc.seq, vc.id)
+			n, err := s.deleteContact(tx, vc.seq, vc.id, del)
 			if err != nil {
 				return err
 			}
 			res.Contacts++
 			res.Leads += n
+		}
+		if err := del.write(tx); err != nil {
+			return err
 		}
 		if dryRun {
 			return errDryRun

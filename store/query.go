@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/binary"
 	"encoding/hex"
@@ -204,11 +203,10 @@ func (s *Store) ContactsBySeq(seqs []uint64) ([]Contact, error) {
 }
 
 func resolveContact(tx *bolt.Tx, ref string) (uint64, error) {
-	ids := tx.Bucket(bContactIDs)
+	ids := tx.Bucket(bContactIdx)
 	if strings.Contains(ref, "@") {
-		k := idBytes(ContactIDForEmail(ref))
-		if v := ids.Get(k[:]); v != nil {
-			return binary.BigEndian.Uint64(v), nil
+		if seq, ok := lookupRuns(ids, idBytes(ContactIDForEmail(ref))); ok {
+			return seq, nil
 		}
 		return 0, fmt.Errorf("no contact with email %q: %w", ref, ErrNotFound)
 	}
@@ -224,12 +222,11 @@ func resolveContact(tx *bolt.Tx, ref string) (uint64, error) {
 		return 0, fmt.Errorf("%q is not a contact ID or an email: %w", ref, ErrNotFound)
 	}
 	var found []uint64
-	c := ids.Cursor()
-	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
-		if !strings.HasPrefix(hex.EncodeToString(k), ref) {
+	for k, seq := range prefixRuns(ids, p) {
+		if !strings.HasPrefix(hex.EncodeToString(k[:]), ref) {
 			continue
 		}
-		found = append(found, binary.BigEndian.Uint64(v))
+		found = append(found, seq)
 		if len(found) > 1 {
 			return 0, fmt.Errorf("%q matches several contacts; give more digits: %w", ref, ErrAmbiguousID)
 		}
@@ -250,8 +247,8 @@ type Counts struct {
 func (s *Store) Count() (Counts, error) {
 	var c Counts
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c.Leads = tx.Bucket(bLeadIDs).Stats().KeyN
-		c.Contacts = tx.Bucket(bContactIDs).Stats().KeyN
+		c.Leads = tx.Bucket(bLeads).Stats().KeyN
+		c.Contacts = tx.Bucket(bContacts).Stats().KeyN
 		return nil
 	})
 	return c, err

@@ -16,7 +16,7 @@ import (
 )
 
 // SchemaVersion is the newest schema this build writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 const appName = "leads"
 
@@ -24,9 +24,11 @@ var (
 	bMeta       = []byte("meta")
 	bDict       = []byte("dict")
 	bLeads      = []byte("leads")
-	bLeadIDs    = []byte("lead_ids")
+	bLeadIDs    = []byte("lead_ids") // schema 1 only
+	bLeadIdx    = []byte("lead_idx")
 	bContacts   = []byte("contacts")
-	bContactIDs = []byte("contact_ids")
+	bContactIDs = []byte("contact_ids") // schema 1 only
+	bContactIdx = []byte("contact_idx")
 	bSync       = []byte("sync")
 	bForgotten  = []byte("forgotten")
 	bTriage     = []byte("triage")
@@ -89,6 +91,8 @@ type Store struct {
 	db   *bolt.DB
 	path string
 	bopt *bolt.Options // kept to reopen the file after compaction
+
+	idx *indexes
 
 	mu   sync.Mutex
 	dict map[string]uint16 // kind+name -> code
@@ -175,7 +179,7 @@ func Open(path string, opt Options) (s *Store, err error) {
 	if berr != nil {
 		return nil, &OpenError{Path: path, Err: classifyBoltErr(berr), Hint: hintFor(classifyBoltErr(berr))}
 	}
-	s = &Store{db: db, path: path, bopt: bopt}
+	s = &Store{db: db, path: path, bopt: bopt, idx: newIndexes()}
 	if !opt.ReadOnly {
 		// A compaction cut off by a crash leaves a full copy of the data,
 		// forgotten people included; with the lock held it is ours to drop.
@@ -321,6 +325,41 @@ var migrations = []migration{
 		}
 		return tx.Bucket(bMeta).Put(kApp, []byte(appName))
 	}},
+	{2, "ID indexes as logs of sorted runs", func(tx *bolt.Tx) error {
+		for _, p := range [][2][]byte{{bLeadIDs, bLeadIdx}, {bContactIDs, bContactIdx}} {
+			dst, err := tx.CreateBucketIfNotExists(p[1])
+			if err != nil {
+				return err
+			}
+			src := tx.Bucket(p[0])
+			if src == nil {
+				continue
+			}
+			// The old B-tree is already in key order: it becomes the first run.
+			var run []byte
+			if err := src.ForEach(func(k, v []byte) error {
+				if len(k) != 8 || len(v) != 8 {
+					return fmt.Errorf("index entry of %d/%d bytes: %w", len(k), len(v), errCorrupt)
+				}
+				run = append(append(run, k...), v...)
+				return nil
+			}); err != nil {
+				return err
+			}
+			if len(run) > 0 {
+				if err := dst.Put(u64(1), run); err != nil {
+					return err
+				}
+				if err := dst.SetSequence(1); err != nil {
+					return err
+				}
+			}
+			if err := tx.DeleteBucket(p[0]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
 // latestSchema is the version the migrations lead to; SchemaVersion names
@@ -328,6 +367,9 @@ var migrations = []migration{
 func latestSchema() int { return migrations[len(migrations)-1].version }
 
 func (s *Store) migrate(from int) error {
+	s.idx.mu.Lock()
+	defer s.idx.mu.Unlock()
+	s.idx.invalidate()
 	return s.db.Update(func(tx *bolt.Tx) error {
 		for _, m := range migrations {
 			if m.version <= from {

@@ -181,7 +181,7 @@ func historyKey(id string, seq uint64) []byte {
 func (s *Store) change(contactID string, at time.Time, ev Event, mutate func(t *Triage) error) (Triage, error) {
 	var out Triage
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		if k := idBytes(contactID); tx.Bucket(bContactIDs).Get(k[:]) == nil {
+		if _, ok := lookupRuns(tx.Bucket(bContactIdx), idBytes(contactID)); !ok {
 			return fmt.Errorf("contact %s: %w", contactID, ErrNotFound)
 		}
 		t, err := getTriage(tx, contactID)

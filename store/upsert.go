@@ -52,10 +52,15 @@ var errDryRun = errors.New("dry run")
 func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
 	var res UpsertResult
 	var dt *dictTx
+	var u *upserter
+	// The ID maps change with the file: no other writer in this process
+	// may run between this transaction and folding its changes in.
+	s.idx.mu.Lock()
+	defer s.idx.mu.Unlock()
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		res = UpsertResult{}
 		dt = s.newDictTx(tx)
-		u := newUpserter(s, tx, dt)
+		u = newUpserter(s, tx, dt)
 		for i := range leads {
 			if err := u.put(&leads[i], opt.AllowForgotten, &res); err != nil {
 				return err
@@ -81,6 +86,8 @@ func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
 		return UpsertResult{}, writeErr(err)
 	}
 	dt.commit()
+	u.leadIDs.committed()
+	u.contactIDs.committed()
 	// Imports touch most of the file once; keep those pages out of the
 	// process's resident set.
 	s.ReleaseMapped()
@@ -114,52 +121,6 @@ func (s *Store) SetSyncState(key string, state []byte) error {
 	})
 }
 
-// idIndex buffers one batch's writes to an ID -> sequence bucket and
-// applies them in key order. bbolt does not split a node until commit, so
-// random inserts into a fresh bucket all land in one huge node and each one
-// shifts the rest; in key order every insert is an append.
-type idIndex struct {
-	b       *bolt.Bucket
-	pending map[[8]byte]uint64 // deleted: noSeq
-}
-
-const noSeq = ^uint64(0)
-
-func (x *idIndex) get(k [8]byte) (uint64, bool) {
-	if v, ok := x.pending[k]; ok {
-		return v, v != noSeq
-	}
-	v := x.b.Get(k[:])
-	if len(v) != 8 {
-		return 0, false
-	}
-	return binary.BigEndian.Uint64(v), true
-}
-
-func (x *idIndex) put(k [8]byte, seq uint64) { x.pending[k] = seq }
-func (x *idIndex) del(k [8]byte)             { x.pending[k] = noSeq }
-
-func (x *idIndex) apply() error {
-	keys := make([][8]byte, 0, len(x.pending))
-	for k := range x.pending {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b [8]byte) int { return bytes.Compare(a[:], b[:]) })
-	for _, k := range keys {
-		seq := x.pending[k]
-		var err error
-		if seq == noSeq {
-			err = x.b.Delete(k[:])
-		} else {
-			err = x.b.Put(k[:], u64(seq))
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 type contactWork struct {
 	c         Contact
 	recompute bool
@@ -170,7 +131,7 @@ type upserter struct {
 	tx                  *bolt.Tx
 	dt                  *dictTx
 	leads, contacts     *bolt.Bucket
-	leadIDs, contactIDs idIndex
+	leadIDs, contactIDs *idTx
 	forgotten           *bolt.Bucket
 	names               []string
 	work                map[uint64]*contactWork
@@ -188,8 +149,8 @@ func newUpserter(s *Store, tx *bolt.Tx, dt *dictTx) *upserter {
 		s: s, tx: tx, dt: dt,
 		leads:      tx.Bucket(bLeads),
 		contacts:   tx.Bucket(bContacts),
-		leadIDs:    idIndex{b: tx.Bucket(bLeadIDs), pending: map[[8]byte]uint64{}},
-		contactIDs: idIndex{b: tx.Bucket(bContactIDs), pending: map[[8]byte]uint64{}},
+		leadIDs:    newIDTx(&s.idx.leads, tx),
+		contactIDs: newIDTx(&s.idx.contacts, tx),
 		forgotten:  tx.Bucket(bForgotten),
 		names:      s.names(),
 		work:       map[uint64]*contactWork{},
@@ -317,7 +278,7 @@ func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 
 // flush writes every contact the batch touched and the ID indexes.
 func (u *upserter) flush() error {
-	if err := u.leadIDs.apply(); err != nil {
+	if err := u.leadIDs.write(); err != nil {
 		return err
 	}
 	// Sequence order is key order for the contacts bucket.
@@ -341,7 +302,7 @@ func (u *upserter) flush() error {
 			return err
 		}
 	}
-	if err := u.contactIDs.apply(); err != nil {
+	if err := u.contactIDs.write(); err != nil {
 		return err
 	}
 	if u.lastTest != math.MinInt64 {

@@ -1,0 +1,251 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+	"sort"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// An ID index (lead ID -> lead sequence, contact ID -> contact sequence) is
+// kept as a log of sorted runs rather than as a B-tree keyed by ID. IDs are
+// hashes, so a B-tree keyed by them takes every insert at a random place:
+// at a million leads that alone cost more than everything else an import
+// does. A run is one value holding a batch's entries sorted by ID, appended
+// under the next sequence key, so a batch writes one value at the end of the
+// bucket. Later runs override earlier ones; a deleted ID is an entry with
+// the sequence noSeq. Readers binary-search the runs newest first; the
+// process that writes keeps the whole index in a map, loaded once.
+
+// runEntry is the size of one run entry: 8 bytes of ID, 8 of sequence.
+const runEntry = 16
+
+// maxRuns is how many runs an index may have before the writer merges them
+// into one. Lookups by readers cost one binary search per run; merging
+// costs a rewrite of the whole index, so it is worth doing rarely.
+const maxRuns = 32
+
+const noSeq = ^uint64(0)
+
+// idLog is the writer's in-memory copy of one ID index.
+type idLog struct {
+	bucket []byte
+	mem    map[[8]byte]uint64 // nil until a write transaction loads it
+	runs   int                // runs in the bucket, valid with mem
+}
+
+// indexes are the store's two ID indexes, guarded by mu: held for the whole
+// of a write that touches them, so the map and the file change together.
+type indexes struct {
+	mu              sync.Mutex
+	leads, contacts idLog
+}
+
+func newIndexes() *indexes {
+	return &indexes{leads: idLog{bucket: bLeadIdx}, contacts: idLog{bucket: bContactIdx}}
+}
+
+// invalidate drops the in-memory copies; the next writer reloads them from
+// the file. Writers other than Upsert (forget, migrations) call it.
+func (x *indexes) invalidate() {
+	x.leads.mem, x.contacts.mem = nil, nil
+}
+
+// load reads every run into the map, oldest first so newer entries win.
+func (l *idLog) load(tx *bolt.Tx) {
+	if l.mem != nil {
+		return
+	}
+	b := tx.Bucket(l.bucket)
+	n, runs := 0, 0
+	_ = b.ForEach(func(_, v []byte) error {
+		n += len(v) / runEntry
+		runs++
+		return nil
+	})
+	m := make(map[[8]byte]uint64, n+n/4)
+	_ = b.ForEach(func(_, v []byte) error {
+		for i := 0; i+runEntry <= len(v); i += runEntry {
+			k := [8]byte(v[i : i+8])
+			if s := binary.BigEndian.Uint64(v[i+8 : i+16]); s == noSeq {
+				delete(m, k)
+			} else {
+				m[k] = s
+			}
+		}
+		return nil
+	})
+	l.mem, l.runs = m, runs
+}
+
+// idTx is one write transaction's view of an index: reads go to the batch's
+// own changes first, then to the loaded map.
+type idTx struct {
+	log     *idLog
+	b       *bolt.Bucket
+	pending map[[8]byte]uint64 // deleted: noSeq
+}
+
+func newIDTx(l *idLog, tx *bolt.Tx) *idTx {
+	l.load(tx)
+	return &idTx{log: l, b: tx.Bucket(l.bucket), pending: map[[8]byte]uint64{}}
+}
+
+func (x *idTx) get(k [8]byte) (uint64, bool) {
+	if v, ok := x.pending[k]; ok {
+		return v, v != noSeq
+	}
+	v, ok := x.log.mem[k]
+	return v, ok
+}
+
+func (x *idTx) put(k [8]byte, seq uint64) { x.pending[k] = seq }
+func (x *idTx) del(k [8]byte)             { x.pending[k] = noSeq }
+
+// write appends the batch's changes as one run, or, when the index has
+// gathered maxRuns runs, rewrites it as a single run without tombstones.
+func (x *idTx) write() error {
+	if len(x.pending) == 0 {
+		return nil
+	}
+	if x.log.runs+1 > maxRuns {
+		return x.merge()
+	}
+	keys := make([][8]byte, 0, len(x.pending))
+	for k := range x.pending {
+		keys = append(keys, k)
+	}
+	run := make([]byte, 0, len(keys)*runEntry)
+	slices.SortFunc(keys, func(a, b [8]byte) int { return bytes.Compare(a[:], b[:]) })
+	for _, k := range keys {
+		run = append(run, k[:]...)
+		run = binary.BigEndian.AppendUint64(run, x.pending[k])
+	}
+	seq, err := x.b.NextSequence()
+	if err != nil {
+		return err
+	}
+	return x.b.Put(u64(seq), run)
+}
+
+func (x *idTx) merge() error {
+	all := make(map[[8]byte]uint64, len(x.log.mem)+len(x.pending))
+	for k, v := range x.log.mem {
+		all[k] = v
+	}
+	for k, v := range x.pending {
+		if v == noSeq {
+			delete(all, k)
+		} else {
+			all[k] = v
+		}
+	}
+	run := encodeRun(all)
+	var old [][]byte
+	_ = x.b.ForEach(func(k, _ []byte) error {
+		old = append(old, bytes.Clone(k))
+		return nil
+	})
+	for _, k := range old {
+		if err := x.b.Delete(k); err != nil {
+			return err
+		}
+	}
+	seq, err := x.b.NextSequence()
+	if err != nil {
+		return err
+	}
+	return x.b.Put(u64(seq), run)
+}
+
+// encodeRun writes a map as one sorted run.
+func encodeRun(m map[[8]byte]uint64) []byte {
+	keys := make([][8]byte, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b [8]byte) int { return bytes.Compare(a[:], b[:]) })
+	run := make([]byte, 0, len(keys)*runEntry)
+	for _, k := range keys {
+		run = append(run, k[:]...)
+		run = binary.BigEndian.AppendUint64(run, m[k])
+	}
+	return run
+}
+
+// committed folds the transaction's changes into the map once its
+// transaction has committed.
+func (x *idTx) committed() {
+	if len(x.pending) == 0 {
+		return
+	}
+	if x.log.runs+1 > maxRuns {
+		x.log.runs = 1
+	} else {
+		x.log.runs++
+	}
+	for k, v := range x.pending {
+		if v == noSeq {
+			delete(x.log.mem, k)
+		} else {
+			x.log.mem[k] = v
+		}
+	}
+}
+
+// lookupRuns finds an ID by searching the runs newest first, for readers
+// and for writers that change one entry.
+func lookupRuns(b *bolt.Bucket, k [8]byte) (uint64, bool) {
+	c := b.Cursor()
+	for rk, v := c.Last(); rk != nil; rk, v = c.Prev() {
+		n := len(v) / runEntry
+		i := sort.Search(n, func(i int) bool { return bytes.Compare(v[i*runEntry:i*runEntry+8], k[:]) >= 0 })
+		if i < n && bytes.Equal(v[i*runEntry:i*runEntry+8], k[:]) {
+			s := binary.BigEndian.Uint64(v[i*runEntry+8 : i*runEntry+16])
+			if s == noSeq {
+				return 0, false
+			}
+			return s, true
+		}
+	}
+	return 0, false
+}
+
+// prefixRuns returns every live ID that starts with prefix, with its
+// sequence, the newest entry for an ID winning.
+func prefixRuns(b *bolt.Bucket, prefix []byte) map[[8]byte]uint64 {
+	out := map[[8]byte]uint64{}
+	seen := map[[8]byte]bool{}
+	c := b.Cursor()
+	for rk, v := c.Last(); rk != nil; rk, v = c.Prev() {
+		n := len(v) / runEntry
+		i := sort.Search(n, func(i int) bool { return bytes.Compare(v[i*runEntry:i*runEntry+8], prefix) >= 0 })
+		for ; i < n && bytes.HasPrefix(v[i*runEntry:i*runEntry+8], prefix); i++ {
+			k := [8]byte(v[i*runEntry : i*runEntry+8])
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			if s := binary.BigEndian.Uint64(v[i*runEntry+8 : i*runEntry+16]); s != noSeq {
+				out[k] = s
+			}
+		}
+	}
+	return out
+}
+
+// appendRun writes a few changes as one run, for writers other than Upsert
+// (forget); they drop the writer's in-memory copy afterwards.
+func appendRun(b *bolt.Bucket, changes map[[8]byte]uint64) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	return b.Put(u64(seq), encodeRun(changes))
+}
