@@ -45,6 +45,15 @@ type Contact struct {
 
 	refs []leadRef // the contact's leads, oldest first
 	hot  int64     // Unix time of the newest Contact me / Test Drive lead
+	// descs are descriptions merged since Search was last built, in merge
+	// order: building the search text lower-cases every field, so it is
+	// done once per contact when the record is written, not once per lead.
+	descs []pendingDesc
+}
+
+type pendingDesc struct {
+	text   string
+	newest bool
 }
 
 // Name returns "First Last", trimmed.
@@ -104,7 +113,22 @@ func (c *Contact) merge(l *Lead) {
 		c.NoPII = c.NoPII && l.NoPII
 	}
 	c.IsDNC = c.IsDNC || l.IsDNC()
-	c.Search = buildSearch(c, l.Description, newest)
+	c.descs = append(c.descs, pendingDesc{l.Description, newest})
+}
+
+// finishSearch brings Search up to date with the merged leads.
+func (c *Contact) finishSearch() {
+	if len(c.descs) == 0 && c.Search != "" {
+		return
+	}
+	if len(c.descs) == 0 {
+		c.Search = buildSearch(c, "", false)
+		return
+	}
+	for _, d := range c.descs {
+		c.Search = buildSearch(c, d.text, d.newest)
+	}
+	c.descs = c.descs[:0]
 }
 
 func addSorted(ss []string, v string) []string {
@@ -195,9 +219,11 @@ const contactRecordVersion = 2
 // inbox keeps in memory for every contact), then the display fields, then
 // the references to its leads. Keeping all three in one record means one
 // write per contact per import batch.
-func encodeContact(c *Contact, dt *dictTx) []byte {
+func encodeContact(c *Contact, dt *dictTx, a *arena) []byte {
+	c.finishSearch()
 	var e enc
-	e.b = make([]byte, 0, 160+len(c.Search)+12*len(c.refs))
+	e.b = a.take(160 + len(c.Search) + len(c.Customer.FirstName) + len(c.Customer.LastName) + 2*len(c.Customer.Email) +
+		len(c.Customer.Company) + len(c.Customer.Title) + len(c.Customer.Phone) + len(c.LatestOfferName) + 20*len(c.refs))
 	e.b = append(e.b, contactRecordVersion)
 	id := idBytes(c.ID)
 	e.b = append(e.b, id[:]...)
@@ -251,7 +277,7 @@ func encodeContact(c *Contact, dt *dictTx) []byte {
 		prev = r.when
 		e.uvarint(r.seq)
 	}
-	return e.b
+	return a.keep(e.b)
 }
 
 // decodeContact reads a contact record; names is the dictionary (code ->

@@ -293,7 +293,7 @@ func TestLeadCodecRoundTrip(t *testing.T) {
 	l.Extra = []Field{{"Foo", "bar"}}
 	l.Raw = []Field{{"PartitionKey", "p"}, {"CustomerInfo", `{"a":1}`}}
 	l.Timestamp = ts("2026-11-02T08:14:09Z")
-	got, err := decodeLead(encodeLead(nil, &l))
+	got, err := decodeLead(encodeLead(nil, &l, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -137,6 +137,7 @@ type upserter struct {
 	work                map[uint64]*contactWork
 	order               []uint64
 	scratch             []byte
+	arena               arena // records waiting for the commit
 	contentBuf          []byte
 	lastTest            int64
 	fkey                []byte
@@ -194,7 +195,7 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 		if seq, err = u.leads.NextSequence(); err != nil {
 			return err
 		}
-		if err := u.leads.Put(u64(seq), encodeLead(&u.scratch, l)); err != nil {
+		if err := u.leads.Put(u64(seq), encodeLead(&u.scratch, l, &u.arena)); err != nil {
 			return err
 		}
 		u.leadIDs.put(idk, seq)
@@ -225,7 +226,7 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 	}
 	// The first sighting stays the received time.
 	l.Received = oldLead.Received
-	rec := encodeLead(&u.scratch, l)
+	rec := encodeLead(&u.scratch, l, &u.arena)
 	if err := u.leads.Put(u64(seq), rec); err != nil {
 		return err
 	}
@@ -298,7 +299,7 @@ func (u *upserter) flush() error {
 			}
 			continue
 		}
-		if err := u.contacts.Put(u64(seq), encodeContact(&cw.c, u.dt)); err != nil {
+		if err := u.contacts.Put(u64(seq), encodeContact(&cw.c, u.dt, &u.arena)); err != nil {
 			return err
 		}
 	}
