@@ -75,6 +75,42 @@ type Lead struct {
 	// Raw is the record as received, field by field (CSV columns without the
 	// @type columns, or top-level JSON keys with nested values as JSON text).
 	Raw []Field
+
+	prep *prepared // set by PrepareBatch
+}
+
+// prepared is the part of storing a lead that depends on the lead alone.
+type prepared struct {
+	idKey     [8]byte
+	contactID string
+	cidKey    [8]byte
+	rec       []byte // the encoded record, with Received filled in
+}
+
+// PrepareBatch does the part of storing leads that needs nothing but the
+// leads themselves: IDs, contact IDs and the encoded records. An importer
+// calls it on its own goroutine so that the one writer, which must do the
+// rest in order, has less to do. A lead changed after PrepareBatch must not
+// be given to Upsert without preparing it again. Received is set to now
+// where it is empty, as Upsert would.
+func PrepareBatch(leads []Lead, now time.Time) {
+	var scratch []byte
+	a := &arena{}
+	ps := make([]prepared, len(leads))
+	for i := range leads {
+		l, p := &leads[i], &ps[i]
+		if l.ID == "" {
+			l.ID = l.ComputeID()
+		}
+		if l.Received.IsZero() {
+			l.Received = now.UTC()
+		}
+		p.idKey = idBytes(l.ID)
+		p.contactID = l.ContactID()
+		p.cidKey = idBytes(p.contactID)
+		p.rec = encodeLead(&scratch, l, a)
+		l.prep = p
+	}
 }
 
 // Well-known action codes.

@@ -185,17 +185,28 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 	if l.IsTest && !l.When().IsZero() && l.When().UnixNano() > u.lastTest {
 		u.lastTest = l.When().UnixNano()
 	}
-	idk := idBytes(l.ID)
+	var idk [8]byte
+	if l.prep != nil {
+		idk = l.prep.idKey
+	} else {
+		idk = idBytes(l.ID)
+	}
 	seq, found := u.leadIDs.get(idk)
 	if !found {
-		if l.Received.IsZero() {
-			l.Received = u.now
+		var rec []byte
+		if l.prep != nil {
+			rec = l.prep.rec
+		} else {
+			if l.Received.IsZero() {
+				l.Received = u.now
+			}
+			rec = encodeLead(&u.scratch, l, &u.arena)
 		}
 		var err error
 		if seq, err = u.leads.NextSequence(); err != nil {
 			return err
 		}
-		if err := u.leads.Put(u64(seq), encodeLead(&u.scratch, l, &u.arena)); err != nil {
+		if err := u.leads.Put(u64(seq), rec); err != nil {
 			return err
 		}
 		u.leadIDs.put(idk, seq)
@@ -215,8 +226,14 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 	}
 	// Re-importing a file is mostly unchanged leads: compare the content
 	// part alone before decoding anything.
-	u.contentBuf = encodeContent(u.contentBuf[:0], l)
-	if bytes.Equal(oldContent, u.contentBuf) {
+	var content []byte
+	if l.prep != nil {
+		content, _ = leadContent(l.prep.rec)
+	} else {
+		u.contentBuf = encodeContent(u.contentBuf[:0], l)
+		content = u.contentBuf
+	}
+	if bytes.Equal(oldContent, content) {
 		res.Unchanged++
 		return nil
 	}
@@ -249,8 +266,14 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 // contactFor finds or creates the contact a lead belongs to and loads it
 // into the batch's working set.
 func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
-	cid := l.ContactID()
-	idk := idBytes(cid)
+	var cid string
+	var idk [8]byte
+	if l.prep != nil {
+		cid, idk = l.prep.contactID, l.prep.cidKey
+	} else {
+		cid = l.ContactID()
+		idk = idBytes(cid)
+	}
 	seq, found := u.contactIDs.get(idk)
 	if !found {
 		var err error

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 	"runtime/debug"
 
 	"github.com/leads-inbox/leads/importer"
@@ -123,6 +124,9 @@ func (r *importRun) file(name string) error {
 		st, err := importer.Read(in, label, func(l store.Lead) error {
 			batch = append(batch, l)
 			if len(batch) == importBatch {
+				// Hashing and encoding here keeps the writer's share of
+				// the work, which is what bounds an import, small.
+				store.PrepareBatch(batch, time.Now())
 				select {
 				case batches <- batch:
 				case <-stop:
@@ -135,6 +139,7 @@ func (r *importRun) file(name string) error {
 			fmt.Fprintln(r.e.stderr, re.Error())
 		})
 		if len(batch) > 0 && err == nil {
+			store.PrepareBatch(batch, time.Now())
 			select {
 			case batches <- batch:
 			case <-stop:
