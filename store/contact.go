@@ -49,10 +49,14 @@ type Contact struct {
 	// order: building the search text lower-cases every field, so it is
 	// done once per contact when the record is written, not once per lead.
 	descs []pendingDesc
+	// head is the lower-cased name, email, company and title when headOK:
+	// taken from a prepared lead whose fields are the contact's.
+	head   string
+	headOK bool
 }
 
 type pendingDesc struct {
-	text   string
+	text   string // lower-cased and trimmed
 	newest bool
 }
 
@@ -113,20 +117,41 @@ func (c *Contact) merge(l *Lead) {
 		c.NoPII = c.NoPII && l.NoPII
 	}
 	c.IsDNC = c.IsDNC || l.IsDNC()
-	c.descs = append(c.descs, pendingDesc{l.Description, newest})
+	c.headOK = false
+	if p := l.prep; p != nil {
+		c.descs = append(c.descs, pendingDesc{p.desc, newest})
+		if cu.FirstName == lc.FirstName && cu.LastName == lc.LastName && cu.Company == lc.Company &&
+			cu.Title == lc.Title && c.Email == p.email {
+			c.head, c.headOK = p.head, true
+		}
+	} else {
+		c.descs = append(c.descs, pendingDesc{lowerDesc(l.Description), newest})
+	}
 }
+
+// searchHead is the lower-cased start of a contact's search text.
+func searchHead(first, last, email, company, title string) string {
+	return strings.ToLower(strings.Join([]string{first, last, email, company, title}, "\x00"))
+}
+
+func lowerDesc(d string) string { return strings.ToLower(strings.TrimSpace(d)) }
 
 // finishSearch brings Search up to date with the merged leads.
 func (c *Contact) finishSearch() {
 	if len(c.descs) == 0 && c.Search != "" {
 		return
 	}
+	head := c.head
+	if !c.headOK {
+		cu := &c.Customer
+		head = searchHead(cu.FirstName, cu.LastName, c.Email, cu.Company, cu.Title)
+	}
 	if len(c.descs) == 0 {
-		c.Search = buildSearch(c, "", false)
+		c.Search = buildSearch(c.Search, head, "", false)
 		return
 	}
 	for _, d := range c.descs {
-		c.Search = buildSearch(c, d.text, d.newest)
+		c.Search = buildSearch(c.Search, head, d.text, d.newest)
 	}
 	c.descs = c.descs[:0]
 }
@@ -144,16 +169,13 @@ func addSorted(ss []string, v string) []string {
 
 // buildSearch rebuilds the search text from the merged fields and keeps the
 // descriptions already collected, newest first, within searchCap bytes.
-func buildSearch(c *Contact, desc string, newest bool) string {
-	cu := &c.Customer
-	head := strings.ToLower(strings.Join([]string{cu.FirstName, cu.LastName, c.Email, cu.Company, cu.Title}, "\x00"))
-	old := c.Search
+// head and d are lower-cased already.
+func buildSearch(old, head, d string, newest bool) string {
 	if i := strings.Index(old, "\x01"); i >= 0 {
 		old = old[i+1:]
 	} else {
 		old = ""
 	}
-	d := strings.ToLower(strings.TrimSpace(desc))
 	var descs string
 	switch {
 	case d == "" || strings.Contains(old, d):

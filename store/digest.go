@@ -136,6 +136,7 @@ type dictTx struct {
 	s       *Store
 	b       *bolt.Bucket
 	pending map[string]uint16
+	local   map[dictKey]uint16
 	next    int
 }
 
@@ -143,13 +144,25 @@ func (s *Store) newDictTx(tx *bolt.Tx) *dictTx {
 	s.mu.Lock()
 	n := len(s.rev)
 	s.mu.Unlock()
-	return &dictTx{s: s, b: tx.Bucket(bDict), pending: map[string]uint16{}, next: n}
+	return &dictTx{s: s, b: tx.Bucket(bDict), pending: map[string]uint16{}, local: map[dictKey]uint16{}, next: n}
 }
 
 func (d *dictTx) code(kind, name string) uint16 {
 	if name == "" {
 		return 0
 	}
+	// Nearly every lookup is for a name seen before in this transaction.
+	if c, ok := d.local[dictKey{kind, name}]; ok {
+		return c
+	}
+	c := d.lookup(kind, name)
+	d.local[dictKey{kind, name}] = c
+	return c
+}
+
+type dictKey struct{ kind, name string }
+
+func (d *dictTx) lookup(kind, name string) uint16 {
 	key := kind + ":" + name
 	d.s.mu.Lock()
 	c, ok := d.s.dict[key]

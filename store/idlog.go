@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"slices"
 	"sort"
@@ -81,48 +82,104 @@ func (l *idLog) load(tx *bolt.Tx) {
 	l.mem, l.runs = m, runs
 }
 
-// idTx is one write transaction's view of an index: reads go to the batch's
-// own changes first, then to the loaded map.
+// idTx is one write transaction's view of an index. Changes go straight
+// into the loaded map, with what they replaced, so that a transaction that
+// does not commit can be undone: one map operation per lookup and per new
+// ID, which at a million leads is most of what the index costs.
 type idTx struct {
 	log     *idLog
 	b       *bolt.Bucket
-	pending map[[8]byte]uint64 // deleted: noSeq
+	changes []idChange
+}
+
+type idChange struct {
+	k        [8]byte
+	seq, old uint64 // seq noSeq: deleted
+	had      bool
 }
 
 func newIDTx(l *idLog, tx *bolt.Tx) *idTx {
 	l.load(tx)
-	return &idTx{log: l, b: tx.Bucket(l.bucket), pending: map[[8]byte]uint64{}}
+	return &idTx{log: l, b: tx.Bucket(l.bucket)}
 }
 
 func (x *idTx) get(k [8]byte) (uint64, bool) {
-	if v, ok := x.pending[k]; ok {
-		return v, v != noSeq
-	}
 	v, ok := x.log.mem[k]
 	return v, ok
 }
 
-func (x *idTx) put(k [8]byte, seq uint64) { x.pending[k] = seq }
-func (x *idTx) del(k [8]byte)             { x.pending[k] = noSeq }
+func (x *idTx) put(k [8]byte, seq uint64) {
+	old, had := x.log.mem[k]
+	x.log.mem[k] = seq
+	x.changes = append(x.changes, idChange{k, seq, old, had})
+}
+
+func (x *idTx) del(k [8]byte) {
+	old, had := x.log.mem[k]
+	delete(x.log.mem, k)
+	x.changes = append(x.changes, idChange{k, noSeq, old, had})
+}
+
+// rollback undoes the changes in the map, for a transaction that did not
+// commit (a dry run, a full disk).
+func (x *idTx) rollback() {
+	if x == nil {
+		return
+	}
+	for i := len(x.changes) - 1; i >= 0; i-- {
+		c := x.changes[i]
+		if c.had {
+			x.log.mem[c.k] = c.old
+		} else {
+			delete(x.log.mem, c.k)
+		}
+	}
+	x.changes = nil
+}
 
 // write appends the batch's changes as one run, or, when the index has
 // gathered maxRuns runs, rewrites it as a single run without tombstones.
 func (x *idTx) write() error {
-	if len(x.pending) == 0 {
+	if len(x.changes) == 0 {
 		return nil
 	}
+	var run []byte
 	if x.log.runs+1 > maxRuns {
-		return x.merge()
-	}
-	keys := make([][8]byte, 0, len(x.pending))
-	for k := range x.pending {
-		keys = append(keys, k)
-	}
-	run := make([]byte, 0, len(keys)*runEntry)
-	slices.SortFunc(keys, func(a, b [8]byte) int { return bytes.Compare(a[:], b[:]) })
-	for _, k := range keys {
-		run = append(run, k[:]...)
-		run = binary.BigEndian.AppendUint64(run, x.pending[k])
+		var old [][]byte
+		_ = x.b.ForEach(func(k, _ []byte) error {
+			old = append(old, bytes.Clone(k))
+			return nil
+		})
+		for _, k := range old {
+			if err := x.b.Delete(k); err != nil {
+				return err
+			}
+		}
+		run = encodeRun(x.log.mem)
+	} else {
+		// The last change to an ID is the one that counts.
+		type ordered struct {
+			kv
+			i int
+		}
+		kvs := make([]ordered, len(x.changes))
+		for i, c := range x.changes {
+			kvs[i] = ordered{kv{binary.BigEndian.Uint64(c.k[:]), c.seq}, i}
+		}
+		slices.SortFunc(kvs, func(a, b ordered) int {
+			if a.k != b.k {
+				return cmp.Compare(a.k, b.k)
+			}
+			return cmp.Compare(a.i, b.i)
+		})
+		out := make([]kv, 0, len(kvs))
+		for i, e := range kvs {
+			if i+1 < len(kvs) && kvs[i+1].k == e.k {
+				continue
+			}
+			out = append(out, e.kv)
+		}
+		run = appendKVs(make([]byte, 0, len(out)*runEntry), out)
 	}
 	seq, err := x.b.NextSequence()
 	if err != nil {
@@ -131,55 +188,9 @@ func (x *idTx) write() error {
 	return x.b.Put(u64(seq), run)
 }
 
-func (x *idTx) merge() error {
-	all := make(map[[8]byte]uint64, len(x.log.mem)+len(x.pending))
-	for k, v := range x.log.mem {
-		all[k] = v
-	}
-	for k, v := range x.pending {
-		if v == noSeq {
-			delete(all, k)
-		} else {
-			all[k] = v
-		}
-	}
-	run := encodeRun(all)
-	var old [][]byte
-	_ = x.b.ForEach(func(k, _ []byte) error {
-		old = append(old, bytes.Clone(k))
-		return nil
-	})
-	for _, k := range old {
-		if err := x.b.Delete(k); err != nil {
-			return err
-		}
-	}
-	seq, err := x.b.NextSequence()
-	if err != nil {
-		return err
-	}
-	return x.b.Put(u64(seq), run)
-}
-
-// encodeRun writes a map as one sorted run.
-func encodeRun(m map[[8]byte]uint64) []byte {
-	keys := make([][8]byte, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b [8]byte) int { return bytes.Compare(a[:], b[:]) })
-	run := make([]byte, 0, len(keys)*runEntry)
-	for _, k := range keys {
-		run = append(run, k[:]...)
-		run = binary.BigEndian.AppendUint64(run, m[k])
-	}
-	return run
-}
-
-// committed folds the transaction's changes into the map once its
-// transaction has committed.
+// committed notes the new run once the transaction has committed.
 func (x *idTx) committed() {
-	if len(x.pending) == 0 {
+	if len(x.changes) == 0 {
 		return
 	}
 	if x.log.runs+1 > maxRuns {
@@ -187,13 +198,29 @@ func (x *idTx) committed() {
 	} else {
 		x.log.runs++
 	}
-	for k, v := range x.pending {
-		if v == noSeq {
-			delete(x.log.mem, k)
-		} else {
-			x.log.mem[k] = v
-		}
+	x.changes = nil
+}
+
+// kv is a run entry with its ID as a big-endian number, which sorts the
+// same as the bytes and compares faster.
+type kv struct{ k, v uint64 }
+
+func appendKVs(run []byte, kvs []kv) []byte {
+	for _, e := range kvs {
+		run = binary.BigEndian.AppendUint64(run, e.k)
+		run = binary.BigEndian.AppendUint64(run, e.v)
 	}
+	return run
+}
+
+// encodeRun writes a map as one sorted run.
+func encodeRun(m map[[8]byte]uint64) []byte {
+	kvs := make([]kv, 0, len(m))
+	for k, v := range m {
+		kvs = append(kvs, kv{binary.BigEndian.Uint64(k[:]), v})
+	}
+	slices.SortFunc(kvs, func(a, b kv) int { return cmp.Compare(a.k, b.k) })
+	return appendKVs(make([]byte, 0, len(kvs)*runEntry), kvs)
 }
 
 // lookupRuns finds an ID by searching the runs newest first, for readers

@@ -85,6 +85,9 @@ type prepared struct {
 	contactID string
 	cidKey    [8]byte
 	rec       []byte // the encoded record, with Received filled in
+	email     string // normalised
+	head      string // lower-cased search text of the customer fields
+	desc      string // lower-cased, trimmed description
 }
 
 // PrepareBatch does the part of storing leads that needs nothing but the
@@ -109,6 +112,10 @@ func PrepareBatch(leads []Lead, now time.Time) {
 		p.contactID = l.ContactID()
 		p.cidKey = idBytes(p.contactID)
 		p.rec = encodeLead(&scratch, l, a)
+		cu := &l.Customer
+		p.email = NormalizeEmail(cu.Email)
+		p.head = searchHead(cu.FirstName, cu.LastName, p.email, cu.Company, cu.Title)
+		p.desc = lowerDesc(l.Description)
 		l.prep = p
 	}
 }

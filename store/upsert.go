@@ -79,6 +79,10 @@ func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
 		}
 		return nil
 	})
+	if err != nil && u != nil {
+		u.leadIDs.rollback()
+		u.contactIDs.rollback()
+	}
 	if errors.Is(err, errDryRun) {
 		return res, nil
 	}

@@ -6,8 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 	"runtime/debug"
+	"time"
 
 	"github.com/leads-inbox/leads/importer"
 	"github.com/leads-inbox/leads/store"
