@@ -175,7 +175,9 @@ func encodeContent(b []byte, l *Lead) []byte {
 }
 
 // leadRecordVersion tags the lead encoding so a later schema can change it.
-const leadRecordVersion = 1
+// Version 1 wrote raw field names in full; version 2 writes the well-known
+// ones as a code and can point at values it rebuilds from parsed fields.
+const leadRecordVersion = 2
 
 // encodeLead writes a lead as: version, content length, content, origin, raw.
 // scratch is reused for the content part; the returned slice is always new,
@@ -220,7 +222,7 @@ func rawSize(l *Lead) int {
 
 // leadContent returns the content part of an encoded lead.
 func leadContent(b []byte) ([]byte, error) {
-	if len(b) < 2 || b[0] != leadRecordVersion {
+	if len(b) < 2 || b[0] < 1 || b[0] > leadRecordVersion {
 		return nil, errCorrupt
 	}
 	n, k := binary.Uvarint(b[1:])
@@ -272,7 +274,7 @@ func decodeLead(b []byte) (Lead, error) {
 	o.PartitionKey = t.str()
 	o.RowKey = t.str()
 	l.Received = t.time()
-	l.Raw = t.rawFields(&l)
+	l.Raw = t.rawFields(&l, b[0])
 	return l, t.err
 }
 
@@ -291,19 +293,121 @@ func rawRefs(l *Lead) [12]*string {
 		&l.Customer.Email, &l.Customer.Company, &l.Customer.Title}
 }
 
-// rawFields writes raw fields; a value equal to a parsed field is written as
-// 0 followed by the field's index, any other as its length+1 and bytes.
+// Raw values that are rebuilt rather than stored: the CustomerInfo JSON as
+// Microsoft writes it, and the two time formats of a Storage Explorer
+// export. The encoder only uses them after checking that rebuilding gives
+// back exactly the bytes received.
+const (
+	refCustomerJSON = 12 + iota
+	refTimestamp
+	refCreatedUS
+	refCount
+)
+
+const (
+	layoutTimestamp = "2006-01-02T15:04:05.0000000Z"
+	layoutCreatedUS = "1/2/2006 3:04:05 PM"
+)
+
+// rebuildRaw returns the value a computed reference stands for.
+func rebuildRaw(l *Lead, ref int) string {
+	switch ref {
+	case refCustomerJSON:
+		return customerJSON(&l.Customer)
+	case refTimestamp:
+		if l.Timestamp.IsZero() {
+			return ""
+		}
+		return l.Timestamp.UTC().Format(layoutTimestamp)
+	case refCreatedUS:
+		if l.Created.IsZero() {
+			return ""
+		}
+		return l.Created.UTC().Format(layoutCreatedUS)
+	}
+	return ""
+}
+
+// customerJSON writes the customer the way Partner Center's CustomerInfo
+// property does: the seven keys in this order, no spaces.
+func customerJSON(c *Customer) string {
+	b := make([]byte, 0, 96+len(c.FirstName)+len(c.LastName)+len(c.Email)+len(c.Phone)+len(c.Country)+len(c.Company)+len(c.Title))
+	for i, f := range [7]struct{ k, v string }{{"FirstName", c.FirstName}, {"LastName", c.LastName}, {"Email", c.Email},
+		{"Phone", c.Phone}, {"Country", c.Country}, {"Company", c.Company}, {"Title", c.Title}} {
+		if i == 0 {
+			b = append(b, '{')
+		} else {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, f.k...)
+		b = append(b, '"', ':', '"')
+		for j := 0; j < len(f.v); j++ {
+			switch ch := f.v[j]; {
+			case ch == '"' || ch == '\\':
+				b = append(b, '\\', ch)
+			case ch < 0x20:
+				b = append(b, `\u00`...)
+				b = append(b, "0123456789abcdef"[ch>>4], "0123456789abcdef"[ch&15])
+			default:
+				b = append(b, ch)
+			}
+		}
+		b = append(b, '"')
+	}
+	return string(append(b, '}'))
+}
+
+// rawNames are the raw field names written as a one-byte code: the
+// columns of a Storage Explorer export and the keys of a webhook payload.
+var rawNames = []string{"PartitionKey", "RowKey", "Timestamp", "ActionCode", "CreatedTime", "CustomerInfo",
+	"Description", "LeadSource", "OfferDisplayName", "UserDetails", "OfferTitle", "FirstName", "LastName",
+	"Email", "Phone", "Country", "Company", "Title"}
+
+var rawNameCode = func() map[string]uint64 {
+	m := make(map[string]uint64, len(rawNames))
+	for i, n := range rawNames {
+		m[n] = uint64(i) + 1
+	}
+	return m
+}()
+
+// rawFields writes raw fields. A name is its code in rawNames plus one, or
+// 0 and the name. A value equal to a parsed field, or rebuilt exactly from
+// them, is written as 0 and the reference; any other as its length+1 and
+// its bytes.
 func (e *enc) rawFields(fs []Field, _ int, l *Lead) {
 	refs := rawRefs(l)
 	e.uvarint(uint64(len(fs)))
+	var customer string
 	for _, f := range fs {
-		e.str(f.Name)
+		if c, ok := rawNameCode[f.Name]; ok {
+			e.uvarint(c)
+		} else {
+			e.uvarint(0)
+			e.str(f.Name)
+		}
 		ref := -1
 		if f.Value != "" {
 			for i, p := range refs {
 				if *p == f.Value {
 					ref = i
 					break
+				}
+			}
+			if ref < 0 {
+				switch {
+				case len(f.Value) > 2 && f.Value[0] == '{':
+					if customer == "" {
+						customer = customerJSON(&l.Customer)
+					}
+					if customer == f.Value {
+						ref = refCustomerJSON
+					}
+				case len(f.Value) == len(layoutTimestamp) && rebuildRaw(l, refTimestamp) == f.Value:
+					ref = refTimestamp
+				case len(f.Value) >= 18 && len(f.Value) <= 22 && rebuildRaw(l, refCreatedUS) == f.Value:
+					ref = refCreatedUS
 				}
 			}
 		}
@@ -316,7 +420,7 @@ func (e *enc) rawFields(fs []Field, _ int, l *Lead) {
 	}
 }
 
-func (d *dec) rawFields(l *Lead) []Field {
+func (d *dec) rawFields(l *Lead, version byte) []Field {
 	n := d.uvarint()
 	if d.err != nil || n > uint64(len(d.b)) {
 		if d.err == nil {
@@ -330,18 +434,42 @@ func (d *dec) rawFields(l *Lead) []Field {
 	refs := rawRefs(l)
 	out := make([]Field, n)
 	for i := range out {
-		out[i].Name = d.str()
+		if version >= 2 {
+			c := d.uvarint()
+			switch {
+			case d.err != nil:
+				return nil
+			case c == 0:
+				out[i].Name = d.str()
+			case c <= uint64(len(rawNames)):
+				out[i].Name = rawNames[c-1]
+			default:
+				d.err = errCorrupt
+				return nil
+			}
+		} else {
+			out[i].Name = d.str()
+		}
 		m := d.uvarint()
 		if d.err != nil {
 			return nil
 		}
 		if m == 0 {
-			if len(d.b) < 1 || int(d.b[0]) >= len(refs) {
+			if len(d.b) < 1 {
 				d.err = errCorrupt
 				return nil
 			}
-			out[i].Value = *refs[d.b[0]]
+			r := int(d.b[0])
 			d.b = d.b[1:]
+			switch {
+			case r < len(refs):
+				out[i].Value = *refs[r]
+			case version >= 2 && r < refCount:
+				out[i].Value = rebuildRaw(l, r)
+			default:
+				d.err = errCorrupt
+				return nil
+			}
 			continue
 		}
 		m--
