@@ -330,8 +330,9 @@ func rebuildRaw(l *Lead, ref int) string {
 
 // customerJSON writes the customer the way Partner Center's CustomerInfo
 // property does: the seven keys in this order, no spaces.
-func customerJSON(c *Customer) string {
-	b := make([]byte, 0, 96+len(c.FirstName)+len(c.LastName)+len(c.Email)+len(c.Phone)+len(c.Country)+len(c.Company)+len(c.Title))
+func customerJSON(c *Customer) string { return string(appendCustomerJSON(nil, c)) }
+
+func appendCustomerJSON(b []byte, c *Customer) []byte {
 	for i, f := range [7]struct{ k, v string }{{"FirstName", c.FirstName}, {"LastName", c.LastName}, {"Email", c.Email},
 		{"Phone", c.Phone}, {"Country", c.Country}, {"Company", c.Company}, {"Title", c.Title}} {
 		if i == 0 {
@@ -355,7 +356,7 @@ func customerJSON(c *Customer) string {
 		}
 		b = append(b, '"')
 	}
-	return string(append(b, '}'))
+	return append(b, '}')
 }
 
 // rawNames are the raw field names written as a one-byte code: the
@@ -379,7 +380,7 @@ var rawNameCode = func() map[string]uint64 {
 func (e *enc) rawFields(fs []Field, _ int, l *Lead) {
 	refs := rawRefs(l)
 	e.uvarint(uint64(len(fs)))
-	var customer string
+	var scratch [256]byte
 	for _, f := range fs {
 		if c, ok := rawNameCode[f.Name]; ok {
 			e.uvarint(c)
@@ -396,17 +397,18 @@ func (e *enc) rawFields(fs []Field, _ int, l *Lead) {
 				}
 			}
 			if ref < 0 {
+				// Rebuilt into a stack buffer and compared without
+				// making a string: this runs for every lead imported.
 				switch {
 				case len(f.Value) > 2 && f.Value[0] == '{':
-					if customer == "" {
-						customer = customerJSON(&l.Customer)
-					}
-					if customer == f.Value {
+					if string(appendCustomerJSON(scratch[:0], &l.Customer)) == f.Value {
 						ref = refCustomerJSON
 					}
-				case len(f.Value) == len(layoutTimestamp) && rebuildRaw(l, refTimestamp) == f.Value:
+				case len(f.Value) == len(layoutTimestamp) && !l.Timestamp.IsZero() &&
+					string(l.Timestamp.UTC().AppendFormat(scratch[:0], layoutTimestamp)) == f.Value:
 					ref = refTimestamp
-				case len(f.Value) >= 18 && len(f.Value) <= 22 && rebuildRaw(l, refCreatedUS) == f.Value:
+				case len(f.Value) >= 18 && len(f.Value) <= 22 && !l.Created.IsZero() &&
+					string(l.Created.UTC().AppendFormat(scratch[:0], layoutCreatedUS)) == f.Value:
 					ref = refCreatedUS
 				}
 			}

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -92,6 +93,18 @@ func FuzzLeadRecord(f *testing.F) {
 		}
 		if !reflect.DeepEqual(got, l) {
 			t.Fatalf("round trip:\n got %+v\nwant %+v", got, l)
+		}
+	})
+}
+
+// FuzzSearchHead: the one-pass lower-casing of the search text agrees with
+// strings.ToLower on any input, invalid UTF-8 included.
+func FuzzSearchHead(f *testing.F) {
+	f.Add("Mei", "LIN", "Mei@X.example", "ÄÖÜ Co", "İstanbul \xff")
+	f.Fuzz(func(t *testing.T, a, b, c, d, e string) {
+		want := strings.ToLower(strings.Join([]string{a, b, c, d, e}, "\x00"))
+		if got := searchHead(a, b, c, d, e); got != want {
+			t.Fatalf("searchHead = %q, strings.ToLower gives %q", got, want)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -131,7 +132,38 @@ func (c *Contact) merge(l *Lead) {
 
 // searchHead is the lower-cased start of a contact's search text.
 func searchHead(first, last, email, company, title string) string {
-	return strings.ToLower(strings.Join([]string{first, last, email, company, title}, "\x00"))
+	b := make([]byte, 0, len(first)+len(last)+len(email)+len(company)+len(title)+4)
+	for i, s := range [5]string{first, last, email, company, title} {
+		if i > 0 {
+			b = append(b, 0)
+		}
+		b = appendLower(b, s)
+	}
+	return string(b)
+}
+
+// appendLower appends s lower-cased exactly as strings.ToLower would, in
+// one pass and without a string per field.
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && w == 1 {
+			b = utf8.AppendRune(b, utf8.RuneError)
+		} else {
+			b = utf8.AppendRune(b, unicode.ToLower(r))
+		}
+		i += w
+	}
+	return b
 }
 
 func lowerDesc(d string) string { return strings.ToLower(strings.TrimSpace(d)) }

@@ -128,6 +128,9 @@ func (s *Store) SetSyncState(key string, state []byte) error {
 type contactWork struct {
 	c         Contact
 	recompute bool
+	// room for a new contact's first source, action, offer and country,
+	// which would otherwise be four small allocations per contact
+	room [4]string
 }
 
 type upserter struct {
@@ -139,6 +142,7 @@ type upserter struct {
 	forgotten           *bolt.Bucket
 	names               []string
 	work                map[uint64]*contactWork
+	slab                []contactWork // where work's entries live
 	order               []uint64
 	scratch             []byte
 	arena               arena // records waiting for the commit
@@ -289,7 +293,11 @@ func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 	if cw, ok := u.work[seq]; ok {
 		return cw, nil
 	}
-	cw := &contactWork{}
+	if len(u.slab) == cap(u.slab) {
+		u.slab = make([]contactWork, 0, 1024)
+	}
+	u.slab = u.slab[:len(u.slab)+1]
+	cw := &u.slab[len(u.slab)-1]
 	if v := u.contacts.Get(u64(seq)); found && v != nil {
 		c, err := decodeContact(seq, v, u.names)
 		if err != nil {
@@ -298,6 +306,8 @@ func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 		cw.c = c
 	} else {
 		cw.c = Contact{ID: cid, Seq: seq}
+		cw.c.Sources, cw.c.Actions = cw.room[0:0:1], cw.room[1:1:2]
+		cw.c.Offers, cw.c.Countries = cw.room[2:2:3], cw.room[3:3:4]
 	}
 	u.work[seq] = cw
 	u.order = append(u.order, seq)
