@@ -34,7 +34,7 @@ const noSeq = ^uint64(0)
 // idLog is the writer's in-memory copy of one ID index.
 type idLog struct {
 	bucket []byte
-	mem    map[[8]byte]uint64 // nil until a write transaction loads it
+	mem    *idMap // nil until a write transaction loads it
 	runs   int                // runs in the bucket, valid with mem
 }
 
@@ -67,14 +67,14 @@ func (l *idLog) load(tx *bolt.Tx) {
 		runs++
 		return nil
 	})
-	m := make(map[[8]byte]uint64, n+n/4)
+	m := newIDMap(n)
 	_ = b.ForEach(func(_, v []byte) error {
 		for i := 0; i+runEntry <= len(v); i += runEntry {
-			k := [8]byte(v[i : i+8])
+			k := binary.BigEndian.Uint64(v[i : i+8])
 			if s := binary.BigEndian.Uint64(v[i+8 : i+16]); s == noSeq {
-				delete(m, k)
+				m.del(k)
 			} else {
-				m[k] = s
+				m.put(k, s)
 			}
 		}
 		return nil
@@ -93,9 +93,8 @@ type idTx struct {
 }
 
 type idChange struct {
-	k        [8]byte
-	seq, old uint64 // seq noSeq: deleted
-	had      bool
+	k, seq, old uint64 // seq noSeq: deleted
+	had         bool
 }
 
 func newIDTx(l *idLog, tx *bolt.Tx) *idTx {
@@ -103,21 +102,16 @@ func newIDTx(l *idLog, tx *bolt.Tx) *idTx {
 	return &idTx{log: l, b: tx.Bucket(l.bucket)}
 }
 
-func (x *idTx) get(k [8]byte) (uint64, bool) {
-	v, ok := x.log.mem[k]
-	return v, ok
-}
+func (x *idTx) get(k [8]byte) (uint64, bool) { return x.log.mem.get(idKey(k)) }
 
 func (x *idTx) put(k [8]byte, seq uint64) {
-	old, had := x.log.mem[k]
-	x.log.mem[k] = seq
-	x.changes = append(x.changes, idChange{k, seq, old, had})
+	old, had := x.log.mem.put(idKey(k), seq)
+	x.changes = append(x.changes, idChange{idKey(k), seq, old, had})
 }
 
 func (x *idTx) del(k [8]byte) {
-	old, had := x.log.mem[k]
-	delete(x.log.mem, k)
-	x.changes = append(x.changes, idChange{k, noSeq, old, had})
+	old, had := x.log.mem.del(idKey(k))
+	x.changes = append(x.changes, idChange{idKey(k), noSeq, old, had})
 }
 
 // rollback undoes the changes in the map, for a transaction that did not
@@ -129,9 +123,9 @@ func (x *idTx) rollback() {
 	for i := len(x.changes) - 1; i >= 0; i-- {
 		c := x.changes[i]
 		if c.had {
-			x.log.mem[c.k] = c.old
+			x.log.mem.put(c.k, c.old)
 		} else {
-			delete(x.log.mem, c.k)
+			x.log.mem.del(c.k)
 		}
 	}
 	x.changes = nil
@@ -164,7 +158,7 @@ func (x *idTx) write() error {
 		}
 		kvs := make([]ordered, len(x.changes))
 		for i, c := range x.changes {
-			kvs[i] = ordered{kv{binary.BigEndian.Uint64(c.k[:]), c.seq}, i}
+			kvs[i] = ordered{kv{c.k, c.seq}, i}
 		}
 		slices.SortFunc(kvs, func(a, b ordered) int {
 			if a.k != b.k {
@@ -214,11 +208,9 @@ func appendKVs(run []byte, kvs []kv) []byte {
 }
 
 // encodeRun writes a map as one sorted run.
-func encodeRun(m map[[8]byte]uint64) []byte {
-	kvs := make([]kv, 0, len(m))
-	for k, v := range m {
-		kvs = append(kvs, kv{binary.BigEndian.Uint64(k[:]), v})
-	}
+func encodeRun(m *idMap) []byte {
+	kvs := make([]kv, 0, m.Len())
+	m.each(func(k, v uint64) { kvs = append(kvs, kv{k, v}) })
 	slices.SortFunc(kvs, func(a, b kv) int { return cmp.Compare(a.k, b.k) })
 	return appendKVs(make([]byte, 0, len(kvs)*runEntry), kvs)
 }
@@ -274,5 +266,9 @@ func appendRun(b *bolt.Bucket, changes map[[8]byte]uint64) error {
 	if err != nil {
 		return err
 	}
-	return b.Put(u64(seq), encodeRun(changes))
+	m := newIDMap(len(changes))
+	for k, v := range changes {
+		m.put(idKey(k), v)
+	}
+	return b.Put(u64(seq), encodeRun(m))
 }

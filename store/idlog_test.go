@@ -53,7 +53,7 @@ func TestIDLogAcrossManyBatches(t *testing.T) {
 					t.Fatalf("%s: lead %d points at missing #%d", when, i, seq)
 				}
 				if m := s.idx.leads.mem; m != nil {
-					if ms, mok := m[k]; mok != ok || ms != seq {
+					if ms, mok := m.get(idKey(k)); mok != ok || ms != seq {
 						t.Fatalf("%s: lead %d: map says %d/%v, runs %d/%v", when, i, ms, mok, seq, ok)
 					}
 				}
