@@ -100,12 +100,19 @@ func (c *Contact) merge(l *Lead) {
 	}
 	pick(&cu.FirstName, lc.FirstName)
 	pick(&cu.LastName, lc.LastName)
-	pick(&cu.Email, strings.TrimSpace(lc.Email))
+	if email := strings.TrimSpace(lc.Email); email != "" && (newest || cu.Email == "") && email != cu.Email {
+		cu.Email = email
+		// Email is always the normalised form of Customer.Email.
+		if p := l.prep; p != nil {
+			c.Email = p.email
+		} else {
+			c.Email = NormalizeEmail(email)
+		}
+	}
 	pick(&cu.Phone, lc.Phone)
 	pick(&cu.Country, lc.Country)
 	pick(&cu.Company, lc.Company)
 	pick(&cu.Title, lc.Title)
-	c.Email = NormalizeEmail(cu.Email)
 
 	c.Sources = addSorted(c.Sources, l.Source)
 	c.Actions = addSorted(c.Actions, l.Action)

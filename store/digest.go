@@ -136,7 +136,7 @@ type dictTx struct {
 	s       *Store
 	b       *bolt.Bucket
 	pending map[string]uint16
-	local   map[dictKey]uint16
+	local   [4]map[string]uint16 // per kind: name -> code
 	next    int
 }
 
@@ -144,7 +144,7 @@ func (s *Store) newDictTx(tx *bolt.Tx) *dictTx {
 	s.mu.Lock()
 	n := len(s.rev)
 	s.mu.Unlock()
-	return &dictTx{s: s, b: tx.Bucket(bDict), pending: map[string]uint16{}, local: map[dictKey]uint16{}, next: n}
+	return &dictTx{s: s, b: tx.Bucket(bDict), pending: map[string]uint16{}, next: n}
 }
 
 func (d *dictTx) code(kind, name string) uint16 {
@@ -152,15 +152,36 @@ func (d *dictTx) code(kind, name string) uint16 {
 		return 0
 	}
 	// Nearly every lookup is for a name seen before in this transaction.
-	if c, ok := d.local[dictKey{kind, name}]; ok {
+	k := kindIndex(kind)
+	if k < 0 {
+		return d.lookup(kind, name)
+	}
+	m := d.local[k]
+	if m == nil {
+		m = map[string]uint16{}
+		d.local[k] = m
+	}
+	if c, ok := m[name]; ok {
 		return c
 	}
 	c := d.lookup(kind, name)
-	d.local[dictKey{kind, name}] = c
+	m[name] = c
 	return c
 }
 
-type dictKey struct{ kind, name string }
+func kindIndex(kind string) int {
+	switch kind {
+	case KindSource:
+		return 0
+	case KindAction:
+		return 1
+	case KindOffer:
+		return 2
+	case KindCountry:
+		return 3
+	}
+	return -1
+}
 
 func (d *dictTx) lookup(kind, name string) uint16 {
 	key := kind + ":" + name

@@ -35,7 +35,7 @@ const noSeq = ^uint64(0)
 type idLog struct {
 	bucket []byte
 	mem    *idMap // nil until a write transaction loads it
-	runs   int                // runs in the bucket, valid with mem
+	runs   int    // runs in the bucket, valid with mem
 }
 
 // indexes are the store's two ID indexes, guarded by mu: held for the whole

@@ -14,7 +14,7 @@ func TestIDMapAgainstBuiltinMap(t *testing.T) {
 		m := newIDMap(0)
 		want := map[uint64]uint64{}
 		for step := 0; step < 200000; step++ {
-			k := r.Uint64N(spread) * (1 + r.Uint64N(3) << 40) // shared low bits
+			k := r.Uint64N(spread) * (1 + r.Uint64N(3)<<40) // shared low bits
 			if r.IntN(8) == 0 {
 				k = 0
 			}

@@ -109,11 +109,11 @@ func PrepareBatch(leads []Lead, now time.Time) {
 			l.Received = now.UTC()
 		}
 		p.idKey = idBytes(l.ID)
-		p.contactID = l.ContactID()
-		p.cidKey = idBytes(p.contactID)
-		p.rec = encodeLead(&scratch, l, a)
 		cu := &l.Customer
 		p.email = NormalizeEmail(cu.Email)
+		p.contactID = l.contactID(p.email)
+		p.cidKey = idBytes(p.contactID)
+		p.rec = encodeLead(&scratch, l, a)
 		p.head = searchHead(cu.FirstName, cu.LastName, p.email, cu.Company, cu.Title)
 		p.desc = lowerDesc(l.Description)
 		l.prep = p
@@ -187,8 +187,10 @@ func (l *Lead) ComputeID() string {
 
 // ContactID returns the contact this lead belongs to (16 hex digits): a hash
 // of the normalised email, or, for a lead without one, a contact of its own.
-func (l *Lead) ContactID() string {
-	email := NormalizeEmail(l.Customer.Email)
+func (l *Lead) ContactID() string { return l.contactID(NormalizeEmail(l.Customer.Email)) }
+
+// contactID is ContactID with the email already normalised.
+func (l *Lead) contactID(email string) string {
 	if email == "" {
 		id := l.ID
 		if id == "" {
@@ -197,7 +199,8 @@ func (l *Lead) ContactID() string {
 		sum := sha256.Sum256([]byte("l\x00" + id))
 		return hex.EncodeToString(sum[:8])
 	}
-	return ContactIDForEmail(email)
+	sum := sha256.Sum256([]byte("e\x00" + email))
+	return hex.EncodeToString(sum[:8])
 }
 
 // ContactIDForEmail returns the contact ID that leads with this address share.
