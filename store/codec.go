@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"errors"
+	"strconv"
 	"time"
 )
 
@@ -328,6 +329,70 @@ func rebuildRaw(l *Lead, ref int) string {
 	return ""
 }
 
+// appendTimestamp appends t as layoutTimestamp would format it, without
+// time.Format's reading of the layout: it runs for every lead imported.
+func appendTimestamp(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, layoutTimestamp)
+	}
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/100, 7)
+	return append(b, 'Z')
+}
+
+// appendCreatedUS appends t as layoutCreatedUS would format it.
+func appendCreatedUS(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, layoutCreatedUS)
+	}
+	b = strconv.AppendInt(b, int64(month), 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, int64(day), 10)
+	b = append(b, '/')
+	b = appendDigits(b, year, 4)
+	b = append(b, ' ')
+	h12 := hour % 12
+	if h12 == 0 {
+		h12 = 12
+	}
+	b = strconv.AppendInt(b, int64(h12), 10)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	if hour < 12 {
+		return append(b, " AM"...)
+	}
+	return append(b, " PM"...)
+}
+
+// appendDigits appends v zero-padded to width digits.
+func appendDigits(b []byte, v, width int) []byte {
+	var d [9]byte
+	for i := width - 1; i >= 0; i-- {
+		d[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(b, d[:width]...)
+}
+
 // customerJSON writes the customer the way Partner Center's CustomerInfo
 // property does: the seven keys in this order, no spaces.
 func customerJSON(c *Customer) string { return string(appendCustomerJSON(nil, c)) }
@@ -405,10 +470,10 @@ func (e *enc) rawFields(fs []Field, _ int, l *Lead) {
 						ref = refCustomerJSON
 					}
 				case len(f.Value) == len(layoutTimestamp) && !l.Timestamp.IsZero() &&
-					string(l.Timestamp.UTC().AppendFormat(scratch[:0], layoutTimestamp)) == f.Value:
+					string(appendTimestamp(scratch[:0], l.Timestamp)) == f.Value:
 					ref = refTimestamp
 				case len(f.Value) >= 18 && len(f.Value) <= 22 && !l.Created.IsZero() &&
-					string(l.Created.UTC().AppendFormat(scratch[:0], layoutCreatedUS)) == f.Value:
+					string(appendCreatedUS(scratch[:0], l.Created)) == f.Value:
 					ref = refCreatedUS
 				}
 			}

@@ -108,3 +108,20 @@ func FuzzSearchHead(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTimeLayouts: the hand-written formatters of the two raw time layouts
+// agree with time.Format for any instant.
+func FuzzTimeLayouts(f *testing.F) {
+	f.Add(int64(1790000000), int64(317740800))
+	f.Add(int64(-62135596800), int64(0))
+	f.Add(int64(253402300799), int64(999999999))
+	f.Fuzz(func(t *testing.T, sec, nsec int64) {
+		tm := time.Unix(sec, nsec%1e9).UTC()
+		if got, want := string(appendTimestamp(nil, tm)), tm.Format(layoutTimestamp); got != want {
+			t.Fatalf("appendTimestamp(%v) = %q, want %q", tm, got, want)
+		}
+		if got, want := string(appendCreatedUS(nil, tm)), tm.Format(layoutCreatedUS); got != want {
+			t.Fatalf("appendCreatedUS(%v) = %q, want %q", tm, got, want)
+		}
+	})
+}

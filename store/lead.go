@@ -161,25 +161,29 @@ func (l *Lead) HasTableKey() bool {
 // and both paths must meet); others by a hash of the normalised record, so
 // the same row from two copies of a file is still one lead.
 func (l *Lead) ComputeID() string {
-	h := sha256.New()
 	if l.HasTableKey() {
-		h.Write([]byte("t\x00"))
-		h.Write([]byte(l.Origin.PartitionKey))
+		// The common case, hashed from a stack buffer: this runs for every
+		// lead imported.
+		var buf [256]byte
+		b := append(buf[:0], "t\x00"...)
+		b = append(b, l.Origin.PartitionKey...)
+		b = append(b, 0)
+		b = append(b, l.Origin.RowKey...)
+		sum := sha256.Sum256(b)
+		return hex.EncodeToString(sum[:8])
+	}
+	h := sha256.New()
+	h.Write([]byte("r\x00"))
+	for _, s := range []string{
+		l.Source, l.Action, l.OfferID, l.OfferName,
+		l.Created.UTC().Format(time.RFC3339Nano), l.Description,
+		strings.TrimSpace(l.Customer.FirstName), strings.TrimSpace(l.Customer.LastName),
+		NormalizeEmail(l.Customer.Email), strings.TrimSpace(l.Customer.Phone),
+		strings.TrimSpace(l.Customer.Country), strings.TrimSpace(l.Customer.Company),
+		strings.TrimSpace(l.Customer.Title),
+	} {
+		h.Write([]byte(s))
 		h.Write([]byte{0})
-		h.Write([]byte(l.Origin.RowKey))
-	} else {
-		h.Write([]byte("r\x00"))
-		for _, s := range []string{
-			l.Source, l.Action, l.OfferID, l.OfferName,
-			l.Created.UTC().Format(time.RFC3339Nano), l.Description,
-			strings.TrimSpace(l.Customer.FirstName), strings.TrimSpace(l.Customer.LastName),
-			NormalizeEmail(l.Customer.Email), strings.TrimSpace(l.Customer.Phone),
-			strings.TrimSpace(l.Customer.Country), strings.TrimSpace(l.Customer.Company),
-			strings.TrimSpace(l.Customer.Title),
-		} {
-			h.Write([]byte(s))
-			h.Write([]byte{0})
-		}
 	}
 	sum := h.Sum(nil)
 	return hex.EncodeToString(sum[:8])
@@ -199,7 +203,8 @@ func (l *Lead) contactID(email string) string {
 		sum := sha256.Sum256([]byte("l\x00" + id))
 		return hex.EncodeToString(sum[:8])
 	}
-	sum := sha256.Sum256([]byte("e\x00" + email))
+	var buf [256]byte
+	sum := sha256.Sum256(append(append(buf[:0], "e\x00"...), email...))
 	return hex.EncodeToString(sum[:8])
 }
 
