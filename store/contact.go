@@ -153,6 +153,15 @@ func searchHead(first, last, email, company, title string) string {
 // one pass and without a string per field.
 func appendLower(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
+		// Copy a run that needs no change at once.
+		j := i
+		for j < len(s) && s[j] < utf8.RuneSelf && (s[j] < 'A' || s[j] > 'Z') {
+			j++
+		}
+		b = append(b, s[i:j]...)
+		if i = j; i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {

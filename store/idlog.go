@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/binary"
 	"slices"
 	"sort"
@@ -160,11 +159,8 @@ func (x *idTx) write() error {
 		for i, c := range x.changes {
 			kvs[i] = ordered{kv{c.k, c.seq}, i}
 		}
-		slices.SortFunc(kvs, func(a, b ordered) int {
-			if a.k != b.k {
-				return cmp.Compare(a.k, b.k)
-			}
-			return cmp.Compare(a.i, b.i)
+		sortByHighBits(kvs, func(e ordered) uint64 { return e.k }, func(a, b ordered) bool {
+			return a.k < b.k || (a.k == b.k && a.i < b.i)
 		})
 		out := make([]kv, 0, len(kvs))
 		for i, e := range kvs {
@@ -211,7 +207,7 @@ func appendKVs(run []byte, kvs []kv) []byte {
 func encodeRun(m *idMap) []byte {
 	kvs := make([]kv, 0, m.Len())
 	m.each(func(k, v uint64) { kvs = append(kvs, kv{k, v}) })
-	slices.SortFunc(kvs, func(a, b kv) int { return cmp.Compare(a.k, b.k) })
+	sortByHighBits(kvs, func(e kv) uint64 { return e.k }, func(a, b kv) bool { return a.k < b.k })
 	return appendKVs(make([]byte, 0, len(kvs)*runEntry), kvs)
 }
 
@@ -271,4 +267,54 @@ func appendRun(b *bolt.Bucket, changes map[[8]byte]uint64) error {
 		m.put(idKey(k), v)
 	}
 	return b.Put(u64(seq), encodeRun(m))
+}
+
+// sortByHighBits sorts entries whose keys are spread evenly (IDs are
+// hashes) by distributing them into buckets on the top bits of the key and
+// finishing each small bucket by insertion: about twice as fast as a
+// comparison sort for the tens of thousands of entries a batch writes. It
+// is correct for any keys, only slower when they crowd into few buckets.
+func sortByHighBits[E any](es []E, key func(E) uint64, less func(a, b E) bool) {
+	if len(es) < 64 {
+		slices.SortStableFunc(es, func(a, b E) int {
+			if less(a, b) {
+				return -1
+			}
+			if less(b, a) {
+				return 1
+			}
+			return 0
+		})
+		return
+	}
+	bits := 1
+	for 1<<bits < len(es)/2 {
+		bits++
+	}
+	shift := 64 - bits
+	count := make([]int, 1<<bits+1)
+	for _, e := range es {
+		count[key(e)>>shift+1]++
+	}
+	for i := 1; i < len(count); i++ {
+		count[i] += count[i-1]
+	}
+	out := make([]E, len(es))
+	next := append([]int(nil), count[:len(count)-1]...)
+	for _, e := range es {
+		b := key(e) >> shift
+		out[next[b]] = e
+		next[b]++
+	}
+	// Insertion sort within each bucket; entries of equal keys keep their
+	// order from the distribution, which is stable.
+	for b := 0; b+1 < len(count); b++ {
+		lo, hi := count[b], count[b+1]
+		for i := lo + 1; i < hi; i++ {
+			for j := i; j > lo && less(out[j], out[j-1]); j-- {
+				out[j], out[j-1] = out[j-1], out[j]
+			}
+		}
+	}
+	copy(es, out)
 }

@@ -62,3 +62,24 @@ func TestIDMapAgainstBuiltinMap(t *testing.T) {
 		}
 	}
 }
+
+// TestSortByHighBits: the bucket sort orders any keys, even and crowded,
+// and keeps entries with equal keys in their order.
+func TestSortByHighBits(t *testing.T) {
+	type e struct{ k, i uint64 }
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 63, 64, 1000, 20000} {
+		for _, keys := range []func() uint64{r.Uint64, func() uint64 { return r.Uint64N(5) }, func() uint64 { return r.Uint64N(5) << 60 }} {
+			es := make([]e, n)
+			for i := range es {
+				es[i] = e{keys(), uint64(i)}
+			}
+			sortByHighBits(es, func(x e) uint64 { return x.k }, func(a, b e) bool { return a.k < b.k })
+			for i := 1; i < len(es); i++ {
+				if es[i-1].k > es[i].k || (es[i-1].k == es[i].k && es[i-1].i > es[i].i) {
+					t.Fatalf("n=%d: out of order at %d: %v %v", n, i, es[i-1], es[i])
+				}
+			}
+		}
+	}
+}

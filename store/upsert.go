@@ -141,7 +141,8 @@ type upserter struct {
 	leadIDs, contactIDs *idTx
 	forgotten           *bolt.Bucket
 	names               []string
-	work                map[uint64]*contactWork
+	work                *idMap // contact seq -> index in cws, plus one
+	cws                 []*contactWork
 	slab                []contactWork // where work's entries live
 	order               []uint64
 	scratch             []byte
@@ -162,7 +163,7 @@ func newUpserter(s *Store, tx *bolt.Tx, dt *dictTx) *upserter {
 		contactIDs: newIDTx(&s.idx.contacts, tx),
 		forgotten:  tx.Bucket(bForgotten),
 		names:      s.names(),
-		work:       map[uint64]*contactWork{},
+		work:       newIDMap(0),
 		now:        time.Now().UTC(),
 	}
 	// Sequence-keyed buckets grow at the end: full pages waste nothing.
@@ -290,8 +291,8 @@ func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 		}
 		u.contactIDs.put(idk, seq)
 	}
-	if cw, ok := u.work[seq]; ok {
-		return cw, nil
+	if i, ok := u.work.get(seq); ok {
+		return u.cws[i-1], nil
 	}
 	if len(u.slab) == cap(u.slab) {
 		u.slab = make([]contactWork, 0, 1024)
@@ -309,7 +310,8 @@ func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 		cw.c.Sources, cw.c.Actions = cw.room[0:0:1], cw.room[1:1:2]
 		cw.c.Offers, cw.c.Countries = cw.room[2:2:3], cw.room[3:3:4]
 	}
-	u.work[seq] = cw
+	u.cws = append(u.cws, cw)
+	u.work.put(seq, uint64(len(u.cws)))
 	u.order = append(u.order, seq)
 	return cw, nil
 }
@@ -322,7 +324,8 @@ func (u *upserter) flush() error {
 	// Sequence order is key order for the contacts bucket.
 	slices.Sort(u.order)
 	for _, seq := range u.order {
-		cw := u.work[seq]
+		i, _ := u.work.get(seq)
+		cw := u.cws[i-1]
 		if cw.recompute {
 			if err := u.rebuild(cw); err != nil {
 				return err
