@@ -11,7 +11,7 @@ import (
 // over the same field inside CustomerInfo or UserDetails, whatever the
 // order.
 type leadBuilder struct {
-	l       store.Lead
+	l       *store.Lead // built in place: a lead is large to copy
 	nested  store.Customer
 	created string
 	full    string
@@ -30,7 +30,7 @@ func (b *leadBuilder) warn(reason string) { b.sink.problem(b.line, b.col, Warnin
 
 // set gives value v of the field called name the meaning r.
 func (b *leadBuilder) set(r role, name, v string) {
-	l := &b.l
+	l := b.l
 	switch r {
 	case roleExtra:
 		if v != "" {
@@ -89,8 +89,8 @@ func (b *leadBuilder) customerMembers(members []jsonMember, prefix string) {
 }
 
 // finish resolves what depends on several fields and runs Complete.
-func (b *leadBuilder) finish() store.Lead {
-	l := &b.l
+func (b *leadBuilder) finish() {
+	l := b.l
 	mergeCustomer(&l.Customer, b.nested)
 	setFullName(&l.Customer, b.full)
 	if created := strings.TrimSpace(b.created); created != "" {
@@ -101,7 +101,6 @@ func (b *leadBuilder) finish() store.Lead {
 		}
 	}
 	Complete(l)
-	return *l
 }
 
 // mergeCustomer fills the empty fields of c from ci.

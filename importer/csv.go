@@ -56,6 +56,12 @@ type csvReader struct {
 	nRaw   int
 	report func(*RowError)
 	stats  Stats
+	// hold, when set, takes problems instead of counting and reporting
+	// them: the reading goroutine of ReadBatches keeps them for the
+	// goroutine that reports in order.
+	hold func(problemAt)
+	// scratch is where the sequential reader builds each lead.
+	scratch store.Lead
 
 	buf  []byte // Windows-1252 records, decoded
 	ends []int
@@ -81,12 +87,7 @@ func readCSV(br *bufio.Reader, name string, emit func(store.Lead) error, report 
 		}
 		c.stats.Records++
 		if prob != nil {
-			reason := prob.reason
-			if prob.field >= 0 && prob.field < len(c.cols) {
-				reason = strings.Replace(reason, "cell "+strconv.Itoa(prob.field+1),
-					"cell "+strconv.Itoa(prob.field+1)+" ("+c.cols[prob.field].name+")", 1)
-			}
-			c.problem(prob.line, prob.col, Reject, reason)
+			c.rowProblem(prob)
 			continue
 		}
 		l, ok := c.lead(start)
@@ -104,6 +105,15 @@ func readCSV(br *bufio.Reader, name string, emit func(store.Lead) error, report 
 }
 
 func (c *csvReader) problem(line, col int, sev Severity, reason string) {
+	if c.hold != nil {
+		c.hold(problemAt{line, col, sev, reason})
+		return
+	}
+	c.count(line, col, sev, reason)
+}
+
+// count counts and reports a problem.
+func (c *csvReader) count(line, col int, sev Severity, reason string) {
 	if sev == Warning {
 		c.stats.Warnings++
 	} else {
@@ -112,6 +122,17 @@ func (c *csvReader) problem(line, col int, sev Severity, reason string) {
 	if c.report != nil {
 		c.report(&RowError{File: c.name, Line: line, Col: col, Reason: reason, Severity: sev})
 	}
+}
+
+// rowProblem reports a record the tokenizer could not read, naming the
+// column of the cell at fault.
+func (c *csvReader) rowProblem(prob *csvProblem) {
+	reason := prob.reason
+	if prob.field >= 0 && prob.field < len(c.cols) {
+		reason = strings.Replace(reason, "cell "+strconv.Itoa(prob.field+1),
+			"cell "+strconv.Itoa(prob.field+1)+" ("+c.cols[prob.field].name+")", 1)
+	}
+	c.problem(prob.line, prob.col, Reject, reason)
 }
 
 func (c *csvReader) fatal(line int, format string, args ...any) error {
@@ -277,6 +298,22 @@ func (c *csvReader) readHeader() error {
 // lead builds the lead of the current record; ok is false when the record
 // was rejected (and reported).
 func (c *csvReader) lead(start int) (l store.Lead, ok bool) {
+	s, ends, ok := c.row(start)
+	if !ok {
+		return l, false
+	}
+	// Built in a lead the reader keeps: a local one would be allocated
+	// on the heap for every row, since the builder holds a pointer to it.
+	c.scratch = store.Lead{}
+	c.build(&c.scratch, start, s, ends, c)
+	return c.scratch, true
+}
+
+// row checks the current record's shape and encoding and returns it as one
+// string with the end of each field; problems are reported and the row
+// skipped. This part depends on the records before it (the encoding is
+// decided as the file goes); building the lead from it does not.
+func (c *csvReader) row(start int) (string, []int, bool) {
 	n := c.tok.nfields()
 	if n != len(c.cols) {
 		extraEmpty := n > len(c.cols)
@@ -285,15 +322,21 @@ func (c *csvReader) lead(start int) (l store.Lead, ok bool) {
 		}
 		if !extraEmpty {
 			c.problem(start, 0, Reject, fmt.Sprintf("row has %d cells but the header has %d", n, len(c.cols)))
-			return l, false
+			return "", nil, false
 		}
 	}
 	s, ends, err := c.decoded(start)
 	if err != nil {
 		c.problem(start, 0, Reject, fmt.Sprintf("not valid UTF-8, though the file is UTF-8 (decided at line %d); fix the encoding and import again", c.cs.decidedAt))
-		return l, false
+		return "", nil, false
 	}
-	b := leadBuilder{sink: c, line: start}
+	return s, ends, true
+}
+
+// build makes the lead of the row at line start. It reads only the header,
+// so rows can be built on several goroutines; warnings go to sink.
+func (c *csvReader) build(dst *store.Lead, start int, s string, ends []int, sink warner) {
+	b := leadBuilder{l: dst, sink: sink, line: start}
 	b.l.Origin.File = c.name
 	b.l.Origin.Line = start
 	b.l.Raw = make([]store.Field, 0, c.nRaw)
@@ -308,5 +351,5 @@ func (c *csvReader) lead(start int) (l store.Lead, ok bool) {
 		b.l.Raw = append(b.l.Raw, store.Field{Name: col.name, Value: v})
 		b.set(col.role, col.name, v)
 	}
-	return b.finish(), true
+	b.finish()
 }

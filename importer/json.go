@@ -41,13 +41,16 @@ const (
 )
 
 type jsonReader struct {
-	name   string
-	br     *bufio.Reader
-	emit   func(store.Lead) error
-	report func(*RowError)
-	stats  Stats
-	cs     charset
-	err    error // a read error other than EOF
+	name string
+	br   *bufio.Reader
+	emit func(store.Lead) error
+	// scratch is where each lead is built: a local one would be allocated
+	// on the heap for every record, since the builder holds a pointer.
+	scratch store.Lead
+	report  func(*RowError)
+	stats   Stats
+	cs      charset
+	err     error // a read error other than EOF
 
 	line, col   int // position of the next byte
 	cline, ccol int // position of the byte last read
@@ -315,7 +318,8 @@ func (j *jsonReader) object(line, col int) error {
 		j.problem(line, col, Reject, "expected a JSON object, found an array")
 		return nil
 	}
-	b2 := leadBuilder{sink: j, line: line, col: col}
+	j.scratch = store.Lead{}
+	b2 := leadBuilder{l: &j.scratch, sink: j, line: line, col: col}
 	b2.l.Origin.File = j.name
 	b2.l.Origin.Line = line
 	b2.l.Raw = make([]store.Field, 0, len(v.members))
@@ -343,12 +347,12 @@ func (j *jsonReader) object(line, col int) error {
 			b2.set(r, m.key, val)
 		}
 	}
-	l := b2.finish()
-	if err := j.emit(l); err != nil {
+	b2.finish()
+	if err := j.emit(j.scratch); err != nil {
 		return err
 	}
 	j.stats.Leads++
-	if l.IsTest {
+	if j.scratch.IsTest {
 		j.stats.Test++
 	}
 	return nil

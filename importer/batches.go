@@ -1,0 +1,246 @@
+package importer
+
+import (
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/leads-inbox/leads/store"
+)
+
+// BatchOptions tune ReadBatches.
+type BatchOptions struct {
+	// Size is the most leads in one batch (default 20,000).
+	Size int
+	// Workers is how many goroutines build leads from CSV rows and run
+	// Prepare (default: one per core).
+	Workers int
+	// Prepare, when set, is run on every batch by the worker that built it,
+	// before the batch is handed to emit: work that needs only the leads
+	// (hashing, encoding) then runs beside the reading and the writing.
+	Prepare func([]store.Lead)
+	// Inline builds and prepares on the reading goroutine, with no
+	// workers. It costs less in all, so it is the better choice when what
+	// the caller does with the batches is the slower part anyway.
+	Inline bool
+}
+
+// ReadBatches reads leads like Read and hands them to emit in batches, in
+// file order, with every problem reported in line order before the batch
+// that follows it. Reading a CSV file is split in two: one goroutine
+// tokenizes the records (which depends on what came before: quotes, the
+// encoding), and Workers goroutines build leads from them, which is most of
+// the work and needs nothing but the row and the header. emit runs on the
+// calling goroutine; an error from it stops the read and is returned.
+func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.Lead) error, report func(*RowError)) (Stats, error) {
+	if opt.Size <= 0 {
+		opt.Size = 20000
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	br, err := openText(r)
+	if err != nil {
+		return Stats{}, &RowError{File: name, Reason: err.Error(), Severity: Fatal}
+	}
+	if opt.Inline || isJSON(br) {
+		// Webhook files are small next to table exports: read them in
+		// order and prepare each batch here, as Inline asks for any file.
+		batch := make([]store.Lead, 0, opt.Size)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			if opt.Prepare != nil {
+				opt.Prepare(batch)
+			}
+			err := emit(batch)
+			batch = make([]store.Lead, 0, opt.Size)
+			return err
+		}
+		read := readJSON
+		if !isJSON(br) {
+			read = readCSV
+		}
+		st, err := read(br, name, func(l store.Lead) error {
+			batch = append(batch, l)
+			if len(batch) == opt.Size {
+				return flush()
+			}
+			return nil
+		}, report)
+		if err == nil {
+			err = flush()
+		}
+		return st, err
+	}
+	c := &csvReader{name: name, report: report}
+	comma, skipped := sniffDelimiter(br)
+	c.tok = newCSVTokenizer(br, comma)
+	c.tok.line = skipped
+	if err := c.readHeader(); err != nil {
+		return c.stats, err
+	}
+	return c.readParallel(opt, emit)
+}
+
+// rowJob is one record to build: its text, where its fields end (in the
+// chunk's shared ends), and its line.
+type rowJob struct {
+	line       int
+	s          string
+	ends0, end int
+}
+
+// problemAt is a problem waiting to be reported in order.
+type problemAt struct {
+	line, col int
+	sev       Severity
+	reason    string
+}
+
+// chunk is one batch on its way through the pipeline.
+type chunk struct {
+	rows    []rowJob
+	ends    []int
+	read    []problemAt // found while reading, in line order
+	built   []problemAt // found while building, in line order
+	records int
+	err     error // reading stopped after this chunk's rows
+	leads   []store.Lead
+	ready   chan struct{}
+}
+
+// problem records a warning from building a lead (the warner interface).
+func (ch *chunk) problem(line, col int, sev Severity, reason string) {
+	ch.built = append(ch.built, problemAt{line, col, sev, reason})
+}
+
+func (c *csvReader) readParallel(opt BatchOptions, emit func([]store.Lead) error) (Stats, error) {
+	jobs := make(chan *chunk, opt.Workers)
+	order := make(chan *chunk, max(opt.Workers-1, 1))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+
+	// The reader: tokenizes, checks and decodes records into chunks. Its
+	// own problems are recorded in the chunk, to be reported in order.
+	var cur *chunk
+	c.hold = func(p problemAt) { cur.read = append(cur.read, p) }
+	newChunk := func() *chunk {
+		return &chunk{rows: make([]rowJob, 0, opt.Size), ready: make(chan struct{})}
+	}
+	send := func(ch *chunk) bool {
+		select {
+		case order <- ch:
+		case <-stop:
+			return false
+		}
+		jobs <- ch
+		return true
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(order)
+		defer close(jobs)
+		cur = newChunk()
+		for {
+			start, prob, err := c.tok.next()
+			if err == io.EOF {
+				send(cur)
+				return
+			}
+			if err != nil {
+				cur.err = &RowError{File: c.name, Line: c.tok.line, Reason: "read error: " + err.Error(), Severity: Fatal}
+				send(cur)
+				return
+			}
+			if prob == nil && isBlank(c.tok.rec) {
+				continue
+			}
+			cur.records++
+			if prob != nil {
+				c.rowProblem(prob)
+				continue
+			}
+			s, ends, ok := c.row(start)
+			if !ok {
+				continue
+			}
+			from := len(cur.ends)
+			cur.ends = append(cur.ends, ends...)
+			cur.rows = append(cur.rows, rowJob{start, s, from, len(cur.ends)})
+			if len(cur.rows) == opt.Size {
+				if !send(cur) {
+					return
+				}
+				cur = newChunk()
+			}
+		}
+	}()
+
+	// The workers: build the leads of a chunk and prepare them.
+	for range opt.Workers {
+		go func() {
+			for ch := range jobs {
+				select {
+				case <-stop:
+				default:
+					ch.leads = make([]store.Lead, len(ch.rows))
+					for i, r := range ch.rows {
+						c.build(&ch.leads[i], r.line, r.s, ch.ends[r.ends0:r.end], ch)
+					}
+					ch.rows, ch.ends = nil, nil
+					if opt.Prepare != nil {
+						opt.Prepare(ch.leads)
+					}
+				}
+				close(ch.ready)
+			}
+		}()
+	}
+
+	// Here, in file order: report, count, emit.
+	var err error
+	for ch := range order {
+		<-ch.ready
+		if err != nil {
+			continue
+		}
+		c.stats.Records += ch.records
+		c.reportMerged(ch.read, ch.built)
+		for i := range ch.leads {
+			c.stats.Leads++
+			if ch.leads[i].IsTest {
+				c.stats.Test++
+			}
+		}
+		if len(ch.leads) > 0 {
+			if e := emit(ch.leads); e != nil {
+				err = e
+			}
+		}
+		if err == nil && ch.err != nil {
+			err = ch.err
+		}
+		if err != nil {
+			close(stop)
+		}
+	}
+	wg.Wait()
+	return c.stats, err
+}
+
+// reportMerged reports a chunk's problems in line order; each list is in
+// line order already.
+func (c *csvReader) reportMerged(a, b []problemAt) {
+	for len(a) > 0 || len(b) > 0 {
+		var p problemAt
+		if len(b) == 0 || (len(a) > 0 && a[0].line <= b[0].line) {
+			p, a = a[0], a[1:]
+		} else {
+			p, b = b[0], b[1:]
+		}
+		c.count(p.line, p.col, p.sev, p.reason)
+	}
+}
