@@ -103,7 +103,7 @@ func (c *Contact) merge(l *Lead) {
 	if email := strings.TrimSpace(lc.Email); email != "" && (newest || cu.Email == "") && email != cu.Email {
 		cu.Email = email
 		// Email is always the normalised form of Customer.Email.
-		if p := l.prep; p != nil {
+		if p := l.prepFull(); p != nil {
 			c.Email = p.email
 		} else {
 			c.Email = NormalizeEmail(email)
@@ -126,7 +126,7 @@ func (c *Contact) merge(l *Lead) {
 	}
 	c.IsDNC = c.IsDNC || l.IsDNC()
 	c.headOK = false
-	if p := l.prep; p != nil {
+	if p := l.prepFull(); p != nil {
 		c.descs = append(c.descs, pendingDesc{p.desc, newest})
 		if cu.FirstName == lc.FirstName && cu.LastName == lc.LastName && cu.Company == lc.Company &&
 			cu.Title == lc.Title && c.Email == p.email {

@@ -35,6 +35,9 @@ type idLog struct {
 	bucket []byte
 	mem    *idMap // nil until a write transaction loads it
 	runs   int    // runs in the bucket, valid with mem
+	// wasEmpty says the index was empty when loaded: during a first
+	// import no lead can be known but for a repeat within the import.
+	wasEmpty bool
 }
 
 // indexes are the store's two ID indexes, guarded by mu: held for the whole
@@ -42,6 +45,38 @@ type idLog struct {
 type indexes struct {
 	mu              sync.Mutex
 	leads, contacts idLog
+	// rw guards the lead map against the one reader outside a write:
+	// PrepareBatch asking which leads are stored already. Only the writer
+	// reads the contact map.
+	rw sync.RWMutex
+}
+
+// knownLeads sets out[i] when the lead with ID keys[i] is stored, as far as
+// the writer's map knows; loading the map first if no write has yet.
+func (s *Store) knownLeads(keys [][8]byte, out []bool) {
+	x := s.idx
+	x.rw.RLock()
+	loaded := x.leads.mem != nil
+	x.rw.RUnlock()
+	if !loaded {
+		x.mu.Lock()
+		_ = s.db.View(func(tx *bolt.Tx) error {
+			x.rw.Lock()
+			defer x.rw.Unlock()
+			x.leads.load(tx)
+			return nil
+		})
+		x.mu.Unlock()
+	}
+	x.rw.RLock()
+	defer x.rw.RUnlock()
+	// Into a store that was empty, asking is a cache miss per lead for
+	// nothing: the rare repeat within the file is found by Upsert.
+	if m := x.leads.mem; m != nil && !x.leads.wasEmpty {
+		for i, k := range keys {
+			_, out[i] = m.get(idKey(k))
+		}
+	}
 }
 
 func newIndexes() *indexes {
@@ -51,7 +86,9 @@ func newIndexes() *indexes {
 // invalidate drops the in-memory copies; the next writer reloads them from
 // the file. Writers other than Upsert (forget, migrations) call it.
 func (x *indexes) invalidate() {
+	x.rw.Lock()
 	x.leads.mem, x.contacts.mem = nil, nil
+	x.rw.Unlock()
 }
 
 // load reads every run into the map, oldest first so newer entries win.
@@ -78,7 +115,7 @@ func (l *idLog) load(tx *bolt.Tx) {
 		}
 		return nil
 	})
-	l.mem, l.runs = m, runs
+	l.mem, l.runs, l.wasEmpty = m, runs, n == 0
 }
 
 // idTx is one write transaction's view of an index. Changes go straight
@@ -89,6 +126,7 @@ type idTx struct {
 	log     *idLog
 	b       *bolt.Bucket
 	changes []idChange
+	rw      *sync.RWMutex // held while the map changes, if others read it
 }
 
 type idChange struct {
@@ -96,20 +134,40 @@ type idChange struct {
 	had         bool
 }
 
-func newIDTx(l *idLog, tx *bolt.Tx) *idTx {
+func newIDTx(l *idLog, tx *bolt.Tx, rw *sync.RWMutex) *idTx {
+	if rw != nil {
+		rw.Lock()
+		defer rw.Unlock()
+	}
 	l.load(tx)
-	return &idTx{log: l, b: tx.Bucket(l.bucket)}
+	return &idTx{log: l, b: tx.Bucket(l.bucket), rw: rw}
+}
+
+func (x *idTx) lock() {
+	if x.rw != nil {
+		x.rw.Lock()
+	}
+}
+
+func (x *idTx) unlock() {
+	if x.rw != nil {
+		x.rw.Unlock()
+	}
 }
 
 func (x *idTx) get(k [8]byte) (uint64, bool) { return x.log.mem.get(idKey(k)) }
 
 func (x *idTx) put(k [8]byte, seq uint64) {
+	x.lock()
 	old, had := x.log.mem.put(idKey(k), seq)
+	x.unlock()
 	x.changes = append(x.changes, idChange{idKey(k), seq, old, had})
 }
 
 func (x *idTx) del(k [8]byte) {
+	x.lock()
 	old, had := x.log.mem.del(idKey(k))
+	x.unlock()
 	x.changes = append(x.changes, idChange{idKey(k), noSeq, old, had})
 }
 
@@ -119,6 +177,8 @@ func (x *idTx) rollback() {
 	if x == nil {
 		return
 	}
+	x.lock()
+	defer x.unlock()
 	for i := len(x.changes) - 1; i >= 0; i-- {
 		c := x.changes[i]
 		if c.had {

@@ -88,6 +88,19 @@ type prepared struct {
 	email     string // normalised
 	head      string // lower-cased search text of the customer fields
 	desc      string // lower-cased, trimmed description
+	// known leads (already stored when prepared) get only their ID and
+	// content, which is all an unchanged lead needs; full says the rest is
+	// there too.
+	content []byte
+	full    bool
+}
+
+// prepFull returns the lead's prepared data when all of it was prepared.
+func (l *Lead) prepFull() *prepared {
+	if l.prep != nil && l.prep.full {
+		return l.prep
+	}
+	return nil
 }
 
 // PrepareBatch does the part of storing leads that needs nothing but the
@@ -96,27 +109,50 @@ type prepared struct {
 // rest in order, has less to do. A lead changed after PrepareBatch must not
 // be given to Upsert without preparing it again. Received is set to now
 // where it is empty, as Upsert would.
-func PrepareBatch(leads []Lead, now time.Time) {
+func PrepareBatch(leads []Lead, now time.Time) { prepareBatch(leads, now, nil) }
+
+// PrepareBatch is the package's PrepareBatch for leads on their way into
+// this store: a lead it already holds gets only what telling whether it
+// changed needs, so that importing the same file again costs little more
+// than reading it. Whatever this guesses, Upsert stores the same.
+func (s *Store) PrepareBatch(leads []Lead, now time.Time) { prepareBatch(leads, now, s.knownLeads) }
+
+func prepareBatch(leads []Lead, now time.Time, known func(keys [][8]byte, out []bool)) {
 	var scratch []byte
 	a := &arena{}
 	ps := make([]prepared, len(leads))
+	keys := make([][8]byte, len(leads))
 	for i := range leads {
-		l, p := &leads[i], &ps[i]
+		l := &leads[i]
 		if l.ID == "" {
 			l.ID = l.ComputeID()
 		}
 		if l.Received.IsZero() {
 			l.Received = now.UTC()
 		}
-		p.idKey = idBytes(l.ID)
+		keys[i] = idBytes(l.ID)
+	}
+	isKnown := make([]bool, len(leads))
+	if known != nil {
+		known(keys, isKnown)
+	}
+	for i := range leads {
+		l, p := &leads[i], &ps[i]
+		p.idKey = keys[i]
+		l.prep = p
+		if isKnown[i] {
+			p.content = a.keep(encodeContent(a.take(512), l))
+			continue
+		}
+		p.full = true
 		cu := &l.Customer
 		p.email = NormalizeEmail(cu.Email)
 		p.contactID = l.contactID(p.email)
 		p.cidKey = idBytes(p.contactID)
 		p.rec = encodeLead(&scratch, l, a)
+		p.content, _ = leadContent(p.rec)
 		p.head = searchHead(cu.FirstName, cu.LastName, p.email, cu.Company, cu.Title)
 		p.desc = lowerDesc(l.Description)
-		l.prep = p
 	}
 }
 

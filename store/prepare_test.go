@@ -12,9 +12,9 @@ import (
 // earlier, change leads and move a lead to another address.
 func TestPreparedLeadsStoreTheSame(t *testing.T) {
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	batches := [][]Lead{synthLeads(300, 0), synthLeads(300, 300), synthLeads(200, 100)}
-	// The third batch repeats leads with changes: a new title, and for
-	// some an address of their own.
+	batches := [][]Lead{synthLeads(300, 0), synthLeads(300, 300), synthLeads(200, 100), synthLeads(300, 0)}
+	// The third batch repeats leads with changes (a new title, and for
+	// some an address of their own); the fourth repeats the first as is.
 	for i := range batches[2] {
 		l := &batches[2][i]
 		l.Customer.Title = "VP Engineering"
@@ -26,7 +26,8 @@ func TestPreparedLeadsStoreTheSame(t *testing.T) {
 			l.Description = "  Ünïcode ÄND Mixed CASE  "
 		}
 	}
-	dump := func(prepare bool) ([]Contact, []Lead) {
+	dump := func(prepare string) ([]Contact, []Lead, []UpsertResult) {
+		var results []UpsertResult
 		s, _ := openTemp(t)
 		defer s.Close()
 		for _, b := range batches {
@@ -34,12 +35,18 @@ func TestPreparedLeadsStoreTheSame(t *testing.T) {
 			for i := range b {
 				b[i].Received = now
 			}
-			if prepare {
+			switch prepare {
+			case "package":
 				PrepareBatch(b, now)
+			case "store":
+				// Leads the store holds already get only their content.
+				s.PrepareBatch(b, now)
 			}
-			if _, err := s.Upsert(b, UpsertOptions{}); err != nil {
+			res, err := s.Upsert(b, UpsertOptions{})
+			if err != nil {
 				t.Fatal(err)
 			}
+			results = append(results, res)
 		}
 		var cs []Contact
 		var ls []Lead
@@ -55,21 +62,26 @@ func TestPreparedLeadsStoreTheSame(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		return cs, ls
+		return cs, ls, results
 	}
-	pc, pl := dump(true)
-	uc, ul := dump(false)
-	if len(pc) == 0 || len(pc) != len(uc) || len(pl) != len(ul) {
-		t.Fatalf("prepared: %d contacts %d leads; unprepared: %d, %d", len(pc), len(pl), len(uc), len(ul))
-	}
-	for i := range pc {
-		if !reflect.DeepEqual(pc[i], uc[i]) {
-			t.Fatalf("contact %d differs:\nprepared   %+v\nunprepared %+v", i, pc[i], uc[i])
+	uc, ul, ur := dump("none")
+	for _, mode := range []string{"package", "store"} {
+		pc, pl, pr := dump(mode)
+		if !reflect.DeepEqual(pr, ur) {
+			t.Fatalf("%s: counted %+v, unprepared %+v", mode, pr, ur)
 		}
-	}
-	for i := range pl {
-		if !reflect.DeepEqual(pl[i], ul[i]) {
-			t.Fatalf("lead %d differs:\nprepared   %+v\nunprepared %+v", i, pl[i], ul[i])
+		if len(pc) == 0 || len(pc) != len(uc) || len(pl) != len(ul) {
+			t.Fatalf("%s: %d contacts %d leads; unprepared: %d, %d", mode, len(pc), len(pl), len(uc), len(ul))
+		}
+		for i := range pc {
+			if !reflect.DeepEqual(pc[i], uc[i]) {
+				t.Fatalf("%s: contact %d differs:\nprepared   %+v\nunprepared %+v", mode, i, pc[i], uc[i])
+			}
+		}
+		for i := range pl {
+			if !reflect.DeepEqual(pl[i], ul[i]) {
+				t.Fatalf("%s: lead %d differs:\nprepared   %+v\nunprepared %+v", mode, i, pl[i], ul[i])
+			}
 		}
 	}
 }

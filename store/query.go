@@ -243,6 +243,17 @@ type Counts struct {
 	Contacts int
 }
 
+// Empty reports whether the store holds no leads.
+func (s *Store) Empty() (bool, error) {
+	empty := true
+	err := s.db.View(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bLeads).Cursor().First()
+		empty = k == nil
+		return nil
+	})
+	return empty, err
+}
+
 // Count returns how many leads and contacts are stored.
 func (s *Store) Count() (Counts, error) {
 	var c Counts

@@ -159,8 +159,8 @@ func newUpserter(s *Store, tx *bolt.Tx, dt *dictTx) *upserter {
 		s: s, tx: tx, dt: dt,
 		leads:      tx.Bucket(bLeads),
 		contacts:   tx.Bucket(bContacts),
-		leadIDs:    newIDTx(&s.idx.leads, tx),
-		contactIDs: newIDTx(&s.idx.contacts, tx),
+		leadIDs:    newIDTx(&s.idx.leads, tx, &s.idx.rw),
+		contactIDs: newIDTx(&s.idx.contacts, tx, nil),
 		forgotten:  tx.Bucket(bForgotten),
 		names:      s.names(),
 		work:       newIDMap(0),
@@ -203,8 +203,8 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 	seq, found := u.leadIDs.get(idk)
 	if !found {
 		var rec []byte
-		if l.prep != nil {
-			rec = l.prep.rec
+		if p := l.prepFull(); p != nil {
+			rec = p.rec
 		} else {
 			if l.Received.IsZero() {
 				l.Received = u.now
@@ -237,7 +237,7 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 	// part alone before decoding anything.
 	var content []byte
 	if l.prep != nil {
-		content, _ = leadContent(l.prep.rec)
+		content = l.prep.content
 	} else {
 		u.contentBuf = encodeContent(u.contentBuf[:0], l)
 		content = u.contentBuf
@@ -277,8 +277,8 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 	var cid string
 	var idk [8]byte
-	if l.prep != nil {
-		cid, idk = l.prep.contactID, l.prep.cidKey
+	if p := l.prepFull(); p != nil {
+		cid, idk = p.contactID, p.cidKey
 	} else {
 		cid = l.ContactID()
 		idk = idBytes(cid)

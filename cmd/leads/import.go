@@ -118,6 +118,10 @@ func (r *importRun) file(name string) error {
 		label = filepath.Clean(name)
 	}
 
+	// The file is read on its own goroutine, its leads built and prepared
+	// (hashed and encoded, which needs only the leads) there or on one
+	// goroutine per core, and written here, on this one, so that reading
+	// and writing overlap.
 	batches := make(chan []store.Lead, 1)
 	stop := make(chan struct{})
 	type result struct {
@@ -126,31 +130,24 @@ func (r *importRun) file(name string) error {
 	}
 	done := make(chan result, 1)
 	go func() {
-		batch := make([]store.Lead, 0, importBatch)
-		st, err := importer.Read(in, label, func(l store.Lead) error {
-			batch = append(batch, l)
-			if len(batch) == importBatch {
-				// Hashing and encoding here keeps the writer's share of
-				// the work, which is what bounds an import, small.
-				store.PrepareBatch(batch, time.Now())
-				select {
-				case batches <- batch:
-				case <-stop:
-					return errStopped
-				}
-				batch = make([]store.Lead, 0, importBatch)
+		opt := importer.BatchOptions{Size: importBatch, Prepare: func(b []store.Lead) { r.s.PrepareBatch(b, time.Now()) }}
+		// Into an empty store every lead is new and writing them is the
+		// slower half: reading on one goroutine costs less in all and
+		// keeps up. Otherwise most leads are likely stored already and
+		// reading is nearly all the work, so it gets every core.
+		if empty, err := r.s.Empty(); err == nil && empty {
+			opt.Inline = true
+		}
+		st, err := importer.ReadBatches(in, label, opt, func(batch []store.Lead) error {
+			select {
+			case batches <- batch:
+				return nil
+			case <-stop:
+				return errStopped
 			}
-			return nil
 		}, func(re *importer.RowError) {
 			fmt.Fprintln(r.e.stderr, re.Error())
 		})
-		if len(batch) > 0 && err == nil {
-			store.PrepareBatch(batch, time.Now())
-			select {
-			case batches <- batch:
-			case <-stop:
-			}
-		}
 		close(batches)
 		done <- result{st, err}
 	}()
