@@ -50,10 +50,6 @@ type Contact struct {
 	// order: building the search text lower-cases every field, so it is
 	// done once per contact when the record is written, not once per lead.
 	descs []pendingDesc
-	// head is the lower-cased name, email, company and title when headOK:
-	// taken from a prepared lead whose fields are the contact's.
-	head   string
-	headOK bool
 }
 
 type pendingDesc struct {
@@ -125,16 +121,11 @@ func (c *Contact) merge(l *Lead) {
 		c.NoPII = c.NoPII && l.NoPII
 	}
 	c.IsDNC = c.IsDNC || l.IsDNC()
-	c.headOK = false
-	if p := l.prepFull(); p != nil {
-		c.descs = append(c.descs, pendingDesc{p.desc, newest})
-		if cu.FirstName == lc.FirstName && cu.LastName == lc.LastName && cu.Company == lc.Company &&
-			cu.Title == lc.Title && c.Email == p.email {
-			c.head, c.headOK = p.head, true
-		}
-	} else {
-		c.descs = append(c.descs, pendingDesc{lowerDesc(l.Description), newest})
-	}
+	// The search text is built once per contact as the record is written
+	// (finishSearch). Lower-casing it there rather than while preparing
+	// the leads is a choice of which goroutine does the work: at a first
+	// import the one reading the file has the more to do.
+	c.descs = append(c.descs, pendingDesc{lowerDesc(l.Description), newest})
 }
 
 // searchHead is the lower-cased start of a contact's search text.
@@ -189,11 +180,8 @@ func (c *Contact) finishSearch() {
 	if len(c.descs) == 0 && c.Search != "" {
 		return
 	}
-	head := c.head
-	if !c.headOK {
-		cu := &c.Customer
-		head = searchHead(cu.FirstName, cu.LastName, c.Email, cu.Company, cu.Title)
-	}
+	cu := &c.Customer
+	head := searchHead(cu.FirstName, cu.LastName, c.Email, cu.Company, cu.Title)
 	if len(c.descs) == 0 {
 		c.Search = buildSearch(c.Search, head, "", false)
 		return

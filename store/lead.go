@@ -86,8 +86,6 @@ type prepared struct {
 	cidKey    [8]byte
 	rec       []byte // the encoded record, with Received filled in
 	email     string // normalised
-	head      string // lower-cased search text of the customer fields
-	desc      string // lower-cased, trimmed description
 	// known leads (already stored when prepared) get only their ID and
 	// content, which is all an unchanged lead needs; full says the rest is
 	// there too.
@@ -151,8 +149,6 @@ func prepareBatch(leads []Lead, now time.Time, known func(keys [][8]byte, out []
 		p.cidKey = idBytes(p.contactID)
 		p.rec = encodeLead(&scratch, l, a)
 		p.content, _ = leadContent(p.rec)
-		p.head = searchHead(cu.FirstName, cu.LastName, p.email, cu.Company, cu.Title)
-		p.desc = lowerDesc(l.Description)
 	}
 }
 
