@@ -43,9 +43,9 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 	if err != nil {
 		return Stats{}, &RowError{File: name, Reason: err.Error(), Severity: Fatal}
 	}
-	if opt.Inline || isJSON(br) {
+	if isJSON(br) {
 		// Webhook files are small next to table exports: read them in
-		// order and prepare each batch here, as Inline asks for any file.
+		// order and prepare each batch here.
 		batch := make([]store.Lead, 0, opt.Size)
 		flush := func() error {
 			if len(batch) == 0 {
@@ -58,11 +58,7 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 			batch = make([]store.Lead, 0, opt.Size)
 			return err
 		}
-		read := readJSON
-		if !isJSON(br) {
-			read = readCSV
-		}
-		st, err := read(br, name, func(l store.Lead) error {
+		st, err := readJSON(br, name, func(l store.Lead) error {
 			batch = append(batch, l)
 			if len(batch) == opt.Size {
 				return flush()
@@ -81,7 +77,65 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 	if err := c.readHeader(); err != nil {
 		return c.stats, err
 	}
+	if opt.Inline {
+		return c.readInline(opt, emit)
+	}
 	return c.readParallel(opt, emit)
+}
+
+// readInline reads, builds and prepares on this goroutine, building each
+// lead in its place in the batch: a lead is large to copy, and at a first
+// import this goroutine is the busier one.
+func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) (Stats, error) {
+	batch := make([]store.Lead, opt.Size)
+	n := 0
+	flush := func() error {
+		if n == 0 {
+			return nil
+		}
+		b := batch[:n]
+		batch, n = make([]store.Lead, opt.Size), 0
+		if opt.Prepare != nil {
+			opt.Prepare(b)
+		}
+		return emit(b)
+	}
+	for {
+		start, prob, err := c.tok.next()
+		if err == io.EOF {
+			return c.stats, flush()
+		}
+		if err != nil {
+			if ferr := flush(); ferr != nil {
+				return c.stats, ferr
+			}
+			return c.stats, &RowError{File: c.name, Line: c.tok.line, Reason: "read error: " + err.Error(), Severity: Fatal}
+		}
+		if prob == nil && isBlank(c.tok.rec) {
+			continue
+		}
+		c.stats.Records++
+		if prob != nil {
+			c.rowProblem(prob)
+			continue
+		}
+		s, ends, ok := c.row(start)
+		if !ok {
+			continue
+		}
+		l := &batch[n]
+		c.build(l, start, s, ends, c)
+		n++
+		c.stats.Leads++
+		if l.IsTest {
+			c.stats.Test++
+		}
+		if n == opt.Size {
+			if err := flush(); err != nil {
+				return c.stats, err
+			}
+		}
+	}
 }
 
 // rowJob is one record to build: its text, where its fields end (in the
