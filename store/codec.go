@@ -233,7 +233,11 @@ func leadContent(b []byte) ([]byte, error) {
 	return b[1+k : 1+k+int(n)], nil
 }
 
-func decodeLead(b []byte) (Lead, error) {
+func decodeLead(b []byte) (Lead, error) { return decodeLeadRaw(b, true) }
+
+// decodeLeadRaw decodes a lead, with its raw record only when withRaw:
+// listings do not show it, and rebuilding it costs more than the rest.
+func decodeLeadRaw(b []byte, withRaw bool) (Lead, error) {
 	var l Lead
 	content, err := leadContent(b)
 	if err != nil {
@@ -275,7 +279,9 @@ func decodeLead(b []byte) (Lead, error) {
 	o.PartitionKey = t.str()
 	o.RowKey = t.str()
 	l.Received = t.time()
-	l.Raw = t.rawFields(&l, b[0])
+	if withRaw {
+		l.Raw = t.rawFields(&l, b[0])
+	}
 	return l, t.err
 }
 

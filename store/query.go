@@ -74,8 +74,10 @@ func anyFold(ss []string, v string) bool {
 }
 
 // ListContacts calls fn for every contact that passes f, most recent
-// activity first, with its leads and triage state loaded. It streams: only
-// a 16-byte sort key per contact and the current contact are in memory.
+// activity first, with its leads and triage state loaded. The leads come
+// without their raw records, which no listing shows; Contact has them. It
+// streams: only a 16-byte sort key per contact and the current contact are
+// in memory.
 func (s *Store) ListContacts(f Filter, fn func(*Contact) error) error {
 	names := s.names()
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -123,7 +125,7 @@ func (s *Store) ListContacts(f Filter, fn func(*Contact) error) error {
 				return err
 			}
 			// Offer names are only on the leads: load them before matching.
-			if c.Leads, err = loadRefs(leads, c.refs); err != nil {
+			if c.Leads, err = loadRefsRaw(leads, c.refs, false); err != nil {
 				return err
 			}
 			if !f.Match(&c) {

@@ -367,15 +367,20 @@ func (u *upserter) rebuild(cw *contactWork) error {
 	return nil
 }
 
-// loadRefs reads a contact's leads in time order.
+// loadRefs reads a contact's leads in time order, with their raw records.
 func loadRefs(leads *bolt.Bucket, refs []leadRef) ([]Lead, error) {
+	return loadRefsRaw(leads, refs, true)
+}
+
+// loadRefsRaw is loadRefs with the raw records only when withRaw.
+func loadRefsRaw(leads *bolt.Bucket, refs []leadRef, withRaw bool) ([]Lead, error) {
 	out := make([]Lead, 0, len(refs))
 	for _, r := range refs {
 		v := leads.Get(u64(r.seq))
 		if v == nil {
 			return nil, fmt.Errorf("contact points at missing lead: %w", errCorrupt)
 		}
-		l, err := decodeLead(v)
+		l, err := decodeLeadRaw(v, withRaw)
 		if err != nil {
 			return nil, err
 		}
