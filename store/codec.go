@@ -207,7 +207,7 @@ func encodeLead(scratch *[]byte, l *Lead, a *arena) []byte {
 	e.str(o.Account)
 	e.str(o.Table)
 	e.str(o.PartitionKey)
-	e.str(o.RowKey)
+	e.rowKey(o.RowKey)
 	e.time(l.Received)
 	e.rawFields(l.Raw, content, l)
 	return a.keep(e.b)
@@ -277,7 +277,11 @@ func decodeLeadRaw(b []byte, withRaw bool) (Lead, error) {
 	o.Account = t.str()
 	o.Table = t.str()
 	o.PartitionKey = t.str()
-	o.RowKey = t.str()
+	if b[0] >= 2 {
+		o.RowKey = t.rowKey()
+	} else {
+		o.RowKey = t.str()
+	}
 	l.Received = t.time()
 	if withRaw {
 		l.Raw = t.rawFields(&l, b[0])
@@ -289,6 +293,88 @@ func decodeLeadRaw(b []byte, withRaw bool) (Lead, error) {
 func contentEnd(b, content []byte) int {
 	_, k := binary.Uvarint(b[1:])
 	return 1 + k + len(content)
+}
+
+// rowKey writes a RowKey. Partner Center's are lower-case GUIDs: those
+// are written as 0 and their 16 bytes, anything else as its length+1 and
+// its bytes.
+func (e *enc) rowKey(k string) {
+	if g, ok := parseGUID(k); ok {
+		e.b = append(e.b, 0)
+		e.b = append(e.b, g[:]...)
+		return
+	}
+	e.uvarint(uint64(len(k)) + 1)
+	e.b = append(e.b, k...)
+}
+
+func (d *dec) rowKey() string {
+	n := d.uvarint()
+	if d.err != nil {
+		return ""
+	}
+	if n == 0 {
+		if len(d.b) < 16 {
+			d.err = errCorrupt
+			return ""
+		}
+		s := formatGUID([16]byte(d.b[:16]))
+		d.b = d.b[16:]
+		return s
+	}
+	n--
+	if n > uint64(len(d.b)) {
+		d.err = errCorrupt
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+// parseGUID reads a lower-case GUID such as
+// 3673c4e6-432c-0ab2-52af-203c43c12c61; anything else is not one.
+func parseGUID(s string) (g [16]byte, ok bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return g, false
+	}
+	j := 0
+	for i := 0; i < 36; i += 2 {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			i--
+			continue
+		}
+		hi, lo := unhex(s[i]), unhex(s[i+1])
+		if hi < 0 || lo < 0 {
+			return g, false
+		}
+		g[j] = byte(hi<<4 | lo)
+		j++
+	}
+	return g, j == 16
+}
+
+// unhex is the value of a lower-case hex digit, or -1.
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	}
+	return -1
+}
+
+func formatGUID(g [16]byte) string {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 0, 36)
+	for i, b := range g {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out = append(out, '-')
+		}
+		out = append(out, digits[b>>4], digits[b&15])
+	}
+	return string(out)
 }
 
 // rawRefs lists the parsed strings a raw field may repeat verbatim. Most raw

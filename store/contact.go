@@ -270,8 +270,21 @@ func cmpRef(a, b leadRef) int {
 	return 0
 }
 
-// contactRecordVersion tags the contact encoding.
-const contactRecordVersion = 2
+// contactRecordVersion tags the contact encoding. Version 3 writes the
+// latest offer name as a dictionary code and the customer's address only
+// where it differs from the normalised one; the digest part is the same as
+// in version 2, which is still read.
+const contactRecordVersion = 3
+
+// knownContactRecord reports whether b starts with a contact record version
+// this build reads.
+func knownContactRecord(b []byte) bool {
+	return len(b) >= 9 && (b[0] == 2 || b[0] == contactRecordVersion)
+}
+
+// KindOfferName is the dictionary kind of offer display names, kept apart
+// from the digest kinds so that filters never list them.
+const KindOfferName = "n"
 
 // encodeContact writes a contact as one record: first the digest (what the
 // inbox keeps in memory for every contact), then the display fields, then
@@ -321,12 +334,24 @@ func encodeContact(c *Contact, dt *dictTx, a *arena) []byte {
 	// Display part.
 	e.str(c.Email)
 	cu := &c.Customer
-	for _, s := range []string{cu.FirstName, cu.LastName, cu.Email, cu.Phone, cu.Country, cu.Company, cu.Title} {
+	// The address as received is nearly always the normalised one: then it
+	// is written empty (an empty address normalises to empty too).
+	email := cu.Email
+	if email == c.Email {
+		email = ""
+	}
+	for _, s := range []string{cu.FirstName, cu.LastName, email, cu.Phone, cu.Country, cu.Company, cu.Title} {
 		e.str(s)
 	}
 	e.time(c.First)
 	e.time(c.Last)
-	e.str(c.LatestOfferName)
+	// A few offers' names repeat across every contact: a code, or 0 and
+	// the name when the dictionary is full.
+	code := dt.code(KindOfferName, c.LatestOfferName)
+	e.uvarint(uint64(code))
+	if code == 0 {
+		e.str(c.LatestOfferName)
+	}
 	// Lead references, oldest first, times as deltas.
 	e.uvarint(uint64(len(c.refs)))
 	var prev int64
@@ -388,9 +413,20 @@ func decodeContact(seq uint64, b []byte, names []string) (Contact, error) {
 	for _, p := range []*string{&cu.FirstName, &cu.LastName, &cu.Email, &cu.Phone, &cu.Country, &cu.Company, &cu.Title} {
 		*p = d.str()
 	}
+	if b[0] >= 3 && cu.Email == "" {
+		cu.Email = c.Email
+	}
 	c.First = d.time()
 	c.Last = d.time()
-	c.LatestOfferName = d.str()
+	if b[0] >= 3 {
+		if code := d.uvarint(); code != 0 {
+			c.LatestOfferName = name(uint16(min(code, 0xFFFF)))
+		} else {
+			c.LatestOfferName = d.str()
+		}
+	} else {
+		c.LatestOfferName = d.str()
+	}
 	n := d.uvarint()
 	if n > uint64(len(d.b)) {
 		return c, errCorrupt

@@ -233,7 +233,7 @@ func (s *Store) snapshotDict() *Dict {
 // decodeDigestPart reads the digest at the front of a contact record and
 // returns the rest of the record.
 func decodeDigestPart(seq uint64, b []byte, d *Digest) ([]byte, error) {
-	if len(b) < 9 || b[0] != contactRecordVersion {
+	if !knownContactRecord(b) {
 		return nil, errCorrupt
 	}
 	copy(d.ID[:], b[1:9])

@@ -129,7 +129,7 @@ func (s *Store) LoadDigests(sep byte) ([]Digest, SearchText, *Dict, error) {
 // At 760,000 contacts that is 1.5 million fewer allocations at start-up.
 // TestLoadDigestsMatchesDigests keeps the two decoders in step.
 func decodeDigestInto(seq uint64, b []byte, d *Digest, text []byte, slab []uint16) ([]byte, []uint16, error) {
-	if len(b) < 9 || b[0] != contactRecordVersion {
+	if !knownContactRecord(b) {
 		return text, slab, errCorrupt
 	}
 	copy(d.ID[:], b[1:9])

@@ -437,7 +437,7 @@ func TestDiskFullDuringImportCLI(t *testing.T) {
 	src := genFile(t, dir, 60000)
 	db := filepath.Join(dir, "leads.db")
 	triage := seedTriage(t, db, src)
-	r := runBin(t, time.Minute, []string{"LEADS_MAX_DB_BYTES=" + fmt.Sprint(60<<20)}, "--db", db, "import", src)
+	r := runBin(t, time.Minute, []string{"LEADS_MAX_DB_BYTES=" + fmt.Sprint(32<<20)}, "--db", db, "import", src)
 	if r.code != exitFailed || !strings.Contains(r.stderr, "disk is full") {
 		t.Fatalf("capped import: %d %q %q", r.code, r.stdout, r.stderr)
 	}
