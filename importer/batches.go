@@ -88,6 +88,7 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 // import this goroutine is the busier one.
 func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) (Stats, error) {
 	batch := make([]store.Lead, opt.Size)
+	var slab []store.Field
 	n := 0
 	flush := func() error {
 		if n == 0 {
@@ -124,7 +125,7 @@ func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) 
 			continue
 		}
 		l := &batch[n]
-		c.build(l, start, s, ends, c)
+		c.build(l, start, s, ends, c, &slab)
 		n++
 		c.stats.Leads++
 		if l.IsTest {
@@ -236,13 +237,14 @@ func (c *csvReader) readParallel(opt BatchOptions, emit func([]store.Lead) error
 	// The workers: build the leads of a chunk and prepare them.
 	for range opt.Workers {
 		go func() {
+			var slab []store.Field
 			for ch := range jobs {
 				select {
 				case <-stop:
 				default:
 					ch.leads = make([]store.Lead, len(ch.rows))
 					for i, r := range ch.rows {
-						c.build(&ch.leads[i], r.line, r.s, ch.ends[r.ends0:r.end], ch)
+						c.build(&ch.leads[i], r.line, r.s, ch.ends[r.ends0:r.end], ch, &slab)
 					}
 					ch.rows, ch.ends = nil, nil
 					if opt.Prepare != nil {
