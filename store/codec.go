@@ -355,15 +355,22 @@ func parseGUID(s string) (g [16]byte, ok bool) {
 }
 
 // unhex is the value of a lower-case hex digit, or -1.
-func unhex(c byte) int {
-	switch {
-	case '0' <= c && c <= '9':
-		return int(c - '0')
-	case 'a' <= c && c <= 'f':
-		return int(c-'a') + 10
+func unhex(c byte) int { return int(unhexTable[c]) }
+
+// unhexTable maps a byte to its value as a lower-case hex digit, or -1:
+// a table, as this runs for 32 digits of every lead imported.
+var unhexTable = func() (t [256]int8) {
+	for i := range t {
+		t[i] = -1
 	}
-	return -1
-}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = int8(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = int8(c-'a') + 10
+	}
+	return t
+}()
 
 func formatGUID(g [16]byte) string {
 	const digits = "0123456789abcdef"
