@@ -102,7 +102,7 @@ func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) 
 		return emit(b)
 	}
 	for {
-		start, prob, err := c.tok.next()
+		start, s, ends, err := c.nextRow(&c.stats.Records)
 		if err == io.EOF {
 			return c.stats, flush()
 		}
@@ -110,19 +110,7 @@ func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) 
 			if ferr := flush(); ferr != nil {
 				return c.stats, ferr
 			}
-			return c.stats, &RowError{File: c.name, Line: c.tok.line, Reason: "read error: " + err.Error(), Severity: Fatal}
-		}
-		if prob == nil && isBlank(c.tok.rec) {
-			continue
-		}
-		c.stats.Records++
-		if prob != nil {
-			c.rowProblem(prob)
-			continue
-		}
-		s, ends, ok := c.row(start)
-		if !ok {
-			continue
+			return c.stats, err
 		}
 		l := &batch[n]
 		c.build(l, start, s, ends, c, &slab)
@@ -135,6 +123,33 @@ func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) 
 			if err := flush(); err != nil {
 				return c.stats, err
 			}
+		}
+	}
+}
+
+// nextRow reads up to the next record that can be built, counting every
+// record in *records and reporting the ones that cannot; it returns io.EOF
+// at the end and a Fatal *RowError if reading fails. The returned ends are
+// the tokenizer's, valid until the next call.
+func (c *csvReader) nextRow(records *int) (start int, s string, ends []int, err error) {
+	for {
+		start, prob, err := c.tok.next()
+		if err == io.EOF {
+			return 0, "", nil, err
+		}
+		if err != nil {
+			return 0, "", nil, &RowError{File: c.name, Line: c.tok.line, Reason: "read error: " + err.Error(), Severity: Fatal}
+		}
+		if prob == nil && isBlank(c.tok.rec) {
+			continue
+		}
+		*records++
+		if prob != nil {
+			c.rowProblem(prob)
+			continue
+		}
+		if s, ends, ok := c.row(start); ok {
+			return start, s, ends, nil
 		}
 	}
 }
@@ -200,27 +215,13 @@ func (c *csvReader) readParallel(opt BatchOptions, emit func([]store.Lead) error
 		defer close(jobs)
 		cur = newChunk()
 		for {
-			start, prob, err := c.tok.next()
-			if err == io.EOF {
-				send(cur)
-				return
-			}
+			start, s, ends, err := c.nextRow(&cur.records)
 			if err != nil {
-				cur.err = &RowError{File: c.name, Line: c.tok.line, Reason: "read error: " + err.Error(), Severity: Fatal}
+				if err != io.EOF {
+					cur.err = err
+				}
 				send(cur)
 				return
-			}
-			if prob == nil && isBlank(c.tok.rec) {
-				continue
-			}
-			cur.records++
-			if prob != nil {
-				c.rowProblem(prob)
-				continue
-			}
-			s, ends, ok := c.row(start)
-			if !ok {
-				continue
 			}
 			from := len(cur.ends)
 			cur.ends = append(cur.ends, ends...)

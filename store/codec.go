@@ -82,6 +82,11 @@ func (d *dec) str() string {
 	if d.err != nil {
 		return ""
 	}
+	return d.strN(n)
+}
+
+// strN reads a string of n bytes.
+func (d *dec) strN(n uint64) string {
 	if n > uint64(len(d.b)) {
 		d.err = errCorrupt
 		return ""
@@ -322,14 +327,7 @@ func (d *dec) rowKey() string {
 		d.b = d.b[16:]
 		return s
 	}
-	n--
-	if n > uint64(len(d.b)) {
-		d.err = errCorrupt
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
+	return d.strN(n - 1)
 }
 
 // parseGUID reads a lower-case GUID such as
@@ -452,6 +450,10 @@ func appendTimestamp(b []byte, t time.Time) []byte {
 	b = appendDigits(b, t.Nanosecond()/100, 7)
 	return append(b, 'Z')
 }
+
+// AppendCreatedTime appends t (in UTC) the way a Storage Explorer export
+// writes CreatedTime, .NET's en-US general format: 11/2/2026 8:14:05 AM.
+func AppendCreatedTime(b []byte, t time.Time) []byte { return appendCreatedUS(b, t) }
 
 // appendCreatedUS appends t as layoutCreatedUS would format it.
 func appendCreatedUS(b []byte, t time.Time) []byte {

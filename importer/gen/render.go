@@ -5,6 +5,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/leads-inbox/leads/store"
 )
 
 // The renderers append bytes by hand instead of using fmt, encoding/csv and
@@ -304,30 +306,9 @@ func appendISODate(dst []byte, t time.Time) []byte {
 	return append2(dst, s)
 }
 
-// appendUSTime writes .NET's en-US general format, 11/2/2026 8:14:05 AM.
-func appendUSTime(dst []byte, t time.Time) []byte {
-	y, mo, d := t.Date()
-	h, mi, s := t.Clock()
-	dst = strconv.AppendInt(dst, int64(mo), 10)
-	dst = append(dst, '/')
-	dst = strconv.AppendInt(dst, int64(d), 10)
-	dst = append(dst, '/')
-	dst = strconv.AppendInt(dst, int64(y), 10)
-	dst = append(dst, ' ')
-	h12 := h % 12
-	if h12 == 0 {
-		h12 = 12
-	}
-	dst = strconv.AppendInt(dst, int64(h12), 10)
-	dst = append(dst, ':')
-	dst = append2(dst, mi)
-	dst = append(dst, ':')
-	dst = append2(dst, s)
-	if h < 12 {
-		return append(dst, " AM"...)
-	}
-	return append(dst, " PM"...)
-}
+// appendUSTime writes .NET's en-US general format, 11/2/2026 8:14:05 AM,
+// exactly as the store expects to find it in a Storage Explorer export.
+func appendUSTime(dst []byte, t time.Time) []byte { return store.AppendCreatedTime(dst, t) }
 
 // append2 writes a zero-padded two-digit number.
 func append2(dst []byte, n int) []byte {
