@@ -235,3 +235,25 @@ func checkJSONParser(t *testing.T, d string) {
 		}
 	}
 }
+
+// FuzzParseUTCStamp: where the fast path for Azure's Timestamp shape
+// answers, time.Parse gives the same instant; where time.Parse reads such
+// a string, ParseTime does too.
+func FuzzParseUTCStamp(f *testing.F) {
+	for _, s := range []string{"2026-11-02T08:14:09.1234567Z", "2026-02-29T00:00:00Z", "2024-02-29T23:59:59.9Z",
+		"2026-13-01T00:00:00Z", "2026-11-02T08:14:60Z", "2026-11-02T08:14:09.Z", "2026-11-02T08:14:09.1234567890Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := time.Parse(time.RFC3339Nano, s)
+		got, ok := parseUTCStamp(s)
+		if ok && (err != nil || !got.Equal(want)) {
+			t.Fatalf("parseUTCStamp(%q) = %v, time.Parse: %v %v", s, got, want, err)
+		}
+		if err == nil && len(s) >= 8 && s == strings.TrimSpace(s) {
+			if pt, pok := ParseTime(s); !pok || !pt.Equal(want) {
+				t.Fatalf("ParseTime(%q) = %v %v, time.Parse %v", s, pt, pok, want)
+			}
+		}
+	})
+}
