@@ -136,7 +136,7 @@ type dictTx struct {
 	s       *Store
 	b       *bolt.Bucket
 	pending map[string]uint16
-	local   [4]map[string]uint16 // per kind: name -> code
+	local   [5]map[string]uint16 // per kind: name -> code
 	next    int
 }
 
@@ -179,6 +179,8 @@ func kindIndex(kind string) int {
 		return 2
 	case KindCountry:
 		return 3
+	case KindOfferName:
+		return 4
 	}
 	return -1
 }

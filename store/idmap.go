@@ -6,7 +6,8 @@ import "encoding/binary"
 // index. IDs are hashes already, so the table uses their bits as the hash
 // and keeps key and value side by side: a lookup at a million entries is
 // one cache miss, where the built-in map (which hashes the key again and
-// keeps control bytes apart from the slots) costs about twice as much.
+// keeps control bytes apart from the slots) costs about two and a half
+// times as much (BenchmarkIDMapGet).
 // Open addressing with linear probing; deletion shifts entries back, so no
 // tombstones build up.
 type idMap struct {

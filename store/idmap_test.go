@@ -1,7 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -82,4 +84,50 @@ func TestSortByHighBits(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkSortByHighBits sorts a batch's worth of random IDs, against
+// slices.SortFunc on the same input.
+func BenchmarkSortByHighBits(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	src := make([]kv, 20000)
+	for i := range src {
+		src[i] = kv{r.Uint64(), uint64(i)}
+	}
+	es := make([]kv, len(src))
+	b.Run("highbits", func(b *testing.B) {
+		for range b.N {
+			copy(es, src)
+			sortByHighBits(es, func(e kv) uint64 { return e.k }, func(a, b kv) bool { return a.k < b.k })
+		}
+	})
+	b.Run("slices.SortFunc", func(b *testing.B) {
+		for range b.N {
+			copy(es, src)
+			slices.SortFunc(es, func(a, b kv) int { return cmp.Compare(a.k, b.k) })
+		}
+	})
+}
+
+// BenchmarkIDMapGet looks up IDs in a table of a million, against the
+// built-in map holding the same.
+func BenchmarkIDMapGet(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	keys := make([]uint64, 1<<20)
+	m, g := newIDMap(0), map[uint64]uint64{}
+	for i := range keys {
+		keys[i] = r.Uint64()
+		m.put(keys[i], uint64(i))
+		g[keys[i]] = uint64(i)
+	}
+	b.Run("idMap", func(b *testing.B) {
+		for i := range b.N {
+			m.get(keys[(i*7919)&(len(keys)-1)])
+		}
+	})
+	b.Run("builtin", func(b *testing.B) {
+		for i := range b.N {
+			_ = g[keys[(i*7919)&(len(keys)-1)]]
+		}
+	})
 }
