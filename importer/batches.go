@@ -15,9 +15,11 @@ type BatchOptions struct {
 	// Workers is how many goroutines build leads from CSV rows and run
 	// Prepare (default: one per core).
 	Workers int
-	// Prepare, when set, is run on every batch by the worker that built it,
-	// before the batch is handed to emit: work that needs only the leads
-	// (hashing, encoding) then runs beside the reading and the writing.
+	// Prepare, when set, is run on every lead once, by the goroutine that
+	// built it, before its batch is handed to emit: work that needs only
+	// the leads (hashing, encoding) then runs beside the reading and the
+	// writing. Workers run it on whole batches; Inline runs it on a few
+	// leads at a time, in file order, as soon as they are built.
 	Prepare func([]store.Lead)
 	// Inline builds and prepares on the reading goroutine, with no
 	// workers. It costs less in all, so it is the better choice when what
@@ -89,16 +91,22 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) (Stats, error) {
 	batch := make([]store.Lead, opt.Size)
 	var slab []store.Field
-	n := 0
+	n, prepared := 0, 0
+	// Leads are prepared in groups while the rows they came from are
+	// still in the cache.
+	prepare := func() {
+		if opt.Prepare != nil && prepared < n {
+			opt.Prepare(batch[prepared:n])
+		}
+		prepared = n
+	}
 	flush := func() error {
 		if n == 0 {
 			return nil
 		}
+		prepare()
 		b := batch[:n]
-		batch, n = make([]store.Lead, opt.Size), 0
-		if opt.Prepare != nil {
-			opt.Prepare(b)
-		}
+		batch, n, prepared = make([]store.Lead, opt.Size), 0, 0
 		return emit(b)
 	}
 	for {
@@ -119,6 +127,9 @@ func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) 
 		if l.IsTest {
 			c.stats.Test++
 		}
+		if n-prepared == inlineGroup {
+			prepare()
+		}
 		if n == opt.Size {
 			if err := flush(); err != nil {
 				return c.stats, err
@@ -126,6 +137,10 @@ func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) 
 		}
 	}
 }
+
+// inlineGroup is how many leads Inline builds before preparing them: few
+// enough that their rows are still in the processor's cache.
+const inlineGroup = 64
 
 // nextRow reads up to the next record that can be built, counting every
 // record in *records and reporting the ones that cannot; it returns io.EOF

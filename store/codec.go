@@ -14,7 +14,10 @@ var errCorrupt = errors.New("damaged record")
 // enc appends a compact binary encoding. Records are written often (a
 // million at import) and read often (every screen), so a hand-rolled format
 // beats JSON by a wide margin in both time and size.
-type enc struct{ b []byte }
+type enc struct {
+	b     []byte
+	names *leadScratch // for lead records; may be nil
+}
 
 func (e *enc) uvarint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
 func (e *enc) varint(v int64)   { e.b = binary.AppendVarint(e.b, v) }
@@ -191,11 +194,11 @@ const leadRecordVersion = 2
 // The content part (parsed fields, Timestamp, Extra) is what decides whether
 // a re-imported row changed; origin and raw differ between a CSV export and a
 // table sync of the same entity and must not make it look changed.
-func encodeLead(scratch *[]byte, l *Lead, a *arena) []byte {
+func encodeLead(scratch *leadScratch, l *Lead, a *arena) []byte {
 	var c enc
 	if scratch != nil {
-		c.b = (*scratch)[:0]
-		defer func() { *scratch = c.b }()
+		c.b = scratch.buf[:0]
+		defer func() { scratch.buf = c.b }()
 	}
 	c.b = encodeContent(c.b, l)
 	content := len(c.b)
@@ -205,7 +208,7 @@ func encodeLead(scratch *[]byte, l *Lead, a *arena) []byte {
 	out = append(out, leadRecordVersion)
 	out = binary.AppendUvarint(out, uint64(content))
 	out = append(out, c.b...)
-	e := enc{b: out}
+	e := enc{b: out, names: scratch}
 	o := &l.Origin
 	e.str(o.File)
 	e.uvarint(uint64(o.Line))
@@ -531,6 +534,28 @@ var rawNames = []string{"PartitionKey", "RowKey", "Timestamp", "ActionCode", "Cr
 	"Description", "LeadSource", "OfferDisplayName", "UserDetails", "OfferTitle", "FirstName", "LastName",
 	"Email", "Phone", "Country", "Company", "Title"}
 
+// leadScratch is what encodeLead keeps from one lead to the next.
+type leadScratch struct {
+	buf []byte
+	// The raw field names of one file are the same strings lead after lead
+	// (the header's): each position's last name and code save a map lookup
+	// per field.
+	names [16]string
+	codes [16]uint64
+}
+
+// rawNameCode returns the code of the i-th raw field's name, if it has one.
+func (s *leadScratch) rawNameCode(i int, name string) (uint64, bool) {
+	if s == nil || i >= len(s.names) {
+		c, ok := rawNameCode[name]
+		return c, ok
+	}
+	if s.names[i] != name || name == "" {
+		s.names[i], s.codes[i] = name, rawNameCode[name]
+	}
+	return s.codes[i], s.codes[i] != 0
+}
+
 var rawNameCode = func() map[string]uint64 {
 	m := make(map[string]uint64, len(rawNames))
 	for i, n := range rawNames {
@@ -547,8 +572,8 @@ func (e *enc) rawFields(fs []Field, _ int, l *Lead) {
 	refs := rawRefs(l)
 	e.uvarint(uint64(len(fs)))
 	var scratch [256]byte
-	for _, f := range fs {
-		if c, ok := rawNameCode[f.Name]; ok {
+	for i, f := range fs {
+		if c, ok := e.names.rawNameCode(i, f.Name); ok {
 			e.uvarint(c)
 		} else {
 			e.uvarint(0)

@@ -91,6 +91,7 @@ type prepared struct {
 	// there too.
 	content []byte
 	full    bool
+	desc    string // as the search text holds it (lowerDesc)
 }
 
 // prepFull returns the lead's prepared data when all of it was prepared.
@@ -107,33 +108,65 @@ func (l *Lead) prepFull() *prepared {
 // rest in order, has less to do. A lead changed after PrepareBatch must not
 // be given to Upsert without preparing it again. Received is set to now
 // where it is empty, as Upsert would.
-func PrepareBatch(leads []Lead, now time.Time) { prepareBatch(leads, now, nil) }
+func PrepareBatch(leads []Lead, now time.Time) { newPreparer(now, nil).Prepare(leads) }
 
 // PrepareBatch is the package's PrepareBatch for leads on their way into
 // this store: a lead it already holds gets only what telling whether it
 // changed needs, so that importing the same file again costs little more
 // than reading it. Whatever this guesses, Upsert stores the same.
-func (s *Store) PrepareBatch(leads []Lead, now time.Time) { prepareBatch(leads, now, s.knownLeads) }
+func (s *Store) PrepareBatch(leads []Lead, now time.Time) { s.NewPreparer(now).Prepare(leads) }
 
-func prepareBatch(leads []Lead, now time.Time, known func(keys [][8]byte, out []bool)) {
-	var scratch []byte
-	a := &arena{}
-	ps := make([]prepared, len(leads))
-	keys := make([][8]byte, len(leads))
+// Preparer is PrepareBatch for a reader that prepares its leads a few at a
+// time, each group soon after building it: at a million leads, going back
+// over a whole batch once it is built costs a cache miss per lead. One
+// Preparer is for one goroutine; its records are laid out in shared blocks,
+// which is why it is kept from group to group.
+type Preparer struct {
+	now   time.Time
+	known func(keys [][8]byte, out []bool)
+	a     arena
+	buf   leadScratch
+	ps    []prepared // room for the next groups' prepared data
+	keys  [][8]byte
+	isKn  []bool
+}
+
+// NewPreparer returns a Preparer for leads on their way into this store.
+func (s *Store) NewPreparer(now time.Time) *Preparer { return newPreparer(now, s.knownLeads) }
+
+func newPreparer(now time.Time, known func(keys [][8]byte, out []bool)) *Preparer {
+	return &Preparer{now: now.UTC(), known: known}
+}
+
+// Prepare prepares leads as PrepareBatch does.
+func (pr *Preparer) Prepare(leads []Lead) {
+	n := len(leads)
+	if len(pr.ps) < n {
+		// Leads point into this slab until they are written: it is
+		// handed out, never reused.
+		pr.ps = make([]prepared, max(n, 1024))
+	}
+	ps := pr.ps[:n:n]
+	pr.ps = pr.ps[n:]
+	if cap(pr.keys) < n {
+		pr.keys, pr.isKn = make([][8]byte, n), make([]bool, n)
+	}
+	keys, isKnown := pr.keys[:n], pr.isKn[:n]
+	clear(isKnown)
 	for i := range leads {
 		l := &leads[i]
 		if l.ID == "" {
 			l.ID = l.ComputeID()
 		}
 		if l.Received.IsZero() {
-			l.Received = now.UTC()
+			l.Received = pr.now
 		}
 		keys[i] = idBytes(l.ID)
 	}
-	isKnown := make([]bool, len(leads))
-	if known != nil {
-		known(keys, isKnown)
+	if pr.known != nil {
+		pr.known(keys, isKnown)
 	}
+	a := &pr.a
 	for i := range leads {
 		l, p := &leads[i], &ps[i]
 		p.idKey = keys[i]
@@ -147,8 +180,9 @@ func prepareBatch(leads []Lead, now time.Time, known func(keys [][8]byte, out []
 		p.email = NormalizeEmail(cu.Email)
 		p.contactID = l.contactID(p.email)
 		p.cidKey = idBytes(p.contactID)
-		p.rec = encodeLead(&scratch, l, a)
+		p.rec = encodeLead(&pr.buf, l, a)
 		p.content, _ = leadContent(p.rec)
+		p.desc = lowerDesc(l.Description)
 	}
 }
 

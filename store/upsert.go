@@ -145,7 +145,7 @@ type upserter struct {
 	cws                 []*contactWork
 	slab                []contactWork // where work's entries live
 	order               []uint64
-	scratch             []byte
+	scratch             leadScratch
 	arena               arena // records waiting for the commit
 	contentBuf          []byte
 	lastTest            int64

@@ -137,6 +137,7 @@ func (r *importRun) file(name string) error {
 		// reading is nearly all the work, so it gets every core.
 		if empty, err := r.s.Empty(); err == nil && empty {
 			opt.Inline = true
+			opt.Prepare = r.s.NewPreparer(time.Now()).Prepare
 		}
 		st, err := importer.ReadBatches(in, label, opt, func(batch []store.Lead) error {
 			select {
