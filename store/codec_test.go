@@ -109,6 +109,23 @@ func FuzzSearchHead(f *testing.F) {
 	})
 }
 
+// FuzzFinishSearch: the one-allocation text of a new contact is the text
+// the general path (buildSearch from nothing) gives, cap included.
+func FuzzFinishSearch(f *testing.F) {
+	f.Add("Mei", "Lin", "mei@x.example", "Contoso", "CTO", "please call", true)
+	f.Add("", "", "", "", "", "", false)
+	f.Add("Ünal", "", "", strings.Repeat("é", 300), "x", "d", false)
+	f.Fuzz(func(t *testing.T, first, last, email, company, title, desc string, newest bool) {
+		c := Contact{Email: email, Customer: Customer{FirstName: first, LastName: last, Company: company, Title: title}}
+		c.descs = []pendingDesc{{desc, newest}}
+		c.finishSearch()
+		want := buildSearch("", searchHead(first, last, email, company, title), desc, newest)
+		if c.Search != want {
+			t.Fatalf("finishSearch = %q, buildSearch gives %q", c.Search, want)
+		}
+	})
+}
+
 // FuzzTimeLayouts: the hand-written formatters of the two raw time layouts
 // agree with time.Format for any instant.
 func FuzzTimeLayouts(f *testing.F) {

@@ -125,19 +125,30 @@ func (c *Contact) merge(l *Lead) {
 	// (finishSearch). Lower-casing it there rather than while preparing
 	// the leads is a choice of which goroutine does the work: at a first
 	// import the one reading the file has the more to do.
-	c.descs = append(c.descs, pendingDesc{lowerDesc(l.Description), newest})
+	desc := ""
+	if p := l.prepFull(); p != nil {
+		desc = p.desc
+	} else {
+		desc = lowerDesc(l.Description)
+	}
+	c.descs = append(c.descs, pendingDesc{desc, newest})
 }
 
 // searchHead is the lower-cased start of a contact's search text.
 func searchHead(first, last, email, company, title string) string {
 	b := make([]byte, 0, len(first)+len(last)+len(email)+len(company)+len(title)+4)
+	return string(appendSearchHead(b, first, last, email, company, title))
+}
+
+// appendSearchHead appends searchHead's text to b.
+func appendSearchHead(b []byte, first, last, email, company, title string) []byte {
 	for i, s := range [5]string{first, last, email, company, title} {
 		if i > 0 {
 			b = append(b, 0)
 		}
 		b = appendLower(b, s)
 	}
-	return string(b)
+	return b
 }
 
 // appendLower appends s lower-cased exactly as strings.ToLower would, in
@@ -181,6 +192,29 @@ func (c *Contact) finishSearch() {
 		return
 	}
 	cu := &c.Customer
+	if c.Search == "" && len(c.descs) == 1 {
+		// A new contact, most often of one lead: the text in one
+		// allocation, as buildSearch would make it from nothing.
+		var buf [256]byte
+		head := appendSearchHead(buf[:0], cu.FirstName, cu.LastName, c.Email, cu.Company, cu.Title)
+		d := c.descs[0]
+		var sb strings.Builder
+		sb.Grow(len(head) + 2 + len(d.text))
+		sb.Write(head)
+		sb.WriteByte(1)
+		switch {
+		case d.text == "":
+		case d.newest:
+			sb.WriteString(d.text)
+			sb.WriteByte(0)
+		default:
+			sb.WriteByte(0)
+			sb.WriteString(d.text)
+		}
+		c.Search = capSearch(sb.String())
+		c.descs = c.descs[:0]
+		return
+	}
 	head := searchHead(cu.FirstName, cu.LastName, c.Email, cu.Company, cu.Title)
 	if len(c.descs) == 0 {
 		c.Search = buildSearch(c.Search, head, "", false)
@@ -221,7 +255,11 @@ func buildSearch(old, head, d string, newest bool) string {
 	default:
 		descs = old + "\x00" + d
 	}
-	s := head + "\x01" + descs
+	return capSearch(head + "\x01" + descs)
+}
+
+// capSearch cuts a search text to searchCap bytes at a character boundary.
+func capSearch(s string) string {
 	if len(s) > searchCap {
 		s = s[:searchCap]
 		for !utf8.ValidString(s) {
