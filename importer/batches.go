@@ -15,12 +15,13 @@ type BatchOptions struct {
 	// Workers is how many goroutines build leads from CSV rows and run
 	// Prepare (default: one per core).
 	Workers int
-	// Prepare, when set, is run on every lead once, by the goroutine that
-	// built it, before its batch is handed to emit: work that needs only
-	// the leads (hashing, encoding) then runs beside the reading and the
-	// writing. Workers run it on whole batches; Inline runs it on a few
-	// leads at a time, in file order, as soon as they are built.
-	Prepare func([]store.Lead)
+	// Prepare, when set, is called once by each goroutine that builds
+	// leads; what it returns is run on every lead that goroutine builds,
+	// once, a few leads at a time as soon as they are built, before their
+	// batch is handed to emit. Work that needs only the leads (hashing,
+	// encoding) then runs beside the reading and the writing, while the
+	// rows are still in the processor's cache.
+	Prepare func() func([]store.Lead)
 	// Inline builds and prepares on the reading goroutine, with no
 	// workers. It costs less in all, so it is the better choice when what
 	// the caller does with the batches is the slower part anyway.
@@ -49,12 +50,16 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 		// Webhook files are small next to table exports: read them in
 		// order and prepare each batch here.
 		batch := make([]store.Lead, 0, opt.Size)
+		var prepare func([]store.Lead)
+		if opt.Prepare != nil {
+			prepare = opt.Prepare()
+		}
 		flush := func() error {
 			if len(batch) == 0 {
 				return nil
 			}
-			if opt.Prepare != nil {
-				opt.Prepare(batch)
+			if prepare != nil {
+				prepare(batch)
 			}
 			err := emit(batch)
 			batch = make([]store.Lead, 0, opt.Size)
@@ -92,11 +97,15 @@ func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) 
 	batch := make([]store.Lead, opt.Size)
 	var slab []store.Field
 	n, prepared := 0, 0
+	var prep func([]store.Lead)
+	if opt.Prepare != nil {
+		prep = opt.Prepare()
+	}
 	// Leads are prepared in groups while the rows they came from are
 	// still in the cache.
 	prepare := func() {
-		if opt.Prepare != nil && prepared < n {
-			opt.Prepare(batch[prepared:n])
+		if prep != nil && prepared < n {
+			prep(batch[prepared:n])
 		}
 		prepared = n
 	}
@@ -138,7 +147,7 @@ func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) 
 	}
 }
 
-// inlineGroup is how many leads Inline builds before preparing them: few
+// inlineGroup is how many leads are built before they are prepared: few
 // enough that their rows are still in the processor's cache.
 const inlineGroup = 64
 
@@ -254,18 +263,27 @@ func (c *csvReader) readParallel(opt BatchOptions, emit func([]store.Lead) error
 	for range opt.Workers {
 		go func() {
 			var slab []store.Field
+			var prep func([]store.Lead)
+			if opt.Prepare != nil {
+				prep = opt.Prepare()
+			}
 			for ch := range jobs {
 				select {
 				case <-stop:
 				default:
 					ch.leads = make([]store.Lead, len(ch.rows))
+					prepared := 0
 					for i, r := range ch.rows {
 						c.build(&ch.leads[i], r.line, r.s, ch.ends[r.ends0:r.end], ch, &slab)
+						if prep != nil && i+1-prepared == inlineGroup {
+							prep(ch.leads[prepared : i+1])
+							prepared = i + 1
+						}
+					}
+					if prep != nil && prepared < len(ch.leads) {
+						prep(ch.leads[prepared:])
 					}
 					ch.rows, ch.ends = nil, nil
-					if opt.Prepare != nil {
-						opt.Prepare(ch.leads)
-					}
 				}
 				close(ch.ready)
 			}

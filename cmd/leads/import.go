@@ -130,14 +130,14 @@ func (r *importRun) file(name string) error {
 	}
 	done := make(chan result, 1)
 	go func() {
-		opt := importer.BatchOptions{Size: importBatch, Prepare: func(b []store.Lead) { r.s.PrepareBatch(b, time.Now()) }}
+		now := time.Now()
+		opt := importer.BatchOptions{Size: importBatch, Prepare: func() func([]store.Lead) { return r.s.NewPreparer(now).Prepare }}
 		// Into an empty store every lead is new and writing them is the
 		// slower half: reading on one goroutine costs less in all and
 		// keeps up. Otherwise most leads are likely stored already and
 		// reading is nearly all the work, so it gets every core.
 		if empty, err := r.s.Empty(); err == nil && empty {
 			opt.Inline = true
-			opt.Prepare = r.s.NewPreparer(time.Now()).Prepare
 		}
 		st, err := importer.ReadBatches(in, label, opt, func(batch []store.Lead) error {
 			select {
