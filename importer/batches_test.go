@@ -3,10 +3,12 @@ package importer
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/leads-inbox/leads/store"
@@ -95,6 +97,60 @@ func TestReadBatchesStopsOnEmitError(t *testing.T) {
 	}, nil)
 	if !errors.Is(err, boom) || calls != 3 {
 		t.Fatalf("err %v after %d batches", err, calls)
+	}
+}
+
+// TestReadBatchesPreparesEveryLeadOnce: in every mode, each lead is
+// prepared exactly once, by a preparer of the goroutine that built it,
+// before its batch is emitted; group ends need not meet batch ends.
+func TestReadBatchesPreparesEveryLeadOnce(t *testing.T) {
+	var csv, ndjson strings.Builder
+	csv.WriteString("Email,Company\n")
+	const rows = 1000
+	for i := range rows {
+		fmt.Fprintf(&csv, "p%d@x.example,Co\n", i)
+		fmt.Fprintf(&ndjson, "{\"Email\":\"p%d@x.example\"}\n", i)
+	}
+	for _, in := range []string{csv.String(), ndjson.String()} {
+		for _, opt := range []BatchOptions{{Size: 150, Inline: true}, {Size: 150, Workers: 2}, {Size: 1000, Workers: 1}, {Size: 37, Workers: 3}, {Size: 64, Inline: true}} {
+			var mu sync.Mutex
+			seen := map[string]int{}
+			preparers := 0
+			opt.Prepare = func() func([]store.Lead) {
+				mu.Lock()
+				preparers++
+				mu.Unlock()
+				return func(ls []store.Lead) {
+					mu.Lock()
+					defer mu.Unlock()
+					for i := range ls {
+						seen[ls[i].Customer.Email]++
+						ls[i].Description = "prepared"
+					}
+				}
+			}
+			emitted := 0
+			_, err := ReadBatches(strings.NewReader(in), "many", opt, func(b []store.Lead) error {
+				for _, l := range b {
+					if l.Description != "prepared" {
+						t.Fatalf("%+v: %s emitted unprepared", opt, l.Customer.Email)
+					}
+				}
+				emitted += len(b)
+				return nil
+			}, nil)
+			if err != nil || emitted != rows || len(seen) != rows {
+				t.Fatalf("%+v: %v, %d emitted, %d prepared", opt, err, emitted, len(seen))
+			}
+			for e, n := range seen {
+				if n != 1 {
+					t.Fatalf("%+v: %s prepared %d times", opt, e, n)
+				}
+			}
+			if limit := max(opt.Workers, 1); preparers > limit {
+				t.Fatalf("%+v: %d preparers for %d goroutines", opt, preparers, limit)
+			}
+		}
 	}
 }
 

@@ -122,10 +122,10 @@ func (c *Contact) merge(l *Lead) {
 	}
 	c.IsDNC = c.IsDNC || l.IsDNC()
 	// The search text is built once per contact as the record is written
-	// (finishSearch). Lower-casing it there rather than while preparing
-	// the leads is a choice of which goroutine does the work: at a first
-	// import the one reading the file has the more to do.
-	desc := ""
+	// (finishSearch), on the writer, which at a first import is the busier
+	// goroutine: the description it keeps was lower-cased while the lead
+	// was prepared, where there is one.
+	var desc string
 	if p := l.prepFull(); p != nil {
 		desc = p.desc
 	} else {
