@@ -130,14 +130,22 @@ func (d *dec) time() time.Time {
 	}
 	return time.Unix(0, v).UTC()
 }
-func (d *dec) fields() []Field {
+
+// count reads a list's length, which cannot exceed the bytes left; 0 for
+// an empty list or a damaged record (d.err says which).
+func (d *dec) count() uint64 {
 	n := d.uvarint()
-	if d.err != nil || n > uint64(len(d.b)) {
-		if d.err == nil {
-			d.err = errCorrupt
-		}
-		return nil
+	if d.err == nil && n > uint64(len(d.b)) {
+		d.err = errCorrupt
 	}
+	if d.err != nil {
+		return 0
+	}
+	return n
+}
+
+func (d *dec) fields() []Field {
+	n := d.count()
 	if n == 0 {
 		return nil
 	}
@@ -614,13 +622,7 @@ func (e *enc) rawFields(fs []Field, _ int, l *Lead) {
 }
 
 func (d *dec) rawFields(l *Lead, version byte) []Field {
-	n := d.uvarint()
-	if d.err != nil || n > uint64(len(d.b)) {
-		if d.err == nil {
-			d.err = errCorrupt
-		}
-		return nil
-	}
+	n := d.count()
 	if n == 0 {
 		return nil
 	}
