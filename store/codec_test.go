@@ -2,10 +2,13 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // rawLead is a lead whose raw record carries the given CustomerInfo,
@@ -122,6 +125,54 @@ func FuzzFinishSearch(f *testing.F) {
 		want := buildSearch("", searchHead(first, last, email, company, title), desc, newest)
 		if c.Search != want {
 			t.Fatalf("finishSearch = %q, buildSearch gives %q", c.Search, want)
+		}
+	})
+}
+
+// FuzzCustomerJSON: the rebuilt CustomerInfo escapes byte by byte as
+// Partner Center does (quote and backslash with a backslash, control bytes
+// as \u00XX, everything else verbatim), and valid text reads back through
+// encoding/json unchanged.
+func FuzzCustomerJSON(f *testing.F) {
+	f.Add("Mei", "Lin", "mei@x.example", "+1 555", "US", "Contoso \"Ltd\"", "CTO\\VP")
+	f.Add("", "", "", "", "", "", "")
+	f.Add("a\x00b", "\n", "\x1f\"", "\\", "Ünal", "\xff\xfe", "\"")
+	f.Fuzz(func(t *testing.T, first, last, email, phone, country, company, title string) {
+		c := Customer{FirstName: first, LastName: last, Email: email, Phone: phone, Country: country, Company: company, Title: title}
+		vals := []string{first, last, email, phone, country, company, title}
+		keys := []string{"FirstName", "LastName", "Email", "Phone", "Country", "Company", "Title"}
+		var want strings.Builder
+		for i, v := range vals {
+			want.WriteString([]string{"{", ","}[min(i, 1)] + `"` + keys[i] + `":"`)
+			for j := 0; j < len(v); j++ {
+				switch ch := v[j]; {
+				case ch == '"' || ch == '\\':
+					want.WriteByte('\\')
+					want.WriteByte(ch)
+				case ch < 0x20:
+					fmt.Fprintf(&want, `\u%04x`, ch)
+				default:
+					want.WriteByte(ch)
+				}
+			}
+			want.WriteString(`"`)
+		}
+		want.WriteString("}")
+		got := customerJSON(&c)
+		if got != want.String() {
+			t.Fatalf("customerJSON = %q, want %q", got, want.String())
+		}
+		if !utf8.ValidString(got) {
+			return
+		}
+		var back map[string]string
+		if err := json.Unmarshal([]byte(got), &back); err != nil {
+			t.Fatalf("customerJSON gave invalid JSON %q: %v", got, err)
+		}
+		for i, k := range keys {
+			if back[k] != vals[i] {
+				t.Fatalf("%s reads back as %q, want %q", k, back[k], vals[i])
+			}
 		}
 	})
 }
