@@ -150,7 +150,7 @@ func (d *idDeletes) write(tx *bolt.Tx) error {
 // deleteContact removes a contact record and every lead it refers to, and
 // adds their ID index removals to del. It returns how many leads went.
 func (s *Store) deleteContact(tx *bolt.Tx, seq uint64, cid string, del *idDeletes) (int, error) {
-	contacts, leads, leadIdx := tx.Bucket(bContacts), tx.Bucket(bLeads), tx.Bucket(bLeadIdx)
+	contacts, leads, leadIdx := tx.Bucket(bContacts), leadBucket{tx.Bucket(bLeads)}, tx.Bucket(bLeadIdx)
 	v := contacts.Get(u64(seq))
 	n := 0
 	if v != nil {
@@ -159,7 +159,10 @@ func (s *Store) deleteContact(tx *bolt.Tx, seq uint64, cid string, del *idDelete
 			return 0, fmt.Errorf("contact %s: %w", cid, err)
 		}
 		for _, r := range c.refs {
-			lv := leads.Get(u64(r.seq))
+			lv, err := leads.get(r.seq)
+			if err != nil {
+				return 0, err
+			}
 			if lv == nil {
 				continue
 			}
@@ -172,7 +175,7 @@ func (s *Store) deleteContact(tx *bolt.Tx, seq uint64, cid string, del *idDelete
 			if iv, ok := lookupRuns(leadIdx, k); ok && iv == r.seq {
 				del.leads[k] = noSeq
 			}
-			if err := leads.Delete(u64(r.seq)); err != nil {
+			if err := leads.del(r.seq); err != nil {
 				return 0, err
 			}
 			n++

@@ -44,7 +44,7 @@ func FuzzOpenDamagedFile(f *testing.F) {
 			w := &walker{r: &pageReader{f: bytes.NewReader(b), meta: m, size: int64(len(b)), visited: map[uint64]bool{}}, lenient: true}
 			w.fn = func(path [][]byte, k, v []byte) {
 				if len(path) == 1 && string(path[0]) == string(bLeads) && v != nil {
-					decodeLeadSafe(v)
+					eachLeadSafe(k, v, func(Lead, bool) {})
 				}
 			}
 			_ = w.tree(nil, m.root, nil, 0)

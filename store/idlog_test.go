@@ -49,7 +49,7 @@ func TestIDLogAcrossManyBatches(t *testing.T) {
 				if ok != want {
 					t.Fatalf("%s: lead %d found %v, want %v", when, i, ok, want)
 				}
-				if ok && tx.Bucket(bLeads).Get(u64(seq)) == nil {
+				if rec, err := (leadBucket{tx.Bucket(bLeads)}).get(seq); ok && (err != nil || rec == nil) {
 					t.Fatalf("%s: lead %d points at missing #%d", when, i, seq)
 				}
 				if m := s.idx.leads.mem; m != nil {

@@ -82,7 +82,7 @@ func (s *Store) ListContacts(f Filter, fn func(*Contact) error) error {
 	names := s.names()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		contacts := tx.Bucket(bContacts)
-		leads := tx.Bucket(bLeads)
+		leads := leadBucket{tx.Bucket(bLeads)}
 		type key struct {
 			last int64
 			seq  uint64
@@ -165,7 +165,7 @@ func (s *Store) Contact(ref string) (*Contact, error) {
 		if err != nil {
 			return err
 		}
-		if c.Leads, err = loadRefs(tx.Bucket(bLeads), c.refs); err != nil {
+		if c.Leads, err = loadRefs(leadBucket{tx.Bucket(bLeads)}, c.refs); err != nil {
 			return err
 		}
 		if c.Triage, err = getTriage(tx, c.ID); err != nil {
@@ -259,10 +259,10 @@ func (s *Store) Empty() (bool, error) {
 // Count returns how many leads and contacts are stored.
 func (s *Store) Count() (Counts, error) {
 	var c Counts
-	err := s.db.View(func(tx *bolt.Tx) error {
-		c.Leads = tx.Bucket(bLeads).Stats().KeyN
+	err := s.db.View(func(tx *bolt.Tx) (err error) {
+		c.Leads, err = leadBucket{tx.Bucket(bLeads)}.count()
 		c.Contacts = tx.Bucket(bContacts).Stats().KeyN
-		return nil
+		return err
 	})
 	return c, err
 }

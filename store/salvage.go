@@ -94,15 +94,16 @@ func Salvage(src, dst string) (res SalvageResult, err error) {
 		}
 		switch b := string(path[0]); b {
 		case string(bLeads):
-			l, ok := decodeLeadSafe(v)
-			if !ok {
-				res.Unreadable++
-				return
-			}
-			batch = append(batch, l)
-			if len(batch) >= 20000 {
-				flush()
-			}
+			eachLeadSafe(k, v, func(l Lead, ok bool) {
+				if !ok {
+					res.Unreadable++
+					return
+				}
+				batch = append(batch, l)
+				if len(batch) >= 20000 {
+					flush()
+				}
+			})
 		case string(bTriage), string(bHistory), string(bForgotten), string(bDrafts):
 			user[b] = append(user[b], [2][]byte{bytes.Clone(k), bytes.Clone(v)})
 		case string(bMeta):
@@ -190,6 +191,23 @@ func Salvage(src, dst string) (res SalvageResult, err error) {
 // decodeLeadSafe decodes a lead record that came from a damaged page; a
 // record that only looks like one may trip the decoder in ways a sound
 // file never does.
+// eachLeadSafe calls fn with every lead a leads bucket value holds, single
+// or block, and ok false for each one it cannot read. A damaged block
+// yields the leads before the damage and one unreadable.
+func eachLeadSafe(k, v []byte, fn func(l Lead, ok bool)) {
+	if !isLeadBlock(v) {
+		fn(decodeLeadSafe(v))
+		return
+	}
+	key, _ := seqKey(k)
+	if err := eachInBlock(key, v, func(_ uint64, rec []byte) bool {
+		fn(decodeLeadSafe(rec))
+		return true
+	}); err != nil {
+		fn(Lead{}, false)
+	}
+}
+
 func decodeLeadSafe(v []byte) (l Lead, ok bool) {
 	defer func() {
 		if recover() != nil {

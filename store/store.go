@@ -16,7 +16,7 @@ import (
 )
 
 // SchemaVersion is the newest schema this build writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 const appName = "leads"
 
@@ -360,6 +360,11 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	// Schema 3 stores new leads in blocks (see leadblock.go). Single
+	// values stay valid, so there is nothing to rewrite; the step only
+	// stops an older leads, which would take a block for damage, from
+	// opening the file.
+	{3, "leads stored in blocks", func(*bolt.Tx) error { return nil }},
 }
 
 // latestSchema is the version the migrations lead to; SchemaVersion names

@@ -195,11 +195,10 @@ func (s *Store) LeadFacts(fn func(*LeadFact)) error {
 	defer s.ReleaseMapped()
 	var f LeadFact
 	return s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bLeads).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
+		return leadBucket{tx.Bucket(bLeads)}.forEach(func(seq uint64, v []byte) error {
 			content, err := leadContent(v)
 			if err != nil {
-				return fmt.Errorf("lead %x: %w", k, err)
+				return fmt.Errorf("lead #%d: %w", seq, err)
 			}
 			d := dec{b: content}
 			d.skipStr() // ID
@@ -221,7 +220,7 @@ func (s *Store) LeadFacts(fn func(*LeadFact)) error {
 			}
 			f.Test = d.bool()
 			if d.err != nil {
-				return fmt.Errorf("lead %x: %w", k, d.err)
+				return fmt.Errorf("lead #%d: %w", seq, d.err)
 			}
 			if created.IsZero() {
 				t := dec{b: v[contentEnd(v, content):]}
@@ -239,7 +238,7 @@ func (s *Store) LeadFacts(fn func(*LeadFact)) error {
 				f.Created = created.Unix()
 			}
 			fn(&f)
-		}
-		return nil
+			return nil
+		})
 	})
 }

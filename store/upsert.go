@@ -152,6 +152,16 @@ type upserter struct {
 	fkey                []byte
 	anyForgotten        bool
 	now                 time.Time
+	// New leads waiting to be written as one block: their sequence
+	// numbers (rising) and records, and the block's size so far.
+	pendSeqs []uint64
+	pendRecs [][]byte
+	pendSize int
+	// The stored block the last lookup read, split into its leads: a
+	// second import of a file asks for leads in the order they were
+	// stored, forty-odd from each block in a row.
+	blkSeqs []uint64
+	blkRecs [][]byte
 }
 
 func newUpserter(s *Store, tx *bolt.Tx, dt *dictTx) *upserter {
@@ -215,7 +225,7 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 		if seq, err = u.leads.NextSequence(); err != nil {
 			return err
 		}
-		if err := u.leads.Put(u64(seq), rec); err != nil {
+		if err := u.addNew(seq, rec); err != nil {
 			return err
 		}
 		u.leadIDs.put(idk, seq)
@@ -228,7 +238,10 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 		res.New++
 		return nil
 	}
-	old := u.leads.Get(u64(seq))
+	old, err := u.lead(seq)
+	if err != nil {
+		return err
+	}
 	oldContent, err := leadContent(old)
 	if err != nil {
 		return fmt.Errorf("lead %s: %w", l.ID, err)
@@ -253,7 +266,7 @@ func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
 	// The first sighting stays the received time.
 	l.Received = oldLead.Received
 	rec := encodeLead(&u.scratch, l, &u.arena)
-	if err := u.leads.Put(u64(seq), rec); err != nil {
+	if err := u.replace(seq, rec); err != nil {
 		return err
 	}
 	oldCW, err := u.contactFor(&oldLead)
@@ -318,6 +331,9 @@ func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 
 // flush writes every contact the batch touched and the ID indexes.
 func (u *upserter) flush() error {
+	if err := u.writeBlock(); err != nil {
+		return err
+	}
 	if err := u.leadIDs.write(); err != nil {
 		return err
 	}
@@ -355,7 +371,7 @@ func (u *upserter) flush() error {
 // rebuild recomputes a contact from its leads, for when a lead changed or
 // moved and a plain merge could not undo the old values.
 func (u *upserter) rebuild(cw *contactWork) error {
-	leads, err := loadRefs(u.leads, cw.c.refs)
+	leads, err := loadRefs(u, cw.c.refs)
 	if err != nil {
 		return err
 	}
@@ -367,16 +383,117 @@ func (u *upserter) rebuild(cw *contactWork) error {
 	return nil
 }
 
+// addNew stores the record of a new lead, whose sequence number is above
+// every stored one: it joins the block being built, which is written when
+// full or at the end of the batch.
+func (u *upserter) addNew(seq uint64, rec []byte) error {
+	if n := len(u.pendSeqs); n > 0 && u.pendSize+leadBlockSize(seq-u.pendSeqs[n-1], rec) > leadBlockMax {
+		if err := u.writeBlock(); err != nil {
+			return err
+		}
+	}
+	delta := uint64(0)
+	if n := len(u.pendSeqs); n > 0 {
+		delta = seq - u.pendSeqs[n-1]
+	} else {
+		u.pendSize = 1 + binary.MaxVarintLen32 // tag and count
+	}
+	size := leadBlockSize(delta, rec)
+	u.pendSeqs = append(u.pendSeqs, seq)
+	u.pendRecs = append(u.pendRecs, rec)
+	u.pendSize += size
+	return nil
+}
+
+// writeBlock writes the waiting new leads: one alone as a single value,
+// several as a block.
+func (u *upserter) writeBlock() error {
+	n := len(u.pendSeqs)
+	if n == 0 {
+		return nil
+	}
+	var v []byte
+	if n == 1 {
+		v = u.pendRecs[0]
+	} else {
+		v = u.arena.keep(appendLeadBlock(u.arena.take(u.pendSize), u.pendSeqs, u.pendRecs))
+	}
+	if err := u.leads.Put(u64(u.pendSeqs[0]), v); err != nil {
+		return err
+	}
+	u.pendSeqs, u.pendRecs = u.pendSeqs[:0], u.pendRecs[:0]
+	clear(u.pendRecs[:n])
+	return nil
+}
+
+// pending returns the index of lead seq among the waiting new leads.
+func (u *upserter) pending(seq uint64) (int, bool) {
+	if len(u.pendSeqs) == 0 || seq < u.pendSeqs[0] {
+		return 0, false
+	}
+	return slices.BinarySearch(u.pendSeqs, seq)
+}
+
+// lead returns the record of lead seq, waiting or stored, or nil.
+func (u *upserter) lead(seq uint64) ([]byte, error) {
+	if i, ok := u.pending(seq); ok {
+		return u.pendRecs[i], nil
+	}
+	if n := len(u.blkSeqs); n == 0 || seq < u.blkSeqs[0] || seq > u.blkSeqs[n-1] {
+		key, v := leadBucket{u.leads}.locate(seq)
+		if !isLeadBlock(v) {
+			return v, nil
+		}
+		u.blkSeqs, u.blkRecs = u.blkSeqs[:0], u.blkRecs[:0]
+		if err := eachInBlock(key, v, func(s uint64, r []byte) bool {
+			u.blkSeqs = append(u.blkSeqs, s)
+			u.blkRecs = append(u.blkRecs, r)
+			return true
+		}); err != nil {
+			u.blkSeqs = u.blkSeqs[:0]
+			return nil, fmt.Errorf("leads #%d: %w", key, err)
+		}
+	}
+	if i, ok := slices.BinarySearch(u.blkSeqs, seq); ok {
+		return u.blkRecs[i], nil
+	}
+	return nil, nil
+}
+
+// replace stores a changed lead's new record.
+func (u *upserter) replace(seq uint64, rec []byte) error {
+	if i, ok := u.pending(seq); ok {
+		// Only the record's length can change the block's size.
+		u.pendSize += len(rec) - len(u.pendRecs[i]) + uvarintLen(uint64(len(rec))) - uvarintLen(uint64(len(u.pendRecs[i])))
+		u.pendRecs[i] = rec
+		return nil
+	}
+	// The block read last may be the one this takes apart.
+	u.blkSeqs = u.blkSeqs[:0]
+	return leadBucket{u.leads}.put(seq, rec)
+}
+
+// leadGetter reads lead records by sequence number.
+type leadGetter interface {
+	lead(seq uint64) ([]byte, error)
+}
+
+// lead lets a leadBucket serve loadRefs.
+func (lb leadBucket) lead(seq uint64) ([]byte, error) { return lb.get(seq) }
+
 // loadRefs reads a contact's leads in time order, with their raw records.
-func loadRefs(leads *bolt.Bucket, refs []leadRef) ([]Lead, error) {
+func loadRefs(leads leadGetter, refs []leadRef) ([]Lead, error) {
 	return loadRefsRaw(leads, refs, true)
 }
 
 // loadRefsRaw is loadRefs with the raw records only when withRaw.
-func loadRefsRaw(leads *bolt.Bucket, refs []leadRef, withRaw bool) ([]Lead, error) {
+func loadRefsRaw(leads leadGetter, refs []leadRef, withRaw bool) ([]Lead, error) {
 	out := make([]Lead, 0, len(refs))
 	for _, r := range refs {
-		v := leads.Get(u64(r.seq))
+		v, err := leads.lead(r.seq)
+		if err != nil {
+			return nil, err
+		}
 		if v == nil {
 			return nil, fmt.Errorf("contact points at missing lead: %w", errCorrupt)
 		}
