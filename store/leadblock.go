@@ -22,9 +22,10 @@ import (
 // version, which stays below leadBlockTag.
 const leadBlockTag = 0xFF
 
-// leadBlockMax is the largest block written: four 4 KiB pages less bbolt's
-// page header and element, so a block fills its overflow pages exactly.
-const leadBlockMax = 4*4096 - 16 - 16 - 8
+// leadBlockMax is the largest block written: four of them, each with
+// bbolt's 16-byte element and 8-byte key, fill one of the 64 KiB pages new
+// files use (after its 16-byte header), so blocks waste no page space.
+const leadBlockMax = (64<<10-16)/4 - 16 - 8
 
 // isLeadBlock reports whether a leads bucket value is a block.
 func isLeadBlock(v []byte) bool { return len(v) > 0 && v[0] == leadBlockTag }
