@@ -17,9 +17,12 @@ import (
 // case stays a plain Put or Delete.
 //
 // A block value is leadBlockTag, the count, then per lead the distance of
-// its sequence number from the previous one (from the key for the first),
-// the record's length and the record. Lead records start with their
-// version, which stays below leadBlockTag.
+// its sequence number from the previous one (from the key for the first)
+// and its record's length, then the records. Finding one lead reads the
+// header, which sits in the block's first 4 KiB, and that lead's record:
+// a listing, which drops the file's pages from memory as it goes, would
+// otherwise fault in every page of the block before it. Lead records
+// start with their version, which stays below leadBlockTag.
 const leadBlockTag = 0xFF
 
 // leadBlockMax is the largest block written: four of them, each with
@@ -34,23 +37,30 @@ func isLeadBlock(v []byte) bool { return len(v) > 0 && v[0] == leadBlockTag }
 // sequence order, until fn returns false. A block that does not parse is
 // errCorrupt; fn has then seen the leads before the damage.
 func eachInBlock(key uint64, v []byte, fn func(seq uint64, rec []byte) bool) error {
-	d := dec{b: v[1:]}
-	n := d.count()
+	h := dec{b: v[1:]}
+	n := h.count()
+	// The records start after the header: skip it once to find them.
+	data := h
+	for i := uint64(0); i < 2*n && data.err == nil; i++ {
+		data.uvarint()
+	}
+	if data.err != nil {
+		return errCorrupt
+	}
 	seq := key
-	for i := uint64(0); i < n && d.err == nil; i++ {
-		delta := d.uvarint()
-		m := d.uvarint()
-		if d.err != nil || m > uint64(len(d.b)) || (i > 0 && delta == 0) || seq+delta < seq {
+	for i := uint64(0); i < n; i++ {
+		delta, m := h.uvarint(), h.uvarint()
+		if m > uint64(len(data.b)) || (i > 0 && delta == 0) || seq+delta < seq {
 			return errCorrupt
 		}
 		seq += delta
-		rec := d.b[:m:m]
-		d.b = d.b[m:]
+		rec := data.b[:m:m]
+		data.b = data.b[m:]
 		if !fn(seq, rec) {
 			return nil
 		}
 	}
-	if d.err != nil || len(d.b) != 0 {
+	if len(data.b) != 0 {
 		return errCorrupt
 	}
 	return nil
@@ -65,8 +75,10 @@ func appendLeadBlock(b []byte, seqs []uint64, recs [][]byte) []byte {
 	for i, seq := range seqs {
 		b = binary.AppendUvarint(b, seq-prev)
 		b = binary.AppendUvarint(b, uint64(len(recs[i])))
-		b = append(b, recs[i]...)
 		prev = seq
+	}
+	for _, r := range recs {
+		b = append(b, r...)
 	}
 	return b
 }
