@@ -3,7 +3,10 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -264,4 +267,54 @@ func FuzzLeadBlock(f *testing.F) {
 		})
 		eachLeadSafe(u64(key), raw, func(Lead, bool) {})
 	})
+}
+
+// TestUpgradeFromSchema2: a schema-2 file, whose leads are single values,
+// is upgraded with a backup, reads every lead, changes nothing on the same
+// import, and stores the next batch's new leads in blocks beside the old.
+func TestUpgradeFromSchema2(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "leads.db")
+	s, err := Open(p, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leads := manyLeads(60)
+	for i := range 20 {
+		if _, err := s.Upsert([]Lead{leads[i]}, UpsertOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put(kSchema, []byte("2")) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s, err = Open(p, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := os.Stat(p + ".bak-schema2"); err != nil {
+		t.Fatalf("no backup of the schema-2 file: %v", err)
+	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		if v := string(tx.Bucket(bMeta).Get(kSchema)); v != strconv.Itoa(SchemaVersion) {
+			t.Fatalf("schema %q after the upgrade, want %d", v, SchemaVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAllLeads(t, s, byRowKey(leads[:20]))
+	if res, err := s.Upsert(slices.Clone(leads[:20]), UpsertOptions{}); err != nil || res.Unchanged != 20 {
+		t.Fatalf("the same leads again: %+v %v", res, err)
+	}
+	if res, err := s.Upsert(slices.Clone(leads), UpsertOptions{}); err != nil || res.New != 40 {
+		t.Fatalf("40 more: %+v %v", res, err)
+	}
+	if blocks, singles := leadValues(t, s); blocks != 1 || singles != 20 {
+		t.Fatalf("%d blocks and %d singles, want 1 and 20", blocks, singles)
+	}
+	checkAllLeads(t, s, byRowKey(leads))
 }
