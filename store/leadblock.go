@@ -25,10 +25,14 @@ import (
 // start with their version, which stays below leadBlockTag.
 const leadBlockTag = 0xFF
 
-// leadBlockMax is the largest block written: four of them, each with
-// bbolt's 16-byte element and 8-byte key, fill one of the 64 KiB pages new
-// files use (after its 16-byte header), so blocks waste no page space.
-const leadBlockMax = (64<<10-16)/4 - 16 - 8
+// leadBlockMax returns the largest block to write into a file with the
+// given page size: blocks of at most about 16 KiB, as many as fill a page
+// exactly, each with bbolt's 16-byte element and 8-byte key (the page has
+// a 16-byte header), so blocks waste no page space.
+func leadBlockMax(pageSize int) int {
+	perPage := max(1, pageSize/(16<<10))
+	return (pageSize-16)/perPage - 16 - 8
+}
 
 // isLeadBlock reports whether a leads bucket value is a block.
 func isLeadBlock(v []byte) bool { return len(v) > 0 && v[0] == leadBlockTag }

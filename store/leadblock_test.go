@@ -209,8 +209,8 @@ func TestBlockFillsItsPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, n := range sizes {
-		if n > leadBlockMax || (i < len(sizes)-1 && n < leadBlockMax-600) {
-			t.Fatalf("block %d of %d is %d bytes, want at most %d and full but for the last", i, len(sizes), n, leadBlockMax)
+		if max := leadBlockMax(s.db.Info().PageSize); n > max || (i < len(sizes)-1 && n < max-600) {
+			t.Fatalf("block %d of %d is %d bytes, want at most %d and full but for the last", i, len(sizes), n, max)
 		}
 	}
 }

@@ -157,6 +157,7 @@ type upserter struct {
 	pendSeqs []uint64
 	pendRecs [][]byte
 	pendSize int
+	blockMax int // leadBlockMax for this file's page size
 	// The stored block the last lookup read, split into its leads: a
 	// second import of a file asks for leads in the order they were
 	// stored, forty-odd from each block in a row.
@@ -175,6 +176,7 @@ func newUpserter(s *Store, tx *bolt.Tx, dt *dictTx) *upserter {
 		names:      s.names(),
 		work:       newIDMap(0),
 		now:        time.Now().UTC(),
+		blockMax:   leadBlockMax(s.db.Info().PageSize),
 	}
 	// Sequence-keyed buckets grow at the end: full pages waste nothing.
 	u.leads.FillPercent = 1.0
@@ -387,7 +389,7 @@ func (u *upserter) rebuild(cw *contactWork) error {
 // every stored one: it joins the block being built, which is written when
 // full or at the end of the batch.
 func (u *upserter) addNew(seq uint64, rec []byte) error {
-	if n := len(u.pendSeqs); n > 0 && u.pendSize+leadBlockSize(seq-u.pendSeqs[n-1], rec) > leadBlockMax {
+	if n := len(u.pendSeqs); n > 0 && u.pendSize+leadBlockSize(seq-u.pendSeqs[n-1], rec) > u.blockMax {
 		if err := u.writeBlock(); err != nil {
 			return err
 		}
