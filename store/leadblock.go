@@ -11,7 +11,7 @@ import (
 // An import writes its new leads to the leads bucket in blocks: one value
 // holds the records of consecutive leads, keyed by the first one's
 // sequence number. A million separate values cost a million B-tree
-// insertions, which were a sixth of a first import's time; a block costs
+// insertions, about a tenth of a first import's CPU time; a block costs
 // one per forty-odd leads. A lead that later changes or goes is first
 // taken out of its block, which becomes single values again, so that rare
 // case stays a plain Put or Delete.
