@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/leads-inbox/leads/store"
 )
@@ -319,6 +320,50 @@ func ParseCustomerInfo(js string) (store.Customer, []store.Field, error) {
 var errNotObject = errors.New("is not a JSON object")
 
 func parseCustomerObject(js, prefix string) (c store.Customer, extra []store.Field, err error) {
+	if c, ok := customerAsWritten(js); ok {
+		return c, nil, nil
+	}
+	return parseCustomerJSON(js, prefix)
+}
+
+// customerKeys are what comes before each value of CustomerInfo as Partner
+// Center writes it: the seven keys in this order, no spaces.
+var customerKeys = [7]string{`{"FirstName":"`, `","LastName":"`, `","Email":"`, `","Phone":"`,
+	`","Country":"`, `","Company":"`, `","Title":"`}
+
+// customerAsWritten reads CustomerInfo in the one form Partner Center
+// writes, with no escapes in it, which is nearly every row of an export:
+// matching that form takes a fifth of the time of parsing JSON, and this
+// runs for every row. Anything else is not ok and goes to the parser,
+// which gives the same customer for any text this accepts.
+func customerAsWritten(js string) (c store.Customer, ok bool) {
+	var vals [7]string
+	rest := js
+	for i, k := range customerKeys {
+		if !strings.HasPrefix(rest, k) {
+			return c, false
+		}
+		rest = rest[len(k):]
+		j := 0
+		for j < len(rest) && rest[j] >= 0x20 && rest[j] != '"' && rest[j] != '\\' {
+			j++
+		}
+		if j == len(rest) || rest[j] != '"' {
+			return c, false
+		}
+		vals[i], rest = rest[:j], rest[j:]
+	}
+	if rest != `"}` || !utf8.ValidString(js) {
+		return c, false
+	}
+	for i, p := range [7]*string{&c.FirstName, &c.LastName, &c.Email, &c.Phone, &c.Country, &c.Company, &c.Title} {
+		*p = strings.TrimSpace(vals[i])
+	}
+	return c, true
+}
+
+// parseCustomerJSON is parseCustomerObject for any JSON text.
+func parseCustomerJSON(js, prefix string) (c store.Customer, extra []store.Field, err error) {
 	if strings.TrimSpace(js) == "" {
 		return c, nil, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"fmt"
 	"github.com/leads-inbox/leads/store"
 )
 
@@ -254,6 +255,54 @@ func FuzzParseUTCStamp(f *testing.F) {
 			if pt, pok := ParseTime(s); !pok || !pt.Equal(want) {
 				t.Fatalf("ParseTime(%q) = %v %v, time.Parse %v", s, pt, pok, want)
 			}
+		}
+	})
+}
+
+// FuzzCustomerAsWritten: where the fast read of Partner Center's own
+// CustomerInfo form answers, the JSON parser gives the same customer, no
+// extra fields and no error; and it answers for that form whenever no
+// value needs escaping.
+func FuzzCustomerAsWritten(f *testing.F) {
+	f.Add("Mei", "Lin", "mei@x.example", "+1 555", "US", "Contoso", "CTO", "")
+	f.Add(" Ünal ", "", "", "", "TR", "Çelik A.Ş.", "", "")
+	f.Add("a\"b", "c\\d", "\x01", "\xff", "", "", "", "")
+	f.Add("Mei", "c\\d", "", "", "", "", "", "")
+	f.Add("Mei", "", "", "", "", "", "", " ")
+	f.Add("\xff", "", "", "", "", "", "", "")
+	f.Add("", "", "", "", "", "", "", "{\"FirstName\":\"a\x01\",\"LastName\":\"\",\"Email\":\"\",\"Phone\":\"\",\"Country\":\"\",\"Company\":\"\",\"Title\":\"\"}")
+	f.Add("", "", "", "", "", "", "", `{"FirstName":"x","LastName":"y"}`)
+	f.Fuzz(func(t *testing.T, first, last, email, phone, country, company, title, raw string) {
+		vals := []string{first, last, email, phone, country, company, title}
+		var b strings.Builder
+		plain := true
+		for i, v := range vals {
+			b.WriteString(customerKeys[i])
+			for j := 0; j < len(v); j++ {
+				switch ch := v[j]; {
+				case ch == '"' || ch == '\\':
+					b.WriteByte('\\')
+					b.WriteByte(ch)
+					plain = false
+				case ch < 0x20:
+					fmt.Fprintf(&b, `\u%04x`, ch)
+					plain = false
+				default:
+					b.WriteByte(ch)
+				}
+			}
+		}
+		b.WriteString(`"}`)
+		written := b.String()
+		for _, js := range []string{written, raw, written + raw} {
+			got, ok := customerAsWritten(js)
+			want, extra, err := parseCustomerJSON(js, "CustomerInfo.")
+			if ok && (got != want || extra != nil || err != nil) {
+				t.Fatalf("%q: fast read %+v, parser %+v %v %v", js, got, want, extra, err)
+			}
+		}
+		if _, ok := customerAsWritten(written); !ok && plain && utf8.ValidString(written) {
+			t.Fatalf("%q: Partner Center's form without escapes was not read", written)
 		}
 	})
 }
