@@ -689,10 +689,24 @@ func (d *dec) rawFields(l *Lead, version byte) []Field {
 // every value given to Put until the transaction commits, so an import
 // batch needs one buffer per record; carving them from shared blocks saves
 // a million small allocations (and the collector's work) per million leads.
+// Once nothing points into its blocks any more (the writer's, after the
+// commit), reset makes them reusable: an import then cycles through a few
+// megabytes instead of allocating a block per megabyte written.
 // A nil arena allocates normally.
-type arena struct{ buf []byte }
+type arena struct {
+	buf []byte
+	// reuse is set for an arena that will be reset: only then are its
+	// full blocks remembered, as remembering them keeps them alive.
+	reuse bool
+	used  [][]byte // full blocks handed out since the last reset
+	free  [][]byte // blocks to hand out again
+}
 
 const arenaBlock = 1 << 20
+
+// arenaKeep is the most blocks reset keeps for reuse: more than one import
+// batch needs, and little memory for a program that stays open.
+const arenaKeep = 16
 
 // take returns an empty slice with at least n bytes of room.
 func (a *arena) take(n int) []byte {
@@ -700,9 +714,39 @@ func (a *arena) take(n int) []byte {
 		return make([]byte, 0, n)
 	}
 	if cap(a.buf)-len(a.buf) < n {
-		a.buf = make([]byte, 0, max(n, arenaBlock))
+		a.next(n)
 	}
 	return a.buf[len(a.buf):len(a.buf):cap(a.buf)]
+}
+
+// next starts a new block with room for n bytes.
+func (a *arena) next(n int) {
+	if a.reuse && cap(a.buf) == arenaBlock {
+		a.used = append(a.used, a.buf)
+	}
+	if k := len(a.free); k > 0 && n <= arenaBlock {
+		a.buf = a.free[k-1][:0]
+		a.free[k-1] = nil
+		a.free = a.free[:k-1]
+		return
+	}
+	a.buf = make([]byte, 0, max(n, arenaBlock))
+}
+
+// reset takes back every block handed out. Only for an arena whose records
+// nothing refers to any more.
+func (a *arena) reset() {
+	if cap(a.buf) == arenaBlock {
+		a.used = append(a.used, a.buf)
+	}
+	a.buf = nil
+	for _, b := range a.used {
+		if len(a.free) < arenaKeep {
+			a.free = append(a.free, b[:0])
+		}
+	}
+	clear(a.used)
+	a.used = a.used[:0]
 }
 
 // keep marks b, built on the slice take returned, as used. A record that

@@ -53,6 +53,8 @@ type indexes struct {
 	// PrepareBatch asking which leads are stored already. Only the writer
 	// reads the contact map.
 	rw sync.RWMutex
+	// spare is the last write's room, for the next (under mu).
+	spare upsertSpare
 }
 
 // knownLeads sets out[i] when the lead with ID keys[i] is stored, as far as

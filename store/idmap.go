@@ -109,6 +109,12 @@ func (m *idMap) del(k uint64) (old uint64, had bool) {
 	}
 }
 
+// reset empties the map and keeps its table.
+func (m *idMap) reset() {
+	clear(m.slots)
+	m.n, m.zero, m.hasZero = 0, 0, false
+}
+
 func (m *idMap) grow() {
 	old := m.slots
 	m.slots = make([]uint64, 2*len(old))

@@ -318,3 +318,46 @@ func TestUpgradeFromSchema2(t *testing.T) {
 	}
 	checkAllLeads(t, s, byRowKey(leads))
 }
+
+// TestWritesReuseTheirRoom: each write reuses the room the last one took
+// for records and contacts. Batches large enough to fill several blocks of
+// each, some of whose leads join contacts from the batch before, must all
+// read back as written.
+func TestWritesReuseTheirRoom(t *testing.T) {
+	s, _ := openTemp(t)
+	all := manyLeads(18000)
+	want := map[string]Lead{}
+	for b := range 3 {
+		batch := slices.Clone(all[b*6000 : (b+1)*6000])
+		if b > 0 {
+			// Every tenth lead is another lead of someone from the
+			// batch before.
+			for i := 0; i < len(batch); i += 10 {
+				batch[i].Customer.Email = all[(b-1)*6000+i].Customer.Email
+			}
+		}
+		for _, l := range batch {
+			want[l.Origin.RowKey] = l
+		}
+		res, err := s.Upsert(batch, UpsertOptions{})
+		if err != nil || res.New != 6000 {
+			t.Fatalf("batch %d: %+v %v", b, res, err)
+		}
+		checkAllLeads(t, s, want)
+	}
+	// Each contact holds exactly the leads with its address.
+	perEmail := map[string]int{}
+	for _, l := range want {
+		perEmail[NormalizeEmail(l.Customer.Email)]++
+	}
+	err := s.ListContacts(Filter{IncludeTest: true}, func(c *Contact) error {
+		if n := perEmail[c.Email]; c.LeadCount != n || len(c.Leads) != n {
+			return fmt.Errorf("contact %s has %d leads (%d listed), want %d", c.Email, c.LeadCount, len(c.Leads), n)
+		}
+		delete(perEmail, c.Email)
+		return nil
+	})
+	if err != nil || len(perEmail) != 0 {
+		t.Fatalf("%v; %d addresses without a contact", err, len(perEmail))
+	}
+}

@@ -79,6 +79,10 @@ func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
 		}
 		return nil
 	})
+	if u != nil {
+		// The transaction is over: bbolt no longer holds the values.
+		defer u.giveBack(&s.idx.spare)
+	}
 	if err != nil && u != nil {
 		u.leadIDs.rollback()
 		u.contactIDs.rollback()
@@ -143,7 +147,9 @@ type upserter struct {
 	names               []string
 	work                *idMap // contact seq -> index in cws, plus one
 	cws                 []*contactWork
-	slab                []contactWork // where work's entries live
+	slab                []contactWork   // where work's entries live
+	slabs               [][]contactWork // full slabs before slab
+	freeSlabs           [][]contactWork // cleared slabs to use next
 	order               []uint64
 	scratch             leadScratch
 	arena               arena // records waiting for the commit
@@ -174,10 +180,10 @@ func newUpserter(s *Store, tx *bolt.Tx, dt *dictTx) *upserter {
 		contactIDs: newIDTx(&s.idx.contacts, tx, nil),
 		forgotten:  tx.Bucket(bForgotten),
 		names:      s.names(),
-		work:       newIDMap(0),
 		now:        time.Now().UTC(),
 		blockMax:   leadBlockMax(s.db.Info().PageSize),
 	}
+	u.take(&s.idx.spare)
 	// Sequence-keyed buckets grow at the end: full pages waste nothing.
 	u.leads.FillPercent = 1.0
 	u.contacts.FillPercent = 1.0
@@ -310,7 +316,7 @@ func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 		return u.cws[i-1], nil
 	}
 	if len(u.slab) == cap(u.slab) {
-		u.slab = make([]contactWork, 0, 1024)
+		u.nextSlab()
 	}
 	u.slab = u.slab[:len(u.slab)+1]
 	cw := &u.slab[len(u.slab)-1]
@@ -329,6 +335,77 @@ func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 	u.work.put(seq, uint64(len(u.cws)))
 	u.order = append(u.order, seq)
 	return cw, nil
+}
+
+// upsertSpare is what one write leaves for the next: the room its records
+// and contacts took. An import would otherwise allocate it all again for
+// every batch, some 50 MB a batch, and the collector would run twice as
+// often to take it back.
+type upsertSpare struct {
+	arena    arena
+	slabs    [][]contactWork
+	work     *idMap
+	cws      []*contactWork
+	order    []uint64
+	pendSeqs []uint64
+	pendRecs [][]byte
+}
+
+// slabKeep is the most contact slabs kept for the next write: a batch of
+// 20,000 new leads needs about 15.
+const slabKeep = 16
+
+// take starts the upserter with what the last write left.
+func (u *upserter) take(sp *upsertSpare) {
+	u.arena, sp.arena = sp.arena, arena{}
+	u.arena.reuse = true
+	u.freeSlabs, sp.slabs = sp.slabs, nil
+	u.work, sp.work = sp.work, nil
+	if u.work == nil {
+		u.work = newIDMap(0)
+	}
+	u.cws, u.order = sp.cws[:0], sp.order[:0]
+	u.pendSeqs, u.pendRecs = sp.pendSeqs[:0], sp.pendRecs[:0]
+}
+
+// giveBack leaves the upserter's room for the next write, emptied: a
+// cleared slab or list keeps nothing of this batch alive. Only once the
+// transaction is over, as bbolt holds on to every value until then.
+func (u *upserter) giveBack(sp *upsertSpare) {
+	u.arena.reset()
+	sp.arena = u.arena
+	if cap(u.slab) > 0 {
+		u.slabs = append(u.slabs, u.slab)
+	}
+	free := u.freeSlabs
+	for _, sl := range u.slabs {
+		if len(free) < slabKeep {
+			clear(sl)
+			free = append(free, sl[:0])
+		}
+	}
+	sp.slabs = free
+	u.work.reset()
+	sp.work = u.work
+	clear(u.cws)
+	clear(u.pendRecs)
+	sp.cws, sp.order = u.cws[:0], u.order[:0]
+	sp.pendSeqs, sp.pendRecs = u.pendSeqs[:0], u.pendRecs[:0]
+	*u = upserter{}
+}
+
+// nextSlab starts a new slab of contact work.
+func (u *upserter) nextSlab() {
+	if cap(u.slab) > 0 {
+		u.slabs = append(u.slabs, u.slab)
+	}
+	if k := len(u.freeSlabs); k > 0 {
+		u.slab = u.freeSlabs[k-1]
+		u.freeSlabs[k-1] = nil
+		u.freeSlabs = u.freeSlabs[:k-1]
+		return
+	}
+	u.slab = make([]contactWork, 0, 1024)
 }
 
 // flush writes every contact the batch touched and the ID indexes.
