@@ -700,6 +700,9 @@ type arena struct {
 	reuse bool
 	used  [][]byte // full blocks handed out since the last reset
 	free  [][]byte // blocks to hand out again
+	// full, when set, is given each block the arena is done with, for
+	// an owner that knows when its records are no longer needed.
+	full func([]byte)
 }
 
 const arenaBlock = 1 << 20
@@ -721,8 +724,13 @@ func (a *arena) take(n int) []byte {
 
 // next starts a new block with room for n bytes.
 func (a *arena) next(n int) {
-	if a.reuse && cap(a.buf) == arenaBlock {
-		a.used = append(a.used, a.buf)
+	if cap(a.buf) == arenaBlock {
+		switch {
+		case a.reuse:
+			a.used = append(a.used, a.buf)
+		case a.full != nil:
+			a.full(a.buf)
+		}
 	}
 	if k := len(a.free); k > 0 && n <= arenaBlock {
 		a.buf = a.free[k-1][:0]

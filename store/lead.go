@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -92,6 +93,10 @@ type prepared struct {
 	content []byte
 	full    bool
 	desc    string // as the search text holds it (lowerDesc)
+	// From a Preparer: the how-manieth lead it prepared, and where the
+	// writer says how far it has written (see Preparer).
+	serial  uint64
+	written *atomic.Uint64
 }
 
 // prepFull returns the lead's prepared data when all of it was prepared.
@@ -121,6 +126,12 @@ func (s *Store) PrepareBatch(leads []Lead, now time.Time) { s.NewPreparer(now).P
 // over a whole batch once it is built costs a cache miss per lead. One
 // Preparer is for one goroutine; its records are laid out in shared blocks,
 // which is why it is kept from group to group.
+//
+// Its blocks and slabs are used again once Upsert has written every lead
+// in them: Upsert notes the last prepared lead of each batch it wrote, and
+// batches are written in the order they were prepared. A prepared lead is
+// therefore good for one Upsert; Upsert forgets what was prepared, so that
+// a lead given to it again is taken as it is.
 type Preparer struct {
 	now   time.Time
 	known func(keys [][8]byte, out []bool)
@@ -129,22 +140,75 @@ type Preparer struct {
 	ps    []prepared // room for the next groups' prepared data
 	keys  [][8]byte
 	isKn  []bool
+	// serial counts the leads prepared; written is the serial of the
+	// last lead Upsert has written.
+	serial  uint64
+	written atomic.Uint64
+	// Full blocks and slabs, oldest first, each with the serial of the
+	// last lead that may use it, and cleared slabs to hand out again.
+	blocks    []inUse[[]byte]
+	slabs     []inUse[[]prepared]
+	freeSlabs [][]prepared
 }
+
+// inUse is a block of a Preparer's memory that leads up to serial last may
+// still refer to.
+type inUse[T any] struct {
+	mem  T
+	last uint64
+}
+
+// preparerKeep is the most blocks, and slabs, a Preparer keeps to reuse:
+// a batch on its way to the writer and the next being prepared need about
+// twenty of each.
+const preparerKeep = 32
 
 // NewPreparer returns a Preparer for leads on their way into this store.
 func (s *Store) NewPreparer(now time.Time) *Preparer { return newPreparer(now, s.knownLeads) }
 
 func newPreparer(now time.Time, known func(keys [][8]byte, out []bool)) *Preparer {
-	return &Preparer{now: now.UTC(), known: known}
+	pr := &Preparer{now: now.UTC(), known: known}
+	pr.a.full = func(b []byte) { pr.blocks = append(pr.blocks, inUse[[]byte]{b, pr.serial}) }
+	return pr
+}
+
+// reclaim takes back the blocks and slabs of leads that have been written.
+func (pr *Preparer) reclaim() {
+	w := pr.written.Load()
+	i := 0
+	for ; i < len(pr.blocks) && pr.blocks[i].last <= w; i++ {
+		if len(pr.a.free) < preparerKeep {
+			pr.a.free = append(pr.a.free, pr.blocks[i].mem[:0])
+		}
+	}
+	pr.blocks = pr.blocks[:copy(pr.blocks, pr.blocks[i:])]
+	i = 0
+	for ; i < len(pr.slabs) && pr.slabs[i].last <= w; i++ {
+		if len(pr.freeSlabs) < preparerKeep {
+			sl := pr.slabs[i].mem
+			clear(sl)
+			pr.freeSlabs = append(pr.freeSlabs, sl)
+		}
+	}
+	pr.slabs = pr.slabs[:copy(pr.slabs, pr.slabs[i:])]
 }
 
 // Prepare prepares leads as PrepareBatch does.
 func (pr *Preparer) Prepare(leads []Lead) {
 	n := len(leads)
+	pr.reclaim()
 	if len(pr.ps) < n {
-		// Leads point into this slab until they are written: it is
-		// handed out, never reused.
-		pr.ps = make([]prepared, max(n, 1024))
+		// Leads point into this slab until they are written.
+		if k := len(pr.freeSlabs); k > 0 && n <= slabLeads {
+			pr.ps = pr.freeSlabs[k-1]
+			pr.freeSlabs[k-1] = nil
+			pr.freeSlabs = pr.freeSlabs[:k-1]
+		} else {
+			pr.ps = make([]prepared, max(n, slabLeads))
+		}
+		if len(pr.ps) == slabLeads {
+			pr.slabs = append(pr.slabs, inUse[[]prepared]{pr.ps, pr.serial + uint64(slabLeads)})
+		}
 	}
 	ps := pr.ps[:n:n]
 	pr.ps = pr.ps[n:]
@@ -169,6 +233,8 @@ func (pr *Preparer) Prepare(leads []Lead) {
 	a := &pr.a
 	for i := range leads {
 		l, p := &leads[i], &ps[i]
+		pr.serial++
+		p.serial, p.written = pr.serial, &pr.written
 		p.idKey = keys[i]
 		l.prep = p
 		if isKnown[i] {
@@ -183,6 +249,23 @@ func (pr *Preparer) Prepare(leads []Lead) {
 		p.rec = encodeLead(&pr.buf, l, a)
 		p.content, _ = leadContent(p.rec)
 		p.desc = lowerDesc(l.Description)
+	}
+}
+
+// slabLeads is how many leads' prepared data one slab holds.
+const slabLeads = 1024
+
+// wrote tells the Preparer of p that the leads it prepared up to p are
+// written, and their memory free to use again.
+func (p *prepared) wrote() {
+	if p == nil || p.written == nil {
+		return
+	}
+	for {
+		w := p.written.Load()
+		if p.serial <= w || p.written.CompareAndSwap(w, p.serial) {
+			return
+		}
 	}
 }
 

@@ -9,10 +9,13 @@ import (
 // TestPreparedLeadsStoreTheSame: leads prepared on the importer's goroutine
 // (IDs, records and search text computed ahead) end up exactly as leads
 // the writer works out itself, across batches that add to contacts made
-// earlier, change leads and move a lead to another address.
+// earlier, change leads and move a lead to another address. One Preparer
+// kept for a whole import, a batch ahead of the writer, reuses the memory
+// of the batches written (the batches are large enough for several of its
+// blocks each) without touching the batch still waiting.
 func TestPreparedLeadsStoreTheSame(t *testing.T) {
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	batches := [][]Lead{synthLeads(300, 0), synthLeads(300, 300), synthLeads(200, 100), synthLeads(300, 0)}
+	batches := [][]Lead{synthLeads(3000, 0), synthLeads(3000, 3000), synthLeads(2000, 1000), synthLeads(3000, 0)}
 	// The third batch repeats leads with changes (a new title, and for
 	// some an address of their own); the fourth repeats the first as is.
 	for i := range batches[2] {
@@ -28,25 +31,64 @@ func TestPreparedLeadsStoreTheSame(t *testing.T) {
 	}
 	dump := func(prepare string) ([]Contact, []Lead, []UpsertResult) {
 		var results []UpsertResult
-		s, _ := openTemp(t)
-		defer s.Close()
-		for _, b := range batches {
-			b = append([]Lead(nil), b...)
-			for i := range b {
-				b[i].Received = now
+		s, path := openTemp(t)
+		copies := make([][]Lead, len(batches))
+		for k, b := range batches {
+			copies[k] = append([]Lead(nil), b...)
+			for i := range copies[k] {
+				copies[k][i].Received = now
 			}
+		}
+		var pr *Preparer
+		inGroups := func(b []Lead) {
+			for len(b) > 0 {
+				n := min(len(b), 64)
+				pr.Prepare(b[:n])
+				b = b[n:]
+			}
+		}
+		for k, b := range copies {
 			switch prepare {
 			case "package":
 				PrepareBatch(b, now)
 			case "store":
 				// Leads the store holds already get only their content.
 				s.PrepareBatch(b, now)
+			case "preparer":
+				if k == 0 {
+					s.PrepareBatch(b, now)
+					break
+				}
+				if k == 1 {
+					pr = s.NewPreparer(now)
+					inGroups(b)
+				}
+				if k+1 < len(copies) {
+					inGroups(copies[k+1])
+				}
 			}
 			res, err := s.Upsert(b, UpsertOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			results = append(results, res)
+			if k == 0 {
+				// Opened again, the store is not new: leads it holds
+				// are prepared for a comparison only.
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if s, err = Open(path, Options{}); err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+			}
+		}
+		if prepare == "preparer" {
+			pr.Prepare(nil)
+			if len(pr.blocks) > 1 || len(pr.a.free) == 0 || len(pr.freeSlabs) == 0 {
+				t.Fatalf("after the import the preparer holds %d blocks, with %d blocks and %d slabs to reuse", len(pr.blocks), len(pr.a.free), len(pr.freeSlabs))
+			}
 		}
 		var cs []Contact
 		var ls []Lead
@@ -65,7 +107,7 @@ func TestPreparedLeadsStoreTheSame(t *testing.T) {
 		return cs, ls, results
 	}
 	uc, ul, ur := dump("none")
-	for _, mode := range []string{"package", "store"} {
+	for _, mode := range []string{"package", "store", "preparer"} {
 		pc, pl, pr := dump(mode)
 		if !reflect.DeepEqual(pr, ur) {
 			t.Fatalf("%s: counted %+v, unprepared %+v", mode, pr, ur)
@@ -83,5 +125,29 @@ func TestPreparedLeadsStoreTheSame(t *testing.T) {
 				t.Fatalf("%s: lead %d differs:\nprepared   %+v\nunprepared %+v", mode, i, pl[i], ul[i])
 			}
 		}
+	}
+}
+
+// TestPreparedLeadUpsertedAgain: a lead from a Preparer given to Upsert a
+// second time, after the Preparer has reused its memory for other leads,
+// is taken as it is, not as whatever now lies where it was prepared.
+func TestPreparedLeadUpsertedAgain(t *testing.T) {
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	s, _ := openTemp(t)
+	pr := s.NewPreparer(now)
+	first := synthLeads(3000, 0)
+	pr.Prepare(first)
+	if res, err := s.Upsert(first, UpsertOptions{}); err != nil || res.New != 3000 {
+		t.Fatalf("first batch: %+v %v", res, err)
+	}
+	for k := 1; k <= 3; k++ {
+		b := synthLeads(3000, 3000*k)
+		pr.Prepare(b)
+		if _, err := s.Upsert(b, UpsertOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res, err := s.Upsert(first, UpsertOptions{}); err != nil || res.Unchanged != 3000 {
+		t.Fatalf("first batch again: %+v %v", res, err)
 	}
 }

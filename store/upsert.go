@@ -57,6 +57,11 @@ func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
 	// may run between this transaction and folding its changes in.
 	s.idx.mu.Lock()
 	defer s.idx.mu.Unlock()
+	// Once this batch is written, the memory its leads were prepared in
+	// can be used again (batches come in the order they were prepared).
+	if n := len(leads); n > 0 {
+		defer leads[n-1].prep.wrote()
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		res = UpsertResult{}
 		dt = s.newDictTx(tx)
@@ -200,6 +205,14 @@ func newUpserter(s *Store, tx *bolt.Tx, dt *dictTx) *upserter {
 }
 
 func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
+	err := u.putLead(l, allowForgotten, res)
+	// What was prepared for the lead may be reused once the batch is
+	// written: the lead must not point at it after.
+	l.prep = nil
+	return err
+}
+
+func (u *upserter) putLead(l *Lead, allowForgotten bool, res *UpsertResult) error {
 	if l.ID == "" {
 		l.ID = l.ComputeID()
 	}
