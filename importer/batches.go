@@ -26,6 +26,25 @@ type BatchOptions struct {
 	// workers. It costs less in all, so it is the better choice when what
 	// the caller does with the batches is the slower part anyway.
 	Inline bool
+	// Reuse, when set, brings back batches emit has handed on and the
+	// caller is done with, to be filled again instead of allocating a
+	// new one for every batch. Nothing may refer to their leads after.
+	Reuse <-chan []store.Lead
+}
+
+// newBatch returns room for a batch of size leads: one the caller gave
+// back, emptied, or else a new one.
+func (opt *BatchOptions) newBatch(size int) []store.Lead {
+	select {
+	case b := <-opt.Reuse:
+		if cap(b) >= size {
+			b = b[:size]
+			clear(b)
+			return b
+		}
+	default:
+	}
+	return make([]store.Lead, size)
 }
 
 // ReadBatches reads leads like Read and hands them to emit in batches, in
@@ -49,7 +68,7 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 	if isJSON(br) {
 		// Webhook files are small next to table exports: read them in
 		// order and prepare each batch here.
-		batch := make([]store.Lead, 0, opt.Size)
+		batch := opt.newBatch(opt.Size)[:0]
 		var prepare func([]store.Lead)
 		if opt.Prepare != nil {
 			prepare = opt.Prepare()
@@ -62,7 +81,7 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 				prepare(batch)
 			}
 			err := emit(batch)
-			batch = make([]store.Lead, 0, opt.Size)
+			batch = opt.newBatch(opt.Size)[:0]
 			return err
 		}
 		st, err := readJSON(br, name, func(l store.Lead) error {
@@ -94,7 +113,7 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 // lead in its place in the batch: a lead is large to copy, and at a first
 // import this goroutine is the busier one.
 func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) (Stats, error) {
-	batch := make([]store.Lead, opt.Size)
+	batch := opt.newBatch(opt.Size)
 	var slab []store.Field
 	n, prepared := 0, 0
 	var prep func([]store.Lead)
@@ -115,7 +134,7 @@ func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) 
 		}
 		prepare()
 		b := batch[:n]
-		batch, n, prepared = make([]store.Lead, opt.Size), 0, 0
+		batch, n, prepared = opt.newBatch(opt.Size), 0, 0
 		return emit(b)
 	}
 	for {

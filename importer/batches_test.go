@@ -15,13 +15,25 @@ import (
 )
 
 // batchesLikeRead reads data with ReadBatches and flattens what it emits,
-// so that it can be compared with a plain Read of the same bytes.
+// so that it can be compared with a plain Read of the same bytes. With
+// opt.Reuse set, each batch goes back to be filled again once copied.
 func batchesLikeRead(data []byte, name string, opt BatchOptions) (result, []int) {
 	var res result
 	var sizes []int
+	var back chan []store.Lead
+	if opt.Reuse != nil {
+		back = make(chan []store.Lead, 1)
+		opt.Reuse = back
+	}
 	res.stats, res.err = ReadBatches(bytes.NewReader(data), name, opt, func(b []store.Lead) error {
 		sizes = append(sizes, len(b))
 		res.leads = append(res.leads, b...)
+		if back != nil {
+			select {
+			case back <- b:
+			default:
+			}
+		}
 		return nil
 	}, func(e *RowError) { res.errs = append(res.errs, e) })
 	return res, sizes
@@ -33,7 +45,9 @@ func batchesLikeRead(data []byte, name string, opt BatchOptions) (result, []int)
 func sameAsRead(t *testing.T, data []byte, name string) {
 	t.Helper()
 	want := run(Read, bytes.NewReader(data), name)
-	for _, opt := range []BatchOptions{{}, {Size: 1, Workers: 1}, {Size: 2, Workers: 3}, {Size: 7, Workers: 2}, {Size: 3, Inline: true}} {
+	reuse := make(chan []store.Lead) // replaced by batchesLikeRead
+	for _, opt := range []BatchOptions{{}, {Size: 1, Workers: 1}, {Size: 2, Workers: 3}, {Size: 7, Workers: 2}, {Size: 3, Inline: true},
+		{Size: 3, Inline: true, Reuse: reuse}} {
 		got, sizes := batchesLikeRead(data, name, opt)
 		for _, n := range sizes {
 			if n == 0 || (opt.Size > 0 && n > opt.Size) {

@@ -123,6 +123,8 @@ func (r *importRun) file(name string) error {
 	// goroutine per core, and written here, on this one, so that reading
 	// and writing overlap.
 	batches := make(chan []store.Lead, 1)
+	// Written batches go back to the reader to be filled again.
+	reuse := make(chan []store.Lead, 2)
 	stop := make(chan struct{})
 	type result struct {
 		st  importer.Stats
@@ -131,7 +133,8 @@ func (r *importRun) file(name string) error {
 	done := make(chan result, 1)
 	go func() {
 		now := time.Now()
-		opt := importer.BatchOptions{Size: importBatch, Prepare: func() func([]store.Lead) { return r.s.NewPreparer(now).Prepare }}
+		opt := importer.BatchOptions{Size: importBatch, Reuse: reuse,
+			Prepare: func() func([]store.Lead) { return r.s.NewPreparer(now).Prepare }}
 		// Into an empty store every lead is new and writing them is the
 		// slower half: reading on one goroutine costs less in all and
 		// keeps up. Otherwise most leads are likely stored already and
@@ -161,6 +164,11 @@ func (r *importRun) file(name string) error {
 		werr = r.write(batch)
 		if werr != nil {
 			close(stop)
+			continue
+		}
+		select {
+		case reuse <- batch[:cap(batch)]:
+		default:
 		}
 	}
 	res := <-done
