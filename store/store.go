@@ -433,4 +433,15 @@ func oneLine(err error) string {
 // pageSize is the page size of new database files. Large pages mean far
 // fewer write calls and node splits during an import of a million leads;
 // existing files keep the size they were made with.
-var pageSize = 64 << 10
+//
+// 32 KiB rather than 64: bbolt writes a page with one call, and Linux puts
+// a write of 64 KiB into one 64 KiB block of the page cache, which the
+// kernel must find in one piece; up to 32 KiB it takes memory from the
+// small blocks it has just freed. On a virtual machine that hands idle
+// memory back to its host, a piece that large is often memory the host
+// took back, and every page of it is slow to fill for the first time: a
+// first import of 1,000,000 leads spent 1.1 s more in the kernel copying
+// its writes with 64 KiB pages (3.9-4.4 s in all), and took 3.3-3.5 s with
+// 32 KiB pages, beside sqlite3 at 3.5 s (.ci/bench/import.sh). Where memory
+// is plentiful, 32 KiB costs about 0.1 s more than 64 KiB.
+var pageSize = 32 << 10

@@ -31,7 +31,7 @@ const (
 	bucketHdrSize = 16 // root pgid u64, sequence u64
 	boltMagic     = 0xED0CDAED
 	noFreelist    = ^uint64(0)
-	// maxDepth bounds the recursion: a real tree of 64 KiB pages is a
+	// maxDepth bounds the recursion: a real tree of 32 KiB pages is a
 	// handful of levels deep; a loop in damaged pages must not recurse
 	// forever.
 	maxDepth = 64
