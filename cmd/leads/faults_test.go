@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -354,7 +355,12 @@ func TestDamagedDatabaseFilesCLI(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	orig, _ := os.ReadFile(good)
-	const ps = 64 << 10
+	// The page size, from the first meta page (after the 16-byte page
+	// header: magic, version, page size).
+	ps := int(binary.LittleEndian.Uint32(orig[24:28]))
+	if ps < 4096 || len(orig) < 4*ps {
+		t.Fatalf("page size %d in a file of %d bytes", ps, len(orig))
+	}
 	variant := func(name string, f func(b []byte) []byte) string {
 		p := filepath.Join(dir, name+".db")
 		os.WriteFile(p, f(bytes.Clone(orig)), 0o600)
