@@ -239,8 +239,25 @@ func (c *csvReader) readParallel(opt BatchOptions, emit func([]store.Lead) error
 	// own problems are recorded in the chunk, to be reported in order.
 	var cur *chunk
 	c.hold = func(p problemAt) { cur.read = append(cur.read, p) }
+	// The row lists of chunks already built come back to be filled again:
+	// a chunk's field offsets alone are a few megabytes, which growing
+	// anew for every chunk made over half of what a second import of a
+	// million rows allocated.
+	type rowLists struct {
+		rows []rowJob
+		ends []int
+	}
+	spare := make(chan rowLists, opt.Workers+1)
 	newChunk := func() *chunk {
-		return &chunk{rows: make([]rowJob, 0, opt.Size), ready: make(chan struct{})}
+		ch := &chunk{ready: make(chan struct{})}
+		select {
+		case l := <-spare:
+			ch.rows, ch.ends = l.rows[:0], l.ends[:0]
+		default:
+			ch.rows = make([]rowJob, 0, opt.Size)
+			ch.ends = make([]int, 0, opt.Size*len(c.cols))
+		}
+		return ch
 	}
 	send := func(ch *chunk) bool {
 		select {
@@ -290,7 +307,7 @@ func (c *csvReader) readParallel(opt BatchOptions, emit func([]store.Lead) error
 				select {
 				case <-stop:
 				default:
-					ch.leads = make([]store.Lead, len(ch.rows))
+					ch.leads = opt.newBatch(len(ch.rows))
 					prepared := 0
 					for i, r := range ch.rows {
 						c.build(&ch.leads[i], r.line, r.s, ch.ends[r.ends0:r.end], ch, &slab)
@@ -301,6 +318,11 @@ func (c *csvReader) readParallel(opt BatchOptions, emit func([]store.Lead) error
 					}
 					if prep != nil && prepared < len(ch.leads) {
 						prep(ch.leads[prepared:])
+					}
+					clear(ch.rows) // they hold the rows' text
+					select {
+					case spare <- rowLists{ch.rows, ch.ends}:
+					default:
 					}
 					ch.rows, ch.ends = nil, nil
 				}
