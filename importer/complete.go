@@ -334,8 +334,9 @@ var customerKeys = [7]string{`{"FirstName":"`, `","LastName":"`, `","Email":"`, 
 // customerAsWritten reads CustomerInfo in the one form Partner Center
 // writes, with no escapes in it, which is nearly every row of an export:
 // matching that form takes under a third of the time of parsing JSON
-// (BenchmarkCustomerInfo), and this runs for every row. Anything else is not ok and goes to the parser,
-// which gives the same customer for any text this accepts.
+// (BenchmarkCustomerInfo), and this runs for every row. Anything else is
+// not ok and goes to the parser, which gives the same customer for any
+// text this accepts.
 func customerAsWritten(js string) (c store.Customer, ok bool) {
 	var vals [7]string
 	rest := js

@@ -236,7 +236,8 @@ func (lb leadBucket) count() (int, error) {
 		d := dec{b: v[1:]}
 		m := d.count()
 		if d.err != nil {
-			return 0, fmt.Errorf("leads %x: %w", k, d.err)
+			key, _ := seqKey(k)
+			return 0, fmt.Errorf("leads #%d: %w", key, d.err)
 		}
 		n += int(m)
 	}

@@ -188,9 +188,6 @@ func Salvage(src, dst string) (res SalvageResult, err error) {
 	return res, out.Check()
 }
 
-// decodeLeadSafe decodes a lead record that came from a damaged page; a
-// record that only looks like one may trip the decoder in ways a sound
-// file never does.
 // eachLeadSafe calls fn with every lead a leads bucket value holds, single
 // or block, and ok false for each one it cannot read. A damaged block
 // yields the leads before the damage and one unreadable.
@@ -208,6 +205,9 @@ func eachLeadSafe(k, v []byte, fn func(l Lead, ok bool)) {
 	}
 }
 
+// decodeLeadSafe decodes a lead record that came from a damaged page; a
+// record that only looks like one may trip the decoder in ways a sound
+// file never does.
 func decodeLeadSafe(v []byte) (l Lead, ok bool) {
 	defer func() {
 		if recover() != nil {

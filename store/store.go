@@ -441,7 +441,7 @@ func oneLine(err error) string {
 // memory back to its host, a piece that large is often memory the host
 // took back, and every page of it is slow to fill for the first time: a
 // first import of 1,000,000 leads spent 1.1 s more in the kernel copying
-// its writes with 64 KiB pages (3.9-4.4 s in all), and took 3.3-3.5 s with
-// 32 KiB pages, beside sqlite3 at 3.5 s (.ci/bench/import.sh). Where memory
-// is plentiful, 32 KiB costs about 0.1 s more than 64 KiB.
+// its writes with 64 KiB pages (3.9-4.4 s in all), and took 3.3-3.6 s
+// with 32 KiB pages, beside sqlite3 at 3.5-3.6 s (.ci/bench/import.sh).
+// Where memory is plentiful, 32 KiB costs about 0.1 s more than 64 KiB.
 var pageSize = 32 << 10
