@@ -14,7 +14,11 @@ import (
 // "a@x.com, b@y.com" or "bob@x.com?cc=eve@x.com", which would add a
 // recipient in a header or a mailto: URL. So the parsed address must equal
 // the input, and the characters that separate recipients or start a URL
-// query are refused outright.
+// query are refused outright. net/mail takes any non-ASCII character, so
+// an address that safetext would change (C1 controls, bidi overrides,
+// zero-width characters, invalid UTF-8) is refused too: it would reach
+// the terminal, a header or a mailto: URL as it came, while the preview
+// showed it cleaned.
 func ValidAddress(s string) error {
 	if strings.ContainsAny(s, "\r\n") {
 		return errors.New("the email address " + quoteForMsg(s) + " is not one valid address")
@@ -28,6 +32,9 @@ func ValidAddress(s string) error {
 		if r < 0x21 || r == 0x7f {
 			return bad
 		}
+	}
+	if safetext.Clean(in) != in {
+		return bad
 	}
 	a, err := mail.ParseAddress(in)
 	if err != nil || a.Name != "" || a.Address != in {

@@ -174,6 +174,9 @@ var badAddresses = []string{
 	"Bob <bob@x.com>", "<bob@x.com>", `"a b"@x.com`, `"ab"@x.com`, "bob@x.com (comment)", "bob", "@x.com",
 	"bob@", "a@b@c.com", "bob@x.com&cc=eve@x.com", "bob%40x.com@y.com", "bo b@x.com", "bob@x.com\x00",
 	"bob@[1.2.3.4]\r\n", "", strings.Repeat("a", 250) + "@x.com",
+	// Characters net/mail takes but a terminal or a reader acts on.
+	"eve\u009b2J@evil.example", "eve\u202eab@evil.example", "pay\u200bpal@x.example", "bob\xff@x.com",
+	"bob@x\u2066.com", "bob\u0085@x.com",
 }
 
 func TestValidAddress(t *testing.T) {
@@ -184,7 +187,8 @@ func TestValidAddress(t *testing.T) {
 			t.Errorf("%q: message carries control characters: %q", a, err)
 		}
 	}
-	for _, a := range []string{"mei.lin@northwind.example", " Mei.Lin@Northwind.example ", "o'brien+leads@x.co.uk"} {
+	for _, a := range []string{"mei.lin@northwind.example", " Mei.Lin@Northwind.example ", "o'brien+leads@x.co.uk",
+		"müller@beispiel.example", "李@例え.example"} {
 		if err := ValidAddress(a); err != nil {
 			t.Errorf("%q refused: %v", a, err)
 		}
