@@ -119,7 +119,7 @@ func (m *Model) onChanged(msg changedMsg) tea.Cmd {
 		cmds = append(cmds, m.openContactCmd(msg.id))
 	}
 	if m.stats.s != nil {
-		m.stats.summary = followUpSummary(m.x, m.now().Unix())
+		m.stats.summary = followUpSummary(m.x, m.now())
 	}
 	cmds = append(cmds, m.fetchRows())
 	return tea.Batch(cmds...)

@@ -130,10 +130,12 @@ func collectLeadStats(st *store.Store, now time.Time) (*leadStats, error) {
 	return s, nil
 }
 
-// followUpSummary reads the index; test contacts are not counted.
-func followUpSummary(x *index, now int64) followUps {
+// followUpSummary reads the index; test contacts are not counted. "Due
+// today" ends at the rep's midnight, in now's time zone, not UTC's.
+func followUpSummary(x *index, now time.Time) followUps {
 	var f followUps
-	endOfDay := now - now%(24*3600) + 24*3600
+	y, mo, d := now.Date()
+	endOfDay := time.Date(y, mo, d+1, 0, 0, 0, 0, now.Location()).Unix()
 	for i := range x.dg {
 		if x.dg[i].Flags&store.FlagTest != 0 {
 			continue
@@ -199,7 +201,7 @@ func (m *Model) openStats() tea.Cmd {
 		return nil
 	}
 	m.screen = screenStats
-	m.stats.summary = followUpSummary(m.x, m.now().Unix())
+	m.stats.summary = followUpSummary(m.x, m.now())
 	m.stats.offset = 0
 	m.stats.s = nil // recount: leads may have arrived
 	return m.statsCmd()
@@ -253,7 +255,7 @@ func plural(n int, one, many string) string {
 }
 
 func bar(n, max, width int) string {
-	if max <= 0 || n <= 0 {
+	if max <= 0 || n <= 0 || width <= 0 {
 		return ""
 	}
 	w := n * width / max
@@ -264,7 +266,8 @@ func bar(n, max, width int) string {
 }
 
 func (m *Model) statsLines() []string {
-	w := max(m.width, 20)
+	// Every line is fitted to the terminal, however narrow.
+	w := max(m.width, 1)
 	sty := &m.sty
 	st := &m.stats
 	var out []string
@@ -280,7 +283,7 @@ func (m *Model) statsLines() []string {
 		if i == 4 {
 			label = "4+ touches"
 		}
-		add(fit(fmt.Sprintf("  %-10s %7d ", label, n), 21) + sty.bar.Render(bar(n, maxT, w-24)))
+		add(fit(fit(fmt.Sprintf("  %-10s %7d ", label, n), 21)+sty.bar.Render(bar(n, maxT, w-24)), w))
 	}
 	add("")
 	if st.err != nil {
@@ -316,10 +319,10 @@ func (m *Model) statsLines() []string {
 			}
 			line += cell
 		}
-		add(line)
+		add(fit(line, w))
 	}
 	add("")
-	add(sty.section.Render("Funnel per offer") + sty.dim.Render("  Contact me → Test Drive → Install"))
+	add(fit(sty.section.Render("Funnel per offer")+sty.dim.Render("  Contact me → Test Drive → Install"), w))
 	nameW := min(max(w/3, 12), 30)
 	barW := max((w-nameW-8)/3-7, 3)
 	maxO := 1
@@ -328,7 +331,7 @@ func (m *Model) statsLines() []string {
 	}
 	for i, o := range s.offers {
 		if i == 15 {
-			add(sty.dim.Render(fmt.Sprintf("  … %d more offers", len(s.offers)-15)))
+			add(sty.dim.Render(fit(fmt.Sprintf("  … %d more offers", len(s.offers)-15), w)))
 			break
 		}
 		cell := func(n int) string {
@@ -341,7 +344,7 @@ func (m *Model) statsLines() []string {
 	maxW := slices.Max(s.weeks[:])
 	for i, n := range s.weeks {
 		wk := s.weekStart.AddDate(0, 0, 7*i)
-		add(fit(fmt.Sprintf("  %s %7d ", wk.Format("Jan 02"), n), 17) + sty.bar.Render(bar(n, maxW, w-20)))
+		add(fit(fit(fmt.Sprintf("  %s %7d ", wk.Format("Jan 02"), n), 17)+sty.bar.Render(bar(n, maxW, w-20)), w))
 	}
 	return out
 }

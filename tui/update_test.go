@@ -392,17 +392,30 @@ func TestGuardsOfferNoContactActions(t *testing.T) {
 func TestTestLeadsNeverCounted(t *testing.T) {
 	s := fixture(t)
 	m := newModel(t, s, Options{})
+	shown := 0
 	for v := view(0); v < numViews; v++ {
-		if v == viewTest {
-			continue
+		run(t, m, m.setView(v))
+		if m.view != v {
+			t.Fatalf("view %s not shown", viewNames[v])
 		}
+		tests := 0
 		for _, i := range m.x.visible {
 			if m.x.dg[i].Flags&store.FlagTest != 0 {
-				t.Fatalf("test lead in view %s", viewNames[v])
+				tests++
 			}
 		}
+		switch {
+		case v == viewTest && tests == 0:
+			t.Errorf("the test lead is not in view %s", viewNames[v])
+		case v != viewTest && tests > 0:
+			t.Errorf("test lead in view %s", viewNames[v])
+		}
+		shown += len(m.x.visible)
 	}
-	f := followUpSummary(m.x, testNow.Unix())
+	if shown == 0 {
+		t.Fatal("no view showed anything")
+	}
+	f := followUpSummary(m.x, testNow)
 	open := 0
 	for _, n := range f.touches {
 		open += n
@@ -558,5 +571,60 @@ func TestSyncFromInbox(t *testing.T) {
 	press(t, m2, "S")
 	if !strings.Contains(m2.msg, "not set up") {
 		t.Errorf("sync without a syncer: %q", m2.msg)
+	}
+}
+
+// TestStatsAtNarrowWidths: the stats screen fits any width the inbox lays
+// out for (20 columns and up); its bars once took a negative width below
+// 24 columns and panicked.
+func TestStatsAtNarrowWidths(t *testing.T) {
+	m := newModel(t, fixture(t), Options{})
+	for _, w := range []int{20, 21, 22, 23, 24, 30, 40, 59} {
+		send(t, m, windowSize(w, 24))
+		press(t, m, "i")
+		if m.screen != screenStats {
+			t.Fatalf("width %d: stats not shown", w)
+		}
+		for i, l := range m.statsLines() {
+			if n := widthOf(l); n > w {
+				t.Errorf("width %d: stats line %d is %d cells wide: %q", w, i, n, l)
+			}
+		}
+		press(t, m, "esc")
+	}
+}
+
+// TestDueTodayIsLocal: "due today" on the stats screen ends at the rep's
+// midnight. At 17:00 in Los Angeles (01:00 UTC the next day), a follow-up
+// at 09:00 the next local day is not due today, and one at 23:00 local is.
+func TestDueTodayIsLocal(t *testing.T) {
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	s := fixture(t)
+	now := time.Date(2026, 11, 24, 17, 0, 0, 0, la)
+	m := newModel(t, s, Options{Now: func() time.Time { return now }})
+	base := followUpSummary(m.x, now).dueToday
+	var ids []string
+	for _, i := range m.x.visible {
+		if m.x.tri[i].due == 0 && m.x.dg[i].Flags&store.FlagTest == 0 {
+			ids = append(ids, m.x.dg[i].IDString())
+		}
+	}
+	if len(ids) < 2 {
+		t.Fatalf("fixture has %d contacts without a follow-up", len(ids))
+	}
+	for _, f := range []struct {
+		id  string
+		due time.Time
+	}{{ids[0], time.Date(2026, 11, 25, 9, 0, 0, 0, la)}, {ids[1], time.Date(2026, 11, 24, 23, 0, 0, 0, la)}} {
+		if _, err := s.SetFollowUp(f.id, f.due, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m = newModel(t, s, Options{Now: func() time.Time { return now }})
+	if got := followUpSummary(m.x, now).dueToday; got != base+1 {
+		t.Errorf("due today = %d, want %d (one of the two new follow-ups)", got, base+1)
 	}
 }
