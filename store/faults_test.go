@@ -381,3 +381,49 @@ func TestFileModes(t *testing.T) {
 		t.Fatalf("file %v dir %v", fi.Mode(), di.Mode())
 	}
 }
+
+// TestOpenWaitingThroughCompaction: a second process that is waiting for
+// the lock while the first compacts (forget renames a new file over the
+// path, then closes the old one) must end up on the file at the path, not
+// on the unlinked old one, where its writes would vanish.
+func TestOpenWaitingThroughCompaction(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "leads.db")
+	a, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Upsert(sampleLeads(), UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	type opened struct {
+		s   *Store
+		err error
+	}
+	ch := make(chan opened)
+	go func() {
+		s, err := Open(p, Options{Timeout: 5 * time.Second})
+		ch <- opened{s, err}
+	}()
+	time.Sleep(200 * time.Millisecond) // the second open now holds the old file and waits
+	if _, err := a.Forget("priya@adatum.example", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	b := <-ch
+	if b.err != nil {
+		t.Fatalf("second open: %v", b.err)
+	}
+	id := ContactIDForEmail("mei.lin@northwind.example")
+	if _, err := b.s.SetStatus(id, StatusWon, "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	b.s.Close()
+	c, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if tr, err := c.Triage(id); err != nil || tr.Status != StatusWon {
+		t.Fatalf("the status set by the second process is gone: %+v, %v", tr, err)
+	}
+}

@@ -175,9 +175,9 @@ func Open(path string, opt Options) (s *Store, err error) {
 		PageSize:        pageSize,
 		MaxSize:         opt.MaxSize,
 	}
-	db, berr := bolt.Open(path, 0o600, bopt)
-	if berr != nil {
-		return nil, &OpenError{Path: path, Err: classifyBoltErr(berr), Hint: hintFor(classifyBoltErr(berr))}
+	db, err := openCurrent(path, bopt)
+	if err != nil {
+		return nil, err
 	}
 	s = &Store{db: db, path: path, bopt: bopt, idx: newIndexes()}
 	if !opt.ReadOnly {
@@ -194,6 +194,38 @@ func Open(path string, opt Options) (s *Store, err error) {
 		return nil, &OpenError{Path: path, Err: ErrDamaged, Hint: hintFor(ErrDamaged)}
 	}
 	return s, nil
+}
+
+// openCurrent opens path with bbolt and makes sure the file it locked is
+// still the one at path. Another leads process that compacts (forget,
+// purge) renames a new file over the path and only then closes the old
+// one, so an open that was waiting for the lock can get it on the old,
+// unlinked file; everything written there afterwards would be lost
+// without a word. Such an open is done again, on the file now at path.
+func openCurrent(path string, bopt *bolt.Options) (*bolt.DB, error) {
+	deadline := time.Now().Add(bopt.Timeout)
+	for {
+		var file *os.File
+		o := *bopt
+		o.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			f, err := os.OpenFile(name, flag, perm)
+			file = f
+			return f, err
+		}
+		db, berr := bolt.Open(path, 0o600, &o)
+		if berr != nil {
+			return nil, &OpenError{Path: path, Err: classifyBoltErr(berr), Hint: hintFor(classifyBoltErr(berr))}
+		}
+		held, herr := file.Stat()
+		now, nerr := os.Stat(path)
+		if herr == nil && nerr == nil && os.SameFile(held, now) {
+			return db, nil
+		}
+		db.Close()
+		if nerr != nil || time.Now().After(deadline) {
+			return nil, &OpenError{Path: path, Err: ErrInUse, Hint: hintFor(ErrInUse)}
+		}
+	}
 }
 
 // sniffHeader rejects files that are plainly not bbolt before bbolt sees
