@@ -223,15 +223,23 @@ func (s *Store) LeadFacts(fn func(*LeadFact)) error {
 				return fmt.Errorf("lead #%d: %w", seq, d.err)
 			}
 			if created.IsZero() {
+				// Received follows the origin, laid out as decodeLeadRaw
+				// reads it: File, Line, Account, Table, PartitionKey, RowKey.
 				t := dec{b: v[contentEnd(v, content):]}
-				for i := 0; i < 6; i++ {
-					if i == 1 {
-						t.uvarint()
-						continue
-					}
+				t.skipStr()
+				t.uvarint()
+				t.skipStr()
+				t.skipStr()
+				t.skipStr()
+				if v[0] >= 2 {
+					t.rowKey()
+				} else {
 					t.skipStr()
 				}
 				created = t.time()
+				if t.err != nil {
+					return fmt.Errorf("lead #%d: %w", seq, t.err)
+				}
 			}
 			f.Created = 0
 			if !created.IsZero() {

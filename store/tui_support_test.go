@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 // TestLoadDigestsMatchesDigests checks the inbox's loader against Digests:
@@ -45,6 +46,48 @@ func TestLoadDigestsMatchesDigests(t *testing.T) {
 	}
 	n := 0
 	if err := s.LeadFacts(func(*LeadFact) { n++ }); err != nil || n != 3000 {
+		t.Fatalf("LeadFacts: %d leads, %v", n, err)
+	}
+}
+
+// TestLeadFactsMatchLeads: each fact carries the lead's own fields, and a
+// lead without a created time (every webhook lead) is dated by when it was
+// received, whatever form its RowKey takes.
+func TestLeadFactsMatchLeads(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "t.db"), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	received := time.Date(2026, 11, 5, 10, 0, 0, 0, time.UTC)
+	created := time.Date(2026, 10, 1, 8, 30, 0, 0, time.UTC)
+	leads := []Lead{
+		{Source: "AppSource", Action: "PLT", OfferID: "no-rowkey", Received: received,
+			Customer: Customer{Email: "a@x.example", Country: "DE"}},
+		{Source: "AppSource", Action: "INS", OfferID: "guid-rowkey", Received: received.Add(time.Hour),
+			Origin:   Origin{PartitionKey: "p", RowKey: "3673c4e6-432c-0ab2-52af-203c43c12c61"},
+			Customer: Customer{Email: "b@x.example", Country: "FR"}},
+		{Source: "TestDrive", Action: "StartTestDrive", OfferID: "text-rowkey", Received: received.Add(2 * time.Hour),
+			Origin: Origin{File: "leads.csv", Line: 7, PartitionKey: "p", RowKey: "row 7"}, IsTest: true,
+			Customer: Customer{Email: "c@x.example"}},
+		{Source: "AzureMarketplace", Action: "Create", OfferID: "created", OfferName: "Contoso", Created: created,
+			Received: received, Origin: Origin{PartitionKey: "p", RowKey: "r"}},
+	}
+	want := map[string]LeadFact{}
+	for _, l := range leads {
+		want[l.OfferID] = LeadFact{Source: l.Source, Action: l.Action, OfferID: l.OfferID, OfferName: l.OfferName,
+			Country: l.Customer.Country, Created: l.When().Unix(), Test: l.IsTest}
+	}
+	if _, err := s.Upsert(leads, UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := s.LeadFacts(func(f *LeadFact) {
+		n++
+		if w := want[f.OfferID]; *f != w {
+			t.Errorf("fact %+v, want %+v", *f, w)
+		}
+	}); err != nil || n != len(leads) {
 		t.Fatalf("LeadFacts: %d leads, %v", n, err)
 	}
 }
