@@ -144,6 +144,11 @@ func TestImportStdinDryRunAndDBFlagPlacement(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "Kenji Sato") || !strings.Contains(r.stdout, "Contact me") {
 		t.Fatalf("show: %d %q %q", r.code, r.stdout, r.stderr)
 	}
+	// Webhook leads have no created time: show dates them by when they
+	// arrived, and says so, not year 1.
+	if strings.Contains(r.stdout, "0001-01-01") || !strings.Contains(r.stdout, "(received") {
+		t.Fatalf("show dates a webhook lead wrongly: %q", r.stdout)
+	}
 }
 
 func TestExportNeutralisesFormulas(t *testing.T) {

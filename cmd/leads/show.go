@@ -149,14 +149,24 @@ func writeContact(w io.Writer, c *store.Contact, now time.Time) {
 		}
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "\nFunnel (%d leads):\n", len(c.Leads))
+	if len(c.Leads) == 1 {
+		fmt.Fprintf(w, "\nFunnel (1 lead):\n")
+	} else {
+		fmt.Fprintf(w, "\nFunnel (%d leads):\n", len(c.Leads))
+	}
 	for _, l := range c.Leads {
 		offer := l.OfferName
 		if offer == "" {
 			offer = l.OfferID
 		}
-		fmt.Fprintf(w, "  %s  %-22s %-17s %s\n", l.Created.Local().Format("2006-01-02 15:04"),
-			cl(actionLabel(l.Action)), cl(l.Source), cl(offer))
+		// A webhook lead carries no created time: it is placed, and shown,
+		// by when it was received, and says so.
+		received := ""
+		if l.Created.IsZero() {
+			received = "  (received; the lead has no created time)"
+		}
+		fmt.Fprintf(w, "  %s  %-22s %-17s %s%s\n", l.When().Local().Format("2006-01-02 15:04"),
+			cl(actionLabel(l.Action)), cl(l.Source), cl(offer), received)
 		if d := strings.TrimSpace(l.Description); d != "" && d != "Campaigns:" {
 			fmt.Fprintf(w, "      %q\n", cl(d))
 		}
