@@ -2,18 +2,20 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/leads-inbox/leads/store"
 )
 
 func init() {
-	register(&command{name: "backup", args: "FILE",
+	register(&command{name: "backup", args: "[--force] FILE",
 		summary: "write a consistent copy of the database to FILE (works while the inbox is open)", run: runBackup})
 }
 
 func runBackup(e *env, args []string) int {
 	c := commands["backup"]
 	fs := e.flags(c)
+	force := fs.Bool("force", false, "replace FILE if it exists (an older backup)")
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
@@ -25,6 +27,11 @@ func runBackup(e *env, args []string) int {
 	p, err := e.path()
 	if err != nil {
 		return e.fail(err)
+	}
+	// A mistyped name must not replace some other file: only --force
+	// replaces what is there (a nightly backup to one name uses it).
+	if _, err := os.Lstat(pos[0]); err == nil && !*force {
+		return e.fail(fmt.Errorf("%s already exists; choose another name, or add --force to replace it", pos[0]))
 	}
 	res, err := store.Backup(p, pos[0])
 	if err != nil {

@@ -300,6 +300,16 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "verified") {
 		t.Fatalf("backup beside a holder: %d %q %q", r.code, r.stdout, r.stderr)
 	}
+	// An existing file is replaced only with --force.
+	r = runBin(t, 30*time.Second, nil, "--db", db, "backup", bak)
+	if r.code != exitFailed || !strings.Contains(r.stderr, "already exists") {
+		t.Fatalf("backup over an existing file: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	oneCleanLine(t, "backup over an existing file", r.stderr)
+	r = runBin(t, 30*time.Second, nil, "--db", db, "backup", "--force", bak)
+	if r.code != 0 || !strings.Contains(r.stdout, "verified") {
+		t.Fatalf("backup --force: %d %q %q", r.code, r.stdout, r.stderr)
+	}
 	holder.Close()
 	if n := checkDB(t, bak, triage); n == 0 {
 		t.Fatal("empty backup")
