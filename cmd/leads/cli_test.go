@@ -189,3 +189,21 @@ func TestSecondProcessIsRefusedQuickly(t *testing.T) {
 		t.Fatal("waited far too long for the lock")
 	}
 }
+
+// TestHelpOnce: --help prints the command's usage once, to stdout, and
+// exits 0; a bad flag prints it to stderr and exits 2.
+func TestHelpOnce(t *testing.T) {
+	db := tempDB(t)
+	for _, cmd := range []string{"import", "list", "backup", "show", "export"} {
+		for _, h := range []string{"--help", "-h"} {
+			r := runCLI(t, db, "", cmd, h)
+			if r.code != 0 || strings.Count(r.stdout, "Usage: leads "+cmd) != 1 || r.stderr != "" {
+				t.Errorf("%s %s: exit %d, stdout %q, stderr %q", cmd, h, r.code, r.stdout, r.stderr)
+			}
+		}
+	}
+	r := runCLI(t, db, "", "list", "--no-such-flag")
+	if r.code != exitUsage || r.stdout != "" || !strings.Contains(r.stderr, "Usage: leads list") {
+		t.Errorf("bad flag: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}

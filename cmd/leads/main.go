@@ -167,12 +167,21 @@ func hasFlags(fs *flag.FlagSet) bool {
 // now (help asked for, or a usage error). Flags may follow positional
 // arguments (leads import a.csv --dry-run).
 func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, int, bool) {
+	// Asked-for help goes to stdout, once: the flag package prints the
+	// usage itself when it meets -h or --help, to the flag set's output.
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--h" || a == "--help" {
+			fs.SetOutput(e.stdout)
+			break
+		}
+	}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(e.stdout)
-				fs.Usage()
 				return nil, exitOK, false
 			}
 			return nil, exitUsage, false
