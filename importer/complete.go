@@ -19,7 +19,8 @@ import (
 //     webhook sends a source-only LeadSource with the action there, and
 //     when both exist and disagree ActionCode is preferred while both raw
 //     strings stay in LeadSource and ActionCode; UI labels such as
-//     "Contact me" become codes (NormalizeAction);
+//     "Contact me" become codes (NormalizeAction), except that the label
+//     "Get it now" or "Free trial" leaves a LeadSource's Create as it is;
 //   - trims the customer fields, OfferID and OfferName;
 //   - sets IsTest when a customer field or the description starts with
 //     MSFT_TEST (any case), and NoPII when the customer fields are all empty
@@ -43,7 +44,12 @@ func Complete(l *store.Lead) {
 		l.Source = NormalizeSource(l.Source)
 	}
 	if act := NormalizeAction(l.ActionCode); act != "" {
-		l.Action = act
+		// Partner Center's label "Get it now" also covers an Azure portal
+		// purchase, which LeadSource names exactly (Create): the label
+		// must not turn every such purchase into an install.
+		if !(act == store.ActionInstall && l.Action == store.ActionCreate && isInstallLabel(l.ActionCode)) {
+			l.Action = act
+		}
 	} else {
 		l.Action = NormalizeAction(l.Action)
 	}

@@ -144,6 +144,12 @@ func TestCSVHeaderSynonyms(t *testing.T) {
 			"Cy,Do,cy@x.example,Adatum,2026-01-02T03:04:05Z,Test drive,Ad,",
 			store.Lead{Customer: store.Customer{FirstName: "Cy", LastName: "Do", Email: "cy@x.example", Company: "Adatum"},
 				Action: "StartTestDrive", ActionCode: "Test drive", OfferName: "Ad"}},
+		// Partner Center labels an Azure portal purchase "Get it now"; the
+		// lead source says Create, which is what it was.
+		{"First name,Email address,Call to action,Lead source,Offer",
+			"Chris,c@x.example,Get it now,AzurePortal-Create|contoso.sentinel,Sentinel",
+			store.Lead{Customer: store.Customer{FirstName: "Chris", Email: "c@x.example"}, Action: "Create",
+				ActionCode: "Get it now", OfferName: "Sentinel", Source: "AzurePortal", OfferID: "contoso.sentinel"}},
 		{"Contact name,Email,Call to action,Offer",
 			"Mei Lin,m@x.example,Free trial,O",
 			store.Lead{Customer: store.Customer{FirstName: "Mei", LastName: "Lin", Email: "m@x.example"}, Action: "INS", ActionCode: "Free trial", OfferName: "O"}},

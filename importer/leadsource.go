@@ -74,6 +74,10 @@ func NormalizeAction(s string) string {
 	return s
 }
 
+// isInstallLabel reports Partner Center's UI labels for an install, which
+// it also shows for an Azure portal purchase.
+func isInstallLabel(s string) bool { return looseEqual(s, "GetItNow") || looseEqual(s, "FreeTrial") }
+
 // looseEqual compares s with an ASCII pattern written without spaces,
 // ignoring ASCII case and any spaces, underscores or hyphens in s. It does
 // not allocate: it runs once or twice for every imported row.
