@@ -150,6 +150,50 @@ func TestDamagedFilesAreReportedNotCrashed(t *testing.T) {
 	}
 }
 
+// TestFirstMetaPageLost: with the first meta page wiped, bbolt still has
+// the second, as after a write torn by a crash: the file opens with every
+// lead, where it was once refused as not a leads database at all.
+func TestFirstMetaPageLost(t *testing.T) {
+	src := fixtureDB(t, 3000)
+	data, _ := os.ReadFile(src)
+	m, err := readMeta(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear(data[:m.pageSize])
+	p := filepath.Join(t.TempDir(), "lost-meta.db")
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := openMustNotPanic(t, p, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.Count()
+	s.Close()
+	if err != nil || n.Leads != 3000 {
+		t.Fatalf("read-only: %+v, %v", n, err)
+	}
+	// Writing rewrites both meta pages in turn; then the file checks clean.
+	s, err = openMustNotPanic(t, p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 2 {
+		l := Lead{Source: "AppSource", Action: "PLT", OfferID: fmt.Sprint("o", i), Customer: Customer{Email: "new@x.example"}}
+		if _, err := s.Upsert([]Lead{l}, UpsertOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.Count(); err != nil || n.Leads != 3002 {
+		t.Fatalf("after writing: %+v, %v", n, err)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatalf("after writing: %v", err)
+	}
+}
+
 // TestEveryPageOverwrittenNeverCrashes overwrites each page of a small
 // database in turn with random bytes: Open either refuses it as damaged
 // or (the page was free) opens a file that checks clean and can be

@@ -242,10 +242,25 @@ func sniffHeader(path string) error {
 		return ErrNotDatabase
 	}
 	// The bbolt meta page holds its magic at offset 16 (page header) + 0.
-	if binary.LittleEndian.Uint32(page[16:20]) != 0xED0CDAED {
-		return ErrNotDatabase
+	if isMetaPage(page[:]) {
+		return nil
 	}
-	return nil
+	// The first meta page may be damaged while the second, one page
+	// further, is whole: that file is a damaged database, which salvage
+	// can read, not someone else's file. The page size is unknown here.
+	for ps := int64(4 << 10); ps <= 64<<10; ps *= 2 {
+		if n, _ := f.ReadAt(page[:], ps); n == len(page) && isMetaPage(page[:]) {
+			return nil
+		}
+	}
+	return ErrNotDatabase
+}
+
+// isMetaPage reports a bbolt meta page: the meta flag in the page header
+// and the magic number after it.
+func isMetaPage(p []byte) bool {
+	const metaFlag = 0x04
+	return binary.LittleEndian.Uint16(p[8:10])&metaFlag != 0 && binary.LittleEndian.Uint32(p[16:20]) == 0xED0CDAED
 }
 
 func classifyBoltErr(err error) error {
