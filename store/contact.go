@@ -269,10 +269,17 @@ func capSearch(s string) string {
 	return s
 }
 
-// Matches reports whether the lower-cased query q occurs in the contact's
-// name, email, company, title or descriptions.
+// Matches reports whether every word of the lower-cased query q occurs in
+// the contact's name, email, company, title or descriptions: "mei lin"
+// finds Mei Lin, whose first and last names are kept apart, and "contoso
+// cto" the CTO at Contoso, as the inbox's search does.
 func (c *Contact) Matches(q string) bool {
-	return q == "" || strings.Contains(c.Search, q)
+	for w := range strings.FieldsSeq(q) {
+		if !strings.Contains(c.Search, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // leadRef points from a contact to one of its leads, in time order.

@@ -20,7 +20,7 @@ type Filter struct {
 	Status  string
 	Country string
 	// Query is free text matched against name, email, company, title and
-	// descriptions.
+	// descriptions; every word of it must occur.
 	Query string
 	// IncludeTest shows Microsoft's test leads, which are hidden by default.
 	IncludeTest bool

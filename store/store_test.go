@@ -227,6 +227,14 @@ func TestListFiltersAndOrder(t *testing.T) {
 	if got := list(Filter{Query: "PRIYA"}); len(got) != 1 {
 		t.Fatalf("query: %q", got)
 	}
+	// Every word must occur, in any field: the name as shown, first and
+	// last, and words from two fields.
+	for q, want := range map[string]string{"Mei Lin": "mei.lin@northwind.example", "  priya   northwind ": "priya@adatum.example",
+		"lin adatum": "priya@adatum.example", "mei adatum": ""} {
+		if got := strings.Join(list(Filter{Query: q}), ","); got != want {
+			t.Errorf("query %q: %q, want %q", q, got, want)
+		}
+	}
 	last, _ := s.LastTestLead()
 	if !last.Equal(ts("2026-11-07T07:44:59Z")) {
 		t.Fatalf("last test lead %v", last)

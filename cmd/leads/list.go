@@ -27,7 +27,7 @@ func addFilterFlags(fs *flag.FlagSet) *store.Filter {
 	fs.StringVar(&f.Offer, "offer", "", "only contacts with a lead for `OFFER` (offer ID or name)")
 	fs.StringVar(&f.Status, "status", "", "only contacts in `STATUS` (new, contacted, engaged, qualified, won, lost)")
 	fs.StringVar(&f.Country, "country", "", "only contacts with a lead from `COUNTRY`")
-	fs.StringVar(&f.Query, "q", "", "free-text `TEXT` in name, email, company, title or description")
+	fs.StringVar(&f.Query, "q", "", "free-text `TEXT`: every word in name, email, company, title or description")
 	fs.BoolVar(&f.IncludeTest, "include-test", false, "include Microsoft's test leads")
 	return f
 }
