@@ -140,11 +140,15 @@ func newIDDeletes() *idDeletes {
 	return &idDeletes{leads: map[[8]byte]uint64{}, contacts: map[[8]byte]uint64{}}
 }
 
+// write takes the IDs out of every run of both indexes. Marking them
+// deleted in a new run would keep the old entries in the file, and a
+// contact's ID is a plain hash of its address: anyone holding the file
+// and a guess could check that the forgotten person was there.
 func (d *idDeletes) write(tx *bolt.Tx) error {
-	if err := appendRun(tx.Bucket(bLeadIdx), d.leads); err != nil {
+	if err := removeFromRuns(tx.Bucket(bLeadIdx), d.leads); err != nil {
 		return err
 	}
-	return appendRun(tx.Bucket(bContactIdx), d.contacts)
+	return removeFromRuns(tx.Bucket(bContactIdx), d.contacts)
 }
 
 // deleteContact removes a contact record and every lead it refers to, and

@@ -320,21 +320,48 @@ func prefixRuns(b *bolt.Bucket, prefix []byte) map[[8]byte]uint64 {
 	return out
 }
 
-// appendRun writes a few changes as one run, for writers other than Upsert
-// (forget); they drop the writer's in-memory copy afterwards.
-func appendRun(b *bolt.Bucket, changes map[[8]byte]uint64) error {
-	if len(changes) == 0 {
+// removeFromRuns deletes the entries of ids from every run of an index,
+// dropping a run left empty. Runs stay sorted, so the result reads as if
+// the IDs had never been written.
+func removeFromRuns(b *bolt.Bucket, ids map[[8]byte]uint64) error {
+	if len(ids) == 0 {
 		return nil
 	}
-	seq, err := b.NextSequence()
-	if err != nil {
-		return err
+	type change struct{ k, v []byte }
+	var changes []change
+	c := b.Cursor()
+	for rk, v := c.First(); rk != nil; rk, v = c.Next() {
+		var kept []byte
+		n := len(v) / runEntry
+		for i := 0; i < n; i++ {
+			e := v[i*runEntry : (i+1)*runEntry]
+			if _, gone := ids[[8]byte(e[:8])]; gone {
+				if kept == nil {
+					kept = append(make([]byte, 0, len(v)), v[:i*runEntry]...)
+				}
+				continue
+			}
+			if kept != nil {
+				kept = append(kept, e...)
+			}
+		}
+		if kept != nil {
+			changes = append(changes, change{bytes.Clone(rk), kept})
+		}
 	}
-	m := newIDMap(len(changes))
-	for k, v := range changes {
-		m.put(idKey(k), v)
+	// Written after the walk: changing a bucket under its cursor skips keys.
+	for _, ch := range changes {
+		var err error
+		if len(ch.v) == 0 {
+			err = b.Delete(ch.k)
+		} else {
+			err = b.Put(ch.k, ch.v)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return b.Put(u64(seq), encodeRun(m))
+	return nil
 }
 
 // sortByHighBits sorts entries whose keys are spread evenly (IDs are

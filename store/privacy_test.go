@@ -152,6 +152,17 @@ func TestForgetRemovesBytesFromFile(t *testing.T) {
 			t.Fatalf("%q is still in the file's bytes after forget", needle)
 		}
 	}
+	// Nor the contact ID, a plain hash of the address that anyone with a
+	// guess could compute, nor the leads' IDs.
+	gone := [][8]byte{idBytes(cid)}
+	for _, l := range victim {
+		gone = append(gone, idBytes(l.ComputeID()))
+	}
+	for _, id := range gone {
+		if bytes.Contains(raw, id[:]) {
+			t.Fatalf("ID %x is still in the file's bytes after forget", id)
+		}
+	}
 	fi, _ := os.Stat(p)
 	if fi.Mode().Perm() != 0o600 {
 		t.Fatalf("mode after compaction %v", fi.Mode())
