@@ -313,3 +313,71 @@ func TestLeadCodecRoundTrip(t *testing.T) {
 		t.Fatal("truncated record decoded")
 	}
 }
+
+// TestTriageFollowsAnAddressChange: when a re-imported lead comes with a
+// corrected address, its contact moves, and the rep's status, notes,
+// history and draft records move with it instead of staying behind under
+// a contact that no longer exists. Where the new contact has triage state
+// of its own, that stays and gains the notes.
+func TestTriageFollowsAnAddressChange(t *testing.T) {
+	s, _ := openTemp(t)
+	mk := func(rk, email string) Lead {
+		return Lead{Origin: Origin{PartitionKey: "p", RowKey: rk}, Source: "AppSource", Action: "PLT",
+			Created: ts("2026-11-02T08:00:00Z"), Customer: Customer{FirstName: "Bob", Email: email}}
+	}
+	if _, err := s.Upsert([]Lead{mk("1", "bob@wrong.example"), mk("2", "ann@x.example")}, UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	wrong, right, ann := ContactIDForEmail("bob@wrong.example"), ContactIDForEmail("bob@right.example"), ContactIDForEmail("ann@x.example")
+	at := ts("2026-11-03T09:00:00Z")
+	if _, err := s.SetStatus(wrong, StatusQualified, "", at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddNote(wrong, "wants the enterprise plan", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordDraftFile(wrong, "/tmp/bob.eml"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddNote(ann, "ann's own note", at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddNote(wrong, "bob also knows ann", at.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// Bob's lead comes again with the corrected address.
+	if r, err := s.Upsert([]Lead{mk("1", "bob@right.example")}, UpsertOptions{}); err != nil || r.Updated != 1 {
+		t.Fatalf("update: %+v %v", r, err)
+	}
+	if _, err := s.Contact(wrong); err == nil {
+		t.Fatal("the old contact is still there")
+	}
+	tr, err := s.Triage(right)
+	if err != nil || tr.Status != StatusQualified || len(tr.Notes) != 2 || tr.ContactID != right {
+		t.Fatalf("triage after the move: %+v, %v", tr, err)
+	}
+	if h, _ := s.History(right); len(h) != 3 {
+		t.Fatalf("history after the move: %d events", len(h))
+	}
+	if h, _ := s.History(wrong); len(h) != 0 {
+		t.Fatalf("history left behind: %d events", len(h))
+	}
+	if f, _ := s.DraftFiles(right); len(f) != 1 || f[0] != "/tmp/bob.eml" {
+		t.Fatalf("draft records: %v", f)
+	}
+	if old, _ := s.Triage(wrong); old.Status != StatusNew || len(old.Notes) != 0 {
+		t.Fatalf("triage left behind: %+v", old)
+	}
+	// Undo works on the moved history: the last note goes.
+	if tr, err := s.Undo(right, at.Add(3*time.Hour)); err != nil || len(tr.Notes) != 1 || tr.ContactID != right {
+		t.Fatalf("undo after the move: %+v, %v", tr, err)
+	}
+	// Now Bob's lead moves onto Ann's contact, which has state of its own.
+	if _, err := s.Upsert([]Lead{mk("1", "ann@x.example")}, UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tr, err = s.Triage(ann)
+	if err != nil || tr.Status != StatusNew || len(tr.Notes) != 2 || tr.Notes[0].Text != "ann's own note" {
+		t.Fatalf("merged triage: %+v, %v", tr, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -337,4 +338,88 @@ func fmtTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// moveUserData gives the rep's triage state, history and draft records of
+// contact from to contact to, when an import moved every lead of from to
+// to (the person's address changed): the work must not stay behind under
+// a contact nobody can reach. Where to has triage state of its own, that
+// stays as it is and gains from's notes; the history of both is kept.
+func moveUserData(tx *bolt.Tx, from, to string) error {
+	tb := tx.Bucket(bTriage)
+	if v := tb.Get([]byte(from)); v != nil {
+		old, err := getTriage(tx, from)
+		if err != nil {
+			return err
+		}
+		t := old
+		if tb.Get([]byte(to)) != nil {
+			if t, err = getTriage(tx, to); err != nil {
+				return err
+			}
+			t.Notes = append(t.Notes, old.Notes...)
+			slices.SortStableFunc(t.Notes, func(a, b Note) int { return a.At.Compare(b.At) })
+			if old.Updated.After(t.Updated) {
+				t.Updated = old.Updated
+			}
+		}
+		t.ContactID = to
+		nv, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
+		if err := tb.Put([]byte(to), nv); err != nil {
+			return err
+		}
+		if err := tb.Delete([]byte(from)); err != nil {
+			return err
+		}
+	}
+	// History keys end in a sequence number unique across contacts, so
+	// from's events slot in among to's in the order they happened.
+	h := tx.Bucket(bHistory)
+	type kv struct{ k, v []byte }
+	var moved []kv
+	prefix := append([]byte(from), 0)
+	c := h.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var e Event
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("history of %s: %w", from, errCorrupt)
+		}
+		if e.Before != nil {
+			e.Before.ContactID = to
+		}
+		nv, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		moved = append(moved, kv{bytes.Clone(k), nv})
+	}
+	for _, m := range moved {
+		if err := h.Delete(m.k); err != nil {
+			return err
+		}
+		seq := binary.BigEndian.Uint64(m.k[len(m.k)-8:])
+		if err := h.Put(historyKey(to, seq), m.v); err != nil {
+			return err
+		}
+	}
+	if b := tx.Bucket(bDrafts); b != nil {
+		var keys [][]byte
+		var vals [][]byte
+		dc := b.Cursor()
+		for k, v := dc.Seek(draftKey(from, "")); k != nil && bytes.HasPrefix(k, draftKey(from, "")); k, v = dc.Next() {
+			keys, vals = append(keys, bytes.Clone(k)), append(vals, bytes.Clone(v))
+		}
+		for i, k := range keys {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+			if err := b.Put(draftKey(to, string(k[len(from)+1:])), vals[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -174,6 +174,10 @@ type upserter struct {
 	// stored, forty-odd from each block in a row.
 	blkSeqs []uint64
 	blkRecs [][]byte
+	// movedTo names, for each contact that lost a lead to another contact
+	// (its address changed), the contact the lead went to: the rep's work
+	// on a contact left with no leads follows them there.
+	movedTo map[string]string
 }
 
 func newUpserter(s *Store, tx *bolt.Tx, dt *dictTx) *upserter {
@@ -299,6 +303,12 @@ func (u *upserter) putLead(l *Lead, allowForgotten bool, res *UpsertResult) erro
 	newCW, err := u.contactFor(l)
 	if err != nil {
 		return err
+	}
+	if newCW != oldCW {
+		if u.movedTo == nil {
+			u.movedTo = map[string]string{}
+		}
+		u.movedTo[oldCW.c.ID] = newCW.c.ID
 	}
 	newCW.c.addRef(leadRef{when: unixNanoOrZero(l.When()), seq: seq})
 	newCW.recompute = true
@@ -444,6 +454,11 @@ func (u *upserter) flush() error {
 			u.contactIDs.del(idBytes(cw.c.ID))
 			if err := u.contacts.Delete(u64(seq)); err != nil {
 				return err
+			}
+			if to, ok := u.movedTo[cw.c.ID]; ok {
+				if err := moveUserData(u.tx, cw.c.ID, to); err != nil {
+					return err
+				}
 			}
 			continue
 		}
