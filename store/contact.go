@@ -71,8 +71,12 @@ func (c *Contact) Contactable() bool {
 const searchCap = 512
 
 // merge folds one lead into the contact. Leads may arrive in any order, so
-// the "latest" fields follow the lead with the newest created time.
-func (c *Contact) merge(l *Lead) {
+// the "latest" fields follow the lead with the newest created time. It
+// reports whether the contact must be rebuilt from its leads in time
+// order instead: an older lead with a value where the contact has a
+// different one cannot tell whether that came from a newer lead (which
+// wins) or an older one (which it beats).
+func (c *Contact) merge(l *Lead) (rebuild bool) {
 	first := c.LeadCount == 0
 	c.LeadCount++
 	when := l.When()
@@ -90,13 +94,19 @@ func (c *Contact) merge(l *Lead) {
 	}
 	cu, lc := &c.Customer, &l.Customer
 	pick := func(dst *string, v string) {
-		if v != "" && (newest || *dst == "") {
+		switch {
+		case v == "":
+		case newest || *dst == "":
 			*dst = v
+		case *dst != v:
+			rebuild = true
 		}
 	}
 	pick(&cu.FirstName, lc.FirstName)
 	pick(&cu.LastName, lc.LastName)
-	if email := strings.TrimSpace(lc.Email); email != "" && (newest || cu.Email == "") && email != cu.Email {
+	if email := strings.TrimSpace(lc.Email); email != "" && !newest && cu.Email != "" && email != cu.Email {
+		rebuild = true
+	} else if email != "" && (newest || cu.Email == "") && email != cu.Email {
 		cu.Email = email
 		// Email is always the normalised form of Customer.Email.
 		if p := l.prepFull(); p != nil {
@@ -132,6 +142,7 @@ func (c *Contact) merge(l *Lead) {
 		desc = lowerDesc(l.Description)
 	}
 	c.descs = append(c.descs, pendingDesc{desc, newest})
+	return rebuild
 }
 
 // searchHead is the lower-cased start of a contact's search text.

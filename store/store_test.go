@@ -381,3 +381,42 @@ func TestTriageFollowsAnAddressChange(t *testing.T) {
 		t.Fatalf("merged triage: %+v, %v", tr, err)
 	}
 }
+
+// TestNewestValueWinsInAnyOrder: each customer field is the newest lead's
+// non-empty value whatever order the leads arrive in, in one batch or
+// several: an older lead must not keep its value over a newer one that
+// arrives after a newest lead without that field.
+func TestNewestValueWinsInAnyOrder(t *testing.T) {
+	mk := func(rk, day, company, first string) Lead {
+		return Lead{Origin: Origin{PartitionKey: "p", RowKey: rk}, Source: "AppSource", Action: "PLT",
+			Created: ts("2026-11-0" + day + "T08:00:00Z"), Customer: Customer{Email: "x@y.example", Company: company, FirstName: first}}
+	}
+	leads := []Lead{mk("1", "1", "Old Co", "Al"), mk("2", "2", "New Co", ""), mk("3", "3", "", "Alan")}
+	for _, order := range [][]int{{0, 1, 2}, {0, 2, 1}, {2, 1, 0}, {1, 2, 0}, {2, 0, 1}} {
+		for _, split := range []int{0, 1, 2} {
+			s, _ := openTemp(t)
+			var batches [][]Lead
+			var b []Lead
+			for i, k := range order {
+				b = append(b, leads[k])
+				if i == split || i == len(order)-1 {
+					batches, b = append(batches, b), nil
+				}
+			}
+			for _, b := range batches {
+				if _, err := s.Upsert(b, UpsertOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, err := s.Contact("x@y.example")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Customer.Company != "New Co" || c.Customer.FirstName != "Alan" {
+				t.Errorf("order %v in %d batches: company %q, first name %q; want New Co, Alan",
+					order, len(batches), c.Customer.Company, c.Customer.FirstName)
+			}
+			s.Close()
+		}
+	}
+}

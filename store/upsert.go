@@ -258,7 +258,9 @@ func (u *upserter) putLead(l *Lead, allowForgotten bool, res *UpsertResult) erro
 		if err != nil {
 			return err
 		}
-		cw.c.merge(l)
+		if cw.c.merge(l) {
+			cw.recompute = true
+		}
 		cw.c.addRef(leadRef{when: unixNanoOrZero(l.When()), seq: seq})
 		res.New++
 		return nil
