@@ -73,6 +73,7 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 		if opt.Prepare != nil {
 			prepare = opt.Prepare()
 		}
+		var emitErr error
 		flush := func() error {
 			if len(batch) == 0 {
 				return nil
@@ -80,9 +81,9 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 			if prepare != nil {
 				prepare(batch)
 			}
-			err := emit(batch)
+			emitErr = emit(batch)
 			batch = opt.newBatch(opt.Size)[:0]
-			return err
+			return emitErr
 		}
 		st, err := readJSON(br, name, func(l store.Lead) error {
 			batch = append(batch, l)
@@ -91,8 +92,14 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 			}
 			return nil
 		}, report)
-		if err == nil {
-			err = flush()
+		// The leads read before a broken array's framing stopped the
+		// read are good: they are stored, as Read hands them on, and the
+		// error still ends the file. Only a failed emit sends nothing
+		// more.
+		if emitErr == nil {
+			if ferr := flush(); ferr != nil {
+				err = ferr
+			}
 		}
 		return st, err
 	}

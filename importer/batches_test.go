@@ -88,6 +88,19 @@ func TestReadBatchesMatchesRead(t *testing.T) {
 	} {
 		sameAsRead(t, []byte(s), "hostile.csv")
 	}
+	// JSON arrays whose framing breaks part way: the leads before the
+	// break are emitted by ReadBatches exactly as by Read.
+	good := `{"LeadSource":"AzureMarketplace-INS|a.b","Email":"a@x.example"}`
+	five := strings.Repeat(good+",\n", 4) + good
+	for _, s := range []string{
+		"[\n" + five + ",\n]\n",          // trailing comma
+		"[\n" + five + "\n",              // missing ']'
+		"[\n" + five + "\n" + good + "]", // missing ','
+		"[\n" + five + ",\n{\"a\":1",     // the file ends inside an element
+		"[\n" + five + "] x",             // data after the array
+	} {
+		sameAsRead(t, []byte(s), "broken.json")
+	}
 }
 
 // TestReadBatchesStopsOnEmitError: an error from emit ends the read with

@@ -245,12 +245,19 @@ func (j *jsonReader) run() error {
 // array reads a top-level array of objects; its '[' has been read.
 func (j *jsonReader) array() error {
 	aline, acol := j.cline, j.ccol
+	var commaLine, commaCol int // the ',' before this element
 	for i := 0; ; i++ {
 		c, ok := j.skipSpace()
 		if !ok {
 			return j.fatal(aline, acol, fmt.Sprintf("bad JSON: the file ends inside the array opened at line %d column %d (missing ']'?)", aline, acol))
 		}
-		if c == ']' && i == 0 {
+		if c == ']' {
+			if i > 0 {
+				// A trailing comma, as hand-edited files often have:
+				// every element is intact, so nothing is lost.
+				j.problem(commaLine, commaCol, Warning,
+					fmt.Sprintf("a ',' after the last array element (before the ']' on line %d); ignored", j.cline))
+			}
 			break
 		}
 		line, col := j.cline, j.ccol
@@ -282,6 +289,7 @@ func (j *jsonReader) array() error {
 		if c != ',' {
 			return j.fatal(j.cline, j.ccol, fmt.Sprintf("bad JSON: expected ',' or ']' after array element, found %s; the rest of the file is not read", describeByte(c)))
 		}
+		commaLine, commaCol = j.cline, j.ccol
 	}
 	if c, ok := j.skipSpace(); ok {
 		return j.fatal(j.cline, j.ccol, fmt.Sprintf("bad JSON: unexpected %s after the array", describeByte(c)))

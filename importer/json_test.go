@@ -87,6 +87,8 @@ func TestJSONErrors(t *testing.T) {
 		{"array bad element", "[\n" + good + ",\n{\"a\":tru},\n" + good + "\n]", 2, false, []string{"f:3:6: bad JSON: invalid literal, expected true"}},
 		{"array missing comma", "[" + good + "\n" + good + "]", 1, true, nil},
 		{"array unclosed", "[" + good + ",", 1, true, nil},
+		{"array trailing comma", "[\n" + good + ",\n" + good + ",\n]\n", 2, false,
+			[]string{"f:3:64: warning: a ',' after the last array element (before the ']' on line 4); ignored"}},
 		{"trailing data after array", "[" + good + "] x", 1, true, nil},
 		{"invalid UTF-8 decoded as Windows-1252", "{\"Email\":\"jos\xe9@x.example\",\"LeadSource\":\"AzureMarketplace\"}", 1, false, nil},
 		{"control characters in strings", "{\"Email\":\"a\x01b\"}", 0, false, []string{"f:1:12: bad JSON: control character U+0001 in string"}},

@@ -207,3 +207,36 @@ func TestHelpOnce(t *testing.T) {
 		t.Errorf("bad flag: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestImportKeepsLeadsBeforeBrokenJSONArray: a JSON array whose framing
+// breaks part way still stores the leads before the break, and the summary
+// adds up; a trailing comma costs nothing.
+func TestImportKeepsLeadsBeforeBrokenJSONArray(t *testing.T) {
+	obj := func(i int) string {
+		return `{"UserDetails":{"FirstName":"P","Email":"p` + string(rune('0'+i)) +
+			`@x.example"},"LeadSource":"AzureMarketplace","ActionCode":"INS","OfferTitle":"T"}`
+	}
+	var five []string
+	for i := 1; i <= 5; i++ {
+		five = append(five, obj(i))
+	}
+	body := strings.Join(five, ",\n")
+	for _, tt := range []struct {
+		name, data, summary, stderr string
+		code                        int
+	}{
+		{"trailing comma", "[\n" + body + ",\n]\n", "5 read, 5 new, 0 updated, 0 unchanged, 0 test, 0 rejected\n",
+			"f.json:6:125: warning: a ',' after the last array element (before the ']' on line 7); ignored", 0},
+		{"missing ]", "[\n" + body + "\n", "5 read, 5 new, 0 updated, 0 unchanged, 0 test, 0 rejected\n",
+			"missing ']'?", 1},
+		{"missing comma", "[\n" + five[0] + ",\n" + five[1] + ",\n" + five[2] + "\n" + five[3] + ",\n" + five[4] + "\n]\n",
+			"3 read, 3 new, 0 updated, 0 unchanged, 0 test, 0 rejected\n", "f.json:5:1: bad JSON: expected ',' or ']'", 1},
+	} {
+		f := filepath.Join(t.TempDir(), "f.json")
+		os.WriteFile(f, []byte(tt.data), 0o600)
+		r := runCLI(t, tempDB(t), "", "import", f)
+		if r.code != tt.code || r.stdout != tt.summary || !strings.Contains(r.stderr, tt.stderr) {
+			t.Errorf("%s: %d %q %q", tt.name, r.code, r.stdout, r.stderr)
+		}
+	}
+}
