@@ -104,6 +104,7 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 		return st, err
 	}
 	c := &csvReader{name: name, report: report}
+	br = crLinesToLF(br)
 	comma, skipped := sniffDelimiter(br)
 	c.tok = newCSVTokenizer(br, comma)
 	c.tok.line = skipped
@@ -147,7 +148,10 @@ func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) 
 	for {
 		start, s, ends, err := c.nextRow(&c.stats.Records)
 		if err == io.EOF {
-			return c.stats, flush()
+			if err := flush(); err != nil {
+				return c.stats, err
+			}
+			return c.stats, c.atEnd()
 		}
 		if err != nil {
 			if ferr := flush(); ferr != nil {
@@ -366,6 +370,9 @@ func (c *csvReader) readParallel(opt BatchOptions, emit func([]store.Lead) error
 		}
 	}
 	wg.Wait()
+	if err == nil {
+		err = c.atEnd()
+	}
 	return c.stats, err
 }
 

@@ -85,6 +85,8 @@ func TestReadBatchesMatchesRead(t *testing.T) {
 		"Email,Email\na,b\n",
 		"",
 		"Email\n\n\n",
+		"Email,\"First name\ra@x.example,A\"\n",
+		"Email,First name\ra@x.example,A\rb@x.example,B\r",
 	} {
 		sameAsRead(t, []byte(s), "hostile.csv")
 	}

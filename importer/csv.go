@@ -65,9 +65,14 @@ type csvReader struct {
 
 	buf  []byte // Windows-1252 records, decoded
 	ends []int
+
+	// headerBreak is the header's first column whose name holds a line
+	// break, or -1; headerLine is the header's line.
+	headerBreak, headerLine int
 }
 
 func readCSV(br *bufio.Reader, name string, emit func(store.Lead) error, report func(*RowError)) (Stats, error) {
+	br = crLinesToLF(br)
 	comma, skipped := sniffDelimiter(br)
 	c := &csvReader{name: name, tok: newCSVTokenizer(br, comma), report: report}
 	c.tok.line = skipped
@@ -77,7 +82,7 @@ func readCSV(br *bufio.Reader, name string, emit func(store.Lead) error, report 
 	for {
 		start, prob, err := c.tok.next()
 		if err == io.EOF {
-			return c.stats, nil
+			return c.stats, c.atEnd()
 		}
 		if err != nil {
 			return c.stats, &RowError{File: name, Line: c.tok.line, Reason: "read error: " + err.Error(), Severity: Fatal}
@@ -102,6 +107,17 @@ func readCSV(br *bufio.Reader, name string, emit func(store.Lead) error, report 
 			c.stats.Test++
 		}
 	}
+}
+
+// atEnd checks a file read to its end: one whose header holds a line break
+// and which has no row was most likely read with the wrong line ends (its
+// rows taken for header cells), and must not pass for an empty export.
+func (c *csvReader) atEnd() error {
+	if c.stats.Records > 0 || c.headerBreak < 0 {
+		return nil
+	}
+	return c.fatal(c.headerLine, "no rows, and header cell %d holds a line break (%s): the rows were probably read as part of the header; "+
+		"save the file again as CSV with ordinary line ends and import again", c.headerBreak+1, quoteValue(c.cols[c.headerBreak].name))
 }
 
 func (c *csvReader) problem(line, col int, sev Severity, reason string) {
@@ -137,6 +153,74 @@ func (c *csvReader) rowProblem(prob *csvProblem) {
 
 func (c *csvReader) fatal(line int, format string, args ...any) error {
 	return &RowError{File: c.name, Line: line, Reason: fmt.Sprintf(format, args...), Severity: Fatal}
+}
+
+// crLinesToLF returns br, or, for a file whose lines end in a lone CR (what
+// Excel's "CSV (Macintosh)" writes), a reader of the same text in which
+// every CR is a LF: read as it is, such a file is one long line, the whole
+// of it a header and not one row imported. A CR inside a quoted cell of a
+// file whose lines end in LF or CRLF is left alone.
+func crLinesToLF(br *bufio.Reader) *bufio.Reader {
+	head, err := br.Peek(br.Size())
+	if !crLineEnds(head, err != nil) {
+		return br
+	}
+	return bufio.NewReaderSize(crToLF{br}, bufSize)
+}
+
+// crLineEnds decides from the start of a file whether its lines end in a
+// lone CR: by how its first line ends, outside quoted cells as the tokenizer
+// reads them (a quote opens a cell only at its start); when no line ends
+// in head, by head holding a CR but no LF at all. eof says head is the
+// whole file.
+func crLineEnds(head []byte, eof bool) bool {
+	inQuote, cellStart := false, true
+	for i := 0; i < len(head); i++ {
+		c := head[i]
+		if inQuote {
+			if c == '"' {
+				if i+1 < len(head) && head[i+1] == '"' {
+					i++
+				} else {
+					inQuote = false
+				}
+			}
+			continue
+		}
+		switch c {
+		case '\n':
+			return false
+		case '\r':
+			if i+1 == len(head) {
+				return false // the file ends here, or the LF may follow
+			}
+			return head[i+1] != '\n'
+		case '"':
+			inQuote = cellStart
+		}
+		cellStart = c == ',' || c == ';' || c == '\t' || c == '|'
+	}
+	if bytes.IndexByte(head, '\n') >= 0 {
+		return false
+	}
+	i := bytes.IndexByte(head, '\r')
+	return i >= 0 && (i+1 < len(head) || eof)
+}
+
+// crToLF reads r with every CR turned into a LF.
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for b := p[:n]; ; {
+		i := bytes.IndexByte(b, '\r')
+		if i < 0 {
+			break
+		}
+		b[i] = '\n'
+		b = b[i+1:]
+	}
+	return n, err
 }
 
 // sniffDelimiter picks the delimiter from the first line: the most frequent
@@ -234,6 +318,7 @@ func (c *csvReader) readHeader() error {
 	if err != nil {
 		return c.fatal(start, "header is not valid UTF-8")
 	}
+	c.headerBreak, c.headerLine = -1, start
 	type best struct{ col, rank int }
 	bestFor := map[role]best{}
 	seen := map[string]int{}
@@ -241,6 +326,9 @@ func (c *csvReader) readHeader() error {
 	for i, end := range ends {
 		h := strings.TrimSpace(s[prev:end])
 		prev = end
+		if c.headerBreak < 0 && strings.ContainsAny(h, "\r\n") {
+			c.headerBreak = i
+		}
 		col := csvColumn{name: h}
 		switch {
 		case len(h) >= 5 && strings.EqualFold(h[len(h)-5:], "@type"):

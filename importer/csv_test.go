@@ -273,6 +273,45 @@ func TestCSVRaggedRows(t *testing.T) {
 	}
 }
 
+// TestCSVMacLineEndings: Excel's "CSV (Macintosh)" ends lines with a lone
+// CR; its rows import, while a CR inside a quoted cell of an LF or CRLF
+// file stays in the cell.
+func TestCSVMacLineEndings(t *testing.T) {
+	rows := []string{"Email,First name,Lead source,Description",
+		"a@x.example,A,AppSource (SPZA)-PLT|c.o,one",
+		"b@x.example,B,AppSource (SPZA)-PLT|c.o,\"two\nlines\"",
+		"c@x.example,C,AppSource (SPZA)-PLT|c.o,three"}
+	for _, tt := range []struct {
+		name, data string
+		lines      []int
+		desc       string // the second lead's description
+	}{
+		{"CR", strings.Join(rows, "\r") + "\r", []int{2, 3, 5}, "two\nlines"},
+		{"CR, no final line break", strings.Join(rows, "\r"), []int{2, 3, 5}, "two\nlines"},
+		{"CR, cell break in CR", strings.ReplaceAll(strings.Join(rows, "\r"), "\n", "\r"), []int{2, 3, 5}, "two\nlines"},
+		{"CR, Excel sep line", "sep=,\r" + strings.Join(rows, "\r") + "\r", []int{3, 4, 6}, "two\nlines"},
+		{"CR, quoted header", "\"Email\",\"First name\",\"Lead source\",Description\r" + strings.Join(rows[1:], "\r"), []int{2, 3, 5}, "two\nlines"},
+		{"LF, CR in a cell", strings.ReplaceAll(strings.Join(rows, "\n"), "two\nlines", "two\rlines") + "\n", []int{2, 3, 4}, "two\rlines"},
+		{"CRLF, CR in a cell", strings.ReplaceAll(strings.Join(rows, "\r\n"), "two\nlines", "two\rlines") + "\r\n", []int{2, 3, 4}, "two\rlines"},
+	} {
+		res := runString(Read, tt.data, "f.csv")
+		checkInvariants(t, res)
+		if res.err != nil || len(res.errs) != 0 || len(res.leads) != 3 {
+			t.Errorf("%s: err %v, reports %v, %d leads", tt.name, res.err, res.errs, len(res.leads))
+			continue
+		}
+		for i, l := range res.leads {
+			if l.Origin.Line != tt.lines[i] || l.Customer.FirstName != string(rune('A'+i)) || l.Source != "AppSource" {
+				t.Errorf("%s: lead %d: line %d, %+v", tt.name, i, l.Origin.Line, l)
+			}
+		}
+		if d := res.leads[1].Description; d != tt.desc {
+			t.Errorf("%s: description %q, want %q", tt.name, d, tt.desc)
+		}
+		sameAsRead(t, []byte(tt.data), "f.csv")
+	}
+}
+
 func TestCSVFileLevelErrors(t *testing.T) {
 	for _, tt := range []struct{ name, data, want string }{
 		{"duplicate header", "Email,First name,email\na,b,c\n", "duplicate column"},
@@ -282,6 +321,7 @@ func TestCSVFileLevelErrors(t *testing.T) {
 		{"only BOM", "\xef\xbb\xbf", "empty"},
 		{"xlsx", "PK\x03\x04\x14\x00\x06\x00", "Excel"},
 		{"broken header", "\"Email,Name\n", "header"},
+		{"line breaks in the header and no row", "Email,\"First name\ra@x.example,A\"\n", "line break"},
 	} {
 		var emitted int
 		_, err := ReadCSV(strings.NewReader(tt.data), "f.csv", func(store.Lead) error { emitted++; return nil }, nil)

@@ -20,8 +20,9 @@ import (
 //     bytes.IndexByte for delimiters and quotes.
 //
 // Otherwise it follows RFC 4180 like encoding/csv: quoted fields may hold the
-// delimiter, doubled quotes and line breaks; CRLF ends a line like LF; blank
-// lines are skipped. Unlike encoding/csv a stray quote inside an unquoted
+// delimiter, doubled quotes and line breaks; CRLF ends a line like LF (a
+// file whose lines end in a lone CR reaches the tokenizer with LFs instead:
+// see crLinesToLF); blank lines are skipped. Unlike encoding/csv a stray quote inside an unquoted
 // field is kept as text: spreadsheets write `5" screen` that way, and
 // refusing the row would help nobody.
 
