@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -204,14 +205,21 @@ func (j *jsonReader) run() error {
 	if c == '[' {
 		return j.array()
 	}
-	ndjson := false
-	for first := true; ; first = false {
+	ndjson, sawObject := false, false
+	for {
 		line, col := j.cline, j.ccol
 		if c != '{' {
 			j.stats.Records++
 			j.problem(line, col, Reject, fmt.Sprintf("expected a JSON object, found %s", describeByte(c)))
 			j.skipLine()
 		} else {
+			first := !sawObject
+			sawObject = true
+			if first {
+				// A broken first line of NDJSON would otherwise take
+				// every line after it into its object.
+				ndjson = j.brokenFirstLine()
+			}
 			switch j.frame(c, ndjson) {
 			case frameEOF:
 				j.stats.Records++
@@ -224,7 +232,7 @@ func (j *jsonReader) run() error {
 				j.stats.Records++
 				j.problem(line, col, Reject, fmt.Sprintf("object larger than %d MiB", maxJSONValue>>20))
 			default:
-				if first {
+				if first && !ndjson {
 					// One-line first object: the file is NDJSON, and
 					// from now on a line break ends a broken object
 					// instead of letting it swallow the next lines.
@@ -240,6 +248,73 @@ func (j *jsonReader) run() error {
 			return nil
 		}
 	}
+}
+
+// brokenFirstLine looks ahead, from just after the '{' of a file's first
+// object, for NDJSON whose first line is broken: that line does not close
+// its object, the next line is one whole object, and after it comes the end
+// of the file or another '{'. In a valid JSON document a value is followed
+// by ',', ':', ']' or '}', so a file of one pretty-printed object never
+// looks like this; anything the look-ahead cannot see (lines longer than
+// the read buffer) is left to be read as one object.
+func (j *jsonReader) brokenFirstLine() bool {
+	head, err := j.br.Peek(j.br.Size())
+	eof := err != nil
+	if closesOnLine(head) >= 0 {
+		return false
+	}
+	nl := bytes.IndexByte(head, '\n')
+	if nl < 0 {
+		return false
+	}
+	rest := bytes.TrimLeft(head[nl+1:], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '{' {
+		return false
+	}
+	end := closesOnLine(rest[1:])
+	if end < 0 {
+		return false
+	}
+	after := bytes.TrimLeft(rest[1+end:], " \t\r")
+	if len(after) > 0 && after[0] != '\n' {
+		return false // more on the second line: not one object per line
+	}
+	after = bytes.TrimLeft(after, " \t\r\n")
+	if len(after) == 0 {
+		return eof
+	}
+	return after[0] == '{'
+}
+
+// closesOnLine scans b, which follows an opening '{' or '[', for the
+// bracket that closes it on the same line, and returns the index after it,
+// or -1 when a line break or the end of b comes first.
+func closesOnLine(b []byte) int {
+	depth, inStr, esc := 1, false, false
+	for i, c := range b {
+		switch {
+		case c == '\n':
+			return -1
+		case inStr:
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return -1
 }
 
 // array reads a top-level array of objects; its '[' has been read.
