@@ -360,6 +360,7 @@ func (c *csvReader) readHeader() error {
 			c.nRaw++
 		}
 	}
+	c.tok.ncols = len(c.cols)
 	usable := false
 	for _, r := range []role{roleLeadSource, roleAction, roleCustomerInfo, roleUserDetails, roleEmail,
 		roleFirstName, roleLastName, roleFullName, roleCompany, rolePhone} {

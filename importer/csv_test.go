@@ -391,6 +391,67 @@ func TestCSVHugeField(t *testing.T) {
 	}
 }
 
+// proseLines reads n lines of 999 bytes of text, with commas in them as
+// descriptions have.
+type proseLines struct{ n, off int }
+
+func (r *proseLines) Read(p []byte) (int, error) {
+	const line = "Lorem ipsum, dolor sit amet, consectetur adipiscing elit; sed do eiusmod tempor. "
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	i := 0
+	for i < len(p) && r.n > 0 {
+		if r.off == 999 {
+			p[i] = '\n'
+			r.off = 0
+			r.n--
+		} else {
+			p[i] = line[r.off%len(line)]
+			r.off++
+		}
+		i++
+	}
+	return i, nil
+}
+
+// TestCSVHugeMultilineCell: a well-formed quoted cell over the size limit,
+// spanning many lines, costs its record and nothing more; an unclosed quote
+// followed by over 1 MiB of rows still costs only its own record.
+func TestCSVHugeMultilineCell(t *testing.T) {
+	lines := hugeCell / 1000
+	r := io.MultiReader(
+		strings.NewReader("Email,Description,Company\na@x.example,\""),
+		&proseLines{n: lines},
+		strings.NewReader("end\",Contoso\nb@x.example,ok,Fabrikam\n"))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	res := run(ReadCSV, r, "huge.csv")
+	runtime.ReadMemStats(&after)
+	checkInvariants(t, res)
+	if res.stats.Records != 2 || len(res.leads) != 1 || len(res.errs) != 1 || res.errs[0].Line != 2 ||
+		!strings.Contains(res.errs[0].Reason, "cell 2 (Description) is larger than 1 MiB") ||
+		res.leads[0].Origin.Line != 3+lines || res.leads[0].Customer.Company != "Fabrikam" {
+		t.Fatalf("stats %+v, %d reports, first %v", res.stats, len(res.errs), res.errs[:min(len(res.errs), 2)])
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {
+		t.Errorf("allocated %d MiB for a %d MiB cell", alloc>>20, hugeCell>>20)
+	}
+
+	var b strings.Builder
+	b.WriteString("Email,Company\na@x.example,\"Contoso\n")
+	const n = 60000 // about 1.5 MiB
+	for i := range n {
+		fmt.Fprintf(&b, "b%d@x.example,Fabrikam\n", i)
+	}
+	res = runString(ReadCSV, b.String(), "f.csv")
+	checkInvariants(t, res)
+	if len(res.leads) != n || len(res.errs) != 1 || res.errs[0].Line != 2 {
+		t.Errorf("unclosed quote: %d leads, %d reports, first %v", len(res.leads), len(res.errs), res.errs[:min(len(res.errs), 2)])
+	}
+}
+
 func TestCSVCustomerInfoProblems(t *testing.T) {
 	data := seHeader +
 		strings.Replace(seRow(2, "Ann"), `"{""FirstName""`, `"not json {""FirstName""`, 1) +

@@ -13,7 +13,10 @@ import (
 //   - an unclosed quote must cost one record, not the rest of the file; after
 //     a quote error the tokenizer re-reads the lines the broken record
 //     swallowed (it keeps them, bounded) and resumes at the line after the one
-//     where the broken record started;
+//     where the broken record started; a quoted cell that outgrows the size
+//     limit is taken for an unclosed quote only when the lines it swallowed
+//     look like rows, and is otherwise read to its end and its record
+//     rejected (see contLooksLikeRows);
 //   - a 50 MiB cell must be an error for its row with bounded memory, where
 //     encoding/csv would hold the whole cell (or a 2 GiB file) in memory;
 //   - it must be fast: one allocation-free pass per line, using
@@ -53,6 +56,15 @@ type csvTokenizer struct {
 	long        []byte // assembles lines longer than br's buffer
 	cont        []byte // lines after a record's first one, for resync
 	contCut     bool   // cont hit maxRecordBytes and is incomplete
+
+	// ncols is the header's number of cells, once it is read: it tells
+	// the lines of rows swallowed by an unclosed quote from the lines of
+	// a long cell.
+	ncols int
+	// longCell says the current record holds a quoted cell over the size
+	// limit whose lines are not rows: it is read to its closing quote,
+	// without keeping it, and the record rejected.
+	longCell bool
 
 	rec  []byte // field bytes of the current record, unquoted
 	ends []int  // end offset of each field in rec
@@ -179,12 +191,70 @@ func (t *csvTokenizer) resync(start int) {
 	t.line = start
 }
 
+// contLooksLikeRows says whether the kept lines of a record, cut off by
+// the size limit inside a quoted cell, look like rows of the file: most of
+// them, read on their own, have the header's number of cells. An unclosed
+// quote swallows rows; a long description is lines of text. Before the
+// header is read, with one column, or with no line kept, every line could
+// be a row.
+func (t *csvTokenizer) contLooksLikeRows() bool {
+	if t.ncols <= 1 || len(t.cont) == 0 {
+		return true
+	}
+	lines, rows := 0, 0
+	for b := t.cont; len(b) > 0; {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			i = len(b) - 1
+		}
+		lines++
+		if t.rowLike(b[:i]) {
+			rows++
+		}
+		b = b[i+1:]
+	}
+	return 2*rows >= lines
+}
+
+// rowLike says whether line, read on its own as the tokenizer reads a
+// record, holds the header's number of cells (or more, the extra ones
+// empty, as a row may) with every quote closed.
+func (t *csvTokenizer) rowLike(line []byte) bool {
+	n, inQuote, cellStart, extraText := 1, false, true, false
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if inQuote {
+			if c == '"' {
+				if i+1 < len(line) && line[i+1] == '"' {
+					i++
+				} else {
+					inQuote = false
+				}
+			}
+			continue
+		}
+		switch {
+		case c == t.comma:
+			n++
+			cellStart = true
+			continue
+		case c == '"' && cellStart:
+			inQuote = true
+		}
+		if n > t.ncols && c != ' ' && c != '\t' && c != '\r' {
+			extraText = true
+		}
+		cellStart = false
+	}
+	return !inQuote && (n == t.ncols || (n > t.ncols && !extraText))
+}
+
 // next reads one record. It returns the line the record starts on; prob is
 // set when the record is unusable (the rest of the input is still readable);
 // err is io.EOF at the end or an I/O error.
 func (t *csvTokenizer) next() (start int, prob *csvProblem, err error) {
 	t.rec, t.ends, t.cont = t.rec[:0], t.ends[:0], t.cont[:0]
-	t.cur, t.over, t.contCut = 0, -1, false
+	t.cur, t.over, t.contCut, t.longCell = 0, -1, false, false
 	var line []byte
 	for {
 		var tooLong bool
@@ -217,10 +287,18 @@ func (t *csvTokenizer) next() (start int, prob *csvProblem, err error) {
 							reason: fmt.Sprintf("the quote opened at line %d column %d is not closed on its line (after a broken record, cells spanning lines are not read)", qline, qcol)}, nil
 					}
 					t.add(line[pos:])
-					if t.over >= 0 || t.contCut {
-						t.resync(start)
-						return start, &csvProblem{line: qline, col: qcol, field: -1,
-							reason: fmt.Sprintf("the quoted cell opened at line %d column %d is still open after %d MiB: a closing quote is probably missing", qline, qcol, maxFieldBytes>>20)}, nil
+					if (t.over >= 0 || t.contCut) && !t.longCell {
+						if t.contLooksLikeRows() {
+							t.resync(start)
+							return start, &csvProblem{line: qline, col: qcol, field: -1,
+								reason: fmt.Sprintf("the quoted cell opened at line %d column %d is still open after %d MiB: a closing quote is probably missing", qline, qcol, maxFieldBytes>>20)}, nil
+						}
+						// A cell too large to keep whose lines are
+						// not rows: it is read to its closing quote,
+						// without keeping its lines, and the record
+						// rejected for its size, instead of each of
+						// its lines being taken for a broken row.
+						t.longCell, t.contCut = true, true
 					}
 					var tooLong bool
 					line, tooLong, err = t.readLine()
