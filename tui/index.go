@@ -130,7 +130,8 @@ type index struct {
 
 	// hitBits is a stack of search results: hitBits[i] narrows hitBits[i-1]
 	// and was found for queries[i], so typing one more character only
-	// checks the previous matches and a backspace pops.
+	// checks the previous matches and a backspace pops. The sets are never
+	// changed once pushed; a new query's set is always a fresh copy.
 	queries []string
 	hitBits []bitset
 
@@ -390,10 +391,18 @@ func (b bitset) set(i int32)      { b[i>>6] |= 1 << (i & 63) }
 func (b bitset) has(i int32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
 func (b bitset) clearAll() bitset { clear(b); return b }
 
-// search returns the contacts whose search text holds q, as a bitset (nil
-// when q is empty: everyone).
+// search returns the contacts whose search text holds every word of q
+// (nil when q has no words: everyone). A rep types a name the way the
+// inbox shows it, "alice test", while the text keeps first and last name
+// apart, so each word is matched on its own, anywhere in the text.
+//
+// A query that extends the previous one only narrows its hits: each
+// earlier word is the same as, or a prefix of, a word of the new query.
+// So the new hits are found within the previous ones, checking only the
+// words the previous query did not already hold.
 func (x *index) search(q string) bitset {
-	if q == "" {
+	terms := strings.Fields(q)
+	if len(terms) == 0 {
 		return nil
 	}
 	// Drop stack entries that q does not extend.
@@ -404,11 +413,20 @@ func (x *index) search(q string) bitset {
 	if len(x.queries) > 0 && x.queries[len(x.queries)-1] == q {
 		return x.hitBits[len(x.hitBits)-1]
 	}
-	var within bitset
+	var set bitset
+	var held []string
 	if len(x.hitBits) > 0 {
-		within = x.hitBits[len(x.hitBits)-1]
+		set = x.hitBits[len(x.hitBits)-1]
+		held = strings.Fields(x.queries[len(x.queries)-1])
 	}
-	set := x.scan(within, q)
+	for _, t := range terms {
+		if slices.Contains(held, t) {
+			continue
+		}
+		// scan returns a new set, so the one on the stack stays as it was.
+		set = x.scan(set, t)
+		held = append(held, t)
+	}
 	x.queries = append(x.queries, q)
 	x.hitBits = append(x.hitBits, set)
 	return set
@@ -602,9 +620,9 @@ func (g *grams) candidates(q []byte, within bitset, n int) (bitset, bool) {
 	return out, exact
 }
 
-// scan returns the contacts whose search text holds q, looking only at the
-// candidates of the prefilter (narrowed by the previous query's hits when
-// q extends it). Candidates are checked in position order, which is memory
+// scan returns the contacts of within (nil: everyone) whose search text
+// holds q, looking only at the candidates of the prefilter; within itself
+// is left unchanged. Candidates are checked in position order, which is memory
 // order in the corpus, split across cores; each worker clears the bits of
 // its own whole words, so no two write the same word.
 func (x *index) scan(within bitset, q string) bitset {

@@ -66,11 +66,13 @@ func (m *Model) closePrompt() {
 }
 
 // onInputChanged runs the live search: every keystroke narrows the list.
+// The query is its words, lower-cased, one space apart: a contact matches
+// when it holds every word, so spacing does not matter.
 func (m *Model) onInputChanged() tea.Cmd {
 	if m.prompt.kind != promptSearch {
 		return nil
 	}
-	q := strings.ToLower(strings.TrimSpace(safetext.Clean(m.input.Value())))
+	q := strings.Join(strings.Fields(strings.ToLower(safetext.Clean(m.input.Value()))), " ")
 	if q == m.f.query {
 		return nil
 	}

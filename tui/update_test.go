@@ -189,6 +189,43 @@ func TestSearch(t *testing.T) {
 	}
 }
 
+// TestSearchAllWords types names as the inbox shows them: a rep who reads
+// "Alice Test" or "Contoso CTO" on screen and types it must find the
+// contact, whatever the order of the words.
+func TestSearchAllWords(t *testing.T) {
+	m := newModel(t, fixture(t), Options{})
+	press(t, m, "3")
+	for _, c := range []struct {
+		q    string
+		want []string
+	}{
+		{"alice test", []string{"Alice"}},
+		{"test  alice", []string{"Alice"}},
+		{"alice corp cto", []string{"Alice"}},
+		{"bob pricing", []string{"Bob"}},
+		{"alice bob", nil},
+	} {
+		press(t, m, "x", "/")
+		typeText(t, m, c.q)
+		if names := rowNames(m); !slices.Equal(names, c.want) {
+			t.Errorf("search %q = %v, want %v", c.q, names, c.want)
+		}
+		press(t, m, "enter")
+	}
+	// Backspacing through a word widens again, and retyping narrows.
+	press(t, m, "x", "/")
+	typeText(t, m, "alice t")
+	press(t, m, "backspace", "backspace")
+	typeText(t, m, "x")
+	if names := rowNames(m); len(names) != 0 {
+		t.Errorf("search \"alicex\" = %v", names)
+	}
+	press(t, m, "backspace")
+	if names := rowNames(m); !slices.Equal(names, []string{"Alice"}) {
+		t.Errorf("search \"alice\" after backspace = %v", names)
+	}
+}
+
 func TestLogTouchAndUndo(t *testing.T) {
 	s := fixture(t)
 	m := newModel(t, s, Options{})
