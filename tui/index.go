@@ -143,6 +143,7 @@ func newIndex(dg []store.Digest, text store.SearchText, dict *store.Dict, triage
 	x := &index{dg: dg, dict: dict, tri: make([]tri, len(dg)), status: make([]uint8, len(dg)),
 		byID: make(map[[8]byte]int32, len(triage)), codeBits: map[uint16]bitset{}}
 	x.text = corpus{text: text.Text, off: text.Off}
+	x.text.clean()
 	x.labels = make([]string, dict.Len())
 	x.dims = make([]int8, dict.Len())
 	for c := 1; c < dict.Len(); c++ {
@@ -444,6 +445,77 @@ type corpus struct {
 // sep ends each contact's text; it never occurs in a (sanitised) query,
 // so no match can span two contacts.
 const sep = 0x02
+
+// clean makes every contact's text what the inbox shows. The store keeps
+// names and descriptions as typed, while the screen shows them through
+// safetext.Clean; a name typed with a zero-width space or a carriage
+// return inside ("Pay\u200bPal") would otherwise never be found by typing
+// what the rep reads ("paypal"). Each field is cleaned on its own so the
+// separators between fields stay. Nearly every contact is plain printable
+// ASCII and is only looked at: finding the others is split across cores,
+// and the text is moved up only after a contact actually shrank.
+func (c *corpus) clean() {
+	n := len(c.off) - 1
+	if n <= 0 {
+		return
+	}
+	dirty := newBitset(n)
+	workers := runtime.GOMAXPROCS(0)
+	if n < 50_000 {
+		workers = 1
+	}
+	words := (n + 63) / 64
+	per := (words + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := min(w*per*64, n), min((w+1)*per*64, n)
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				for _, b := range c.text[c.off[i] : c.off[i+1]-1] {
+					if (b < 0x20 && b > 0x01) || b >= 0x7f {
+						dirty.set(int32(i))
+						break
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	out := uint32(0) // where the next contact's text goes
+	for i := 0; i < n; i++ {
+		lo, end := c.off[i], c.off[i+1]
+		c.off[i] = out
+		if !dirty.has(int32(i)) {
+			if out != lo {
+				copy(c.text[out:], c.text[lo:end])
+			}
+			out += end - lo
+			continue
+		}
+		// Cleaning never lengthens a field, so writing at out never
+		// overtakes the text still to be read.
+		start := lo
+		for k := lo; k < end; k++ {
+			if b := c.text[k]; b > 0x01 && k != end-1 {
+				continue
+			}
+			f := cleanField(c.text[start:k])
+			out += uint32(copy(c.text[out:], f))
+			c.text[out] = c.text[k] // the field separator, or sep
+			out++
+			start = k + 1
+		}
+	}
+	c.off[n] = out
+	c.text = c.text[:out]
+}
+
+// cleanField is safetext.Clean for search, which also drops the
+// replacement character the store puts for bytes that are not UTF-8:
+// the screen shows nothing there.
+func cleanField(f []byte) string {
+	return strings.ReplaceAll(safetext.Clean(string(f)), "\uFFFD", "")
+}
 
 func (c *corpus) has(i int32, q []byte) bool {
 	return bytes.Contains(c.text[c.off[i]:c.off[i+1]], q)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/safetext"
 )
 
 // TestSearchMatchesBruteForce checks the prefiltered, incremental search
@@ -75,6 +76,56 @@ func testSearch(t *testing.T, contacts, queries int) {
 			for k, sq := range x.queries {
 				check(withGrams, sq, x.hitBits[k])
 			}
+		}
+	}
+}
+
+// TestCorpusClean checks the search text against safetext.Clean of each
+// field, contact by contact, once some contacts have shrunk and the rest
+// have moved up.
+func TestCorpusClean(t *testing.T) {
+	for _, contacts := range []int{3000, 60_000} {
+		rng := rand.New(rand.NewPCG(3, 4))
+		parts := []string{"ab", "é", "\x00", "\x01", "\u200b", "\r", "\n", "\x1b[31m", "\xff", "\x02", "z"}
+		var texts []string
+		var st store.SearchText
+		for i := 0; i < contacts; i++ {
+			var b strings.Builder
+			for k := rng.IntN(8); k >= 0; k-- {
+				if rng.IntN(10) == 0 {
+					b.WriteString(parts[rng.IntN(len(parts))])
+				} else {
+					b.WriteString(parts[rng.IntN(2)])
+				}
+			}
+			texts = append(texts, b.String())
+			st.Off = append(st.Off, uint32(len(st.Text)))
+			st.Text = append(st.Text, b.String()...)
+			st.Text = append(st.Text, sep)
+		}
+		st.Off = append(st.Off, uint32(len(st.Text)))
+		c := corpus{text: st.Text, off: st.Off}
+		c.clean()
+		for i, s := range texts {
+			var want []byte
+			start := 0
+			for k := 0; k <= len(s); k++ {
+				if k < len(s) && s[k] > 0x01 {
+					continue
+				}
+				want = append(want, strings.ReplaceAll(safetext.Clean(s[start:k]), "\uFFFD", "")...)
+				if k < len(s) {
+					want = append(want, s[k])
+				}
+				start = k + 1
+			}
+			want = append(want, sep)
+			if got := c.text[c.off[i]:c.off[i+1]]; string(got) != string(want) {
+				t.Fatalf("%d contacts: contact %d %q: got %q, want %q", contacts, i, s, got, want)
+			}
+		}
+		if int(c.off[contacts]) != len(c.text) {
+			t.Fatalf("end %d, text %d", c.off[contacts], len(c.text))
 		}
 	}
 }

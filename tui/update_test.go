@@ -665,3 +665,38 @@ func TestDueTodayIsLocal(t *testing.T) {
 		t.Errorf("due today = %d, want %d (one of the two new follow-ups)", got, base+1)
 	}
 }
+
+// TestSearchShownText finds contacts by what the screen shows: the names
+// are stored as typed, with an invisible zero-width space or a carriage
+// return inside, and the inbox shows them without.
+func TestSearchShownText(t *testing.T) {
+	s := fixture(t)
+	pay := lead("Pay\u200bPal", "pp@p.example", store.ActionInstall, 7)
+	pay.Customer.LastName = "Real\rFAKE"
+	jose := lead("José", "jose@j.example", store.ActionInstall, 8)
+	jose.Description = "Llamar\tpor favor"
+	if _, err := s.Upsert([]store.Lead{pay, jose}, store.UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(t, s, Options{})
+	press(t, m, "3")
+	for _, c := range []struct {
+		q    string
+		want []string
+	}{
+		{"paypal", []string{"PayPal"}},
+		{"realfake", []string{"PayPal"}},
+		{"paypal realfake", []string{"PayPal"}},
+		{"josé", []string{"José"}},
+		{"llamar por", []string{"José"}},
+		{"alice test", []string{"Alice"}},
+		{"jack", []string{"Jack"}},
+	} {
+		press(t, m, "x", "/")
+		typeText(t, m, c.q)
+		if names := rowNames(m); !slices.Equal(names, c.want) {
+			t.Errorf("search %q = %v, want %v", c.q, names, c.want)
+		}
+		press(t, m, "enter")
+	}
+}
