@@ -41,28 +41,13 @@ func (fp *filterPanel) loadChoices(m *Model) {
 	counts := m.x.choiceCounts(&m.f, m.view, fp.dim)
 	fp.choices = fp.choices[:0]
 	for code, n := range counts {
-		var label string
-		switch fp.dim {
-		case dimStatus:
-			label = string(store.Statuses[code-1])
-		case dimAction:
-			label = m.x.actionName(code)
-		case dimSource:
-			label = m.x.sourceName(code, true)
-		case dimOffer:
-			label = m.x.offerName(code)
-		default:
-			label = m.x.label(code)
-		}
-		if label == "" {
-			label = "(none)"
-		}
-		fp.choices = append(fp.choices, choice{code: code, label: label, count: n})
+		fp.choices = append(fp.choices, choice{code: code, label: m.choiceLabel(fp.dim, code), count: n})
 	}
-	// The chosen value stays listed even when nothing else would match it.
+	// The chosen value stays listed even when nothing else would match it,
+	// under the same name it has when something does.
 	if sel := fp.selectedCode(m); sel != 0 {
 		if _, ok := counts[sel]; !ok {
-			fp.choices = append(fp.choices, choice{code: sel, label: m.x.label(sel), count: 0})
+			fp.choices = append(fp.choices, choice{code: sel, label: m.choiceLabel(fp.dim, sel), count: 0})
 		}
 	}
 	slices.SortFunc(fp.choices, func(a, b choice) int {
@@ -72,6 +57,30 @@ func (fp *filterPanel) loadChoices(m *Model) {
 		return strings.Compare(a.label, b.label)
 	})
 	fp.cursor = min(fp.cursor, max(len(fp.choices)-1, 0))
+}
+
+// choiceLabel names a value of dimension dim as the panel lists it; code
+// is a dictionary code, or 1 + the status index for the status dimension.
+func (m *Model) choiceLabel(dim int, code uint16) string {
+	var label string
+	switch dim {
+	case dimStatus:
+		if int(code) >= 1 && int(code) <= len(store.Statuses) {
+			label = string(store.Statuses[code-1])
+		}
+	case dimAction:
+		label = m.x.actionName(code)
+	case dimSource:
+		label = m.x.sourceName(code, true)
+	case dimOffer:
+		label = m.x.offerName(code)
+	default:
+		label = m.x.label(code)
+	}
+	if label == "" {
+		label = "(none)"
+	}
+	return label
 }
 
 func (fp *filterPanel) selectedCode(m *Model) uint16 {

@@ -700,3 +700,28 @@ func TestSearchShownText(t *testing.T) {
 		press(t, m, "enter")
 	}
 }
+
+// TestPanelChosenWithoutMatches reopens the filter panel in a view where
+// the chosen values match nobody: they stay listed under the same names
+// the panel gives them elsewhere, with a count of 0.
+func TestPanelChosenWithoutMatches(t *testing.T) {
+	m := newModel(t, fixture(t), Options{})
+	press(t, m, "3", "f") // all, filter panel on source
+	for m.panel.dim != dimStatus {
+		press(t, m, "tab")
+	}
+	for m.panel.choices[m.panel.cursor].label != "won" {
+		press(t, m, "j")
+	}
+	press(t, m, "enter", "esc", "1", "f") // the won contact is not in Action
+	for m.panel.dim != dimStatus {
+		press(t, m, "tab")
+	}
+	want := choice{code: uint16(statusIndex(store.StatusWon)) + 1, label: "won", count: 0}
+	if !slices.Contains(m.panel.choices, want) {
+		t.Errorf("status choices = %+v, want %+v among them", m.panel.choices, want)
+	}
+	if s := screenText(m); !strings.Contains(s, "● won") {
+		t.Errorf("chosen status not shown as won:\n%s", s)
+	}
+}
