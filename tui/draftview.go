@@ -34,6 +34,9 @@ type draftLoadedMsg struct {
 	// works with what loaded, and the rep learns what to fix.
 	warn error
 	err  error
+	// reload is e on the draft screen: keep the template in view and
+	// the rep's answers, and drop the result if the rep left meanwhile.
+	reload bool
 }
 
 // editorReadyMsg says the editor file is written and on record; Update
@@ -104,11 +107,26 @@ func (m *Model) getenv(k string) string {
 
 // startDraft loads the contact, templates and sender for e.
 func (m *Model) startDraft(p int32) tea.Cmd {
-	id := m.x.dg[p].IDString()
-	st, getenv := m.st, m.getenv
 	m.say("preparing a draft…")
+	return m.loadDraft(m.x.dg[p].IDString(), false)
+}
+
+// reloadDraft is e on the draft screen: it reads the templates and the
+// sender again, so a template the rep just fixed takes effect, as the
+// lint error tells them it will.
+func (m *Model) reloadDraft() tea.Cmd {
+	if m.draft.busy {
+		m.say("one moment: the last output is still running")
+		return nil
+	}
+	m.say("reloading the templates…")
+	return m.loadDraft(m.draft.id, true)
+}
+
+func (m *Model) loadDraft(id string, reload bool) tea.Cmd {
+	st, getenv := m.st, m.getenv
 	return func() tea.Msg {
-		msg := draftLoadedMsg{id: id}
+		msg := draftLoadedMsg{id: id, reload: reload}
 		msg.c, msg.err = st.Contact(id)
 		if msg.err != nil {
 			return msg
@@ -133,6 +151,10 @@ func (m *Model) startDraft(p int32) tea.Cmd {
 }
 
 func (m *Model) onDraftLoaded(msg draftLoadedMsg) tea.Cmd {
+	reload := msg.reload && m.screen == screenDraft && m.draft.id == msg.id
+	if msg.reload && !reload {
+		return nil // the rep left the draft before it reloaded
+	}
 	if msg.err != nil {
 		m.sayErr(fmt.Errorf("cannot prepare a draft: %w", msg.err))
 		return nil
@@ -142,12 +164,24 @@ func (m *Model) onDraftLoaded(msg draftLoadedMsg) tea.Cmd {
 	if from == screenDraft {
 		from = m.draft.from
 	}
+	old := m.draft
 	m.draft = draftScreen{id: msg.id, from: from, c: msg.c, set: msg.set, sender: msg.sender,
 		width: m.width, height: m.screenBody()}
 	if msg.warn != nil {
 		m.draft.warn = cleanErr(msg.warn)
 	}
-	err := m.draft.prepare("")
+	tmpl := ""
+	if reload {
+		// The rep already said yes to drafting for a closed contact, and
+		// is looking at one template: show the same one, fixed.
+		m.draft.confirmed = old.confirmed
+		for _, t := range msg.set.Templates() {
+			if t.Name == old.tmpl {
+				tmpl = old.tmpl
+			}
+		}
+	}
+	err := m.draft.prepare(tmpl)
 	var refusal *draft.Refusal
 	if errors.As(err, &refusal) {
 		if refusal.Confirmable {
@@ -155,11 +189,22 @@ func (m *Model) onDraftLoaded(msg draftLoadedMsg) tea.Cmd {
 				label: "This contact is closed (" + string(msg.c.Triage.Status) + "). Draft anyway? y/n"}
 			return nil
 		}
-		// The guard's reason is the whole answer: nothing opens.
+		// The guard's reason is the whole answer: nothing opens, and a
+		// draft open until now closes.
 		m.msg, m.msgErr = safetext.Clean(refusal.Reason), true
+		if reload {
+			return m.leaveDraft()
+		}
 		return nil
 	}
 	m.screen = screenDraft
+	if reload {
+		if err != nil {
+			m.msg, m.msgErr = "reloaded: template "+safetext.Clean(m.draft.tmpl)+" still gives no draft", true
+		} else {
+			m.say("reloaded the templates")
+		}
+	}
 	return nil
 }
 
@@ -220,6 +265,9 @@ func (m *Model) draftKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.leaveDraft()
 	case isScroll(km, k):
 		d.offset, _ = km.scroll(k, d.offset, maxOff, page)
+	case key.Matches(k, km.Draft):
+		// e here drafts the same email again from freshly read templates.
+		return m.reloadDraft()
 	case key.Matches(k, km.DraftTemplate):
 		d.picking, d.pick = true, 0
 		for i, t := range d.set.Templates() {

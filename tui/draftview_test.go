@@ -330,3 +330,40 @@ func TestDraftHostileText(t *testing.T) {
 		press(t, m, "n")
 	}
 }
+
+// TestDraftReloadAfterFix follows the lint error's advice: fix the
+// template file and press e again on the draft screen.
+func TestDraftReloadAfterFix(t *testing.T) {
+	m, _, env := draftModel(t, nil)
+	dir := filepath.Join(env("XDG_CONFIG_HOME"), "leads", "templates")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "contact-me.tmpl")
+	bad := "Subject: hello\n\nHi {{.FirstName}}, about {{.LastTouchDate}}\n"
+	if err := os.WriteFile(file, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	selectName(t, m, "Alice")
+	press(t, m, "enter", "e") // from the contact, so esc has somewhere to go back to
+	if scr := screenText(m); m.screen != screenDraft || !strings.Contains(scr, "press e again to reload") {
+		t.Fatalf("lint error not shown:\n%s", scr)
+	}
+	good := "Subject: hello again\n\nHi {{.FirstName}}, thanks for asking.\n"
+	if err := os.WriteFile(file, []byte(good), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	press(t, m, "e")
+	scr := screenText(m)
+	if m.screen != screenDraft || m.draft.err != nil || !strings.Contains(scr, "Subject: hello again") ||
+		!strings.Contains(scr, "Hi Alice, thanks for asking.") {
+		t.Fatalf("e did not reload the fixed template (err %v):\n%s", m.draft.err, scr)
+	}
+	if !strings.Contains(scr, "reloaded") {
+		t.Errorf("no word that the templates were reloaded:\n%s", scr)
+	}
+	press(t, m, "esc")
+	if m.screen != screenDetail {
+		t.Errorf("esc after a reload went to screen %d, want the contact", m.screen)
+	}
+}
