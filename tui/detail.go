@@ -30,11 +30,15 @@ type detailScreen struct {
 	height int
 }
 
-func (d *detailScreen) setSize(w, h int) {
+// setSize follows the terminal: the lines are cut and wrapped to the
+// width, so they are laid out again for the new one.
+func (d *detailScreen) setSize(m *Model, w, h int) {
 	d.width, d.height = w, h
+	d.restyle(m)
 	d.offset = min(d.offset, max(len(d.lines)-1, 0))
 }
 
+// restyle lays the lines out again with the current styles and width.
 func (d *detailScreen) restyle(m *Model) {
 	if d.c != nil {
 		d.lines = m.detailLines(d.c)

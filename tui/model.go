@@ -154,7 +154,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = max(msg.Width, 20), max(msg.Height, 6)
 		m.clampCursor()
-		m.detail.setSize(m.width, m.screenBody())
+		m.detail.setSize(m, m.width, m.screenBody())
 		m.stats.setSize(m.width, m.screenBody())
 		m.draft.setSize(m.width, m.screenBody())
 		return m, m.fetchRows()

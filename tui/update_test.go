@@ -725,3 +725,28 @@ func TestPanelChosenWithoutMatches(t *testing.T) {
 		t.Errorf("chosen status not shown as won:\n%s", s)
 	}
 }
+
+// TestResizeRelaysOutScreens narrows the terminal with a contact and then
+// the stats open: the lines follow the new width, and widening again
+// gives the room back.
+func TestResizeRelaysOutScreens(t *testing.T) {
+	m := newModel(t, fixture(t), Options{})
+	send(t, m, windowSize(120, 30))
+	selectName(t, m, "Alice")
+	press(t, m, "enter")
+	checkLayout(t, m, 120, 30, "contact")
+	send(t, m, windowSize(60, 24))
+	checkLayout(t, m, 60, 24, "contact narrowed")
+	send(t, m, windowSize(120, 30))
+	wide := 0
+	for _, l := range strings.Split(screenText(m), "\n") {
+		wide = max(wide, widthOf(l))
+	}
+	if wide <= 60 {
+		t.Errorf("contact widened back to 120 is still %d cells wide", wide)
+	}
+	press(t, m, "i")
+	checkLayout(t, m, 120, 30, "stats")
+	send(t, m, windowSize(60, 24))
+	checkLayout(t, m, 60, 24, "stats narrowed")
+}
