@@ -1,11 +1,18 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
+
+	tea "charm.land/bubbletea/v2"
 )
 
-// helpView lists every key, grouped, in as many columns as fit.
-func (m *Model) helpView() string {
+// helpColW is one column of the help: a key, its description and a gap.
+const helpColW = 26
+
+// helpLines lists every key, grouped, the groups flowed top to bottom into
+// as many columns as the width allows, as short as the groups permit.
+func (m *Model) helpLines() []string {
 	groups := m.keys.FullHelp()
 	var blocks [][]string
 	for gi, g := range groups {
@@ -26,34 +33,84 @@ func (m *Model) helpView() string {
 	}
 	blocks = append(blocks, extra)
 
-	colW := 26
-	cols := max(m.width/colW, 1)
-	var rows []string
-	for start := 0; start < len(blocks); start += cols {
-		end := min(start+cols, len(blocks))
-		height := 0
-		for _, b := range blocks[start:end] {
-			height = max(height, len(b))
-		}
-		for i := 0; i < height; i++ {
-			var line strings.Builder
-			for _, b := range blocks[start:end] {
-				cell := ""
-				if i < len(b) {
-					cell = b[i]
-				}
-				line.WriteString(fit(cell, colW-1) + " ")
+	cols := min(max(m.width/helpColW, 1), len(blocks))
+	// The shortest height at which the groups, kept in order and a blank
+	// line apart, fill no more than cols columns.
+	flow := func(height int) [][]string {
+		var out [][]string
+		var col []string
+		for _, b := range blocks {
+			need := len(b)
+			if len(col) > 0 {
+				need++
 			}
-			rows = append(rows, fit(line.String(), m.width))
+			if len(col) > 0 && len(col)+need > height {
+				out = append(out, col)
+				col = nil
+			}
+			if len(col) > 0 {
+				col = append(col, "")
+			}
+			col = append(col, b...)
 		}
-		rows = append(rows, "")
+		return append(out, col)
 	}
-	title := m.sty.tabActive.Render(fit(" Keys · ? or esc closes", m.width))
-	out := []string{title}
-	out = append(out, rows...)
-	if len(out) > m.height {
-		out = out[:m.height]
+	height := 0
+	for _, b := range blocks {
+		height = max(height, len(b))
 	}
+	columns := flow(height)
+	for len(columns) > cols {
+		height++
+		columns = flow(height)
+	}
+	rows := make([]string, height)
+	for i := range rows {
+		var line strings.Builder
+		for _, c := range columns {
+			cell := ""
+			if i < len(c) {
+				cell = c[i]
+			}
+			line.WriteString(fit(cell, helpColW-1) + " ")
+		}
+		rows[i] = fit(line.String(), m.width)
+	}
+	return rows
+}
+
+// helpPage is how many help lines fit under the title.
+func (m *Model) helpPage() int { return max(m.height-1, 1) }
+
+// helpKey scrolls the help when it is taller than the terminal, so every
+// key stays reachable on a small one.
+func (m *Model) helpKey(k tea.KeyPressMsg) {
+	maxOff := max(len(m.helpLines())-m.helpPage(), 0)
+	if off, ok := m.keys.scroll(k, min(m.helpOffset, maxOff), maxOff, m.helpPage()); ok {
+		m.helpOffset = off
+	}
+}
+
+func (m *Model) helpWheel(down bool) {
+	maxOff := max(len(m.helpLines())-m.helpPage(), 0)
+	if down {
+		m.helpOffset = min(m.helpOffset+3, maxOff)
+	} else {
+		m.helpOffset = max(min(m.helpOffset, maxOff)-3, 0)
+	}
+}
+
+// helpView draws the help, scrolled to helpOffset.
+func (m *Model) helpView() string {
+	lines := m.helpLines()
+	page := m.helpPage()
+	off := min(m.helpOffset, max(len(lines)-page, 0))
+	head := " Keys · ? or esc closes"
+	if len(lines) > page {
+		head = fmt.Sprintf(" Keys · j/k scroll, lines %d–%d of %d · ? or esc closes", off+1, min(off+page, len(lines)), len(lines))
+	}
+	out := []string{m.sty.tabActive.Render(fit(head, m.width))}
+	out = append(out, lines[off:min(off+page, len(lines))]...)
 	for len(out) < m.height {
 		out = append(out, "")
 	}

@@ -344,6 +344,10 @@ func (m *Model) undoLast() tea.Cmd {
 }
 
 func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
+	if m.showHelp {
+		m.helpWheel(msg.Button == tea.MouseWheelDown)
+		return nil
+	}
 	switch m.screen {
 	case screenDetail:
 		m.detail.scroll(msg.Button == tea.MouseWheelDown)

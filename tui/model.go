@@ -68,6 +68,7 @@ type Model struct {
 	width, height int
 	screen        screen
 	showHelp      bool
+	helpOffset    int // first help line shown, when the help is taller than the terminal
 
 	// Inbox state.
 	x        *index
@@ -240,6 +241,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if m.showHelp {
 		if key.Matches(k, m.keys.Help, m.keys.Back, m.keys.Quit) {
 			m.showHelp = false
+		} else {
+			m.helpKey(k)
 		}
 		return nil
 	}
@@ -248,7 +251,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, m.keys.Help):
-		m.showHelp = true
+		m.showHelp, m.helpOffset = true, 0
 		return nil
 	case key.Matches(k, m.keys.Sync):
 		return m.startSync()

@@ -750,3 +750,42 @@ func TestResizeRelaysOutScreens(t *testing.T) {
 	send(t, m, windowSize(60, 24))
 	checkLayout(t, m, 60, 24, "stats narrowed")
 }
+
+// TestHelpReachesEveryKeyWhenSmall opens the help on small terminals:
+// what does not fit on one screen is reached by scrolling with j.
+func TestHelpReachesEveryKeyWhenSmall(t *testing.T) {
+	for _, size := range [][2]int{{80, 20}, {60, 24}, {40, 12}, {100, 30}} {
+		w, h := size[0], size[1]
+		m := newModel(t, fixture(t), Options{})
+		send(t, m, windowSize(w, h))
+		press(t, m, "?")
+		seen := map[string]bool{}
+		for range 100 {
+			checkLayout(t, m, w, h, "help")
+			scr := screenText(m)
+			for _, l := range strings.Split(scr, "\n") {
+				seen[strings.Join(strings.Fields(l), " ")] = true
+			}
+			press(t, m, "j")
+			if screenText(m) == scr {
+				break
+			}
+		}
+		for _, g := range m.keys.FullHelp() {
+			for _, b := range g {
+				want := b.Help().Key + " " + b.Help().Desc
+				found := false
+				for l := range seen {
+					found = found || strings.Contains(l, want)
+				}
+				if !found {
+					t.Errorf("%dx%d: help never shows %q", w, h, want)
+				}
+			}
+		}
+		press(t, m, "k", "esc")
+		if m.showHelp {
+			t.Errorf("%dx%d: esc did not close the help", w, h)
+		}
+	}
+}
