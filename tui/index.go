@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
@@ -143,7 +144,6 @@ func newIndex(dg []store.Digest, text store.SearchText, dict *store.Dict, triage
 	x := &index{dg: dg, dict: dict, tri: make([]tri, len(dg)), status: make([]uint8, len(dg)),
 		byID: make(map[[8]byte]int32, len(triage)), codeBits: map[uint16]bitset{}}
 	x.text = corpus{text: text.Text, off: text.Off}
-	x.text.clean()
 	x.labels = make([]string, dict.Len())
 	x.dims = make([]int8, dict.Len())
 	for c := 1; c < dict.Len(); c++ {
@@ -390,6 +390,7 @@ type bitset []uint64
 func newBitset(n int) bitset      { return make(bitset, (n+63)/64) }
 func (b bitset) set(i int32)      { b[i>>6] |= 1 << (i & 63) }
 func (b bitset) has(i int32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+func (b bitset) unset(i int32)    { b[i>>6] &^= 1 << (i & 63) }
 func (b bitset) clearAll() bitset { clear(b); return b }
 
 // search returns the contacts whose search text holds every word of q
@@ -446,65 +447,112 @@ type corpus struct {
 // so no match can span two contacts.
 const sep = 0x02
 
-// clean makes every contact's text what the inbox shows. The store keeps
-// names and descriptions as typed, while the screen shows them through
-// safetext.Clean; a name typed with a zero-width space or a carriage
-// return inside ("Pay\u200bPal") would otherwise never be found by typing
-// what the rep reads ("paypal"). Each field is cleaned on its own so the
-// separators between fields stay. Nearly every contact is plain printable
-// ASCII and is only looked at: finding the others is split across cores,
-// and the text is moved up only after a contact actually shrank.
-func (c *corpus) clean() {
+// A patch is one contact's search text as the inbox shows it.
+type patch struct {
+	i    int32
+	text []byte
+}
+
+// shownPatches finds the contacts whose search text is not what the inbox
+// shows and returns it cleaned. The store keeps names and descriptions as
+// typed, while the screen shows them through safetext.Clean: a name typed
+// with a zero-width space or a carriage return inside ("Pay\u200bPal")
+// would never be found by typing what the rep reads ("paypal"). It only
+// reads the corpus, so it runs off the UI goroutine after the first frame;
+// nearly every contact, in any script, needs nothing, and only the few
+// that do are cleaned, field by field so the separators stay.
+func (c *corpus) shownPatches() []patch {
 	n := len(c.off) - 1
 	if n <= 0 {
-		return
+		return nil
 	}
-	dirty := newBitset(n)
 	workers := runtime.GOMAXPROCS(0)
 	if n < 50_000 {
 		workers = 1
 	}
-	words := (n + 63) / 64
-	per := (words + workers - 1) / workers
+	found := make([][]patch, workers)
+	per := (n + workers - 1) / workers
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		lo, hi := min(w*per*64, n), min((w+1)*per*64, n)
+		lo, hi := min(w*per, n), min((w+1)*per, n)
 		wg.Go(func() {
 			for i := lo; i < hi; i++ {
-				for _, b := range c.text[c.off[i] : c.off[i+1]-1] {
-					if (b < 0x20 && b > 0x01) || b >= 0x7f {
-						dirty.set(int32(i))
-						break
-					}
+				t := c.text[c.off[i] : c.off[i+1]-1]
+				if !shownAsIs(t) {
+					found[w] = append(found[w], patch{int32(i), cleanText(t)})
 				}
 			}
 		})
 	}
 	wg.Wait()
-	out := uint32(0) // where the next contact's text goes
-	for i := 0; i < n; i++ {
-		lo, end := c.off[i], c.off[i+1]
-		c.off[i] = out
-		if !dirty.has(int32(i)) {
-			if out != lo {
-				copy(c.text[out:], c.text[lo:end])
+	var out []patch
+	for _, f := range found {
+		out = append(out, f...)
+	}
+	return out
+}
+
+// shownAsIs reports whether the inbox shows every field of a contact's
+// search text as it is: no control character but the field separators
+// (0 and 1), nothing safetext.Clean hides, no replacement character.
+func shownAsIs(t []byte) bool {
+	for i := 0; i < len(t); {
+		b := t[i]
+		if b < utf8.RuneSelf {
+			if b < 0x20 && b > 0x01 || b == 0x7f {
+				return false
 			}
-			out += end - lo
+			i++
 			continue
 		}
-		// Cleaning never lengthens a field, so writing at out never
-		// overtakes the text still to be read.
-		start := lo
-		for k := lo; k < end; k++ {
-			if b := c.text[k]; b > 0x01 && k != end-1 {
-				continue
-			}
-			f := cleanField(c.text[start:k])
-			out += uint32(copy(c.text[out:], f))
-			c.text[out] = c.text[k] // the field separator, or sep
-			out++
-			start = k + 1
+		r, size := utf8.DecodeRune(t[i:])
+		if r == utf8.RuneError || safetext.Hidden(r) {
+			return false
 		}
+		i += size
+	}
+	return true
+}
+
+// cleanText cleans each field of a contact's search text, keeping the
+// separators between them.
+func cleanText(t []byte) []byte {
+	out := make([]byte, 0, len(t))
+	start := 0
+	for k := 0; k <= len(t); k++ {
+		if k < len(t) && t[k] > 0x01 {
+			continue
+		}
+		out = append(out, cleanField(t[start:k])...)
+		if k < len(t) {
+			out = append(out, t[k])
+		}
+		start = k + 1
+	}
+	return out
+}
+
+// apply puts the patches (in contact order) in place. Cleaning never
+// lengthens a text, so the corpus is compacted in place from the first
+// patched contact on.
+func (c *corpus) apply(ps []patch) {
+	if len(ps) == 0 {
+		return
+	}
+	n := len(c.off) - 1
+	first := ps[0].i
+	out := c.off[first]
+	for i, k := first, 0; i < int32(n); i++ {
+		lo, end := c.off[i], c.off[i+1]
+		c.off[i] = out
+		if k < len(ps) && ps[k].i == i {
+			out += uint32(copy(c.text[out:], ps[k].text))
+			c.text[out] = sep
+			out++
+			k++
+			continue
+		}
+		out += uint32(copy(c.text[out:], c.text[lo:end]))
 	}
 	c.off[n] = out
 	c.text = c.text[:out]
@@ -595,6 +643,32 @@ func commonPairs(c *corpus, n int) []int16 {
 // cache and writing each set's word once, because setting bits straight
 // into 293 sets of 95 KB each missed the cache on nearly every byte. Workers
 // take disjoint ranges of words.
+// redo sets contact i's bits from its text t anew, for a text that
+// changed after the prefilter was built.
+func (g *grams) redo(i int32, t []byte) {
+	for k := range g.char {
+		g.char[k].unset(i)
+	}
+	for k := range g.pair {
+		g.pair[k].unset(i)
+	}
+	for k := range g.exact {
+		g.exact[k].unset(i)
+	}
+	var prev byte
+	for k, b := range t {
+		g.char[charSlot(b)].set(i)
+		if k > 0 {
+			if e := g.slot[int(prev)<<8|int(b)]; e >= 0 {
+				g.exact[e].set(i)
+			} else {
+				g.pair[pairSlot(prev, b)].set(i)
+			}
+		}
+		prev = b
+	}
+}
+
 func buildGrams(c *corpus, n int) *grams {
 	g := &grams{slot: commonPairs(c, n)}
 	for i := range g.char {

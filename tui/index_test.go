@@ -105,7 +105,7 @@ func TestCorpusClean(t *testing.T) {
 		}
 		st.Off = append(st.Off, uint32(len(st.Text)))
 		c := corpus{text: st.Text, off: st.Off}
-		c.clean()
+		c.apply(c.shownPatches())
 		for i, s := range texts {
 			var want []byte
 			start := 0

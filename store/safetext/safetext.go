@@ -65,6 +65,12 @@ func isPlain(s string) bool {
 	return true
 }
 
+// Hidden reports a character Clean removes wherever it stands: controls
+// (newline and tab included, which Clean turns into spaces), bidi
+// controls, zero-width and other invisible format characters. A caller
+// that wants to know whether a text needs Clean at all can test each rune.
+func Hidden(r rune) bool { return isHidden(r) }
+
 // isHidden reports characters that must never reach the screen: controls,
 // bidi controls, zero-width and other invisible format characters.
 func isHidden(r rune) bool {
