@@ -111,6 +111,9 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 	if err := c.readHeader(); err != nil {
 		return c.stats, err
 	}
+	if err := c.checkRagged(); err != nil {
+		return c.stats, err
+	}
 	if opt.Inline {
 		return c.readInline(opt, emit)
 	}

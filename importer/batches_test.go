@@ -83,6 +83,7 @@ func TestReadBatchesMatchesRead(t *testing.T) {
 		"Email,Company,Timestamp\na@x.example,A,not a time\nb,B,C,D\nc@x.example,\"C\"x,2026-01-02\nd@x.example,D,soon\ne@x.example,E,2026-01-03\n",
 		"Email;CustomerInfo\na@x.example;\"{\"\"FirstName\"\":1\"\n\xe9@x.example;{}\n",
 		"Email,Email\na,b\n",
+		"Email,Company,Title\na@x.example\nb@x.example\nc@x.example,C,T\n",
 		"",
 		"Email\n\n\n",
 		"Email,\"First name\ra@x.example,A\"\n",

@@ -79,6 +79,9 @@ func readCSV(br *bufio.Reader, name string, emit func(store.Lead) error, report 
 	if err := c.readHeader(); err != nil {
 		return c.stats, err
 	}
+	if err := c.checkRagged(); err != nil {
+		return c.stats, err
+	}
 	for {
 		start, prob, err := c.tok.next()
 		if err == io.EOF {
@@ -118,6 +121,63 @@ func (c *csvReader) atEnd() error {
 	}
 	return c.fatal(c.headerLine, "no rows, and header cell %d holds a line break (%s): the rows were probably read as part of the header; "+
 		"save the file again as CSV with ordinary line ends and import again", c.headerBreak+1, quoteValue(c.cols[c.headerBreak].name))
+}
+
+// raggedSample is how many rows checkRagged looks at.
+const raggedSample = 100
+
+// checkRagged looks at the rows after the header, as far as they are
+// already read in, before any is imported. When most of them do not have
+// the header's number of cells, the file is not being read as it was
+// written (another delimiter, quoting the sniffer did not see): importing
+// the few rows that happen to fit, and reporting every other row, would
+// help nobody, so the file is refused with one error and nothing stored.
+// A ragged row here and there is only that row's problem.
+func (c *csvReader) checkRagged() error {
+	want := len(c.cols)
+	head, err := c.tok.br.Peek(c.tok.br.Size())
+	complete := err == io.EOF // head is the rest of the file
+	if len(c.tok.pending) > 0 || len(head) == 0 {
+		return nil
+	}
+	// One buffer holds all of head, so that an empty buffer means the end
+	// of head, where the last record may be cut off.
+	t := newCSVTokenizer(bufio.NewReaderSize(bytes.NewReader(head), len(head)+16), c.tok.comma)
+	t.line = c.tok.line
+	rows, ragged, firstLine, firstCells := 0, 0, 0, 0
+	for rows < raggedSample {
+		start, prob, err := t.next()
+		if err != nil {
+			break
+		}
+		if !complete && t.br.Buffered() == 0 || prob != nil {
+			// The record may be cut off by the end of head; after a broken
+			// record the lines that follow are read again, and a cell cut
+			// off by the end of head looks broken: the sample ends.
+			break
+		}
+		if isBlank(t.rec) {
+			continue
+		}
+		rows++
+		n := t.nfields()
+		extraEmpty := n > want
+		for i := want; i < n && extraEmpty; i++ {
+			extraEmpty = isBlank(t.field(i))
+		}
+		if n != want && !extraEmpty {
+			if ragged == 0 {
+				firstLine, firstCells = start, n
+			}
+			ragged++
+		}
+	}
+	if ragged == 0 || 2*ragged <= rows {
+		return nil
+	}
+	return c.fatal(firstLine, "%d of the first %d rows do not have the header's %d cells (this one has %d): the file is not being read "+
+		"as it was written; check its delimiter and quotes, save it again as CSV, and import again (nothing was imported)",
+		ragged, rows, want, firstCells)
 }
 
 func (c *csvReader) problem(line, col int, sev Severity, reason string) {

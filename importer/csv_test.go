@@ -322,6 +322,10 @@ func TestCSVFileLevelErrors(t *testing.T) {
 		{"xlsx", "PK\x03\x04\x14\x00\x06\x00", "Excel"},
 		{"broken header", "\"Email,Name\n", "header"},
 		{"line breaks in the header and no row", "Email,\"First name\ra@x.example,A\"\n", "line break"},
+		// Most rows not matching the header: the file is misread, not a
+		// few bad rows. One error, nothing imported.
+		{"mostly ragged", "Email,First name,Company,Title\n" + strings.Repeat("a@x.example;Ann;Contoso;CTO\n", 9) +
+			"b@x.example,Bob,Adatum,CIO\n", "9 of the first 10 rows do not have the header's 4 cells (this one has 1)"},
 	} {
 		var emitted int
 		_, err := ReadCSV(strings.NewReader(tt.data), "f.csv", func(store.Lead) error { emitted++; return nil }, nil)
