@@ -379,18 +379,52 @@ func (m *Model) onClick(msg tea.MouseClickMsg) tea.Cmd {
 
 // --- drawing ---
 
+// columns holds the width of each column of the inbox list; 0 hides it.
 type columns struct{ clock, name, company, latest, offer, status, tch int }
 
+// columns lays the list out for the terminal width. The clock (why the row
+// is urgent) and the name always show; as the width falls, the columns a
+// rep can do without go first: the offer (most sellers have one or two),
+// the company, the latest action, the touches, and last the status, which
+// is where a do-not-contact or test lead is flagged.
 func (m *Model) columns() columns {
+	const nameMin, companyMin, offerMin = 12, 8, 8
 	c := columns{clock: 9, latest: 13, status: 9, tch: 3}
 	if m.width >= 110 {
 		c.latest = 22
 	}
-	rest := m.width - c.clock - c.latest - c.status - c.tch - 6
-	rest = max(rest, 12)
-	c.name = rest * 4 / 10
-	c.company = rest * 3 / 10
-	c.offer = rest - c.name - c.company
+	// free is the room left for flex columns (the name, and the company and
+	// offer when shown) after the other columns shown and a space between
+	// each two columns.
+	free := func(flex int) int {
+		w, n := 0, flex
+		for _, x := range []int{c.clock, c.latest, c.status, c.tch} {
+			if x > 0 {
+				w += x
+				n++
+			}
+		}
+		return m.width - w - (n - 1)
+	}
+	if r := free(3); r >= nameMin+companyMin+offerMin {
+		c.name = max(r*4/10, nameMin)
+		c.company = (r - c.name) / 2
+		c.offer = r - c.name - c.company
+		return c
+	}
+	if r := free(2); r >= nameMin+companyMin {
+		c.name = max(r*4/7, nameMin)
+		c.company = r - c.name
+		return c
+	}
+	for _, drop := range []*int{&c.latest, &c.tch, &c.status} {
+		if r := free(1); r >= nameMin {
+			c.name = r
+			return c
+		}
+		*drop = 0
+	}
+	c.name = free(1) // 10 cells at the narrowest, 20 columns
 	return c
 }
 
@@ -515,15 +549,30 @@ func (m *Model) row(i int32, c columns, selected bool, now int64) string {
 	}
 	status, statusSty := m.statusCell(i)
 	tch := fmt.Sprintf("%d/%d", m.x.tri[i].touches, store.DefaultCadence.Total())
-	cells := []string{fit(clock, c.clock), fit(rt.name, c.name), fit(rt.company, c.company),
-		fit(latest, c.latest), fit(rt.offer, c.offer), fit(status, c.status), fit(tch, c.tch)}
+	var tchSty *lipgloss.Style
+	if m.x.tri[i].touches == 0 {
+		tchSty = &m.sty.dim
+	}
+	var cells []string
+	add := func(s string, w int, sty *lipgloss.Style) {
+		if w <= 0 {
+			return // a column the width has no room for
+		}
+		s = fit(s, w)
+		if sty != nil && !selected {
+			s = sty.Render(s)
+		}
+		cells = append(cells, s)
+	}
+	add(clock, c.clock, &clockSty)
+	add(rt.name, c.name, nil)
+	add(rt.company, c.company, nil)
+	add(latest, c.latest, nil)
+	add(rt.offer, c.offer, nil)
+	add(status, c.status, &statusSty)
+	add(tch, c.tch, tchSty)
 	if selected {
 		return m.sty.selected.Render(strings.Join(cells, " "))
-	}
-	cells[0] = clockSty.Render(cells[0])
-	cells[5] = statusSty.Render(cells[5])
-	if m.x.tri[i].touches == 0 {
-		cells[6] = m.sty.dim.Render(cells[6])
 	}
 	return strings.Join(cells, " ")
 }
@@ -585,8 +634,16 @@ func (m *Model) filterLine() string {
 }
 
 func (m *Model) headerLine(c columns) string {
-	h := []string{fit("Clock", c.clock), fit("Name", c.name), fit("Company", c.company), fit("Latest", c.latest),
-		fit("Offer", c.offer), fit("Status", c.status), fit("Tch", c.tch)}
+	var h []string
+	for _, col := range []struct {
+		title string
+		w     int
+	}{{"Clock", c.clock}, {"Name", c.name}, {"Company", c.company}, {"Latest", c.latest},
+		{"Offer", c.offer}, {"Status", c.status}, {"Tch", c.tch}} {
+		if col.w > 0 {
+			h = append(h, fit(col.title, col.w))
+		}
+	}
 	return m.sty.header.Render(fit(strings.Join(h, " "), m.width))
 }
 

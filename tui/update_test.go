@@ -555,15 +555,65 @@ func TestHelpListsEveryKey(t *testing.T) {
 	}
 }
 
+// TestLayoutAtSizes: every screen fits the terminal, down to the narrowest
+// width the inbox lays out for.
 func TestLayoutAtSizes(t *testing.T) {
 	m := newModel(t, fixture(t), Options{})
-	for _, size := range [][2]int{{80, 24}, {100, 30}, {60, 15}, {160, 50}} {
+	sizes := [][2]int{{80, 24}, {100, 30}, {60, 15}, {160, 50}}
+	for _, w := range []int{20, 30, 40, 51} {
+		for _, h := range []int{8, 12} {
+			sizes = append(sizes, [2]int{w, h})
+		}
+	}
+	for _, size := range sizes {
 		send(t, m, windowSize(size[0], size[1]))
 		for _, setup := range [][]string{{"1"}, {"f"}, {"esc", "enter"}, {"esc", "i"}, {"esc", "?"}, {"?", "/"}} {
 			press(t, m, setup...)
 			checkLayout(t, m, size[0], size[1], strings.Join(setup, " "))
 		}
 		press(t, m, "esc")
+	}
+}
+
+// TestInboxColumnsAtNarrowWidths: below the width that holds every column,
+// the inbox drops the columns a rep can best do without, so no row runs
+// off the screen, and the clock and the name always show.
+func TestInboxColumnsAtNarrowWidths(t *testing.T) {
+	m := newModel(t, fixture(t), Options{})
+	for w := 20; w <= 120; w++ {
+		send(t, m, windowSize(w, 12))
+		checkLayout(t, m, w, 12, "inbox")
+		scr := screenText(m)
+		for _, s := range []string{"24h over", "Hank", "Alice"} {
+			if !strings.Contains(scr, s) {
+				t.Errorf("%d columns: %q is missing:\n%s", w, s, scr)
+			}
+		}
+	}
+	for _, c := range []struct {
+		w          int
+		show, hide []string
+	}{
+		{20, []string{"Clock", "Name"}, []string{"Status", "Tch", "Latest", "Company", "Offer"}},
+		{30, []string{"Clock", "Name"}, []string{"Status", "Tch", "Latest", "Company", "Offer"}},
+		{35, []string{"Clock", "Name", "Status"}, []string{"Tch", "Latest", "Company", "Offer"}},
+		{40, []string{"Clock", "Name", "Status", "Tch"}, []string{"Latest", "Company", "Offer"}},
+		{51, []string{"Clock", "Name", "Latest", "Status", "Tch"}, []string{"Company", "Offer"}},
+		{60, []string{"Clock", "Name", "Company", "Latest", "Status", "Tch"}, []string{"Offer"}},
+		{80, []string{"Clock", "Name", "Company", "Latest", "Offer", "Status", "Tch"}, nil},
+	} {
+		send(t, m, windowSize(c.w, 12))
+		header := strings.Split(screenText(m), "\n")[2]
+		for _, s := range c.show {
+			if !strings.Contains(header, s) {
+				t.Errorf("%d columns: no %s column: %q", c.w, s, header)
+			}
+		}
+		for _, s := range c.hide {
+			if strings.Contains(header, s) {
+				t.Errorf("%d columns: %s column should give way: %q", c.w, s, header)
+			}
+		}
 	}
 }
 
