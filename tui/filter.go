@@ -142,7 +142,9 @@ func (m *Model) setDim(dim int, code uint16) {
 	m.applyFilters() // rows are fetched when the panel closes
 }
 
-// panelView draws the panel in h lines: dimension tabs, then the choices.
+// panelView draws the panel in h lines: dimension tabs, the key hint, the
+// choices and the count. On a very short terminal the count and then the
+// hint give way, so that at least one choice always shows.
 func (m *Model) panelView(h int) string {
 	fp := &m.panel
 	var b strings.Builder
@@ -159,8 +161,16 @@ func (m *Model) panelView(h int) string {
 		}
 	}
 	b.WriteString(fit(strings.Join(tabs, " "), m.width) + "\n")
-	b.WriteString(m.sty.dim.Render(fit("tab/h/l dimension · j/k move · enter choose (again: clear) · 0 clear · f/esc close", m.width)) + "\n")
-	rows := max(h-3, 1)
+	hint, count := h >= 4, h >= 3
+	rows := h - 1
+	if hint {
+		b.WriteString(m.sty.dim.Render(fit("tab/h/l dimension · j/k move · enter choose (again: clear) · 0 clear · f/esc close", m.width)) + "\n")
+		rows--
+	}
+	if count {
+		rows--
+	}
+	rows = max(rows, 1)
 	if fp.cursor < fp.offset {
 		fp.offset = fp.cursor
 	}
@@ -187,6 +197,8 @@ func (m *Model) panelView(h int) string {
 		n++
 	}
 	b.WriteString(strings.Repeat("\n", max(rows-n, 0)))
-	b.WriteString(m.sty.dim.Render(fit(fmt.Sprintf("%d contacts in this view with these filters", len(m.x.visible)), m.width)) + "\n")
+	if count {
+		b.WriteString(m.sty.dim.Render(fit(fmt.Sprintf("%d contacts in this view with these filters", len(m.x.visible)), m.width)) + "\n")
+	}
 	return b.String()
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -561,7 +562,7 @@ func TestLayoutAtSizes(t *testing.T) {
 	m := newModel(t, fixture(t), Options{})
 	sizes := [][2]int{{80, 24}, {100, 30}, {60, 15}, {160, 50}}
 	for _, w := range []int{20, 30, 40, 51} {
-		for _, h := range []int{8, 12} {
+		for _, h := range []int{6, 7, 8, 12} {
 			sizes = append(sizes, [2]int{w, h})
 		}
 	}
@@ -614,6 +615,33 @@ func TestInboxColumnsAtNarrowWidths(t *testing.T) {
 				t.Errorf("%d columns: %s column should give way: %q", c.w, s, header)
 			}
 		}
+	}
+}
+
+// TestFilterPanelOnShortScreens: at 6 and 7 lines the filter panel once
+// drew 8; now it fits, and j/k still scroll through every value.
+func TestFilterPanelOnShortScreens(t *testing.T) {
+	m := newModel(t, fixture(t), Options{})
+	press(t, m, "3") // all contacts: more than one value per dimension
+	for _, h := range []int{6, 7, 8} {
+		send(t, m, windowSize(40, h))
+		press(t, m, "f")
+		for m.panel.dim != dimAction {
+			press(t, m, "tab")
+		}
+		if len(m.panel.choices) < 3 {
+			t.Fatalf("want several actions to scroll through, have %v", m.panel.choices)
+		}
+		press(t, m, "g")
+		for j := range m.panel.choices {
+			checkLayout(t, m, 40, h, "filter panel, value "+strconv.Itoa(j))
+			label := m.panel.choices[m.panel.cursor].label
+			if scr := screenText(m); m.panel.cursor != j || !strings.Contains(scr, label) {
+				t.Errorf("height %d: the value under the cursor, %q, is not on screen:\n%s", h, label, scr)
+			}
+			press(t, m, "j")
+		}
+		press(t, m, "esc")
 	}
 }
 
