@@ -19,6 +19,7 @@ type lineInput struct {
 	placeholder string
 	suggestions []string
 	limit       int
+	cut         int // characters the last update dropped at the limit
 }
 
 func (in *lineInput) reset(placeholder string, suggestions []string) {
@@ -36,7 +37,9 @@ func (in *lineInput) insert(s string) {
 	// Pasted text may come from anywhere: keep it to one clean line.
 	r := []rune(safetext.Clean(s))
 	if in.limit > 0 && len(in.value)+len(r) > in.limit {
-		r = r[:max(in.limit-len(in.value), 0)]
+		keep := max(in.limit-len(in.value), 0)
+		in.cut += len(r) - keep
+		r = r[:keep]
 	}
 	in.value = append(in.value[:in.pos], append(r, in.value[in.pos:]...)...)
 	in.pos += len(r)
@@ -45,6 +48,7 @@ func (in *lineInput) insert(s string) {
 // update applies one key or paste; it reports whether the value changed.
 func (in *lineInput) update(msg tea.Msg) bool {
 	before := string(in.value)
+	in.cut = 0
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
 		in.insert(msg.Content)

@@ -230,8 +230,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case tea.PasteMsg:
 		if m.prompt.kind != promptNone && m.prompt.isText() {
-			m.input.update(msg)
-			return m, m.onInputChanged()
+			return m, m.edit(msg)
 		}
 		return m, nil
 	case tea.MouseWheelMsg:

@@ -35,6 +35,7 @@ type prompt struct {
 	reason string // lost reason awaiting confirmation
 	err    string
 	prev   string // search query before the prompt opened
+	cut    bool   // typing or a paste ran past the input's limit
 }
 
 func (p prompt) isText() bool {
@@ -112,8 +113,19 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 	case "enter":
 		return m.submit()
 	}
-	if m.input.update(k) {
+	return m.edit(k)
+}
+
+// edit gives a key or a paste to the text prompt. Text past the limit is
+// dropped, and the prompt says so at once: a long pasted note must not
+// lose its end without the rep knowing.
+func (m *Model) edit(msg tea.Msg) tea.Cmd {
+	if m.input.update(msg) {
 		m.prompt.err = ""
+	}
+	if m.input.cut > 0 {
+		m.prompt.cut = true
+		m.prompt.err = fmt.Sprintf("(cut to %d characters)", m.input.limit)
 	}
 	return m.onInputChanged()
 }
@@ -146,7 +158,11 @@ func (m *Model) submit() tea.Cmd {
 			return nil
 		}
 		m.closePrompt()
-		return m.change(p.pos, "note added", func(id string, at time.Time) (store.Triage, error) {
+		what := "note added"
+		if p.cut {
+			what = fmt.Sprintf("note added (cut to %d characters)", m.input.limit)
+		}
+		return m.change(p.pos, what, func(id string, at time.Time) (store.Triage, error) {
 			return st.AddNote(id, val, at)
 		})
 	case promptLostReason:

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/leads-inbox/leads/store"
 )
 
@@ -865,5 +867,39 @@ func TestHelpReachesEveryKeyWhenSmall(t *testing.T) {
 		if m.showHelp {
 			t.Errorf("%dx%d: esc did not close the help", w, h)
 		}
+	}
+}
+
+// TestLongNoteSaysItWasCut: a note runs to 500 characters. A paste or
+// typing past that is cut, and the rep is told while still editing and
+// again when the note is saved.
+func TestLongNoteSaysItWasCut(t *testing.T) {
+	s := fixture(t)
+	m := newModel(t, s, Options{})
+	selectName(t, m, "Alice")
+	press(t, m, "n")
+	send(t, m, tea.PasteMsg{Content: strings.Repeat("x", 499)})
+	if scr := screenText(m); strings.Contains(scr, "cut to") {
+		t.Fatalf("a note within the limit is reported cut:\n%s", scr)
+	}
+	send(t, m, tea.PasteMsg{Content: "yz"})
+	if scr := screenText(m); !strings.Contains(scr, "cut to 500 characters") {
+		t.Errorf("the prompt does not say the paste was cut:\n%s", scr)
+	}
+	press(t, m, "enter")
+	if !strings.Contains(m.msg, "note added (cut to 500 characters)") {
+		t.Errorf("message after saving: %q", m.msg)
+	}
+	notes := triageOf(t, s, "alice@a.example").Notes
+	if len(notes) != 1 || notes[0].Text != strings.Repeat("x", 499)+"y" {
+		t.Fatalf("saved notes: %v", notes)
+	}
+
+	selectName(t, m, "Bob")
+	press(t, m, "n")
+	typeText(t, m, "short note")
+	press(t, m, "enter")
+	if strings.Contains(m.msg, "cut") {
+		t.Errorf("a short note is reported cut: %q", m.msg)
 	}
 }
