@@ -81,6 +81,10 @@ type draftScreen struct {
 	picking   bool
 	pick      int
 	busy      bool // an output is running: a second key must not start another
+	// edited says the last output was the editor: the rep may not have
+	// sent anything yet, so declining the touch keeps the draft open for
+	// another output to send the edited message.
+	edited bool
 }
 
 func (d *draftScreen) setSize(w, h int) {
@@ -417,11 +421,13 @@ func (m *Model) onEditorExited(msg editorExitedMsg) tea.Cmd {
 		// Read back what the rep wrote, so another output (m, w, c) sends
 		// the edited message, not the template's.
 		d, err := draft.ReadEditorFile(msg.path, tmpl)
-		out := draftOutMsg{id: msg.id, what: "edited in " + msg.path}
-		if err == nil {
-			out.edited = &d
+		if err != nil {
+			// Saying "edited" would let the template's text go out in
+			// place of the rep's: say why the edit cannot be used, and
+			// where it is.
+			return draftOutMsg{id: msg.id, err: fmt.Errorf("the edited draft cannot be used (%v); your text is in %s", err, msg.path)}
 		}
-		return out
+		return draftOutMsg{id: msg.id, what: "edited in " + msg.path, edited: &d}
 	}
 }
 
@@ -435,6 +441,7 @@ func (m *Model) onDraftOut(msg draftOutMsg) tea.Cmd {
 		m.sayErr(msg.err)
 		return nil
 	}
+	d.edited = msg.edited != nil
 	if msg.edited != nil {
 		e := *msg.edited
 		e.ContactID, e.Touch = d.d.ContactID, d.d.Touch
@@ -483,6 +490,10 @@ func (m *Model) draftPromptKey(k tea.KeyPressMsg) tea.Cmd {
 		m.closePrompt()
 		if kind == promptDraftConfirm {
 			m.say("no draft")
+			return nil
+		}
+		if d.edited {
+			m.say("not logged as a touch · m mail program, w .eml file or c copy sends the edited draft")
 			return nil
 		}
 		m.say("not logged as a touch")

@@ -367,3 +367,77 @@ func TestDraftReloadAfterFix(t *testing.T) {
 		t.Errorf("esc after a reload went to screen %d, want the contact", m.screen)
 	}
 }
+
+// runEditor presses E on the draft screen and runs the editor command the
+// program would run, feeding its end back as the program does.
+func runEditor(t *testing.T, m *Model) {
+	t.Helper()
+	_, cmd := m.Update(keyMsg("E"))
+	ready, ok := cmd().(editorReadyMsg)
+	if !ok || ready.err != nil {
+		t.Fatalf("E gave %#v", ready)
+	}
+	t.Cleanup(func() { os.Remove(ready.path) })
+	send(t, m, editorExited(ready.id, ready.path)(ready.cmd.Run()))
+}
+
+// TestEditedDraftGoesOut: the rep edits the draft in $EDITOR, declines to
+// log a touch yet, and sends the edited message with another output: the
+// .eml holds their words, and the touch is offered then. A name with a
+// comma survives the round trip through the editor file.
+func TestEditedDraftGoesOut(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "editor.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nsed -i 's/^Hi /EDITED Hi /' \"$1\"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	m, s, env := draftModel(t, map[string]string{"EDITOR": script})
+	if _, err := s.Upsert([]store.Lead{lead("Lin, Mei", "mei@m.example", store.ActionContactMe, 0.2)}, store.UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	m = newModel(t, s, Options{Getenv: env})
+	selectName(t, m, "Lin,")
+	press(t, m, "e")
+	runEditor(t, m)
+	if !strings.Contains(screenText(m), "EDITED Hi") || !strings.Contains(m.prompt.label, "Log this as touch") {
+		t.Fatalf("the edit is not on screen, or no touch offered: %q\n%s", m.prompt.label, screenText(m))
+	}
+	press(t, m, "n")
+	if m.screen != screenDraft {
+		t.Fatalf("declining the touch after editing left the draft: %q", m.msg)
+	}
+	press(t, m, "w")
+	id := store.ContactIDForEmail("mei@m.example")
+	files, _ := s.DraftFiles(id)
+	var eml []byte
+	for _, f := range files {
+		if strings.HasSuffix(f, ".eml") {
+			eml, _ = os.ReadFile(f)
+		}
+	}
+	if !bytes.Contains(eml, []byte("EDITED Hi")) {
+		t.Fatalf("the .eml does not hold the edited text:\n%s", eml)
+	}
+	press(t, m, "y")
+	if got := triageOf(t, s, "mei@m.example").Touches; got != 1 {
+		t.Errorf("touches = %d, want 1", got)
+	}
+}
+
+// TestBrokenEditedDraftIsSaid: when the edited file cannot be read back
+// (the rep removed the marker lines), the inbox says so and where the text
+// is, instead of saying "edited" and keeping the template's text.
+func TestBrokenEditedDraftIsSaid(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "editor.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho 'my own words' > \"$1\"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	m, _, _ := draftModel(t, map[string]string{"EDITOR": script})
+	selectName(t, m, "Alice")
+	press(t, m, "e")
+	runEditor(t, m)
+	if !strings.Contains(m.msg, "the edited draft cannot be used") || strings.Contains(m.prompt.label, "touch") {
+		t.Errorf("message %q, prompt %q", m.msg, m.prompt.label)
+	}
+}

@@ -99,7 +99,7 @@ func EditorText(d Draft) string {
 	b.WriteString(ruleStart + "\n")
 	to := d.To
 	if d.ToName != "" {
-		to = Defuse(oneLine(d.ToName)) + " <" + d.To + ">"
+		to = quoteName(Defuse(oneLine(d.ToName))) + " <" + d.To + ">"
 	}
 	b.WriteString("To: " + to + "\n")
 	b.WriteString("Subject: " + Defuse(oneLine(d.Subject)) + "\n\n")
@@ -165,13 +165,14 @@ func ReadEditorFile(path string, template string) (Draft, error) {
 	}
 	toLine = strings.TrimSpace(toLine)
 	if i := strings.LastIndexByte(toLine, '<'); i >= 0 && strings.HasSuffix(toLine, ">") {
-		d.ToName = oneLine(toLine[:i])
-		toLine = toLine[i+1 : len(toLine)-1]
+		name, ok := unquoteName(strings.TrimSpace(toLine[:i]))
 		// Whatever stands before <address> is a name; anything that could
 		// make it a second recipient is refused rather than guessed at.
-		if strings.ContainsAny(d.ToName, "<>,;@\"") {
-			return Draft{}, errors.New("the To line must name one recipient")
+		if !ok {
+			return Draft{}, errors.New(`the To line must name one recipient: put a name with , ; @ < > or " in double quotes`)
 		}
+		d.ToName = oneLine(name)
+		toLine = toLine[i+1 : len(toLine)-1]
 	}
 	if err := ValidAddress(toLine); err != nil {
 		return Draft{}, err
@@ -180,6 +181,46 @@ func ReadEditorFile(path string, template string) (Draft, error) {
 	d.Subject = oneLine(subj)
 	d.Body = tidyBody(strings.Join(msg[2:], "\n"))
 	return d, nil
+}
+
+// nameSpecials are the characters that, outside quotes, could make a
+// display name read as more than one recipient.
+const nameSpecials = "<>,;@\"\\"
+
+// quoteName writes a display name as the To line shows it: as it is when
+// it holds none of nameSpecials ("Mei Lin"), else in double quotes with
+// quotes and backslashes escaped ("Lin, Mei"), as mail programs write it,
+// so that the name reads back the same after the rep's edit.
+func quoteName(n string) string {
+	if !strings.ContainsAny(n, nameSpecials) {
+		return n
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(n) + `"`
+}
+
+// unquoteName reads a display name written by quoteName, or typed by the
+// rep: a name without nameSpecials, or one quoted string. Anything else
+// is not ok.
+func unquoteName(s string) (string, bool) {
+	if !strings.HasPrefix(s, `"`) {
+		return s, !strings.ContainsAny(s, nameSpecials)
+	}
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			if i+1 == len(s) {
+				return "", false
+			}
+			i++
+			b.WriteByte(s[i])
+		case '"':
+			return b.String(), i == len(s)-1
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", false
 }
 
 // modeline matches the start of an editor modeline ("vim:", "vi:", "ex:",

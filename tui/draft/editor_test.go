@@ -172,3 +172,31 @@ func TestOpenInEditor(t *testing.T) {
 		t.Errorf("%+v %v", back, err)
 	}
 }
+
+// TestEditorNamesRoundTrip: a display name with characters that could
+// separate recipients ("Lin, Mei", O"Brien, an address typed as a name)
+// is written quoted and reads back the same, unedited or after the rep's
+// edit; a To line edited into two recipients is still refused.
+func TestEditorNamesRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"Mei Lin", "Lin, Mei", `O"Brien`, "mei@northwind", "A;B", `back\slash`, "<Mei>"} {
+		d := Draft{To: "mei.lin@northwind.example", ToName: name, Subject: "Hello", Body: "Hi there,\nthanks.\n"}
+		path, err := WriteEditorFile(dir, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ReadEditorFile(path, "")
+		if err != nil || back.ToName != name || back.To != d.To || back.Body != d.Body {
+			t.Errorf("%q: read back %+v, %v", name, back, err)
+		}
+	}
+	for _, to := range []string{`Lin, Mei <a@x.example>`, `"Lin" Mei, <a@x.example>`, `"Lin <a@x.example>`, `a@x.example, <b@x.example>`} {
+		path := filepath.Join(dir, "edited.txt")
+		text := EditorText(Draft{To: "a@x.example", ToName: "Ann", Subject: "S", Body: "B\n"})
+		text = strings.Replace(text, "To: Ann <a@x.example>", "To: "+to, 1)
+		os.WriteFile(path, []byte(text), 0o600)
+		if d, err := ReadEditorFile(path, ""); err == nil {
+			t.Errorf("To: %s read back as %+v", to, d)
+		}
+	}
+}
