@@ -184,7 +184,15 @@ func runDraft(e *env, args []string) int {
 // afterDraft records the draft file and logs the touch, opening the
 // database for writing only now, after the output was handed over.
 func afterDraft(e *env, ct *store.Contact, d draft.Draft, written string, logTouch bool) int {
-	if !logTouch && isTerminal(e.stdin) {
+	// A won or lost contact has no cadence to advance: a draft for one
+	// (--force) is written, and no touch is asked for or logged, as in
+	// the inbox.
+	if ct.Triage.Status.Closed() {
+		if logTouch {
+			fmt.Fprintf(e.stderr, "the contact is %s, so no touch to log\n", ct.Triage.Status)
+		}
+		logTouch = false
+	} else if !logTouch && isTerminal(e.stdin) {
 		fmt.Fprintf(e.stderr, "Log this as touch %d of %d (schedules the next follow-up)? [y/N] ", d.Touch, store.DefaultCadence.Total())
 		line, _ := bufio.NewReader(e.stdin).ReadString('\n')
 		logTouch = strings.EqualFold(strings.TrimSpace(line), "y") || strings.EqualFold(strings.TrimSpace(line), "yes")

@@ -128,6 +128,20 @@ func TestDraftOutputs(t *testing.T) {
 	if code, _, errs := draftCLI(t, db, getenv, "mei.lin@northwind.example", "--stdout", "--force"); code != 0 {
 		t.Errorf("closed with --force: %d %s", code, errs)
 	}
+	// A closed contact has no touch to log: the draft is written, the
+	// command succeeds and says so, and nothing changes.
+	eml2 := filepath.Join(t.TempDir(), "won.eml")
+	if code, _, errs := draftCLI(t, db, getenv, "mei.lin@northwind.example", "--force", "--eml", eml2, "--log-touch"); code != 0 ||
+		!strings.Contains(errs, "no touch to log") {
+		t.Errorf("closed with --force --log-touch: %d %s", code, errs)
+	}
+	s, _ = store.Open(db, store.Options{ReadOnly: true})
+	c2, _ := s.Contact("mei.lin@northwind.example")
+	files, _ = s.DraftFiles(c2.ID)
+	s.Close()
+	if c2.Triage.Touches != 1 || c2.Triage.Status != store.StatusWon || len(files) != 2 {
+		t.Errorf("after a draft for a won contact: files %v, triage %+v", files, c2.Triage)
+	}
 
 	// A template without fallbacks is reported for a contact lacking the field.
 	code, out, errs = draftCLI(t, db, getenv, "nameless@x.example", "--template", "blunt", "--stdout")
