@@ -2,14 +2,19 @@ package store
 
 import (
 	"encoding/binary"
-	"errors"
 	"strconv"
 	"time"
 )
 
 // errCorrupt is returned when a stored record cannot be decoded; it means the
-// file was damaged or written by something else.
-var errCorrupt = errors.New("damaged record")
+// file was damaged or written by something else. It is an ErrDamaged, so
+// that whoever shows it can name the way forward (salvage).
+var errCorrupt error = corruptError{}
+
+type corruptError struct{}
+
+func (corruptError) Error() string        { return "damaged record" }
+func (corruptError) Is(target error) bool { return target == ErrDamaged }
 
 // enc appends a compact binary encoding. Records are written often (a
 // million at import) and read often (every screen), so a hand-rolled format

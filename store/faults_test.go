@@ -471,3 +471,14 @@ func TestOpenWaitingThroughCompaction(t *testing.T) {
 		t.Fatalf("the status set by the second process is gone: %+v, %v", tr, err)
 	}
 }
+
+// TestCorruptRecordIsDamaged: a record that cannot be decoded is reported
+// as damage, however it is wrapped, so the command line can name salvage.
+func TestCorruptRecordIsDamaged(t *testing.T) {
+	if err := fmt.Errorf("lead #3: %w", errCorrupt); !errors.Is(err, ErrDamaged) || !errors.Is(err, errCorrupt) {
+		t.Fatalf("%v is not damage", err)
+	}
+	if errors.Is(ErrNotDatabase, errCorrupt) || errors.Is(errors.New("damaged record"), ErrDamaged) {
+		t.Fatal("other errors taken for damage")
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -238,5 +240,23 @@ func TestImportKeepsLeadsBeforeBrokenJSONArray(t *testing.T) {
 		if r.code != tt.code || r.stdout != tt.summary || !strings.Contains(r.stderr, tt.stderr) {
 			t.Errorf("%s: %d %q %q", tt.name, r.code, r.stdout, r.stderr)
 		}
+	}
+}
+
+// TestDamagedRecordNamesSalvage: a record found damaged while reading (not
+// at open) is reported on one line that names the way forward.
+func TestDamagedRecordNamesSalvage(t *testing.T) {
+	var errb bytes.Buffer
+	e := &env{stderr: &errb}
+	if code := e.fail(fmt.Errorf("lead #3: %w", store.ErrDamaged)); code != exitFailed {
+		t.Fatalf("exit %d", code)
+	}
+	if msg := errb.String(); strings.Count(msg, "\n") != 1 || !strings.Contains(msg, "leads salvage") || !strings.HasPrefix(msg, "leads: lead #3: ") {
+		t.Errorf("message %q", msg)
+	}
+	errb.Reset()
+	e.fail(errors.New("something else"))
+	if strings.Contains(errb.String(), "salvage") {
+		t.Errorf("salvage named for another error: %q", errb.String())
 	}
 }

@@ -243,6 +243,12 @@ func (e *env) open(readOnly bool) (*store.Store, bool) {
 
 // fail prints a one-line error and returns exitFailed.
 func (e *env) fail(err error) int {
-	fmt.Fprintln(e.stderr, "leads:", safetext.Clean(err.Error()))
+	msg := safetext.Clean(err.Error())
+	// A record found damaged while reading (rather than at open, whose
+	// message names the way forward) must say what to do too.
+	if errors.Is(err, store.ErrDamaged) && !strings.Contains(msg, "salvage") {
+		msg += ": the database file is damaged; run 'leads salvage' to copy what is readable into a new file, or restore a 'leads backup' copy"
+	}
+	fmt.Fprintln(e.stderr, "leads:", msg)
 	return exitFailed
 }
