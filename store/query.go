@@ -245,6 +245,18 @@ type Counts struct {
 	Contacts int
 }
 
+// Generation returns a number that changes with every write to the file,
+// by this process or another: the inbox compares it before and after a
+// sync to know whether to read the leads again, whatever the sync says.
+func (s *Store) Generation() (uint64, error) {
+	var g uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		g = uint64(tx.ID())
+		return nil
+	})
+	return g, err
+}
+
 // Empty reports whether the store holds no leads.
 func (s *Store) Empty() (bool, error) {
 	empty := true

@@ -77,6 +77,10 @@ type syncDoneMsg struct {
 	newLeads int
 	err      error
 	took     time.Duration
+	manual   bool // started by the S key, not the timer
+	// changed says the file was written during the sync (leads stored
+	// before a failure, updated leads, another process's writes).
+	changed bool
 }
 
 func clockTick() tea.Cmd {
@@ -217,8 +221,9 @@ func (m *Model) statsCmd() tea.Cmd {
 	}
 }
 
-// startSync runs the Syncer with a progress channel the UI listens on.
-func (m *Model) startSync() tea.Cmd {
+// startSync runs the Syncer with a progress channel the UI listens on;
+// manual says the rep asked for it (S), rather than the timer.
+func (m *Model) startSync(manual bool) tea.Cmd {
 	if m.opt.Syncer == nil {
 		m.say("sync is not set up: connect an Azure table first (see 'leads help')")
 		return nil
@@ -231,9 +236,11 @@ func (m *Model) startSync() tea.Cmd {
 	m.syncing, m.syncRead, m.syncCancel = true, 0, cancel
 	ch := make(chan int, 1)
 	m.syncCh = ch
-	syncer := m.opt.Syncer
+	syncer, st, logf := m.opt.Syncer, m.st, m.opt.Logf
 	run := func() tea.Msg {
 		t0 := time.Now()
+		gen, genErr := st.Generation()
+		warn := func(w string) { logf("sync: %s", safetext.Clean(w)) }
 		n, err := syncer(ctx, func(read int) {
 			// Keep only the newest count: the UI needs no history of it.
 			select {
@@ -244,9 +251,11 @@ func (m *Model) startSync() tea.Cmd {
 			case ch <- read:
 			default:
 			}
-		})
+		}, warn)
 		close(ch)
-		return syncDoneMsg{newLeads: n, err: err, took: time.Since(t0)}
+		after, afterErr := st.Generation()
+		changed := genErr != nil || afterErr != nil || after != gen
+		return syncDoneMsg{newLeads: n, err: err, took: time.Since(t0), manual: manual, changed: changed}
 	}
 	return tea.Batch(run, waitProgress(ch), m.spin.Tick)
 }
@@ -268,26 +277,38 @@ func (m *Model) onSyncDone(msg syncDoneMsg) tea.Cmd {
 		m.syncCancel = nil
 	}
 	at := m.now().Format("15:04")
+	// Whatever the sync reports, leads it stored (before failing, or
+	// updated ones) must show: read them again when the file changed.
+	var reload tea.Cmd
+	if msg.changed {
+		reload = m.loadCmd()
+	}
 	if msg.err != nil {
-		if errors.Is(msg.err, context.Canceled) {
-			return nil
+		switch {
+		case errors.Is(msg.err, context.Canceled):
+		case errors.Is(msg.err, ErrSyncNotSetUp):
+			// The timer keeps trying, so that a table set up meanwhile
+			// is picked up, without repeating this every time.
+			if msg.manual {
+				m.sayErr(msg.err)
+			}
+		default:
+			m.syncNote = "sync failed " + at
+			m.sayErr(fmt.Errorf("sync: %w", msg.err))
+			m.opt.Logf("sync failed: %s", cleanErr(msg.err))
 		}
-		m.syncNote = "sync failed " + at
-		m.sayErr(fmt.Errorf("sync: %w", msg.err))
-		m.opt.Logf("sync failed: %s", cleanErr(msg.err))
-		return nil
+		return reload
 	}
 	m.opt.Logf("sync: %d new leads in %v", msg.newLeads, msg.took)
 	switch msg.newLeads {
 	case 0:
 		m.syncNote = "synced " + at + ", nothing new"
-		return nil
 	case 1:
 		m.syncNote = "+1 new lead " + at
 	default:
 		m.syncNote = fmt.Sprintf("+%d new leads %s", msg.newLeads, at)
 	}
-	return m.loadCmd()
+	return reload
 }
 
 // cleanErr turns an error into one safe line: errors may quote lead data.

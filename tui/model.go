@@ -7,6 +7,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -18,10 +19,16 @@ import (
 )
 
 // Syncer runs one Azure Table sync into the open store. progress is called
-// now and then with the number of entities read so far; it returns how many
-// new leads arrived. The inbox runs it in a tea.Cmd and does not care how it
+// now and then with the number of entities read so far, and warn with each
+// problem worth logging that did not stop the sync; it returns how many new
+// leads arrived. An error that wraps ErrSyncNotSetUp means no table is
+// configured yet. The inbox runs it in a tea.Cmd and does not care how it
 // works, so the cmd package wires in importer/azuretable.
-type Syncer func(ctx context.Context, progress func(read int)) (newLeads int, err error)
+type Syncer func(ctx context.Context, progress func(read int), warn func(string)) (newLeads int, err error)
+
+// ErrSyncNotSetUp is what a Syncer's error wraps when no table is
+// configured: the S key says so, and the periodic sync stays quiet.
+var ErrSyncNotSetUp = errors.New("sync is not set up")
 
 // Options configure the inbox.
 type Options struct {
@@ -212,7 +219,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(clockTick(), m.fetchRows())
 	case syncTickMsg:
-		return m, tea.Batch(m.startSync(), syncTick(m.opt.SyncEvery))
+		return m, tea.Batch(m.startSync(false), syncTick(m.opt.SyncEvery))
 	case syncProgressMsg:
 		if msg.closed {
 			return m, nil
@@ -268,7 +275,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		m.showHelp, m.helpOffset = true, 0
 		return nil
 	case key.Matches(k, m.keys.Sync):
-		return m.startSync()
+		return m.startSync(true)
 	case key.Matches(k, m.keys.Undo):
 		return m.undoLast()
 	}

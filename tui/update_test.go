@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -663,7 +665,7 @@ func checkLayout(t *testing.T, m *Model, w, h int, what string) {
 func TestSyncFromInbox(t *testing.T) {
 	s := fixture(t)
 	calls := 0
-	syncer := func(ctx context.Context, progress func(int)) (int, error) {
+	syncer := func(ctx context.Context, progress func(int), warn func(string)) (int, error) {
 		calls++
 		progress(1)
 		_, err := s.Upsert([]store.Lead{lead("Nina", "nina@n.example", store.ActionContactMe, 0.1)}, store.UpsertOptions{})
@@ -688,6 +690,65 @@ func TestSyncFromInbox(t *testing.T) {
 	press(t, m2, "S")
 	if !strings.Contains(m2.msg, "not set up") {
 		t.Errorf("sync without a syncer: %q", m2.msg)
+	}
+}
+
+// TestSyncShowsWhatItStored: a sync that stores a page of leads and then
+// fails, or one that only updates leads, still brings them on screen;
+// the log gets the sync's warnings.
+func TestSyncShowsWhatItStored(t *testing.T) {
+	s := fixture(t)
+	var logged []string
+	fail := true
+	syncer := func(ctx context.Context, progress func(int), warn func(string)) (int, error) {
+		if _, err := s.Upsert([]store.Lead{lead("Nina", "nina@n.example", store.ActionContactMe, 0.1)}, store.UpsertOptions{}); err != nil {
+			return 0, err
+		}
+		warn("entity p/r7: CustomerInfo is not JSON")
+		if fail {
+			return 1, errors.New("the network dropped after page 3")
+		}
+		return 0, nil
+	}
+	m := newModel(t, s, Options{Syncer: syncer, Logf: func(f string, a ...any) { logged = append(logged, fmt.Sprintf(f, a...)) }})
+	press(t, m, "S")
+	if !slices.Contains(rowNames(m), "Nina") || !strings.Contains(m.msg, "network dropped") {
+		t.Errorf("after a failed sync that stored a lead: rows %v, message %q", rowNames(m), m.msg)
+	}
+	if !slices.ContainsFunc(logged, func(l string) bool { return strings.Contains(l, "CustomerInfo is not JSON") }) {
+		t.Errorf("warning not logged: %q", logged)
+	}
+	// A sync that reports nothing new but changed a lead shows the change.
+	fail = false
+	changed := lead("Nina", "nina@n.example", store.ActionContactMe, 0.1)
+	changed.Customer.Company = "Nina Corp"
+	syncer2 := func(ctx context.Context, progress func(int), warn func(string)) (int, error) {
+		_, err := s.Upsert([]store.Lead{changed}, store.UpsertOptions{})
+		return 0, err
+	}
+	m.opt.Syncer = syncer2
+	press(t, m, "S")
+	if !strings.Contains(screenText(m), "Nina Corp") {
+		t.Errorf("an updated lead is not shown after a sync with nothing new:\n%s", screenText(m))
+	}
+}
+
+// TestSyncNotSetUpIsQuietOnTheTimer: with no table configured, S says how
+// to set one up; the periodic sync keeps trying without saying it again.
+func TestSyncNotSetUpIsQuietOnTheTimer(t *testing.T) {
+	calls := 0
+	syncer := func(ctx context.Context, progress func(int), warn func(string)) (int, error) {
+		calls++
+		return 0, fmt.Errorf("%w: set LEADS_AZURE_CONNECTION_STRING", ErrSyncNotSetUp)
+	}
+	m := newModel(t, fixture(t), Options{Syncer: syncer, SyncEvery: time.Millisecond})
+	send(t, m, syncTickMsg{})
+	if calls != 1 || m.msg != "" {
+		t.Errorf("timer: %d calls, message %q", calls, m.msg)
+	}
+	press(t, m, "S")
+	if calls != 2 || !strings.Contains(m.msg, "sync is not set up: set LEADS_AZURE_CONNECTION_STRING") {
+		t.Errorf("S: %d calls, message %q", calls, m.msg)
 	}
 }
 

@@ -53,7 +53,7 @@ func runDemo(e *env, args []string) int {
 	opt := tui.Options{Banner: "demo",
 		// The demo's S key "syncs" a handful of fresh sample leads, so the
 		// whole loop can be tried without an Azure account.
-		Syncer: func(ctx context.Context, progress func(int)) (int, error) {
+		Syncer: func(ctx context.Context, progress func(int), _ func(string)) (int, error) {
 			seed++
 			for i := 1; i <= 5; i++ {
 				if err := ctx.Err(); err != nil {

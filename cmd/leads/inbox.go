@@ -15,6 +15,7 @@ import (
 
 	"github.com/leads-inbox/leads/importer/azuretable"
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/safetext"
 	"github.com/leads-inbox/leads/tui"
 )
 
@@ -50,15 +51,22 @@ func runInbox(e *env, args []string) int {
 }
 
 // tableSyncer runs the Azure Table sync of 'leads sync' for the inbox's S
-// key. Credentials are resolved on each run, so a rep can set them up
-// without restarting the inbox.
+// key and --sync-every. Credentials come from the environment or the
+// config file (the inbox has no --connection-string flag) and are resolved
+// on each run, so a rep can set them up without restarting the inbox;
+// until then the sync is "not set up". Problems with single entities go
+// to warn (the inbox's log), and errors never quote a secret.
 func tableSyncer(e *env, s *store.Store) tui.Syncer {
-	return func(ctx context.Context, progress func(int)) (int, error) {
+	return func(ctx context.Context, progress func(int), warn func(string)) (int, error) {
 		conn, err := azuretable.Resolve(azuretable.Config{Getenv: e.getenv})
-		if err != nil {
-			return 0, err
+		if errors.Is(err, azuretable.ErrNoCredentials) {
+			return 0, fmt.Errorf("%w: set %s or %s, or put connection_string or sas_url and table under [azure] in %s (mode 600)",
+				tui.ErrSyncNotSetUp, azuretable.EnvConnectionString, azuretable.EnvSASURL, azuretable.DefaultConfigFile(e.getenv))
 		}
-		res, err := azuretable.Sync(ctx, s, azuretable.Options{Conn: conn,
+		if err != nil {
+			return 0, errors.New(safetext.Clean(azuretable.Redact(err.Error())))
+		}
+		res, err := azuretable.Sync(ctx, s, azuretable.Options{Conn: conn, Warn: warn,
 			Progress: func(p azuretable.Progress) { progress(p.Read) }})
 		return res.New, err
 	}

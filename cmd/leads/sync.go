@@ -13,7 +13,6 @@ import (
 
 	"github.com/charmbracelet/x/term"
 	"github.com/leads-inbox/leads/importer/azuretable"
-	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
 )
 
@@ -207,25 +206,4 @@ func (p *progress) done() {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.drawn = false
 	}
-}
-
-// inboxSyncer returns the sync the inbox runs on its key and timer, with
-// credentials from the environment or the config file (the inbox has no
-// --connection-string flag). It returns nil and no error when no
-// credentials are configured, which the inbox shows as "sync is not set
-// up"; other problems (a config file others can read, a malformed string)
-// are errors to show. Assign the result to tui.Options.Syncer.
-func inboxSyncer(e *env, s *store.Store) (func(ctx context.Context, progress func(read int)) (int, error), error) {
-	getenv := e.getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	conn, err := azuretable.Resolve(azuretable.Config{Getenv: getenv})
-	if errors.Is(err, azuretable.ErrNoCredentials) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, errors.New(safetext.Clean(azuretable.Redact(err.Error())))
-	}
-	return azuretable.Syncer(s, conn, nil), nil
 }

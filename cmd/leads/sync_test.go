@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/leads-inbox/leads/importer/azuretable/azuritetest"
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/tui"
 )
 
 // syncEnv runs leads commands in-process with the given environment.
@@ -241,20 +243,29 @@ func TestInboxSyncer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if f, err := inboxSyncer(en, st); f != nil || err != nil {
-		t.Fatalf("without credentials: %v %v", f != nil, err)
+	// The inbox's own syncer, as 'leads inbox' wires it.
+	f := tableSyncer(en, st)
+	noWarn := func(w string) { t.Errorf("warning: %s", w) }
+	_, err = f(t.Context(), func(int) {}, noWarn)
+	if !errors.Is(err, tui.ErrSyncNotSetUp) || strings.Contains(err.Error(), "--connection-string") ||
+		!strings.Contains(err.Error(), "config.toml") {
+		t.Fatalf("without credentials: %v", err)
 	}
-	// The inbox has no --table: the config file names the table.
+	// The inbox has no --table: the config file names the table, and is
+	// read on each run, so it works without restarting the inbox.
 	cfgDir := filepath.Join(e.vars["XDG_CONFIG_HOME"], "leads")
 	os.MkdirAll(cfgDir, 0o700)
 	os.WriteFile(filepath.Join(cfgDir, "config.toml"), []byte("[azure]\nconnection_string = \""+srv.ConnectionString()+"\"\ntable = \""+table+"\"\n"), 0o600)
-	f, err := inboxSyncer(en, st)
-	if f == nil || err != nil {
-		t.Fatalf("with a config file: %v", err)
-	}
 	last := 0
-	n, err := f(t.Context(), func(read int) { last = read })
+	n, err := f(t.Context(), func(read int) { last = read }, noWarn)
 	if err != nil || n != 12 || last != 12 {
 		t.Fatalf("inbox sync: %d new, progress %d, %v", n, last, err)
+	}
+	// A config file others can read is refused, and the message holds no
+	// secret.
+	os.Chmod(filepath.Join(cfgDir, "config.toml"), 0o644)
+	if _, err := f(t.Context(), func(int) {}, noWarn); err == nil || errors.Is(err, tui.ErrSyncNotSetUp) ||
+		strings.Contains(err.Error(), "AccountKey") {
+		t.Fatalf("readable config: %v", err)
 	}
 }

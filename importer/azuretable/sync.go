@@ -355,20 +355,3 @@ func deref(p *string) string {
 	}
 	return *p
 }
-
-// Syncer adapts Sync to the inbox (tui.Syncer has this shape): one
-// incremental sync of conn into the open store s, reporting the entities
-// read so far to progress (which may be nil) and returning how many new
-// leads arrived. The inbox holds the database lock, so it syncs in-process
-// through this rather than running 'leads sync'. warn receives one-line
-// problems with single entities (nil drops them).
-func Syncer(s *store.Store, conn *Conn, warn func(string)) func(ctx context.Context, progress func(read int)) (int, error) {
-	return func(ctx context.Context, progress func(read int)) (int, error) {
-		opt := Options{Conn: conn, Warn: warn}
-		if progress != nil {
-			opt.Progress = func(p Progress) { progress(p.Read) }
-		}
-		res, err := Sync(ctx, s, opt)
-		return res.New, err
-	}
-}
