@@ -420,3 +420,35 @@ func TestNewestValueWinsInAnyOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestOlderCopyDoesNotUndoNewer: a table entity's Timestamp is its last
+// change. A copy older than the stored one (a CSV exported before a sync
+// brought the newer entity) leaves the lead as it is; a newer one updates
+// it.
+func TestOlderCopyDoesNotUndoNewer(t *testing.T) {
+	s, _ := openTemp(t)
+	mk := func(stamp, desc string) Lead {
+		return Lead{Origin: Origin{PartitionKey: "p", RowKey: "r1"}, Source: "AppSource", Action: "PLT",
+			Created: ts("2026-11-01T08:00:00Z"), Timestamp: ts(stamp), Description: desc,
+			Customer: Customer{Email: "x@y.example"}}
+	}
+	if _, err := s.Upsert([]Lead{mk("2026-11-05T10:00:00Z", "Campaigns: NEW")}, UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Upsert([]Lead{mk("2026-11-02T10:00:00Z", "Campaigns: ")}, UpsertOptions{})
+	if err != nil || r.Unchanged != 1 || r.Older != 1 || r.Updated != 0 {
+		t.Fatalf("older copy: %+v %v", r, err)
+	}
+	c, _ := s.Contact("x@y.example")
+	if len(c.Leads) != 1 || c.Leads[0].Description != "Campaigns: NEW" {
+		t.Fatalf("the older copy replaced the newer: %+v", c.Leads)
+	}
+	r, err = s.Upsert([]Lead{mk("2026-11-06T10:00:00Z", "Campaigns: NEWER")}, UpsertOptions{})
+	if err != nil || r.Updated != 1 || r.Older != 0 {
+		t.Fatalf("newer copy: %+v %v", r, err)
+	}
+	c, _ = s.Contact("x@y.example")
+	if c.Leads[0].Description != "Campaigns: NEWER" {
+		t.Fatalf("the newer copy was not stored: %+v", c.Leads)
+	}
+}

@@ -21,6 +21,9 @@ type UpsertResult struct {
 	// Forgotten counts leads skipped because their person asked to be
 	// forgotten.
 	Forgotten int
+	// Older counts leads left as stored because the stored copy changed
+	// later (its Timestamp is newer); they count as unchanged too.
+	Older int
 }
 
 // Add adds o's counts to r.
@@ -29,6 +32,7 @@ func (r *UpsertResult) Add(o UpsertResult) {
 	r.Updated += o.Updated
 	r.Unchanged += o.Unchanged
 	r.Forgotten += o.Forgotten
+	r.Older += o.Older
 }
 
 // UpsertOptions tune Upsert.
@@ -289,6 +293,14 @@ func (u *upserter) putLead(l *Lead, allowForgotten bool, res *UpsertResult) erro
 	oldLead, err := decodeLead(old)
 	if err != nil {
 		return fmt.Errorf("lead %s: %w", l.ID, err)
+	}
+	// A table entity's Timestamp is its last change: an older copy (a CSV
+	// exported before the entity changed, imported after a sync) must not
+	// undo the newer one, which an incremental sync would never read again.
+	if !l.Timestamp.IsZero() && l.Timestamp.Before(oldLead.Timestamp) {
+		res.Unchanged++
+		res.Older++
+		return nil
 	}
 	// The first sighting stays the received time.
 	l.Received = oldLead.Received

@@ -79,6 +79,9 @@ func runImport(e *env, args []string) int {
 	if imp.forgotten > 0 {
 		fmt.Fprintf(e.stderr, "leads: skipped %d leads of people who asked to be forgotten (--allow-forgotten imports them)\n", imp.forgotten)
 	}
+	if imp.older > 0 {
+		fmt.Fprintf(e.stderr, "leads: kept %d stored leads that changed after this file was written (their table Timestamp is newer); they count as unchanged\n", imp.older)
+	}
 	if *dryRun {
 		fmt.Fprint(e.stdout, "dry run, nothing stored: ")
 	}
@@ -95,6 +98,7 @@ type importRun struct {
 	opt        store.UpsertOptions
 	sum        summary
 	forgotten  int
+	older      int                 // leads kept because the stored copy is newer
 	seen       map[string]struct{} // lead IDs already counted in a dry run
 	fatalStore bool
 	progress   bool
@@ -214,6 +218,7 @@ func (r *importRun) write(batch []store.Lead) error {
 	}
 	r.sum.add(res)
 	r.forgotten += res.Forgotten
+	r.older += res.Older
 	if r.progress {
 		// Each line is written after the batch committed: whatever happens
 		// next, the leads it counts are in the file.
