@@ -1,15 +1,18 @@
 package azuretable
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	azlog "github.com/Azure/azure-sdk-for-go/sdk/azcore/log"
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 	"github.com/leads-inbox/leads/importer/azuretable/azuritetest"
 )
@@ -250,3 +253,35 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// TestSDKDebugLogIsRedacted: the Azure SDK's own debug log (what
+// AZURE_SDK_GO_LOGGING=all prints, through redactedLog) quotes request
+// URLs in its retry messages; the SAS signature never shows.
+func TestSDKDebugLogIsRedacted(t *testing.T) {
+	const sig = "c2VjcmV0c2lnbmF0dXJlX2RvX25vdF9sZWFr"
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	w := redactedLog(writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return buf.Write(p) }))
+	azlog.SetListener(w)
+	defer azlog.SetListener(nil)
+	c, err := Resolve(Config{SASURL: "http://127.0.0.1:1/devstoreaccount1/Leads?sv=2019-02-02&se=2099-01-01T00%3A00%3A00Z&sp=r&tn=Leads&sig=" + sig,
+		Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := fastNet
+	net.MaxRetries = 2
+	if _, err := Sync(context.Background(), openStore(t), Options{Conn: c, Net: net}); err == nil {
+		t.Fatal("a sync against a closed port succeeded")
+	}
+	mu.Lock()
+	log := buf.String()
+	mu.Unlock()
+	if !strings.Contains(log, "Retry") || !strings.Contains(log, "sig=REDACTED") || strings.Contains(log, sig) {
+		t.Fatalf("SDK log:\n%s", log)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -1,9 +1,33 @@
 package azuretable
 
 import (
+	"fmt"
+	"io"
+	"os"
 	"regexp"
 	"strings"
+	"time"
+
+	azlog "github.com/Azure/azure-sdk-for-go/sdk/azcore/log"
 )
+
+// The Azure SDK prints its diagnostics to stderr when AZURE_SDK_GO_LOGGING
+// is "all", which a user may turn on to report a problem; its retry
+// messages quote the whole request URL, SAS signature included. The same
+// output goes out redacted instead.
+func init() {
+	if os.Getenv("AZURE_SDK_GO_LOGGING") == "all" {
+		azlog.SetListener(redactedLog(os.Stderr))
+	}
+}
+
+// redactedLog writes the SDK's log events as its own listener does, with
+// every message through Redact.
+func redactedLog(w io.Writer) func(azlog.Event, string) {
+	return func(ev azlog.Event, msg string) {
+		fmt.Fprintf(w, "[%s] %s: %s\n", time.Now().Format(time.StampMicro), ev, Redact(msg))
+	}
+}
 
 // The patterns stop at the characters that end a value in the places these
 // secrets appear: a URL query (&), a connection string (;), quoted text in
