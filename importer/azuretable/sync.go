@@ -260,6 +260,11 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 					return res, err
 				}
 			}
+			// Cancelled while a request was in flight: the same answer
+			// as between pages, with the way to resume.
+			if err := ctx.Err(); err != nil {
+				return res, interrupted(res, err)
+			}
 			return res, c.explain(p.err)
 		}
 		if run.Start.IsZero() {
@@ -298,10 +303,16 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return res, fmt.Errorf("%w after %d pages (%d leads read, all stored): run the same command again to resume: %w",
-			ErrInterrupted, res.Pages, res.Read, err)
+		return res, interrupted(res, err)
 	}
 	return res, nil
+}
+
+// interrupted is the error of a cancelled sync: what it kept, and how to
+// go on.
+func interrupted(res Result, cause error) error {
+	return fmt.Errorf("%w after %d pages (%d leads read, all stored): run the same command again to resume: %w",
+		ErrInterrupted, res.Pages, res.Read, cause)
 }
 
 // finish computes the watermark a completed run leaves. Pages come in key

@@ -326,8 +326,8 @@ func TestCancelWhileStalledReturnsFast(t *testing.T) {
 	}()
 	// The default 30 s try timeout: only the cancellation can end this.
 	res, err := Sync(ctx, s, Options{Conn: c, PageSize: 100})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("want cancelled, got %v", err)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrInterrupted) || !strings.Contains(err.Error(), "run the same command again") {
+		t.Fatalf("want an interrupted sync that says how to resume, got %v", err)
 	}
 	if d := time.Since(cancelled); d > time.Second {
 		t.Fatalf("Sync returned %v after the cancel", d)
