@@ -133,8 +133,18 @@ func TestCSVImportAndSyncMeet(t *testing.T) {
 	if r, err := s.Upsert(leads, store.UpsertOptions{}); err != nil || r.New != 5 {
 		t.Fatalf("csv import %+v %v", r, err)
 	}
+	// The export's Timestamp is older than the table's: the sync meets the
+	// same five leads and brings them up to the table's version.
 	res, err := Sync(context.Background(), s, Options{Conn: connFor(t, srv.ConnectionString(), table), Net: fastNet})
-	if err != nil || res.Read != 5 || res.New != 0 || leadCount(t, s) != 5 {
+	if err != nil || res.Read != 5 || res.New != 0 || res.Updated != 5 || leadCount(t, s) != 5 {
 		t.Fatalf("sync after csv import: %+v %v, %d leads", res, err, leadCount(t, s))
+	}
+	// The old export imported again does not undo that.
+	if r, err := s.Upsert(leads, store.UpsertOptions{}); err != nil || r.Unchanged != 5 || r.Older != 5 || r.Updated != 0 {
+		t.Fatalf("old export after the sync: %+v %v", r, err)
+	}
+	if res, err := Sync(context.Background(), s, Options{Conn: connFor(t, srv.ConnectionString(), table), Net: fastNet, Full: true}); err != nil ||
+		res.Unchanged != 5 || res.Updated != 0 {
+		t.Fatalf("full sync after the old export: %+v %v", res, err)
 	}
 }
