@@ -129,7 +129,9 @@ func TestImportStdinDryRunAndDBFlagPlacement(t *testing.T) {
 	db := tempDB(t)
 	nd, _ := os.ReadFile("testdata/webhook-leads.ndjson")
 	r := runCLI(t, db, string(nd), "import", "--dry-run", "-")
-	if r.code != 0 || !strings.Contains(r.stdout, "2 read, 2 new") {
+	// The summary line keeps its exact format; the dry run is said on stderr.
+	if r.code != 0 || r.stdout != "2 read, 2 new, 0 updated, 0 unchanged, 0 test, 0 rejected\n" ||
+		!strings.Contains(r.stderr, "dry run, nothing stored") {
 		t.Fatalf("dry run: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 	r = runCLI(t, db, "", "list", "--json")
@@ -258,5 +260,23 @@ func TestDamagedRecordNamesSalvage(t *testing.T) {
 	e.fail(errors.New("something else"))
 	if strings.Contains(errb.String(), "salvage") {
 		t.Errorf("salvage named for another error: %q", errb.String())
+	}
+}
+
+// TestListStatusAndDNC: the table shows the rep's status with DNC beside
+// it, so --status filters what is shown; --status DNC points to --action.
+func TestListStatusAndDNC(t *testing.T) {
+	db := tempDB(t)
+	in := "Email,First name,Call to action\npriya@adatum.example,Priya,DNC\nmei@x.example,Mei,Contact me\n"
+	if r := runCLI(t, db, in, "import", "-"); r.code != 0 {
+		t.Fatalf("import: %q", r.stderr)
+	}
+	r := runCLI(t, db, "", "list", "--status", "new")
+	if r.code != 0 || !strings.Contains(r.stdout, "new (DNC)") || strings.Count(r.stdout, "\n") < 2 {
+		t.Errorf("list --status new: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, db, "", "list", "--status", "DNC")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--action DNC") {
+		t.Errorf("list --status DNC: %d %q", r.code, r.stderr)
 	}
 }

@@ -82,8 +82,10 @@ func runImport(e *env, args []string) int {
 	if imp.older > 0 {
 		fmt.Fprintf(e.stderr, "leads: kept %d stored leads that changed after this file was written (their table Timestamp is newer); they count as unchanged\n", imp.older)
 	}
+	// The summary line keeps its one format for scripts; that nothing
+	// was stored is said beside it.
 	if *dryRun {
-		fmt.Fprint(e.stdout, "dry run, nothing stored: ")
+		fmt.Fprintln(e.stderr, "leads: dry run, nothing stored")
 	}
 	imp.sum.print(e.stdout)
 	if failed {

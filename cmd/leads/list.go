@@ -34,6 +34,10 @@ func addFilterFlags(fs *flag.FlagSet) *store.Filter {
 
 func checkFilter(e *env, f *store.Filter) bool {
 	if f.Status != "" {
+		if strings.EqualFold(strings.TrimSpace(f.Status), "dnc") {
+			fmt.Fprintln(e.stderr, "leads: DNC is not a status: --action DNC lists the contacts who asked not to be contacted")
+			return false
+		}
 		if _, err := store.ParseStatus(f.Status); err != nil {
 			fmt.Fprintln(e.stderr, "leads:", err)
 			return false
@@ -99,9 +103,11 @@ func writeListRow(w io.Writer, c *store.Contact) error {
 	case c.NoPII:
 		name = "(no personal data)"
 	}
+	// The rep's status, and beside it that the person asked not to be
+	// contacted: --status filters on the first, --action DNC on the second.
 	status := string(c.Triage.Status)
 	if c.IsDNC {
-		status = "DNC"
+		status += " (DNC)"
 	}
 	_, err := fmt.Fprintf(w, "%-16s  %-10s  %s  %s  %s  %s  %s\n", c.ID, dateOnly(c.Last),
 		cell(name, 22), cell(c.Email, 26), cell(c.Customer.Company, 18), cell(c.LatestAction, 14), status)

@@ -91,8 +91,10 @@ func runSync(e *env, args []string) int {
 		failed = true
 		fmt.Fprintln(e.stderr, "leads:", safetext.Clean(azuretable.Redact(err.Error())))
 	}
+	// The summary line keeps its one format for scripts; that nothing
+	// was stored is said beside it.
 	if *dryRun {
-		fmt.Fprint(e.stdout, "dry run, nothing stored: ")
+		fmt.Fprintln(e.stderr, "leads: dry run, nothing stored")
 	}
 	sum := summary{Read: res.Read, New: res.New, Updated: res.Updated, Unchanged: res.Unchanged, Test: res.Test, Rejected: res.Rejected}
 	sum.print(e.stdout)
