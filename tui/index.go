@@ -37,7 +37,7 @@ const (
 	tierOverdue   = iota // follow-up due date passed: oldest due first
 	tierHotClock         // new Contact me / Test Drive inside 24 h: least time left first
 	tierClock            // other new leads inside 24 h: least time left first
-	tierHotLate          // new hot lead past 24 h: most recent first, still warm
+	tierHotLate          // new hot lead past 24 h but still warm (warmFor): most recent first
 	tierLate             // other new leads past 24 h: most recent first
 	tierDecide           // open, touched, nothing scheduled (cadence done): close or go on
 	tierScheduled        // follow-up in the future: soonest first
@@ -46,6 +46,11 @@ const (
 
 // firstReply is Microsoft's advice: answer within 24 hours.
 const firstReply = 24 * 60 * 60
+
+// warmFor is how long a Contact me or Test Drive lead past its clock
+// stays warm and ranks above the other late leads. After that it is one
+// of the rest: a lead an hour late must not wait below months-old ones.
+const warmFor = 7 * 24 * 60 * 60
 
 // tri is the part of a contact's triage state the inbox sorts and filters
 // on, kept beside its digest.
@@ -262,7 +267,9 @@ func (x *index) classify(i int, now int64) (tier uint8, at int64, mask uint8) {
 			if d.Hot+firstReply > now {
 				return tierHotClock, d.Hot, mask
 			}
-			return tierHotLate, -d.Hot, mask
+			if d.Hot+warmFor > now {
+				return tierHotLate, -d.Hot, mask
+			}
 		}
 		if d.Last+firstReply > now {
 			return tierClock, d.Last, mask

@@ -964,3 +964,19 @@ func TestLongNoteSaysItWasCut(t *testing.T) {
 		t.Errorf("a short note is reported cut: %q", m.msg)
 	}
 }
+
+// TestWarmLateLeadsFirst: past the 24-hour clock, Contact me and Test
+// Drive leads rank first while they are warm, most recent first; a hot
+// lead weeks old is one of the rest, below a lead an hour late.
+func TestWarmLateLeadsFirst(t *testing.T) {
+	s := openStore(t, []store.Lead{
+		lead("Old", "old@o.example", store.ActionStartTestDrive, 16*7*24),
+		lead("Install", "ins@i.example", store.ActionInstall, 25),
+		lead("Warm", "warm@w.example", store.ActionContactMe, 50),
+		lead("Warmer", "warmer@w.example", store.ActionContactMe, 30),
+	})
+	m := newModel(t, s, Options{})
+	if got, want := rowNames(m), []string{"Warmer", "Warm", "Install", "Old"}; !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+}
