@@ -10,6 +10,10 @@ import (
 // helpColW is one column of the help: a key, its description and a gap.
 const helpColW = 26
 
+// helpKeyW is the width of the keys in a help column: every key that does
+// the same thing is listed ("S-tab/h/←").
+const helpKeyW = 9
+
 // helpLines lists every key, grouped, the groups flowed top to bottom into
 // as many columns as the width allows, as short as the groups permit.
 func (m *Model) helpLines() []string {
@@ -19,17 +23,18 @@ func (m *Model) helpLines() []string {
 		lines := []string{m.sty.section.Render(fullHelpTitles[gi])}
 		for _, b := range g {
 			h := b.Help()
-			lines = append(lines, m.sty.key.Render(fit(h.Key, 7))+" "+h.Desc)
+			lines = append(lines, m.sty.key.Render(fit(h.Key, helpKeyW))+" "+h.Desc)
 		}
 		blocks = append(blocks, lines)
 	}
 	extra := []string{m.sty.section.Render("In prompts and panels"),
-		m.sty.key.Render(fit("enter", 7)) + " confirm / choose",
-		m.sty.key.Render(fit("esc", 7)) + " cancel / close",
-		m.sty.key.Render(fit("tab h l", 7)) + " next filter group",
-		m.sty.key.Render(fit("0", 7)) + " clear this filter",
-		m.sty.key.Render(fit("n…l", 7)) + " status after s",
-		m.sty.key.Render(fit("y n", 7)) + " answer a question",
+		m.sty.key.Render(fit("enter", helpKeyW)) + " confirm",
+		m.sty.key.Render(fit("esc", helpKeyW)) + " cancel / close",
+		m.sty.key.Render(fit("tab h l", helpKeyW)) + " next group",
+		m.sty.key.Render(fit("0", helpKeyW)) + " clear filter",
+		m.sty.key.Render(fit("n…l", helpKeyW)) + " status after s",
+		m.sty.key.Render(fit("y n", helpKeyW)) + " answer",
+		m.sty.key.Render(fit("wheel", helpKeyW)) + " scroll (mouse)",
 	}
 	blocks = append(blocks, extra)
 

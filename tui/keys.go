@@ -41,21 +41,21 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Up:       b([]string{"k", "up"}, "k/↑", "up"),
 		Down:     b([]string{"j", "down"}, "j/↓", "down"),
-		Top:      b([]string{"g", "home"}, "g", "first"),
-		Bottom:   b([]string{"G", "end"}, "G", "last"),
+		Top:      b([]string{"g", "home"}, "g/home", "first"),
+		Bottom:   b([]string{"G", "end"}, "G/end", "last"),
 		HalfDown: b([]string{"ctrl+d"}, "ctrl+d", "half page down"),
 		HalfUp:   b([]string{"ctrl+u"}, "ctrl+u", "half page up"),
-		PageDown: b([]string{"pgdown", "ctrl+f"}, "pgdn", "page down"),
-		PageUp:   b([]string{"pgup", "ctrl+b"}, "pgup", "page up"),
+		PageDown: b([]string{"pgdown", "ctrl+f"}, "pgdn/^f", "page down"),
+		PageUp:   b([]string{"pgup", "ctrl+b"}, "pgup/^b", "page up"),
 
-		Open:  b([]string{"enter", "o"}, "enter", "open contact"),
+		Open:  b([]string{"enter", "o"}, "enter/o", "open contact"),
 		Back:  b([]string{"esc"}, "esc", "back / cancel"),
-		Quit:  b([]string{"q", "ctrl+c"}, "q", "quit / back"),
+		Quit:  b([]string{"q", "ctrl+c"}, "q/^c", "quit / back"),
 		Help:  b([]string{"?"}, "?", "help"),
 		Stats: b([]string{"i"}, "i", "stats"),
 
-		NextView:      b([]string{"tab", "l", "right"}, "tab", "next view"),
-		PrevView:      b([]string{"shift+tab", "h", "left"}, "S-tab", "previous view"),
+		NextView:      b([]string{"tab", "l", "right"}, "tab/l/→", "next view"),
+		PrevView:      b([]string{"shift+tab", "h", "left"}, "S-tab/h/←", "previous view"),
 		ViewAction:    b([]string{"1"}, "1", "needs action"),
 		ViewScheduled: b([]string{"2"}, "2", "scheduled"),
 		ViewAll:       b([]string{"3"}, "3", "all"),
@@ -66,7 +66,7 @@ func DefaultKeyMap() KeyMap {
 
 		Search:   b([]string{"/"}, "/", "search"),
 		Filter:   b([]string{"f"}, "f", "filter"),
-		ClearAll: b([]string{"x"}, "x", "clear all filters"),
+		ClearAll: b([]string{"x"}, "x", "clear filters"),
 
 		Touch:    b([]string{"t"}, "t", "log touch"),
 		FollowUp: b([]string{"d"}, "d", "follow-up date"),
@@ -74,9 +74,9 @@ func DefaultKeyMap() KeyMap {
 		Snooze3:  b([]string{"Z"}, "Z", "snooze +3d"),
 		Status:   b([]string{"s"}, "s", "set status"),
 		Note:     b([]string{"n"}, "n", "add note"),
-		Undo:     b([]string{"u"}, "u", "undo last change"),
+		Undo:     b([]string{"u"}, "u", "undo"),
 
-		Sync: b([]string{"S"}, "S", "sync Azure table"),
+		Sync: b([]string{"S"}, "S", "sync Azure"),
 
 		Draft:         b([]string{"e"}, "e", "email draft"),
 		DraftEdit:     b([]string{"E", "enter"}, "E/enter", "open in $EDITOR"),

@@ -41,7 +41,7 @@ func TestSmokeHelpAndDetail(t *testing.T) {
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Hank Test")) },
 		teatest.WithDuration(5*time.Second))
 	tm.Send(tea.KeyPressMsg{Code: '?', Text: "?"})
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("undo last change")) },
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("snooze +3d")) },
 		teatest.WithDuration(5*time.Second))
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
