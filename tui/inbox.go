@@ -730,9 +730,9 @@ func (m *Model) statusBar() string {
 		left = append(left, m.opt.Banner)
 	}
 	if m.x != nil {
-		left = append(left, fmt.Sprintf("%d of %d contacts", len(m.x.visible), len(m.x.dg)))
+		left = append(left, fmt.Sprintf("%d of %d contacts", len(m.x.visible), m.x.contacts))
 		if m.screen == screenInbox && len(m.x.visible) > 0 {
-			left[len(left)-1] = fmt.Sprintf("%d/%d · %d contacts", m.cursor+1, len(m.x.visible), len(m.x.dg))
+			left[len(left)-1] = fmt.Sprintf("%d/%d · %d contacts", m.cursor+1, len(m.x.visible), m.x.contacts)
 		}
 	}
 	if m.lastTest.IsZero() {

@@ -143,12 +143,20 @@ type index struct {
 
 	visible []int32
 	counts  [numViews]int
+	// contacts counts every contact but Microsoft's test leads, which
+	// count nowhere but in their own view.
+	contacts int
 }
 
 func newIndex(dg []store.Digest, text store.SearchText, dict *store.Dict, triage map[[8]byte]store.Triage, now time.Time) *index {
 	x := &index{dg: dg, dict: dict, tri: make([]tri, len(dg)), status: make([]uint8, len(dg)),
 		byID: make(map[[8]byte]int32, len(triage)), codeBits: map[uint16]bitset{}}
 	x.text = corpus{text: text.Text, off: text.Off}
+	for i := range dg {
+		if dg[i].Flags&store.FlagTest == 0 {
+			x.contacts++
+		}
+	}
 	x.labels = make([]string, dict.Len())
 	x.dims = make([]int8, dict.Len())
 	for c := 1; c < dict.Len(); c++ {

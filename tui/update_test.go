@@ -457,6 +457,12 @@ func TestTestLeadsNeverCounted(t *testing.T) {
 	if shown == 0 {
 		t.Fatal("no view showed anything")
 	}
+	// The status bar's count of contacts leaves the test lead out too: in
+	// the All view it is the number of rows.
+	run(t, m, m.setView(viewAll))
+	if want := fmt.Sprintf("1/%d · %d contacts", len(m.x.visible), len(m.x.visible)); !strings.Contains(screenText(m), want) {
+		t.Errorf("status bar lacks %q:\n%s", want, screenText(m))
+	}
 	f := followUpSummary(m.x, testNow)
 	open := 0
 	for _, n := range f.touches {
