@@ -287,7 +287,13 @@ func eventText(e store.Event, now time.Time) string {
 	case store.EventNote:
 		return "note added"
 	case store.EventUndo:
-		return "undid the last " + safetext.Clean(e.Text)
+		// Text is the kind of event undone, as stored: say it in words.
+		what := map[string]string{store.EventTouch: "touch", store.EventStatus: "status change",
+			store.EventFollowUp: "follow-up date", store.EventNote: "note"}[e.Text]
+		if what == "" {
+			what = "change"
+		}
+		return "undid the last " + what
 	}
 	return safetext.Clean(e.Kind)
 }

@@ -986,3 +986,14 @@ func TestWarmLateLeadsFirst(t *testing.T) {
 		t.Errorf("order %v, want %v", got, want)
 	}
 }
+
+// TestUndoInHistoryReadsAsWords: the contact screen's history says what
+// an undo took back in words, not the stored event kind.
+func TestUndoInHistoryReadsAsWords(t *testing.T) {
+	for kind, want := range map[string]string{store.EventTouch: "undid the last touch", store.EventFollowUp: "undid the last follow-up date",
+		store.EventStatus: "undid the last status change", store.EventNote: "undid the last note", "\x1b[2J": "undid the last change"} {
+		if got := eventText(store.Event{Kind: store.EventUndo, Text: kind}, testNow); got != want {
+			t.Errorf("undo of %q reads %q, want %q", kind, got, want)
+		}
+	}
+}
