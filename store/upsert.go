@@ -357,7 +357,13 @@ func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 	}
 	u.slab = u.slab[:len(u.slab)+1]
 	cw := &u.slab[len(u.slab)-1]
-	if v := u.contacts.Get(u64(seq)); found && v != nil {
+	// A contact numbered just now cannot be stored yet: looking it up
+	// would only walk the tree to miss, once for every new contact.
+	var v []byte
+	if found {
+		v = u.contacts.Get(u64(seq))
+	}
+	if v != nil {
 		c, err := decodeContact(seq, v, u.names)
 		if err != nil {
 			return nil, fmt.Errorf("contact %s: %w", cid, err)
