@@ -20,7 +20,9 @@ type BatchOptions struct {
 	// once, a few leads at a time as soon as they are built, before their
 	// batch is handed to emit. Work that needs only the leads (hashing,
 	// encoding) then runs beside the reading and the writing, while the
-	// rows are still in the processor's cache.
+	// rows are still in the processor's cache. A lead it encodes in full
+	// (store.Lead.Encoded) reaches emit with Raw nil: its record holds
+	// those fields, and their memory goes to the leads built next.
 	Prepare func() func([]store.Lead)
 	// Inline builds and prepares on the reading goroutine, with no
 	// workers. It costs less in all, so it is the better choice when what
@@ -132,10 +134,18 @@ func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) 
 		prep = opt.Prepare()
 	}
 	// Leads are prepared in groups while the rows they came from are
-	// still in the cache.
+	// still in the cache. A group's raw fields are carved from room, used
+	// again for the next group when Prepare encoded every lead of this one.
+	var room []store.Field
 	prepare := func() {
 		if prep != nil && prepared < n {
 			prep(batch[prepared:n])
+			if releaseRaw(batch[prepared:n]) {
+				slab = room
+			} else {
+				// A lead kept its fields: the room is never used again.
+				room = nil
+			}
 		}
 		prepared = n
 	}
@@ -163,6 +173,10 @@ func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) 
 			return c.stats, err
 		}
 		l := &batch[n]
+		if prep != nil && len(slab) < c.nRaw {
+			room = make([]store.Field, c.nRaw*inlineGroup)
+			slab = room
+		}
 		c.build(l, start, s, ends, c, &slab)
 		n++
 		c.stats.Leads++
@@ -178,6 +192,21 @@ func (c *csvReader) readInline(opt BatchOptions, emit func([]store.Lead) error) 
 			}
 		}
 	}
+}
+
+// releaseRaw drops the raw fields of the leads Prepare encoded in full,
+// which Upsert takes from their records, and reports whether that was all
+// of them: then the room their fields took can be used again.
+func releaseRaw(leads []store.Lead) bool {
+	all := true
+	for i := range leads {
+		if leads[i].Encoded() {
+			leads[i].Raw = nil
+		} else {
+			all = false
+		}
+	}
+	return all
 }
 
 // inlineGroup is how many leads are built before they are prepared: few
@@ -312,10 +341,19 @@ func (c *csvReader) readParallel(opt BatchOptions, emit func([]store.Lead) error
 	// The workers: build the leads of a chunk and prepare them.
 	for range opt.Workers {
 		go func() {
-			var slab []store.Field
+			var room, slab []store.Field
 			var prep func([]store.Lead)
 			if opt.Prepare != nil {
 				prep = opt.Prepare()
+			}
+			// As in readInline: prepared groups give their room back.
+			prepare := func(leads []store.Lead) {
+				prep(leads)
+				if releaseRaw(leads) {
+					slab = room
+				} else {
+					room = nil
+				}
 			}
 			for ch := range jobs {
 				select {
@@ -324,14 +362,18 @@ func (c *csvReader) readParallel(opt BatchOptions, emit func([]store.Lead) error
 					ch.leads = opt.newBatch(len(ch.rows))
 					prepared := 0
 					for i, r := range ch.rows {
+						if prep != nil && len(slab) < c.nRaw {
+							room = make([]store.Field, c.nRaw*inlineGroup)
+							slab = room
+						}
 						c.build(&ch.leads[i], r.line, r.s, ch.ends[r.ends0:r.end], ch, &slab)
 						if prep != nil && i+1-prepared == inlineGroup {
-							prep(ch.leads[prepared : i+1])
+							prepare(ch.leads[prepared : i+1])
 							prepared = i + 1
 						}
 					}
 					if prep != nil && prepared < len(ch.leads) {
-						prep(ch.leads[prepared:])
+						prepare(ch.leads[prepared:])
 					}
 					clear(ch.rows) // they hold the rows' text
 					select {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/leads-inbox/leads/store"
 )
@@ -191,4 +192,67 @@ func FuzzReadBatches(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameAsRead(t, data, "fuzz.csv")
 	})
+}
+
+// TestReadBatchesLetsGoOfEncodedRaw: with a store's Preparer, leads it
+// encodes in full reach emit without their raw fields (the records hold
+// them) and the reader builds later leads in that room; a lead the store
+// holds already is prepared for a comparison only and keeps its fields,
+// intact to the end of the read, whatever was built after it.
+func TestReadBatchesLetsGoOfEncodedRaw(t *testing.T) {
+	const rows = 700
+	known := func(i int) bool { return i%50 == 7 }
+	var all, some strings.Builder
+	all.WriteString("Email,Company,Note\n")
+	some.WriteString("Email,Company,Note\n")
+	for i := range rows {
+		row := fmt.Sprintf("p%d@x.example,Co %d,note %d\n", i, i, i)
+		all.WriteString(row)
+		if known(i) {
+			some.WriteString(row)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "leads.db")
+	s, err := store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre := runString(Read, some.String(), "some.csv")
+	if _, err := s.Upsert(pre.leads, store.UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Opened again, the store is not new: it tells the leads it holds.
+	s.Close()
+	if s, err = store.Open(path, store.Options{NoSync: true}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	want := runString(Read, all.String(), "all.csv")
+	// Batches of 20 end groups early, so that a group that kept fields
+	// and the next, which let go of all of them, share a room.
+	for _, opt := range []BatchOptions{{Size: 20, Inline: true}, {Size: 20, Workers: 1}, {Size: 150, Inline: true}, {Size: 37, Workers: 2}} {
+		opt.Prepare = func() func([]store.Lead) { return s.NewPreparer(time.Now()).Prepare }
+		back := make(chan []store.Lead, 1)
+		opt.Reuse = back
+		var got []store.Lead
+		_, err := ReadBatches(strings.NewReader(all.String()), "all.csv", opt, func(b []store.Lead) error {
+			got = append(got, b...)
+			select {
+			case back <- b:
+			default:
+			}
+			return nil
+		}, nil)
+		if err != nil || len(got) != rows {
+			t.Fatalf("%+v: %v, %d leads", opt, err, len(got))
+		}
+		for i := range got {
+			switch {
+			case known(i) && !reflect.DeepEqual(got[i].Raw, want.leads[i].Raw):
+				t.Fatalf("%+v: lead %d, stored already, has raw fields %v, want %v", opt, i, got[i].Raw, want.leads[i].Raw)
+			case !known(i) && got[i].Raw != nil:
+				t.Fatalf("%+v: lead %d, encoded, kept its raw fields", opt, i)
+			}
+		}
+	}
 }

@@ -99,6 +99,13 @@ type prepared struct {
 	written *atomic.Uint64
 }
 
+// Encoded reports whether a Preparer encoded the whole lead into its
+// record. Upsert then reads nothing from Raw, so a reader may let go of
+// those fields, or reuse their memory, as soon as the lead is prepared:
+// until the lead is written, a million-row import would otherwise keep
+// every row's fields twice.
+func (l *Lead) Encoded() bool { return l.prepFull() != nil }
+
 // prepFull returns the lead's prepared data when all of it was prepared.
 func (l *Lead) prepFull() *prepared {
 	if l.prep != nil && l.prep.full {

@@ -304,7 +304,19 @@ func (u *upserter) putLead(l *Lead, allowForgotten bool, res *UpsertResult) erro
 	}
 	// The first sighting stays the received time.
 	l.Received = oldLead.Received
-	rec := encodeLead(&u.scratch, l, &u.arena)
+	var rec []byte
+	if p := l.prepFull(); p != nil {
+		// The reader may have let go of the raw fields of a lead it had
+		// encoded (see Encoded): the prepared record still holds them.
+		full, err := decodeLead(p.rec)
+		if err != nil {
+			return fmt.Errorf("lead %s: %w", l.ID, err)
+		}
+		full.Received = l.Received
+		rec = encodeLead(&u.scratch, &full, &u.arena)
+	} else {
+		rec = encodeLead(&u.scratch, l, &u.arena)
+	}
 	if err := u.replace(seq, rec); err != nil {
 		return err
 	}
