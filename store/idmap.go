@@ -10,10 +10,20 @@ import "encoding/binary"
 // times as much (BenchmarkIDMapGet).
 // Open addressing with linear probing; deletion shifts entries back, so no
 // tombstones build up.
+//
+// An entry's home slot is its key's top bits, so slot order is key order:
+// the index's runs are stored sorted, and loading them, or growing the
+// table, writes the slots front to back instead of one cache miss per
+// entry (a tenth of a second at a million leads, before a second import
+// can compare its first lead).
 type idMap struct {
 	slots []uint64 // key, value, key, value ...; key 0 marks a free slot
 	n     int
 	mask  uint64
+	shift uint // home slot of k: k >> shift
+	// bySeq places entries by their low bits instead, for keys that are
+	// sequence numbers: consecutive numbers take consecutive slots.
+	bySeq bool
 	// The ID whose bits are all zero cannot use the marker; it is kept
 	// here.
 	zero    uint64
@@ -21,11 +31,26 @@ type idMap struct {
 }
 
 func newIDMap(hint int) *idMap {
-	size := uint64(16)
+	size, bits := uint64(16), uint(4)
 	for size*3/4 < uint64(hint) {
-		size *= 2
+		size, bits = size*2, bits+1
 	}
-	return &idMap{slots: make([]uint64, 2*size), mask: size - 1}
+	return &idMap{slots: make([]uint64, 2*size), mask: size - 1, shift: 64 - bits}
+}
+
+// newSeqMap returns an idMap for sequence numbers (see bySeq).
+func newSeqMap(hint int) *idMap {
+	m := newIDMap(hint)
+	m.bySeq = true
+	return m
+}
+
+// home returns the slot where k's probe starts.
+func (m *idMap) home(k uint64) uint64 {
+	if m.bySeq {
+		return k & m.mask
+	}
+	return k >> m.shift
 }
 
 func idKey(k [8]byte) uint64 { return binary.BigEndian.Uint64(k[:]) }
@@ -42,7 +67,7 @@ func (m *idMap) get(k uint64) (uint64, bool) {
 	if k == 0 {
 		return m.zero, m.hasZero
 	}
-	for i := k & m.mask; ; i = (i + 1) & m.mask {
+	for i := m.home(k); ; i = (i + 1) & m.mask {
 		switch m.slots[2*i] {
 		case k:
 			return m.slots[2*i+1], true
@@ -62,7 +87,7 @@ func (m *idMap) put(k, v uint64) (old uint64, had bool) {
 	if uint64(m.n+1) > (m.mask+1)*3/4 {
 		m.grow()
 	}
-	for i := k & m.mask; ; i = (i + 1) & m.mask {
+	for i := m.home(k); ; i = (i + 1) & m.mask {
 		switch m.slots[2*i] {
 		case k:
 			old = m.slots[2*i+1]
@@ -83,7 +108,7 @@ func (m *idMap) del(k uint64) (old uint64, had bool) {
 		m.zero, m.hasZero = 0, false
 		return old, had
 	}
-	i := k & m.mask
+	i := m.home(k)
 	for {
 		switch m.slots[2*i] {
 		case 0:
@@ -94,7 +119,7 @@ func (m *idMap) del(k uint64) (old uint64, had bool) {
 			// Shift later entries of the run back into the hole so that
 			// every entry stays reachable from its home slot.
 			for j := (i + 1) & m.mask; m.slots[2*j] != 0; j = (j + 1) & m.mask {
-				home := m.slots[2*j] & m.mask
+				home := m.home(m.slots[2*j])
 				// The entry at j may move to i if i lies cyclically
 				// between its home and j.
 				if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
@@ -118,10 +143,12 @@ func (m *idMap) reset() {
 func (m *idMap) grow() {
 	old := m.slots
 	m.slots = make([]uint64, 2*len(old))
+	clear(m.slots) // see idLog.load: the table faults in faster in one sweep
 	m.mask = uint64(len(m.slots)/2) - 1
+	m.shift--
 	for i := 0; i < len(old); i += 2 {
 		if k := old[i]; k != 0 {
-			j := k & m.mask
+			j := m.home(k)
 			for m.slots[2*j] != 0 {
 				j = (j + 1) & m.mask
 			}

@@ -7,16 +7,36 @@ import (
 	"testing"
 )
 
-// TestIDMapAgainstBuiltinMap: random puts and deletes, with keys crowded
-// into few home slots so that runs wrap and deletions shift entries, agree
-// with a built-in map at every step.
+// TestIDMapAgainstBuiltinMap: random puts and deletes agree with a
+// built-in map at every step, with keys crowded into few home slots (the
+// first, or the last, so that runs wrap past the end of the table) and
+// deletions shifting entries back, for both ways of placing entries.
 func TestIDMapAgainstBuiltinMap(t *testing.T) {
-	for _, spread := range []uint64{1 << 62, 64, 7} {
-		r := rand.New(rand.NewPCG(1, spread))
-		m := newIDMap(0)
+	uniform := func(r *rand.Rand) uint64 { return r.Uint64() }
+	// Few distinct top bits: every home is one of the first slots.
+	low := func(n uint64) func(r *rand.Rand) uint64 {
+		return func(r *rand.Rand) uint64 { return r.Uint64N(n) * (1 + r.Uint64N(3)<<40) }
+	}
+	// Top bits all set: homes at the end, runs wrap to the start.
+	high := func(n uint64) func(r *rand.Rand) uint64 {
+		return func(r *rand.Rand) uint64 { return ^low(n)(r) }
+	}
+	// Few distinct low bits, for a map placing entries by those.
+	shared := func(n uint64) func(r *rand.Rand) uint64 {
+		return func(r *rand.Rand) uint64 { return r.Uint64N(n) << 50 }
+	}
+	for i, c := range []struct {
+		newMap func(int) *idMap
+		key    func(*rand.Rand) uint64
+	}{
+		{newIDMap, uniform}, {newIDMap, low(64)}, {newIDMap, low(7)}, {newIDMap, high(7)},
+		{newSeqMap, uniform}, {newSeqMap, shared(64)}, {newSeqMap, shared(7)}, {newSeqMap, func(r *rand.Rand) uint64 { return r.Uint64N(3000) }},
+	} {
+		r := rand.New(rand.NewPCG(1, uint64(i)))
+		m := c.newMap(0)
 		want := map[uint64]uint64{}
 		for step := 0; step < 200000; step++ {
-			k := r.Uint64N(spread) * (1 + r.Uint64N(3)<<40) // shared low bits
+			k := c.key(r)
 			if r.IntN(8) == 0 {
 				k = 0
 			}
@@ -49,7 +69,7 @@ func TestIDMapAgainstBuiltinMap(t *testing.T) {
 		}
 		for k, v := range want {
 			if got, ok := m.get(k); !ok || got != v {
-				t.Fatalf("spread %d: %d = %d/%v, want %d", spread, k, got, ok, v)
+				t.Fatalf("case %d: %d = %d/%v, want %d", i, k, got, ok, v)
 			}
 		}
 		n := 0

@@ -417,7 +417,7 @@ func (u *upserter) take(sp *upsertSpare) {
 	u.freeSlabs, sp.slabs = sp.slabs, nil
 	u.work, sp.work = sp.work, nil
 	if u.work == nil {
-		u.work = newIDMap(0)
+		u.work = newSeqMap(0)
 	}
 	u.cws, u.order = sp.cws[:0], sp.order[:0]
 	u.pendSeqs, u.pendRecs = sp.pendSeqs[:0], sp.pendRecs[:0]
