@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/leads-inbox/leads/store"
 )
@@ -65,6 +66,7 @@ type csvReader struct {
 
 	buf  []byte // Windows-1252 records, decoded
 	ends []int
+	text rowText
 
 	// headerBreak is the header's first column whose name holds a line
 	// break, or -1; headerLine is the header's line.
@@ -353,14 +355,41 @@ func (c *csvReader) decoded(line int) (string, []int, error) {
 		return "", nil, err
 	}
 	if !cp {
-		return string(c.tok.rec), c.tok.ends, nil
+		return c.text.of(c.tok.rec), c.tok.ends, nil
 	}
 	c.buf, c.ends = c.buf[:0], c.ends[:0]
 	for i := 0; i < c.tok.nfields(); i++ {
 		c.buf = appendCP1252(c.buf, c.tok.field(i))
 		c.ends = append(c.ends, len(c.buf))
 	}
-	return string(c.buf), c.ends, nil
+	return c.text.of(c.buf), c.ends, nil
+}
+
+// rowText hands out records' text as strings carved from shared chunks:
+// one allocation for hundreds of rows rather than one per row, which at a
+// million rows was a tenth of a second of a second import's reading. A
+// chunk's bytes are never written again once a string points at them,
+// which keeps the strings as immutable as any other; the collector frees
+// a chunk once no string into it is left.
+type rowText struct{ chunk []byte }
+
+// rowTextChunk is the size of one chunk; a record over a quarter of it
+// gets a string of its own, so that little of a chunk goes unused.
+const rowTextChunk = 256 << 10
+
+func (t *rowText) of(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > rowTextChunk/4 {
+		return string(b)
+	}
+	if cap(t.chunk)-len(t.chunk) < len(b) {
+		t.chunk = make([]byte, 0, rowTextChunk)
+	}
+	n := len(t.chunk)
+	t.chunk = append(t.chunk, b...)
+	return unsafe.String(&t.chunk[n], len(b))
 }
 
 func (c *csvReader) readHeader() error {

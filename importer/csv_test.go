@@ -532,3 +532,33 @@ func TestCSVManyUnclosedQuotesIsLinear(t *testing.T) {
 		t.Errorf("took %v", d)
 	}
 }
+
+// TestRowTextKeepsEveryRow: strings carved from rowText's shared chunks
+// keep their text while the buffer they came from is overwritten and
+// later rows fill and overflow chunks, a record too large to share one
+// included.
+func TestRowTextKeepsEveryRow(t *testing.T) {
+	var rt rowText
+	var got, want []string
+	buf := make([]byte, 0, rowTextChunk)
+	for i := range 5000 {
+		n := i % 300
+		if i%1000 == 999 {
+			n = rowTextChunk/4 + 1
+		}
+		buf = buf[:0]
+		for j := range n {
+			buf = append(buf, byte('a'+(i+j)%26))
+		}
+		want = append(want, string(buf))
+		got = append(got, rt.of(buf))
+		for j := range buf {
+			buf[j] = '#'
+		}
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("row %d: %.20q..., want %.20q...", i, got[i], want[i])
+		}
+	}
+}
