@@ -14,14 +14,67 @@ import (
 // kept as a log of sorted runs rather than as a B-tree keyed by ID. IDs are
 // hashes, so a B-tree keyed by them takes every insert at a random place:
 // at a million leads that alone cost more than everything else an import
-// does. A run is one value holding a batch's entries sorted by ID, appended
-// under the next sequence key, so a batch writes one value at the end of the
-// bucket. Later runs override earlier ones; a deleted ID is an entry with
-// the sequence noSeq. Readers binary-search the runs newest first; the
-// process that writes keeps the whole index in a map, loaded once.
+// does. A run holds a batch's entries sorted by ID, appended under the next
+// sequence key (in chunks, see runChunkEntries), so a batch writes at the
+// end of the bucket. Later runs override earlier ones; a deleted ID is an
+// entry with the sequence noSeq. Readers binary-search the runs newest
+// first; the process that writes keeps the whole index in a map, loaded
+// once.
 
 // runEntry is the size of one run entry: 8 bytes of ID, 8 of sequence.
 const runEntry = 16
+
+// A run is written in chunks of a few thousand entries, each its own value
+// under the run's sequence number and the chunk's (12 bytes), as many as
+// fill a page. bbolt never splits a leaf of four values or fewer, so runs
+// written whole shared their leaf with the runs before them and were all
+// written again with every new run: at a million leads a first import
+// wrote some 230 MB of index, eight times its final size. A chunk holds a
+// sorted, disjoint part of its run, so code reading every value as a run
+// of its own (including earlier versions, which wrote runs whole under
+// 8-byte keys) reads the same index.
+func runChunkEntries(pageSize int) int {
+	perPage := max(1, pageSize/(16<<10))
+	// The page's 16-byte header, and per value bbolt's 16-byte element
+	// and the 12-byte key.
+	return max(1, ((pageSize-16)/perPage-16-12)/runEntry)
+}
+
+// runKey is the key of chunk i of run seq.
+func runKey(seq uint64, i int) []byte {
+	k := make([]byte, 12)
+	binary.BigEndian.PutUint64(k, seq)
+	binary.BigEndian.PutUint32(k[8:], uint32(i))
+	return k
+}
+
+// putRun writes run under sequence seq, in chunks.
+func putRun(b *bolt.Bucket, seq uint64, run []byte) error {
+	per := runChunkEntries(b.Tx().DB().Info().PageSize) * runEntry
+	for i := 0; len(run) > 0; i++ {
+		n := min(per, len(run))
+		if err := b.Put(runKey(seq, i), run[:n]); err != nil {
+			return err
+		}
+		run = run[n:]
+	}
+	return nil
+}
+
+// countRuns returns how many runs a bucket of runs holds: keys that share
+// their first 8 bytes are chunks of one.
+func countRuns(b *bolt.Bucket) int {
+	runs := 0
+	var last []byte
+	_ = b.ForEach(func(k, _ []byte) error {
+		if len(k) < 8 || last == nil || !bytes.Equal(k[:8], last) {
+			runs++
+			last = append(last[:0], k[:min(8, len(k))]...)
+		}
+		return nil
+	})
+	return runs
+}
 
 // maxRuns is how many runs an index may have before the writer merges them
 // into one. Lookups by readers cost one binary search per run; merging
@@ -103,12 +156,12 @@ func (l *idLog) load(tx *bolt.Tx) {
 		return
 	}
 	b := tx.Bucket(l.bucket)
-	n, runs := 0, 0
+	n := 0
 	_ = b.ForEach(func(_, v []byte) error {
 		n += len(v) / runEntry
-		runs++
 		return nil
 	})
+	runs := countRuns(b)
 	m := newIDMap(n)
 	// Writing the new table through once, in order, before filling it
 	// made loading a million entries three times faster (100 ms against
@@ -260,7 +313,7 @@ func (x *idTx) write() error {
 	if err != nil {
 		return err
 	}
-	return x.b.Put(u64(seq), run)
+	return putRun(x.b, seq, run)
 }
 
 // committed notes the new run once the transaction has committed.
@@ -302,6 +355,10 @@ func lookupRuns(b *bolt.Bucket, k [8]byte) (uint64, bool) {
 	c := b.Cursor()
 	for rk, v := c.Last(); rk != nil; rk, v = c.Prev() {
 		n := len(v) / runEntry
+		// Most chunks of a run cannot hold k: their first and last IDs say.
+		if n == 0 || bytes.Compare(k[:], v[:8]) < 0 || bytes.Compare(k[:], v[(n-1)*runEntry:(n-1)*runEntry+8]) > 0 {
+			continue
+		}
 		i := sort.Search(n, func(i int) bool { return bytes.Compare(v[i*runEntry:i*runEntry+8], k[:]) >= 0 })
 		if i < n && bytes.Equal(v[i*runEntry:i*runEntry+8], k[:]) {
 			s := binary.BigEndian.Uint64(v[i*runEntry+8 : i*runEntry+16])
