@@ -318,6 +318,13 @@ func (t *csvTokenizer) next() (start int, prob *csvProblem, err error) {
 					pos = 0
 					continue
 				}
+				if j := pos + i + 1; j < len(line) && line[j] == '"' {
+					// A doubled quote: the text and one quote in one
+					// piece. A CustomerInfo cell has fourteen.
+					t.add(line[pos:j])
+					pos = j + 1
+					continue
+				}
 				t.add(line[pos : pos+i])
 				pos += i + 1
 				switch {
@@ -325,9 +332,6 @@ func (t *csvTokenizer) next() (start int, prob *csvProblem, err error) {
 					t.endField()
 					endOfRecord = true
 					break quoted
-				case line[pos] == '"':
-					t.add(line[pos : pos+1])
-					pos++
 				case line[pos] == t.comma:
 					pos++
 					t.endField()
