@@ -562,3 +562,20 @@ func TestRowTextKeepsEveryRow(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVCharacterAcrossCells: two cells that are each broken UTF-8 but
+// form a valid character when put together ("\xe8\xa6" and "\xa3" make
+// 覣) are not valid: in a UTF-8 file the row is rejected, and in a file
+// not yet decided they make it Windows-1252.
+func TestCSVCharacterAcrossCells(t *testing.T) {
+	utf8File := "Email,Company,Title\nmei@x.example,Zoë GmbH,CTO\nlin@x.example,Co\xe8\xa6,\xa3x\nann@x.example,Co,CEO\n"
+	res := runString(Read, utf8File, "split.csv")
+	if res.err != nil || len(res.leads) != 2 || res.stats.Rejected != 1 || len(res.errs) != 1 || res.errs[0].Line != 3 {
+		t.Fatalf("UTF-8 file: %d leads, %+v, problems %v, %v", len(res.leads), res.stats, res.errs, res.err)
+	}
+	undecided := "Email,Company,Title\nlin@x.example,Co\xe8\xa6,\xa3x\n"
+	res = runString(Read, undecided, "split.csv")
+	if res.err != nil || len(res.leads) != 1 || res.leads[0].Customer.Company != "Coè¦" || res.leads[0].Customer.Title != "£x" {
+		t.Fatalf("undecided file: %+v, %v", res.leads, res.err)
+	}
+}
