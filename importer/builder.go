@@ -19,6 +19,8 @@ type leadBuilder struct {
 	// which would cost an allocation per row
 	sink      warner
 	line, col int
+	// valid says every value given to set is valid UTF-8.
+	valid bool
 }
 
 // warner takes a warning about the lead being built.
@@ -72,7 +74,7 @@ func (b *leadBuilder) set(r role, name, v string) {
 // customerText reads a CustomerInfo-style JSON string; when it is broken the
 // fields before the damage are kept and the problem becomes a warning.
 func (b *leadBuilder) customerText(v, prefix string) {
-	c, extra, err := parseCustomerObject(v, prefix)
+	c, extra, err := parseCustomerObject(v, prefix, b.valid)
 	mergeCustomer(&b.nested, c)
 	b.l.Extra = append(b.l.Extra, extra...)
 	if err != nil {

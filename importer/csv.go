@@ -517,7 +517,8 @@ func (c *csvReader) row(start int) (string, []int, bool) {
 // slab, when not nil, is where the raw fields are carved from: one
 // allocation for thousands of rows instead of one per row.
 func (c *csvReader) build(dst *store.Lead, start int, s string, ends []int, sink warner, slab *[]store.Field) {
-	b := leadBuilder{l: dst, sink: sink, line: start}
+	// decoded lets no record through with a field that is not UTF-8.
+	b := leadBuilder{l: dst, sink: sink, line: start, valid: true}
 	b.l.Origin.File = c.name
 	b.l.Origin.Line = start
 	if slab != nil {
