@@ -21,9 +21,6 @@ type idMap struct {
 	n     int
 	mask  uint64
 	shift uint // home slot of k: k >> shift
-	// bySeq places entries by their low bits instead, for keys that are
-	// sequence numbers: consecutive numbers take consecutive slots.
-	bySeq bool
 	// The ID whose bits are all zero cannot use the marker; it is kept
 	// here.
 	zero    uint64
@@ -38,20 +35,8 @@ func newIDMap(hint int) *idMap {
 	return &idMap{slots: make([]uint64, 2*size), mask: size - 1, shift: 64 - bits}
 }
 
-// newSeqMap returns an idMap for sequence numbers (see bySeq).
-func newSeqMap(hint int) *idMap {
-	m := newIDMap(hint)
-	m.bySeq = true
-	return m
-}
-
 // home returns the slot where k's probe starts.
-func (m *idMap) home(k uint64) uint64 {
-	if m.bySeq {
-		return k & m.mask
-	}
-	return k >> m.shift
-}
+func (m *idMap) home(k uint64) uint64 { return k >> m.shift }
 
 func idKey(k [8]byte) uint64 { return binary.BigEndian.Uint64(k[:]) }
 

@@ -10,7 +10,7 @@ import (
 // TestIDMapAgainstBuiltinMap: random puts and deletes agree with a
 // built-in map at every step, with keys crowded into few home slots (the
 // first, or the last, so that runs wrap past the end of the table) and
-// deletions shifting entries back, for both ways of placing entries.
+// deletions shifting entries back, and for the keys workKey makes.
 func TestIDMapAgainstBuiltinMap(t *testing.T) {
 	uniform := func(r *rand.Rand) uint64 { return r.Uint64() }
 	// Few distinct top bits: every home is one of the first slots.
@@ -21,22 +21,13 @@ func TestIDMapAgainstBuiltinMap(t *testing.T) {
 	high := func(n uint64) func(r *rand.Rand) uint64 {
 		return func(r *rand.Rand) uint64 { return ^low(n)(r) }
 	}
-	// Few distinct low bits, for a map placing entries by those.
-	shared := func(n uint64) func(r *rand.Rand) uint64 {
-		return func(r *rand.Rand) uint64 { return r.Uint64N(n) << 50 }
-	}
-	for i, c := range []struct {
-		newMap func(int) *idMap
-		key    func(*rand.Rand) uint64
-	}{
-		{newIDMap, uniform}, {newIDMap, low(64)}, {newIDMap, low(7)}, {newIDMap, high(7)},
-		{newSeqMap, uniform}, {newSeqMap, shared(64)}, {newSeqMap, shared(7)}, {newSeqMap, func(r *rand.Rand) uint64 { return r.Uint64N(3000) }},
-	} {
+	work := func(r *rand.Rand) uint64 { return workKey(r.Uint64N(3000)) }
+	for i, key := range []func(*rand.Rand) uint64{uniform, low(64), low(7), high(7), work} {
 		r := rand.New(rand.NewPCG(1, uint64(i)))
-		m := c.newMap(0)
+		m := newIDMap(0)
 		want := map[uint64]uint64{}
 		for step := 0; step < 200000; step++ {
-			k := c.key(r)
+			k := key(r)
 			if r.IntN(8) == 0 {
 				k = 0
 			}

@@ -154,7 +154,7 @@ type upserter struct {
 	leadIDs, contactIDs *idTx
 	forgotten           *bolt.Bucket
 	names               []string
-	work                *idMap // contact seq -> index in cws, plus one
+	work                *idMap // workKey(contact seq) -> index in cws, plus one
 	cws                 []*contactWork
 	slab                []contactWork   // where work's entries live
 	slabs               [][]contactWork // full slabs before slab
@@ -361,7 +361,7 @@ func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 		}
 		u.contactIDs.put(idk, seq)
 	}
-	if i, ok := u.work.get(seq); ok {
+	if i, ok := u.work.get(workKey(seq)); ok {
 		return u.cws[i-1], nil
 	}
 	if len(u.slab) == cap(u.slab) {
@@ -387,10 +387,20 @@ func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 		cw.c.Offers, cw.c.Countries = cw.room[2:2:3], cw.room[3:3:4]
 	}
 	u.cws = append(u.cws, cw)
-	u.work.put(seq, uint64(len(u.cws)))
+	u.work.put(workKey(seq), uint64(len(u.cws)))
 	u.order = append(u.order, seq)
 	return cw, nil
 }
+
+// workKey spreads a contact's sequence number over all 64 bits for the
+// batch's map of contacts, which places entries by their top bits. Left
+// as they are, sequence numbers would all share one home; placed by their
+// low bits, the contacts numbered in this batch take one unbroken run of
+// slots, and every contact of an earlier batch whose home falls inside it
+// probes to its end: with leads in table order (a person's leads days
+// apart), that made a first import of a million leads 14% slower.
+// Multiplying by an odd number keeps distinct numbers distinct.
+func workKey(seq uint64) uint64 { return seq * 0x9E3779B97F4A7C15 }
 
 // upsertSpare is what one write leaves for the next: the room its records
 // and contacts took. An import would otherwise allocate it all again for
@@ -417,7 +427,7 @@ func (u *upserter) take(sp *upsertSpare) {
 	u.freeSlabs, sp.slabs = sp.slabs, nil
 	u.work, sp.work = sp.work, nil
 	if u.work == nil {
-		u.work = newSeqMap(0)
+		u.work = newIDMap(0)
 	}
 	u.cws, u.order = sp.cws[:0], sp.order[:0]
 	u.pendSeqs, u.pendRecs = sp.pendSeqs[:0], sp.pendRecs[:0]
@@ -474,7 +484,7 @@ func (u *upserter) flush() error {
 	// Sequence order is key order for the contacts bucket.
 	slices.Sort(u.order)
 	for _, seq := range u.order {
-		i, _ := u.work.get(seq)
+		i, _ := u.work.get(workKey(seq))
 		cw := u.cws[i-1]
 		if cw.recompute {
 			if err := u.rebuild(cw); err != nil {
