@@ -35,6 +35,13 @@ func ParseLeadSource(s string) (source, action, offerID string) {
 // unknown source is still information.
 func NormalizeSource(s string) string {
 	s = strings.TrimSpace(s)
+	// Nearly every row spells its source one of Microsoft's ways.
+	switch s {
+	case "AppSource (SPZA)", store.SourceAppSource, "SPZA":
+		return store.SourceAppSource
+	case store.SourceAzureMarketplace, store.SourceAzurePortal, store.SourceTestDrive:
+		return s
+	}
 	switch {
 	case s == "":
 		return ""
@@ -57,6 +64,11 @@ func NormalizeSource(s string) string {
 // actions are returned trimmed but otherwise verbatim.
 func NormalizeAction(s string) string {
 	s = strings.TrimSpace(s)
+	// Nearly every row spells its action as Microsoft does.
+	switch s {
+	case store.ActionInstall, store.ActionContactMe, store.ActionDoNotContact, store.ActionCreate, store.ActionStartTestDrive:
+		return s
+	}
 	switch {
 	case s == "":
 		return ""
