@@ -162,3 +162,38 @@ func TestPreparedLeadUpsertedAgain(t *testing.T) {
 		t.Fatalf("first batch again: %+v %v", res, err)
 	}
 }
+
+// TestPrepareBesideUpsert: as in an import, a Preparer on another
+// goroutine asks which leads are stored while Upsert writes, on a store
+// opened again so that both may be first to load the lead index. Run with
+// -race, it shows that the two share the index safely.
+func TestPrepareBesideUpsert(t *testing.T) {
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	s, path := openTemp(t)
+	if _, err := s.Upsert(synthLeads(3000, 0), UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ahead := synthLeads(3000, 1500)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pr := s.NewPreparer(now)
+		for b := ahead; len(b) > 0; b = b[min(len(b), 64):] {
+			pr.Prepare(b[:min(len(b), 64)])
+		}
+	}()
+	res, err := s.Upsert(synthLeads(1000, 3000), UpsertOptions{})
+	<-done
+	if err != nil || res.Unchanged != 0 || res.New != 1000 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if res, err = s.Upsert(ahead, UpsertOptions{}); err != nil || res.New != 500 || res.Unchanged != 2500 {
+		t.Fatalf("prepared beside a write: %+v %v", res, err)
+	}
+}
