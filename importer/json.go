@@ -125,7 +125,7 @@ func (j *jsonReader) fatal(line, col int, reason string) error {
 // In line mode a line break ends it (NDJSON: one object per line).
 func (j *jsonReader) frame(first byte, lineMode bool) int {
 	j.buf = append(j.buf[:0], first)
-	depth, inStr, esc, big := 1, false, false, false
+	n, big := nesting{depth: 1}, false
 	for {
 		c, ok := j.readByte()
 		if !ok {
@@ -141,31 +141,46 @@ func (j *jsonReader) frame(first byte, lineMode bool) int {
 				j.buf = append(j.buf, c)
 			}
 		}
-		if inStr {
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
+		if n.step(c) {
+			if big {
+				return frameBig
 			}
-			continue
-		}
-		switch c {
-		case '"':
-			inStr = true
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth--; depth == 0 {
-				if big {
-					return frameBig
-				}
-				return frameDone
-			}
+			return frameDone
 		}
 	}
+}
+
+// nesting follows a JSON value's brackets byte by byte, outside strings, so
+// that a value can be framed without being parsed.
+type nesting struct {
+	depth      int
+	inStr, esc bool
+}
+
+// step takes the next byte and reports whether it closed the outermost
+// bracket.
+func (n *nesting) step(c byte) bool {
+	if n.inStr {
+		switch {
+		case n.esc:
+			n.esc = false
+		case c == '\\':
+			n.esc = true
+		case c == '"':
+			n.inStr = false
+		}
+		return false
+	}
+	switch c {
+	case '"':
+		n.inStr = true
+	case '{', '[':
+		n.depth++
+	case '}', ']':
+		n.depth--
+		return n.depth == 0
+	}
+	return false
 }
 
 // scalar skips a top-level or array-element value that is not an object or
@@ -290,28 +305,13 @@ func (j *jsonReader) brokenFirstLine() bool {
 // bracket that closes it on the same line, and returns the index after it,
 // or -1 when a line break or the end of b comes first.
 func closesOnLine(b []byte) int {
-	depth, inStr, esc := 1, false, false
+	n := nesting{depth: 1}
 	for i, c := range b {
-		switch {
-		case c == '\n':
+		if c == '\n' {
 			return -1
-		case inStr:
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-		case c == '"':
-			inStr = true
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			if depth--; depth == 0 {
-				return i + 1
-			}
+		}
+		if n.step(c) {
+			return i + 1
 		}
 	}
 	return -1
