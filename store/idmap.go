@@ -13,9 +13,8 @@ import "encoding/binary"
 //
 // An entry's home slot is its key's top bits, so slot order is key order:
 // the index's runs are stored sorted, and loading them, or growing the
-// table, writes the slots front to back instead of one cache miss per
-// entry (a tenth of a second at a million leads, before a second import
-// can compare its first lead).
+// table, writes the slots front to back rather than at random (see
+// idLog.load for what loading costs).
 type idMap struct {
 	slots []uint64 // key, value, key, value ...; key 0 marks a free slot
 	n     int
