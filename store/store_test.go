@@ -380,6 +380,21 @@ func TestTriageFollowsAnAddressChange(t *testing.T) {
 	if err != nil || tr.Status != StatusNew || len(tr.Notes) != 2 || tr.Notes[0].Text != "ann's own note" {
 		t.Fatalf("merged triage: %+v, %v", tr, err)
 	}
+	// Every event before the merge holds a snapshot of one side only:
+	// undoing one would drop the other side's work, so undo stops there.
+	if _, err := s.Undo(ann, at.Add(4*time.Hour)); err == nil || !strings.Contains(err.Error(), "merged") {
+		t.Fatalf("undo past the merge: %v", err)
+	}
+	if tr, _ = s.Triage(ann); len(tr.Notes) != 2 {
+		t.Fatalf("after the refused undo: %+v", tr)
+	}
+	// A change made after the merge is undone as usual.
+	if _, err := s.SetStatus(ann, StatusContacted, "", at.Add(5*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if tr, err = s.Undo(ann, at.Add(6*time.Hour)); err != nil || tr.Status != StatusNew || len(tr.Notes) != 2 {
+		t.Fatalf("undo after the merge: %+v, %v", tr, err)
+	}
 }
 
 // TestNewestValueWinsInAnyOrder: each customer field is the newest lead's

@@ -89,6 +89,9 @@ const (
 	EventFollowUp = "follow_up"
 	EventNote     = "note"
 	EventUndo     = "undo"
+	// EventMerge marks where an import merged another address's work
+	// into this contact: Undo stops there (see moveUserData).
+	EventMerge = "merge"
 )
 
 // Event is one user action on a contact, kept so the rep can see the
@@ -306,6 +309,11 @@ func (s *Store) Undo(contactID string, at time.Time) (Triage, error) {
 			if err := json.Unmarshal(v, &e); err != nil {
 				return errCorrupt
 			}
+			if e.Kind == EventMerge {
+				// Every older event's snapshot predates the merge:
+				// restoring one would drop the merged work.
+				return fmt.Errorf("nothing to undo since %s, when the work of the person's former address was merged in", e.At.Local().Format("2 Jan 2006 15:04"))
+			}
 			if e.Kind == EventUndo || e.Undone || e.Before == nil {
 				continue
 			}
@@ -344,9 +352,12 @@ func fmtTime(t time.Time) string {
 // contact from to contact to, when an import moved every lead of from to
 // to (the person's address changed): the work must not stay behind under
 // a contact nobody can reach. Where to has triage state of its own, that
-// stays as it is and gains from's notes; the history of both is kept.
-func moveUserData(tx *bolt.Tx, from, to string) error {
+// stays as it is and gains from's notes; the history of both is kept, with
+// a merge event at time at after it, past which Undo does not go: the
+// events before it hold snapshots of one side only.
+func moveUserData(tx *bolt.Tx, from, to string, at time.Time) error {
 	tb := tx.Bucket(bTriage)
+	merged := false
 	if v := tb.Get([]byte(from)); v != nil {
 		old, err := getTriage(tx, from)
 		if err != nil {
@@ -357,6 +368,7 @@ func moveUserData(tx *bolt.Tx, from, to string) error {
 			if t, err = getTriage(tx, to); err != nil {
 				return err
 			}
+			merged = true
 			t.Notes = append(t.Notes, old.Notes...)
 			slices.SortStableFunc(t.Notes, func(a, b Note) int { return a.At.Compare(b.At) })
 			if old.Updated.After(t.Updated) {
@@ -402,6 +414,19 @@ func moveUserData(tx *bolt.Tx, from, to string) error {
 		}
 		seq := binary.BigEndian.Uint64(m.k[len(m.k)-8:])
 		if err := h.Put(historyKey(to, seq), m.v); err != nil {
+			return err
+		}
+	}
+	if merged {
+		seq, err := h.NextSequence()
+		if err != nil {
+			return err
+		}
+		ev, err := json.Marshal(Event{Seq: seq, At: at, Kind: EventMerge})
+		if err != nil {
+			return err
+		}
+		if err := h.Put(historyKey(to, seq), ev); err != nil {
 			return err
 		}
 	}

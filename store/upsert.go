@@ -498,7 +498,7 @@ func (u *upserter) flush() error {
 				return err
 			}
 			if to, ok := u.movedTo[cw.c.ID]; ok {
-				if err := moveUserData(u.tx, cw.c.ID, to); err != nil {
+				if err := moveUserData(u.tx, cw.c.ID, to, u.now); err != nil {
 					return err
 				}
 			}

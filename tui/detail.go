@@ -286,6 +286,8 @@ func eventText(e store.Event, now time.Time) string {
 		return "follow-up set"
 	case store.EventNote:
 		return "note added"
+	case store.EventMerge:
+		return "work of a former address merged in"
 	case store.EventUndo:
 		// Text is the kind of event undone, as stored: say it in words.
 		what := map[string]string{store.EventTouch: "touch", store.EventStatus: "status change",

@@ -996,4 +996,7 @@ func TestUndoInHistoryReadsAsWords(t *testing.T) {
 			t.Errorf("undo of %q reads %q, want %q", kind, got, want)
 		}
 	}
+	if got := eventText(store.Event{Kind: store.EventMerge}, testNow); got != "work of a former address merged in" {
+		t.Errorf("a merge reads %q", got)
+	}
 }
