@@ -59,6 +59,7 @@ type draftOutMsg struct {
 	id     string
 	what   string       // feedback for the rep
 	edited *draft.Draft // the message as the rep left it in the editor
+	path   string       // the editor's file, with edited
 	err    error
 }
 
@@ -85,6 +86,11 @@ type draftScreen struct {
 	// sent anything yet, so declining the touch keeps the draft open for
 	// another output to send the edited message.
 	edited bool
+	// editPath is the file of the rep's last edit, which the previewed
+	// draft now holds; dropEdit says e was pressed once already, which
+	// a second e confirms: reloading the templates drops the edit.
+	editPath string
+	dropEdit bool
 }
 
 func (d *draftScreen) setSize(w, h int) {
@@ -121,6 +127,11 @@ func (m *Model) startDraft(p int32) tea.Cmd {
 func (m *Model) reloadDraft() tea.Cmd {
 	if m.draft.busy {
 		m.say("one moment: the last output is still running")
+		return nil
+	}
+	if d := &m.draft; d.editPath != "" && !d.dropEdit {
+		d.dropEdit = true
+		m.say("the draft holds your edit · e again reloads the templates without it (it stays in " + safetext.Clean(d.editPath) + ")")
 		return nil
 	}
 	m.say("reloading the templates…")
@@ -264,6 +275,9 @@ func (m *Model) draftKey(k tea.KeyPressMsg) tea.Cmd {
 	}
 	page := max(d.height-1, 1)
 	maxOff := max(len(d.lines)-page, 0)
+	if !key.Matches(k, km.Draft) {
+		d.dropEdit = false // only e right after e drops an edit
+	}
 	switch {
 	case key.Matches(k, km.Back, km.Quit):
 		return m.leaveDraft()
@@ -427,7 +441,7 @@ func (m *Model) onEditorExited(msg editorExitedMsg) tea.Cmd {
 			// where it is.
 			return draftOutMsg{id: msg.id, err: fmt.Errorf("the edited draft cannot be used (%v); your text is in %s", err, msg.path)}
 		}
-		return draftOutMsg{id: msg.id, what: "edited in " + msg.path, edited: &d}
+		return draftOutMsg{id: msg.id, what: "edited in " + msg.path, edited: &d, path: msg.path}
 	}
 }
 
@@ -445,7 +459,7 @@ func (m *Model) onDraftOut(msg draftOutMsg) tea.Cmd {
 	if msg.edited != nil {
 		e := *msg.edited
 		e.ContactID, e.Touch = d.d.ContactID, d.d.Touch
-		d.d = e
+		d.d, d.editPath = e, msg.path
 		d.layout()
 	}
 	m.offerTouch(msg.what)

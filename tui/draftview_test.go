@@ -441,3 +441,31 @@ func TestBrokenEditedDraftIsSaid(t *testing.T) {
 		t.Errorf("message %q, prompt %q", m.msg, m.prompt.label)
 	}
 }
+
+// TestReloadAsksBeforeDroppingAnEdit: e on a draft the rep edited in
+// $EDITOR does not throw the edit away at once: it says the edit would go
+// and where it stays, and only e pressed again right after reloads the
+// templates.
+func TestReloadAsksBeforeDroppingAnEdit(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "editor.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nsed -i 's/^Hi /EDITED Hi /' \"$1\"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	m, _, _ := draftModel(t, map[string]string{"EDITOR": script})
+	selectName(t, m, "Alice")
+	press(t, m, "e")
+	runEditor(t, m)
+	press(t, m, "n", "e")
+	if scr := screenText(m); !strings.Contains(scr, "EDITED Hi") || !strings.Contains(m.msg, "e again") {
+		t.Fatalf("one e dropped the edit, or did not say so: %q\n%s", m.msg, scr)
+	}
+	press(t, m, "j", "e") // another key in between: e asks again
+	if !strings.Contains(screenText(m), "EDITED Hi") {
+		t.Fatalf("e after another key dropped the edit:\n%s", screenText(m))
+	}
+	press(t, m, "e")
+	if scr := screenText(m); strings.Contains(scr, "EDITED Hi") || !strings.Contains(scr, "Hi Alice") {
+		t.Fatalf("e twice did not reload the template:\n%s", scr)
+	}
+}
