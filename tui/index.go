@@ -508,13 +508,17 @@ func (c *corpus) shownPatches() []patch {
 }
 
 // shownAsIs reports whether the inbox shows every field of a contact's
-// search text as it is: no control character but the field separators
-// (0 and 1), nothing safetext.Clean hides, no replacement character.
+// search text as it is, as far as search can tell: no control character
+// but the field separators (0 and 1), nothing safetext.Clean hides, no
+// replacement character. A line break or tab, which the screen shows as a
+// space, counts as shown: query words hold no whitespace, so they match
+// either alike, and descriptions of several lines, which are common,
+// would otherwise each cost a patch on the UI goroutine.
 func shownAsIs(t []byte) bool {
 	for i := 0; i < len(t); {
 		b := t[i]
 		if b < utf8.RuneSelf {
-			if b < 0x20 && b > 0x01 || b == 0x7f {
+			if b < 0x20 && b > 0x01 && b != '\n' && b != '\t' || b == 0x7f {
 				return false
 			}
 			i++
@@ -653,11 +657,6 @@ func commonPairs(c *corpus, n int) []int16 {
 	return slot
 }
 
-// buildGrams fills the sets. It works 64 contacts (one bitset word) at a
-// time, gathering their bits in a small local table that stays in the L1
-// cache and writing each set's word once, because setting bits straight
-// into 293 sets of 95 KB each missed the cache on nearly every byte. Workers
-// take disjoint ranges of words.
 // redo sets contact i's bits from its text t anew, for a text that
 // changed after the prefilter was built.
 func (g *grams) redo(i int32, t []byte) {
@@ -684,6 +683,11 @@ func (g *grams) redo(i int32, t []byte) {
 	}
 }
 
+// buildGrams fills the sets. It works 64 contacts (one bitset word) at a
+// time, gathering their bits in a small local table that stays in the L1
+// cache and writing each set's word once, because setting bits straight
+// into 293 sets of 95 KB each missed the cache on nearly every byte. Workers
+// take disjoint ranges of words.
 func buildGrams(c *corpus, n int) *grams {
 	g := &grams{slot: commonPairs(c, n)}
 	for i := range g.char {

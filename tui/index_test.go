@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -82,7 +83,8 @@ func testSearch(t *testing.T, contacts, queries int) {
 
 // TestCorpusClean checks the search text against safetext.Clean of each
 // field, contact by contact, once some contacts have shrunk and the rest
-// have moved up.
+// have moved up. A line break may stay where the screen shows a space
+// (see shownAsIs).
 func TestCorpusClean(t *testing.T) {
 	for _, contacts := range []int{3000, 60_000} {
 		rng := rand.New(rand.NewPCG(3, 4))
@@ -120,12 +122,32 @@ func TestCorpusClean(t *testing.T) {
 				start = k + 1
 			}
 			want = append(want, sep)
-			if got := c.text[c.off[i]:c.off[i+1]]; string(got) != string(want) {
+			got := bytes.Map(func(r rune) rune {
+				if r == '\n' || r == '\t' {
+					return ' '
+				}
+				return r
+			}, c.text[c.off[i]:c.off[i+1]])
+			if string(got) != string(want) {
 				t.Fatalf("%d contacts: contact %d %q: got %q, want %q", contacts, i, s, got, want)
 			}
 		}
 		if int(c.off[contacts]) != len(c.text) {
 			t.Fatalf("end %d, text %d", c.off[contacts], len(c.text))
+		}
+	}
+}
+
+// TestShownAsIsTakesWhitespaceAsShown: line breaks and tabs, which the
+// screen shows as spaces, need no patch (query words hold no whitespace);
+// a carriage return, an escape or a hidden character does.
+func TestShownAsIsTakesWhitespaceAsShown(t *testing.T) {
+	for s, want := range map[string]bool{
+		"call me\nafter lunch\x00mei": true, "llamar\tpor favor": true, "plain": true,
+		"real\rfake": false, "pay\u200bpal": false, "a\x1b[2jb": false, "bad \xff byte": false,
+	} {
+		if got := shownAsIs([]byte(s)); got != want {
+			t.Errorf("shownAsIs(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
