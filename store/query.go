@@ -245,17 +245,13 @@ type Counts struct {
 	Contacts int
 }
 
-// Generation returns a number that changes with every write to the file,
-// by this process or another: the inbox compares it before and after a
-// sync to know whether to read the leads again, whatever the sync says.
-func (s *Store) Generation() (uint64, error) {
-	var g uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
-		g = uint64(tx.ID())
-		return nil
-	})
-	return g, err
-}
+// Generation returns a number that changes whenever a write of this
+// process stores a new lead or changes one: the inbox compares it before
+// and after a sync to know whether to read the leads again, whatever the
+// sync reports. No other process can write while this one holds the file.
+// A sync that found nothing new still writes its progress; that leaves
+// the number as it was, so the inbox does not reload for nothing.
+func (s *Store) Generation() uint64 { return s.leadsGen.Load() }
 
 // Empty reports whether the store holds no leads.
 func (s *Store) Empty() (bool, error) {

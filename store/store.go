@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -97,6 +98,10 @@ type Store struct {
 	mu   sync.Mutex
 	dict map[string]uint16 // kind+name -> code
 	rev  []string          // code -> kind+name
+
+	// leadsGen counts this process's writes that stored or changed a
+	// lead (see Generation).
+	leadsGen atomic.Uint64
 }
 
 // DefaultPath returns the database path: $LEADS_DB, else

@@ -467,3 +467,37 @@ func TestOlderCopyDoesNotUndoNewer(t *testing.T) {
 		t.Fatalf("the newer copy was not stored: %+v", c.Leads)
 	}
 }
+
+// TestGenerationCountsLeadChanges: the number the inbox compares around a
+// sync moves when a write stores or changes a lead, not for a write that
+// changes no lead (a sync that found nothing new still saves its progress),
+// nor for a dry run.
+func TestGenerationCountsLeadChanges(t *testing.T) {
+	s, _ := openTemp(t)
+	l := Lead{Origin: Origin{PartitionKey: "p", RowKey: "1"}, Source: "AppSource", Action: "PLT",
+		Created: ts("2026-11-02T08:00:00Z"), Customer: Customer{Email: "a@x.example"}}
+	g0 := s.Generation()
+	if _, err := s.Upsert([]Lead{l}, UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	g1 := s.Generation()
+	if g1 == g0 {
+		t.Fatal("a new lead left the generation as it was")
+	}
+	if _, err := s.Upsert([]Lead{l}, UpsertOptions{SyncKey: "acct/table", SyncState: []byte("page 2")}); err != nil {
+		t.Fatal(err)
+	}
+	l.Customer.Company = "Now Inc"
+	if _, err := s.Upsert([]Lead{l}, UpsertOptions{DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+	if g := s.Generation(); g != g1 {
+		t.Fatalf("unchanged leads, or a dry run, moved the generation: %d, was %d", g, g1)
+	}
+	if res, err := s.Upsert([]Lead{l}, UpsertOptions{}); err != nil || res.Updated != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if s.Generation() == g1 {
+		t.Fatal("a changed lead left the generation as it was")
+	}
+}

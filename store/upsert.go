@@ -105,6 +105,9 @@ func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
 	dt.commit()
 	u.leadIDs.committed()
 	u.contactIDs.committed()
+	if res.New+res.Updated > 0 {
+		s.leadsGen.Add(1)
+	}
 	// Imports touch most of the file once; keep those pages out of the
 	// process's resident set.
 	s.ReleaseMapped()

@@ -78,8 +78,8 @@ type syncDoneMsg struct {
 	err      error
 	took     time.Duration
 	manual   bool // started by the S key, not the timer
-	// changed says the file was written during the sync (leads stored
-	// before a failure, updated leads, another process's writes).
+	// changed says the sync stored or changed leads (some stored before
+	// a failure, or updated ones it does not count as new).
 	changed bool
 }
 
@@ -239,7 +239,7 @@ func (m *Model) startSync(manual bool) tea.Cmd {
 	syncer, st, logf := m.opt.Syncer, m.st, m.opt.Logf
 	run := func() tea.Msg {
 		t0 := time.Now()
-		gen, genErr := st.Generation()
+		gen := st.Generation()
 		warn := func(w string) { logf("sync: %s", safetext.Clean(w)) }
 		n, err := syncer(ctx, func(read int) {
 			// Keep only the newest count: the UI needs no history of it.
@@ -253,8 +253,7 @@ func (m *Model) startSync(manual bool) tea.Cmd {
 			}
 		}, warn)
 		close(ch)
-		after, afterErr := st.Generation()
-		changed := genErr != nil || afterErr != nil || after != gen
+		changed := st.Generation() != gen
 		return syncDoneMsg{newLeads: n, err: err, took: time.Since(t0), manual: manual, changed: changed}
 	}
 	return tea.Batch(run, waitProgress(ch), m.spin.Tick)
