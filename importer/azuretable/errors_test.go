@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -285,3 +286,32 @@ func TestSDKDebugLogIsRedacted(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestSDKLoggingTurnedOnIsRedacted: with AZURE_SDK_GO_LOGGING=all set when
+// the program starts, as a user reporting a problem would, the SDK's log
+// on stderr goes through Redact (the package's init installs it). The test
+// runs itself again in a new process, so that init sees the variable.
+func TestSDKLoggingTurnedOnIsRedacted(t *testing.T) {
+	const sig = "c2VjcmV0c2lnbmF0dXJlX2RvX25vdF9sZWFr"
+	if os.Getenv("LEADS_TEST_SDK_LOG_CHILD") == "1" {
+		c, err := Resolve(Config{SASURL: "http://127.0.0.1:1/devstoreaccount1/Leads?sv=2019-02-02&se=2099-01-01T00%3A00%3A00Z&sp=r&tn=Leads&sig=" + sig,
+			Getenv: func(string) string { return "" }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		net := fastNet
+		net.MaxRetries = 2
+		Sync(context.Background(), openStore(t), Options{Conn: c, Net: net})
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSDKLoggingTurnedOnIsRedacted$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "LEADS_TEST_SDK_LOG_CHILD=1", "AZURE_SDK_GO_LOGGING=all")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("child: %v\n%s", err, stderr.String())
+	}
+	if log := stderr.String(); !strings.Contains(log, "Retry") || !strings.Contains(log, "sig=REDACTED") || strings.Contains(log, sig) {
+		t.Fatalf("SDK log on stderr:\n%s", log)
+	}
+}
