@@ -292,22 +292,29 @@ func decodeLeadRaw(b []byte, withRaw bool) (Lead, error) {
 	// The origin and the raw record follow the content.
 	tail := b[contentEnd(b, content):]
 	t := dec{b: tail}
-	o := &l.Origin
-	o.File = t.str()
-	o.Line = int(t.uvarint())
-	o.Account = t.str()
-	o.Table = t.str()
-	o.PartitionKey = t.str()
-	if b[0] >= 2 {
-		o.RowKey = t.rowKey()
-	} else {
-		o.RowKey = t.str()
-	}
+	l.Origin = t.origin(b[0])
 	l.Received = t.time()
 	if withRaw {
 		l.Raw = t.rawFields(&l, b[0])
 	}
 	return l, t.err
+}
+
+// origin reads a lead record's origin, which follows its content; version
+// is the record's first byte.
+func (t *dec) origin(version byte) Origin {
+	var o Origin
+	o.File = t.str()
+	o.Line = int(t.uvarint())
+	o.Account = t.str()
+	o.Table = t.str()
+	o.PartitionKey = t.str()
+	if version >= 2 {
+		o.RowKey = t.rowKey()
+	} else {
+		o.RowKey = t.str()
+	}
+	return o
 }
 
 // contentEnd returns the offset just past the content part of b.

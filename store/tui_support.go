@@ -223,19 +223,10 @@ func (s *Store) LeadFacts(fn func(*LeadFact)) error {
 				return fmt.Errorf("lead #%d: %w", seq, d.err)
 			}
 			if created.IsZero() {
-				// Received follows the origin, laid out as decodeLeadRaw
-				// reads it: File, Line, Account, Table, PartitionKey, RowKey.
+				// A lead without a date is dated by when it came in,
+				// which follows the origin.
 				t := dec{b: v[contentEnd(v, content):]}
-				t.skipStr()
-				t.uvarint()
-				t.skipStr()
-				t.skipStr()
-				t.skipStr()
-				if v[0] >= 2 {
-					t.rowKey()
-				} else {
-					t.skipStr()
-				}
+				t.origin(v[0])
 				created = t.time()
 				if t.err != nil {
 					return fmt.Errorf("lead #%d: %w", seq, t.err)
