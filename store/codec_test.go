@@ -223,7 +223,9 @@ func TestContactRecordRoundTrip(t *testing.T) {
 		err := s.db.Update(func(tx *boltTx) error {
 			dt := s.newDictTx(tx)
 			if full {
-				dt.next = 0x10000
+				if err := dt.b.SetSequence(maxCode); err != nil {
+					return err
+				}
 			}
 			c := Contact{ID: "0123456789abcdef", Seq: 7, Email: "mei@northwind.example", LeadCount: 1,
 				Customer:        Customer{FirstName: "Mei", Email: "Mei@Northwind.example", Company: "Northwind"},

@@ -433,21 +433,11 @@ func decodeContact(seq uint64, b []byte, names []string) (Contact, error) {
 	c.LeadCount = int(dg.Leads)
 	c.hot = dg.Hot
 	c.IsTest, c.IsDNC, c.NoPII = dg.Flags&FlagTest != 0, dg.Flags&FlagDNC != 0, dg.Flags&FlagNoPII != 0
-	name := func(code uint16) string {
-		if int(code) < len(names) && code != 0 {
-			n := names[code]
-			return n[strings.IndexByte(n, ':')+1:]
-		}
-		return ""
-	}
+	name := func(code Code) string { return nameOf(names, code) }
 	c.LatestSource, c.LatestAction, c.LatestOfferID = name(dg.LatestSource), name(dg.LatestAction), name(dg.LatestOffer)
 	for _, code := range dg.Codes {
-		if int(code) >= len(names) || code == 0 {
-			continue
-		}
-		n := names[code]
-		v := n[strings.IndexByte(n, ':')+1:]
-		switch n[:strings.IndexByte(n, ':')] {
+		v := name(code)
+		switch kindOf(names, code) {
 		case KindSource:
 			c.Sources = append(c.Sources, v)
 		case KindAction:
@@ -475,8 +465,8 @@ func decodeContact(seq uint64, b []byte, names []string) (Contact, error) {
 	c.First = d.time()
 	c.Last = d.time()
 	if b[0] >= 3 {
-		if code := d.uvarint(); code != 0 {
-			c.LatestOfferName = name(uint16(min(code, 0xFFFF)))
+		if code := d.code(); code != 0 {
+			c.LatestOfferName = name(code)
 		} else {
 			c.LatestOfferName = d.str()
 		}

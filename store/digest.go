@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -25,6 +26,12 @@ const (
 	FlagEmail
 )
 
+// Code is a dictionary code: it stands for one kind + name (a source, an
+// action, an offer, a country) in digests. 0 means "none". Codes are never
+// reused, so a code read from an old record can only mean what it meant
+// when it was written, or nothing.
+type Code = uint32
+
 // Digest is the compact view of one contact that the inbox keeps in memory
 // for every contact: no display strings, only codes, times and flags, plus
 // the search text. The full Contact is read only for rows on screen.
@@ -38,13 +45,13 @@ type Digest struct {
 	Hot          int64
 	Leads        uint32
 	Flags        uint8
-	LatestSource uint16
-	LatestAction uint16
-	LatestOffer  uint16
-	Country      uint16
+	LatestSource Code
+	LatestAction Code
+	LatestOffer  Code
+	Country      Code
 	// Codes holds every distinct source, action, offer and country code of
 	// the contact's leads, so a filter matches when any lead matches.
-	Codes  []uint16
+	Codes  []Code
 	Search string
 }
 
@@ -52,7 +59,7 @@ type Digest struct {
 func (d *Digest) IDString() string { return hex.EncodeToString(d.ID[:]) }
 
 // Has reports whether any of the contact's leads carries code.
-func (d *Digest) Has(code uint16) bool {
+func (d *Digest) Has(code Code) bool {
 	for _, c := range d.Codes {
 		if c == code {
 			return true
@@ -61,42 +68,31 @@ func (d *Digest) Has(code uint16) bool {
 	return false
 }
 
-// Dict maps digest codes back to names. Code 0 means "none".
+// Dict maps digest codes back to names. Code 0 means "none"; so does a
+// code the dictionary does not hold.
 type Dict struct {
-	names []string // code -> kind:name
-	codes map[string]uint16
+	names []string // code -> kind:name, "" for a free code
+	codes map[string]Code
 }
 
 // Name returns the name behind code without its kind prefix.
-func (d *Dict) Name(code uint16) string {
-	if int(code) >= len(d.names) || code == 0 {
-		return ""
-	}
-	n := d.names[code]
-	return n[strings.IndexByte(n, ':')+1:]
-}
+func (d *Dict) Name(code Code) string { return nameOf(d.names, code) }
 
 // Kind returns the kind of code (KindSource, ...).
-func (d *Dict) Kind(code uint16) string {
-	if int(code) >= len(d.names) || code == 0 {
-		return ""
-	}
-	n := d.names[code]
-	return n[:strings.IndexByte(n, ':')]
-}
+func (d *Dict) Kind(code Code) string { return kindOf(d.names, code) }
 
 // Code returns the code of name of the given kind, and whether it exists.
-func (d *Dict) Code(kind, name string) (uint16, bool) {
+func (d *Dict) Code(kind, name string) (Code, bool) {
 	c, ok := d.codes[kind+":"+name]
 	return c, ok
 }
 
 // Codes returns every code of a kind, in code order.
-func (d *Dict) Codes(kind string) []uint16 {
-	var out []uint16
+func (d *Dict) Codes(kind string) []Code {
+	var out []Code
 	for i := 1; i < len(d.names); i++ {
-		if strings.HasPrefix(d.names[i], kind+":") {
-			out = append(out, uint16(i))
+		if kindOf(d.names, Code(i)) == kind {
+			out = append(out, Code(i))
 		}
 	}
 	return out
@@ -105,49 +101,84 @@ func (d *Dict) Codes(kind string) []uint16 {
 // Len returns one past the largest code.
 func (d *Dict) Len() int { return len(d.names) }
 
+// nameOf and kindOf read an entry of a code -> kind:name table. A code
+// outside the table or without an entry has no name and no kind, never a
+// panic: a record may carry a code its dictionary lost (see migration 4).
+func nameOf(names []string, code Code) string {
+	if code == 0 || uint64(code) >= uint64(len(names)) {
+		return ""
+	}
+	n := names[code]
+	return n[strings.IndexByte(n, ':')+1:]
+}
+
+func kindOf(names []string, code Code) string {
+	if code == 0 || uint64(code) >= uint64(len(names)) {
+		return ""
+	}
+	n := names[code]
+	i := strings.IndexByte(n, ':')
+	if i < 0 {
+		return ""
+	}
+	return n[:i]
+}
+
+// The dictionary bucket maps a code (4 bytes, big-endian) to kind:name.
+// Keyed by code, an entry can hold a name of any length: bbolt refuses
+// keys over 32 KiB, and a stranger's country or action can be longer.
+// The bucket's sequence is the last code handed out.
+
 func (s *Store) loadDict() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.dict = map[string]uint16{}
+	s.dict = map[string]Code{}
 	s.rev = []string{""}
 	return s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bDict)
+		b := tx.Bucket(bCodes)
 		if b == nil {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error {
-			if len(v) != 2 {
+			if len(k) != 4 || bytes.IndexByte(v, ':') < 0 {
 				return errCorrupt
 			}
-			code := binary.BigEndian.Uint16(v)
-			for int(code) >= len(s.rev) {
+			code := Code(binary.BigEndian.Uint32(k))
+			if code == 0 || code > maxCode {
+				return errCorrupt
+			}
+			for uint64(code) >= uint64(len(s.rev)) {
 				s.rev = append(s.rev, "")
 			}
-			s.rev[code] = string(k)
-			s.dict[string(k)] = code
+			s.rev[code] = string(v)
+			s.dict[string(v)] = code
 			return nil
 		})
 	})
 }
 
+// maxCode bounds the codes handed out, so that the code -> name table a
+// reader builds stays an ordinary slice: a billion names is far beyond
+// any lead file, and past it a name is stored without a code.
+const maxCode = 1 << 30
+
 // dictTx assigns codes inside a write transaction; new codes join the
-// store's dictionary only once the transaction commits.
+// store's dictionary only once the transaction commits. The first write
+// error is kept in err: encoding a contact cannot return one, so the
+// caller checks err before it commits.
 type dictTx struct {
 	s       *Store
 	b       *bolt.Bucket
-	pending map[string]uint16
-	local   [5]map[string]uint16 // per kind: name -> code
-	next    int
+	pending map[string]Code
+	local   [5]map[string]Code // per kind: name -> code
+	err     error
 }
 
 func (s *Store) newDictTx(tx *bolt.Tx) *dictTx {
-	s.mu.Lock()
-	n := len(s.rev)
-	s.mu.Unlock()
-	return &dictTx{s: s, b: tx.Bucket(bDict), pending: map[string]uint16{}, next: n}
+	return &dictTx{s: s, b: tx.Bucket(bCodes), pending: map[string]Code{}}
 }
 
-func (d *dictTx) code(kind, name string) uint16 {
+func (d *dictTx) code(kind, name string) Code {
 	if name == "" {
 		return 0
 	}
@@ -158,7 +189,7 @@ func (d *dictTx) code(kind, name string) uint16 {
 	}
 	m := d.local[k]
 	if m == nil {
-		m = map[string]uint16{}
+		m = map[string]Code{}
 		d.local[k] = m
 	}
 	if c, ok := m[name]; ok {
@@ -185,7 +216,7 @@ func kindIndex(kind string) int {
 	return -1
 }
 
-func (d *dictTx) lookup(kind, name string) uint16 {
+func (d *dictTx) lookup(kind, name string) Code {
 	key := kind + ":" + name
 	d.s.mu.Lock()
 	c, ok := d.s.dict[key]
@@ -196,25 +227,52 @@ func (d *dictTx) lookup(kind, name string) uint16 {
 	if c, ok := d.pending[key]; ok {
 		return c
 	}
-	if d.next > 0xFFFF {
-		// Beyond 65535 distinct names the extra ones share "none"; filters on
-		// them fall back to the full records.
+	if d.err != nil {
 		return 0
 	}
-	c = uint16(d.next)
-	d.next++
+	seq, err := d.b.NextSequence()
+	if err != nil {
+		d.err = err
+		return 0
+	}
+	if seq > maxCode {
+		// Nothing a reader of the record needs is lost: every name also
+		// lives in the contact's display fields and in its leads.
+		return 0
+	}
+	c = Code(seq)
+	var k [4]byte
+	binary.BigEndian.PutUint32(k[:], c)
+	if err := d.b.Put(k[:], []byte(key)); err != nil {
+		d.err = fmt.Errorf("dictionary entry for a %s of %d bytes: %w", kindLabel(kind), len(name), err)
+		return 0
+	}
 	d.pending[key] = c
-	var v [2]byte
-	binary.BigEndian.PutUint16(v[:], c)
-	_ = d.b.Put([]byte(key), v[:])
 	return c
+}
+
+// kindLabel names a dictionary kind in an error message.
+func kindLabel(kind string) string {
+	switch kind {
+	case KindSource:
+		return "source"
+	case KindAction:
+		return "action"
+	case KindOffer:
+		return "offer"
+	case KindCountry:
+		return "country"
+	case KindOfferName:
+		return "offer name"
+	}
+	return "name"
 }
 
 func (d *dictTx) commit() {
 	d.s.mu.Lock()
 	defer d.s.mu.Unlock()
 	for k, c := range d.pending {
-		for int(c) >= len(d.s.rev) {
+		for uint64(c) >= uint64(len(d.s.rev)) {
 			d.s.rev = append(d.s.rev, "")
 		}
 		d.s.rev[c] = k
@@ -225,18 +283,22 @@ func (d *dictTx) commit() {
 func (s *Store) snapshotDict() *Dict {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d := &Dict{names: append([]string(nil), s.rev...), codes: make(map[string]uint16, len(s.dict))}
+	d := &Dict{names: append([]string(nil), s.rev...), codes: make(map[string]Code, len(s.dict))}
 	for k, v := range s.dict {
 		d.codes[k] = v
 	}
 	return d
 }
 
-// decodeDigestPart reads the digest at the front of a contact record and
-// returns the rest of the record.
-func decodeDigestPart(seq uint64, b []byte, d *Digest) ([]byte, error) {
+// decodeDigest reads the digest at the front of a contact record. Its
+// codes are cut from slab (a fresh slab is started when it is full, so the
+// Codes handed out earlier stay valid), its search text is returned as a
+// slice of b, and rest is the record after the digest. It is the one
+// reader of the digest format: the inbox's start-up and every other
+// reader of contacts go through it.
+func decodeDigest(seq uint64, b []byte, d *Digest, slab []Code) (search, rest []byte, _ []Code, err error) {
 	if !knownContactRecord(b) {
-		return nil, errCorrupt
+		return nil, nil, slab, errCorrupt
 	}
 	copy(d.ID[:], b[1:9])
 	r := dec{b: b[9:]}
@@ -245,26 +307,57 @@ func decodeDigestPart(seq uint64, b []byte, d *Digest) ([]byte, error) {
 	d.Last = r.varint()
 	d.Hot = r.varint()
 	d.Leads = uint32(r.uvarint())
-	if r.err == nil && len(r.b) > 0 {
-		d.Flags = r.b[0]
-		r.b = r.b[1:]
-	} else {
-		return nil, errCorrupt
+	if r.err != nil || len(r.b) == 0 {
+		return nil, nil, slab, errCorrupt
 	}
-	d.LatestSource = uint16(r.uvarint())
-	d.LatestAction = uint16(r.uvarint())
-	d.LatestOffer = uint16(r.uvarint())
-	d.Country = uint16(r.uvarint())
+	d.Flags = r.b[0]
+	r.b = r.b[1:]
+	d.LatestSource = r.code()
+	d.LatestAction = r.code()
+	d.LatestOffer = r.code()
+	d.Country = r.code()
 	n := r.uvarint()
-	if n > uint64(len(r.b)) {
-		return nil, errCorrupt
+	if r.err != nil || n > uint64(len(r.b)) {
+		return nil, nil, slab, errCorrupt
 	}
-	d.Codes = make([]uint16, n)
-	for i := range d.Codes {
-		d.Codes[i] = uint16(r.uvarint())
+	switch {
+	case slab == nil:
+		// One contact read alone: Codes of its own.
+		slab = make([]Code, 0, n)
+	case cap(slab)-len(slab) < int(n):
+		slab = make([]Code, 0, max(16<<10, int(n)))
 	}
-	d.Search = r.str()
-	return r.b, r.err
+	start := len(slab)
+	for i := uint64(0); i < n; i++ {
+		slab = append(slab, r.code())
+	}
+	d.Codes = slab[start:len(slab):len(slab)]
+	m := r.uvarint()
+	if r.err != nil || m > uint64(len(r.b)) {
+		return nil, nil, slab, errCorrupt
+	}
+	return r.b[:m], r.b[m:], slab, nil
+}
+
+// code reads a dictionary code; a number no dictionary hands out reads as
+// "none", so a damaged record shows without the name, not as another one.
+func (d *dec) code() Code {
+	v := d.uvarint()
+	if v > maxCode {
+		return 0
+	}
+	return Code(v)
+}
+
+// decodeDigestPart reads the digest at the front of a contact record, with
+// its own Codes and Search, and returns the rest of the record.
+func decodeDigestPart(seq uint64, b []byte, d *Digest) ([]byte, error) {
+	search, rest, _, err := decodeDigest(seq, b, d, nil)
+	if err != nil {
+		return nil, err
+	}
+	d.Search = string(search)
+	return rest, nil
 }
 
 // Digests reads the digest of every contact in one sequential pass, with

@@ -295,7 +295,8 @@ func TestSchemaVersionIsLatestMigration(t *testing.T) {
 // test.
 func withMigration(t *testing.T, apply func(tx *boltTx) error) {
 	saved := migrations
-	migrations = append(append([]migration(nil), migrations...), migration{SchemaVersion + 1, "test", apply})
+	migrations = append(append([]migration(nil), migrations...), migration{SchemaVersion + 1, "test",
+		func(_ *Store, tx *boltTx) error { return apply(tx) }})
 	t.Cleanup(func() { migrations = saved })
 }
 

@@ -86,12 +86,20 @@ func (s *Store) Forget(email string, now time.Time) (ForgetResult, error) {
 		if res.Events > 0 {
 			res.Found = true
 		}
+		if err != nil {
+			return err
+		}
+		_, err = sweepDict(tx)
 		return err
 	})
 	// The in-memory ID maps no longer match the file.
 	s.idx.invalidate()
 	if err != nil {
 		return res, writeErr(err)
+	}
+	// Nor does the writer's copy of the dictionary, after the sweep.
+	if err := s.loadDict(); err != nil {
+		return res, err
 	}
 	if err := s.compact(); err != nil {
 		return res, err

@@ -63,6 +63,9 @@ func (s *Store) Purge(cutoff time.Time, dryRun bool) (PurgeResult, error) {
 		if err := del.write(tx); err != nil {
 			return err
 		}
+		if _, err := sweepDict(tx); err != nil {
+			return err
+		}
 		if dryRun {
 			return errDryRun
 		}
@@ -73,6 +76,11 @@ func (s *Store) Purge(cutoff time.Time, dryRun bool) (PurgeResult, error) {
 	}
 	if err != nil {
 		return PurgeResult{}, writeErr(err)
+	}
+	// The sweep may have taken codes out of the file: the writer's copy
+	// of the dictionary must not hand them to a later record.
+	if err := s.loadDict(); err != nil {
+		return res, err
 	}
 	if res.Contacts > 0 {
 		if err := s.compact(); err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -17,13 +18,14 @@ import (
 )
 
 // SchemaVersion is the newest schema this build writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 const appName = "leads"
 
 var (
 	bMeta       = []byte("meta")
-	bDict       = []byte("dict")
+	bDict       = []byte("dict") // schema 3 and older: kind+name -> uint16 code
+	bCodes      = []byte("codes")
 	bLeads      = []byte("leads")
 	bLeadIDs    = []byte("lead_ids") // schema 1 only
 	bLeadIdx    = []byte("lead_idx")
@@ -96,8 +98,8 @@ type Store struct {
 	idx *indexes
 
 	mu   sync.Mutex
-	dict map[string]uint16 // kind+name -> code
-	rev  []string          // code -> kind+name
+	dict map[string]Code // kind+name -> code
+	rev  []string        // code -> kind+name
 
 	// leadsGen counts this process's writes that stored or changed a
 	// lead (see Generation).
@@ -362,13 +364,13 @@ func isEmptyDB(tx *bolt.Tx) bool {
 type migration struct {
 	version int
 	name    string
-	apply   func(tx *bolt.Tx) error
+	apply   func(s *Store, tx *bolt.Tx) error
 }
 
 // migrations are applied in order; each runs once, all pending ones in a
 // single transaction.
 var migrations = []migration{
-	{1, "create buckets", func(tx *bolt.Tx) error {
+	{1, "create buckets", func(_ *Store, tx *bolt.Tx) error {
 		for _, b := range [][]byte{bMeta, bDict, bLeads, bLeadIDs, bContacts, bContactIDs,
 			bSync, bForgotten, bTriage, bHistory} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -377,7 +379,7 @@ var migrations = []migration{
 		}
 		return tx.Bucket(bMeta).Put(kApp, []byte(appName))
 	}},
-	{2, "ID indexes as logs of sorted runs", func(tx *bolt.Tx) error {
+	{2, "ID indexes as logs of sorted runs", func(_ *Store, tx *bolt.Tx) error {
 		for _, p := range [][2][]byte{{bLeadIDs, bLeadIdx}, {bContactIDs, bContactIdx}} {
 			dst, err := tx.CreateBucketIfNotExists(p[1])
 			if err != nil {
@@ -416,7 +418,52 @@ var migrations = []migration{
 	// values stay valid, so there is nothing to rewrite; the step only
 	// stops an older leads, which would take a block for damage, from
 	// opening the file.
-	{3, "leads stored in blocks", func(*bolt.Tx) error { return nil }},
+	{3, "leads stored in blocks", func(*Store, *bolt.Tx) error { return nil }},
+	// Schema 4 keys the dictionary by code, so that a name of any length
+	// has a place, and rebuilds every contact: see refoldContacts.
+	{4, "dictionary keyed by code; one identity per address", func(s *Store, tx *bolt.Tx) error {
+		if err := dictByCode(tx); err != nil {
+			return err
+		}
+		return refoldContacts(s, tx, time.Now().UTC())
+	}},
+}
+
+// dictByCode moves the dictionary of schema 3 and older (kind:name ->
+// 2-byte code) into the code-keyed bucket. Codes keep their numbers: every
+// contact record refers to them.
+func dictByCode(tx *bolt.Tx) error {
+	dst, err := tx.CreateBucketIfNotExists(bCodes)
+	if err != nil {
+		return err
+	}
+	old := tx.Bucket(bDict)
+	if old == nil {
+		return nil
+	}
+	var last uint64
+	if err := old.ForEach(func(k, v []byte) error {
+		if len(v) != 2 || bytes.IndexByte(k, ':') < 0 {
+			return fmt.Errorf("dictionary entry of %d bytes: %w", len(v), errCorrupt)
+		}
+		code := uint64(binary.BigEndian.Uint16(v))
+		if code == 0 {
+			return nil
+		}
+		last = max(last, code)
+		var key [4]byte
+		binary.BigEndian.PutUint32(key[:], uint32(code))
+		return dst.Put(key[:], k)
+	}); err != nil {
+		return err
+	}
+	// A code whose entry an over-long name kept out of the old bucket may
+	// be handed out again: refoldContacts writes every contact anew, so no
+	// record refers to it any more.
+	if err := dst.SetSequence(last); err != nil {
+		return err
+	}
+	return tx.DeleteBucket(bDict)
 }
 
 // latestSchema is the version the migrations lead to; SchemaVersion names
@@ -432,7 +479,7 @@ func (s *Store) migrate(from int) error {
 			if m.version <= from {
 				continue
 			}
-			if err := m.apply(tx); err != nil {
+			if err := m.apply(s, tx); err != nil {
 				return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
 			}
 			if err := tx.Bucket(bMeta).Put(kSchema, []byte(strconv.Itoa(m.version))); err != nil {

@@ -51,7 +51,7 @@ func (s *Store) LoadDigests(sep byte) ([]Digest, SearchText, *Dict, error) {
 		dg   []Digest
 		text []byte
 		off  []uint32 // relative to the part's text
-		slab []uint16 // backing store of the digests' Codes
+		slab []Code   // backing store of the digests' Codes
 		err  error
 	}
 	parts := make([]part, workers)
@@ -123,49 +123,15 @@ func (s *Store) LoadDigests(sep byte) ([]Digest, SearchText, *Dict, error) {
 	return out, st, s.snapshotDict(), nil
 }
 
-// decodeDigestInto is decodeDigestPart without its two allocations per
-// contact: the search text is appended to text and Codes is cut from slab
-// (a fresh slab is started when one fills, so earlier Codes stay valid).
-// At 760,000 contacts that is 1.5 million fewer allocations at start-up.
-// TestLoadDigestsMatchesDigests keeps the two decoders in step.
-func decodeDigestInto(seq uint64, b []byte, d *Digest, text []byte, slab []uint16) ([]byte, []uint16, error) {
-	if !knownContactRecord(b) {
-		return text, slab, errCorrupt
+// decodeDigestInto is decodeDigest for the inbox's start-up: the search
+// text is appended to text rather than copied into a string of its own,
+// which at 760,000 contacts is 760,000 fewer allocations.
+func decodeDigestInto(seq uint64, b []byte, d *Digest, text []byte, slab []Code) ([]byte, []Code, error) {
+	search, _, slab, err := decodeDigest(seq, b, d, slab)
+	if err != nil {
+		return text, slab, err
 	}
-	copy(d.ID[:], b[1:9])
-	r := dec{b: b[9:]}
-	d.Seq = seq
-	d.First = r.varint()
-	d.Last = r.varint()
-	d.Hot = r.varint()
-	d.Leads = uint32(r.uvarint())
-	if r.err != nil || len(r.b) == 0 {
-		return text, slab, errCorrupt
-	}
-	d.Flags = r.b[0]
-	r.b = r.b[1:]
-	d.LatestSource = uint16(r.uvarint())
-	d.LatestAction = uint16(r.uvarint())
-	d.LatestOffer = uint16(r.uvarint())
-	d.Country = uint16(r.uvarint())
-	n := r.uvarint()
-	if n > uint64(len(r.b)) {
-		return text, slab, errCorrupt
-	}
-	if cap(slab)-len(slab) < int(n) {
-		slab = make([]uint16, 0, max(64<<10, int(n)))
-	}
-	start := len(slab)
-	for i := uint64(0); i < n; i++ {
-		slab = append(slab, uint16(r.uvarint()))
-	}
-	d.Codes = slab[start:len(slab):len(slab)]
-	m := r.uvarint()
-	if r.err != nil || m > uint64(len(r.b)) {
-		return text, slab, errCorrupt
-	}
-	text = append(text, r.b[:m]...)
-	return text, slab, nil
+	return append(text, search...), slab, nil
 }
 
 // ReleaseMapped tells the kernel that the pages of the database file this

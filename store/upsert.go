@@ -507,7 +507,11 @@ func (u *upserter) flush() error {
 			}
 			continue
 		}
-		if err := u.contacts.Put(u64(seq), encodeContact(&cw.c, u.dt, &u.arena)); err != nil {
+		rec := encodeContact(&cw.c, u.dt, &u.arena)
+		if u.dt.err != nil {
+			return u.dt.err
+		}
+		if err := u.contacts.Put(u64(seq), rec); err != nil {
 			return err
 		}
 	}

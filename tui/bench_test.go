@@ -209,7 +209,7 @@ func BenchmarkFilter(b *testing.B) {
 	src, _ := m.x.dict.Code(store.KindSource, store.SourceAzureMarketplace)
 	steps := []struct {
 		dim  int
-		code uint16
+		code store.Code
 	}{{dimAction, plt}, {dimSource, src}, {dimSource, 0}, {dimAction, 0}}
 	var d []time.Duration
 	i := 0

@@ -26,7 +26,7 @@ type loadedMsg struct {
 type gramsMsg struct {
 	x     *index
 	g     *grams
-	codes map[uint16]bitset // nil when the dictionary is too large to build all
+	codes map[store.Code]bitset // nil when the dictionary is too large to build all
 }
 
 // rowsMsg carries display fields for rows about to be on screen.

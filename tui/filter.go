@@ -23,7 +23,7 @@ type filterPanel struct {
 }
 
 type choice struct {
-	code  uint16 // dictionary code, or 1+status index for the status dimension
+	code  store.Code // dictionary code, or 1+status index for the status dimension
 	label string
 	count int
 }
@@ -61,7 +61,7 @@ func (fp *filterPanel) loadChoices(m *Model) {
 
 // choiceLabel names a value of dimension dim as the panel lists it; code
 // is a dictionary code, or 1 + the status index for the status dimension.
-func (m *Model) choiceLabel(dim int, code uint16) string {
+func (m *Model) choiceLabel(dim int, code store.Code) string {
 	var label string
 	switch dim {
 	case dimStatus:
@@ -83,9 +83,9 @@ func (m *Model) choiceLabel(dim int, code uint16) string {
 	return label
 }
 
-func (fp *filterPanel) selectedCode(m *Model) uint16 {
+func (fp *filterPanel) selectedCode(m *Model) store.Code {
 	if fp.dim == dimStatus {
-		return uint16(m.f.status)
+		return store.Code(m.f.status)
 	}
 	return m.f.code[fp.dim]
 }
@@ -133,7 +133,7 @@ func (m *Model) panelKey(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) setDim(dim int, code uint16) {
+func (m *Model) setDim(dim int, code store.Code) {
 	if dim == dimStatus {
 		m.f.status = uint8(code)
 	} else {

@@ -472,7 +472,7 @@ var sourceShort = map[string][2]string{
 }
 
 // actionName is the label of an action code as a rep knows it.
-func (x *index) actionName(code uint16) string {
+func (x *index) actionName(code store.Code) string {
 	n := x.label(code)
 	if l, ok := actionLabels[n]; ok {
 		return l
@@ -480,7 +480,7 @@ func (x *index) actionName(code uint16) string {
 	return n
 }
 
-func (x *index) sourceName(code uint16, long bool) string {
+func (x *index) sourceName(code store.Code, long bool) string {
 	n := x.label(code)
 	if s, ok := sourceShort[n]; ok {
 		if long {

@@ -95,13 +95,13 @@ var dimKinds = [numDims]string{store.KindSource, store.KindAction, store.KindOff
 // filters is what the rep narrowed the inbox to. A zero code means "any";
 // status is 1 + the index into store.Statuses, 0 meaning any.
 type filters struct {
-	code   [numDims]uint16
+	code   [numDims]store.Code
 	query  string // lower-cased
 	status uint8
 }
 
 func (f *filters) active() bool {
-	return f.query != "" || f.status != 0 || f.code != [numDims]uint16{}
+	return f.query != "" || f.status != 0 || f.code != [numDims]store.Code{}
 }
 
 // index holds every contact's digest and triage summary, the urgency order
@@ -118,15 +118,15 @@ type index struct {
 	grams  *grams   // search prefilter over text; nil until built after the first frame
 	labels []string // sanitised dictionary names by code
 	// offerNames are display names of offer codes (sanitised).
-	offerNames map[uint16]string
+	offerNames map[store.Code]string
 	dims       []int8  // filter dimension of each code
 	mask       []uint8 // view membership bits, per contact
 	tier       []uint8
 	status     []uint8 // status index per contact (dense copy of tri[i].status)
 
-	codeBits  map[uint16]bitset // contacts per filter code, built on first use
-	viewSet   [numViews]bitset  // contacts per view, by position
-	statusSet []bitset          // contacts per status, by position
+	codeBits  map[store.Code]bitset // contacts per filter code, built on first use
+	viewSet   [numViews]bitset      // contacts per view, by position
+	statusSet []bitset              // contacts per status, by position
 
 	order  []int32 // every contact, most urgent first
 	omask  []uint8 // mask[order[j]], so the filter pass reads it in sequence
@@ -150,7 +150,7 @@ type index struct {
 
 func newIndex(dg []store.Digest, text store.SearchText, dict *store.Dict, triage map[[8]byte]store.Triage, now time.Time) *index {
 	x := &index{dg: dg, dict: dict, tri: make([]tri, len(dg)), status: make([]uint8, len(dg)),
-		byID: make(map[[8]byte]int32, len(triage)), codeBits: map[uint16]bitset{}}
+		byID: make(map[[8]byte]int32, len(triage)), codeBits: map[store.Code]bitset{}}
 	x.text = corpus{text: text.Text, off: text.Off}
 	for i := range dg {
 		if dg[i].Flags&store.FlagTest == 0 {
@@ -160,10 +160,10 @@ func newIndex(dg []store.Digest, text store.SearchText, dict *store.Dict, triage
 	x.labels = make([]string, dict.Len())
 	x.dims = make([]int8, dict.Len())
 	for c := 1; c < dict.Len(); c++ {
-		x.labels[c] = safetext.Clean(dict.Name(uint16(c)))
+		x.labels[c] = safetext.Clean(dict.Name(store.Code(c)))
 		x.dims[c] = -1
 		for k, kind := range dimKinds[:dimStatus] {
-			if dict.Kind(uint16(c)) == kind {
+			if dict.Kind(store.Code(c)) == kind {
 				x.dims[c] = int8(k)
 			}
 		}
@@ -204,8 +204,8 @@ func (x *index) find(id [8]byte) int32 {
 // heart. It reads from the store, so it runs in the load command.
 func (x *index) loadOfferNames(st *store.Store) error {
 	var seqs []uint64
-	var codes []uint16
-	seen := map[uint16]bool{}
+	var codes []store.Code
+	seen := map[store.Code]bool{}
 	for i := range x.dg {
 		c := x.dg[i].LatestOffer
 		if c != 0 && !seen[c] {
@@ -218,7 +218,7 @@ func (x *index) loadOfferNames(st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	x.offerNames = map[uint16]string{}
+	x.offerNames = map[store.Code]string{}
 	for k := range cs {
 		if n := safetext.Clean(cs[k].LatestOfferName); n != "" {
 			x.offerNames[codes[k]] = n
@@ -228,14 +228,14 @@ func (x *index) loadOfferNames(st *store.Store) error {
 }
 
 // offerName is an offer's display name with its ID, or the ID alone.
-func (x *index) offerName(code uint16) string {
+func (x *index) offerName(code store.Code) string {
 	if n, ok := x.offerNames[code]; ok && n != x.label(code) {
 		return n + " (" + x.label(code) + ")"
 	}
 	return x.label(code)
 }
 
-func (x *index) label(code uint16) string {
+func (x *index) label(code store.Code) string {
 	if int(code) < len(x.labels) {
 		return x.labels[code]
 	}
@@ -832,7 +832,7 @@ func (x *index) scan(within bitset, q string) bitset {
 // dictionary is small (it usually holds a few dozen codes: a handful of
 // sources, actions and offers, and the countries); a huge one is done code
 // by code.
-func (x *index) codeSet(code uint16) bitset {
+func (x *index) codeSet(code store.Code) bitset {
 	if b, ok := x.codeBits[code]; ok {
 		return b
 	}
@@ -854,7 +854,7 @@ func (x *index) codeSet(code uint16) bitset {
 
 // buildCodeSets makes the set of every code in one pass; it only reads the
 // digests, so it may run off the UI goroutine.
-func buildCodeSets(dg []store.Digest, codes int) map[uint16]bitset {
+func buildCodeSets(dg []store.Digest, codes int) map[store.Code]bitset {
 	sets := make([]bitset, codes)
 	for c := 1; c < len(sets); c++ {
 		sets[c] = newBitset(len(dg))
@@ -866,14 +866,14 @@ func buildCodeSets(dg []store.Digest, codes int) map[uint16]bitset {
 			}
 		}
 	}
-	out := make(map[uint16]bitset, codes)
+	out := make(map[store.Code]bitset, codes)
 	for c := 1; c < len(sets); c++ {
-		out[uint16(c)] = sets[c]
+		out[store.Code(c)] = sets[c]
 	}
 	return out
 }
 
-func hasCode(codes []uint16, c uint16) bool {
+func hasCode(codes []store.Code, c store.Code) bool {
 	for _, x := range codes {
 		if x == c {
 			return true
@@ -955,7 +955,7 @@ func (x *index) apply(f *filters, v view) {
 // It is all word-wise set operations (the view, the search, the other
 // filters, then one AND and popcount per choice), so it costs about a
 // millisecond at a million leads instead of a pass over every digest.
-func (x *index) choiceCounts(f *filters, v view, dim int) map[uint16]int {
+func (x *index) choiceCounts(f *filters, v view, dim int) map[store.Code]int {
 	mt := x.matcher(f, dim)
 	base := allOf(mt.search, len(x.dg))
 	and := func(b bitset) {
@@ -979,11 +979,11 @@ func (x *index) choiceCounts(f *filters, v view, dim int) map[uint16]int {
 		}
 		return n
 	}
-	out := map[uint16]int{}
+	out := map[store.Code]int{}
 	if dim == dimStatus {
 		for st := range x.statusSet {
 			if n := count(x.statusSet[st]); n > 0 {
-				out[uint16(st)+1] = n
+				out[store.Code(st)+1] = n
 			}
 		}
 		return out
@@ -992,8 +992,8 @@ func (x *index) choiceCounts(f *filters, v view, dim int) map[uint16]int {
 		if int(x.dims[c]) != dim {
 			continue
 		}
-		if n := count(x.codeSet(uint16(c))); n > 0 {
-			out[uint16(c)] = n
+		if n := count(x.codeSet(store.Code(c))); n > 0 {
+			out[store.Code(c)] = n
 		}
 	}
 	return out

@@ -864,7 +864,7 @@ func TestPanelChosenWithoutMatches(t *testing.T) {
 	for m.panel.dim != dimStatus {
 		press(t, m, "tab")
 	}
-	want := choice{code: uint16(statusIndex(store.StatusWon)) + 1, label: "won", count: 0}
+	want := choice{code: store.Code(statusIndex(store.StatusWon)) + 1, label: "won", count: 0}
 	if !slices.Contains(m.panel.choices, want) {
 		t.Errorf("status choices = %+v, want %+v among them", m.panel.choices, want)
 	}
