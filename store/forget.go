@@ -60,10 +60,13 @@ func (s *Store) Forget(email string, now time.Time) (ForgetResult, error) {
 	s.idx.mu.Lock()
 	defer s.idx.mu.Unlock()
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		key := s.forgetKey(tx)
+		key, err := s.forgetKey(tx)
+		if err != nil {
+			return err
+		}
 		fb := tx.Bucket(bForgotten)
 		h := forgetHash(key, email)
-		res.AlreadyKept = fb.Get(h) != nil
+		res.AlreadyKept = isForgotten(fb, key, email)
 		if err := fb.Put(h, []byte(now.UTC().Format(time.RFC3339))); err != nil {
 			return err
 		}
@@ -114,12 +117,9 @@ func (s *Store) Forget(email string, now time.Time) (ForgetResult, error) {
 func (s *Store) IsForgotten(email string) (bool, error) {
 	var out bool
 	err := s.db.View(func(tx *bolt.Tx) error {
-		key := s.forgetKey(tx)
-		if key == nil {
-			return nil
-		}
-		out = tx.Bucket(bForgotten).Get(forgetHash(key, email)) != nil
-		return nil
+		key, err := s.forgetKey(tx)
+		out = isForgotten(tx.Bucket(bForgotten), key, email)
+		return err
 	})
 	return out, err
 }

@@ -6,6 +6,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/leads-inbox/leads/store/safetext"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Customer holds the seven customer fields Microsoft sends with a lead.
@@ -301,9 +307,56 @@ func (l *Lead) When() time.Time {
 	return l.Received
 }
 
-// NormalizeEmail trims and case-folds an address so that the same person's
-// leads group into one contact.
+// NormalizeEmail returns an address's identity, so that the same person's
+// leads group into one contact whatever form a web form or an export gave
+// the address: characters that show as nothing (zero-width, bidi marks,
+// default-ignorable code points, controls) are removed, the rest is put in
+// Unicode NFC and case-folded, and surrounding space is trimmed. Two
+// addresses that look the same on screen are one person, so show, forget
+// and the forgotten-list find a contact by what the inbox shows.
 func NormalizeEmail(s string) string {
+	if plainASCII(s) {
+		return strings.ToLower(strings.TrimSpace(s))
+	}
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r == utf8.RuneError || invisible(r) {
+			continue
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	// A Caser keeps state: one per call, as imports normalise on several
+	// goroutines at once.
+	folded := cases.Fold().String(norm.NFC.String(string(b)))
+	return strings.TrimSpace(norm.NFC.String(folded))
+}
+
+// plainASCII reports text with nothing for NormalizeEmail to remove or
+// fold beyond ASCII case: nearly every address, which keeps the fast path.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x7f || c < 0x20 {
+			return false
+		}
+	}
+	return true
+}
+
+// invisible reports a character that takes no place on screen: what the
+// sanitiser removes (controls, bidi controls, zero-width and format
+// characters) and the other default-ignorable code points, such as the
+// combining grapheme joiner, variation selectors and Hangul fillers.
+func invisible(r rune) bool {
+	return safetext.Hidden(r) ||
+		unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) ||
+		unicode.Is(unicode.Variation_Selector, r)
+}
+
+// legacyNormalizeEmail is the identity before schema 4: trimmed and
+// lower-cased. A lead's own ID (ComputeID) keeps using it, so a lead file
+// imported again still finds its leads; a forgotten address recorded then
+// is checked in this form too.
+func legacyNormalizeEmail(s string) string {
 	return strings.ToLower(strings.TrimSpace(s))
 }
 
@@ -334,7 +387,7 @@ func (l *Lead) ComputeID() string {
 		l.Source, l.Action, l.OfferID, l.OfferName,
 		l.Created.UTC().Format(time.RFC3339Nano), l.Description,
 		strings.TrimSpace(l.Customer.FirstName), strings.TrimSpace(l.Customer.LastName),
-		NormalizeEmail(l.Customer.Email), strings.TrimSpace(l.Customer.Phone),
+		legacyNormalizeEmail(l.Customer.Email), strings.TrimSpace(l.Customer.Phone),
 		strings.TrimSpace(l.Customer.Country), strings.TrimSpace(l.Customer.Company),
 		strings.TrimSpace(l.Customer.Title),
 	} {

@@ -14,9 +14,12 @@ import (
 
 // schema1DB unpacks a database written by the schema-1 leads: the sample
 // CSV and webhook leads, and one contact with a logged touch and a note.
-func schema1DB(t *testing.T) string {
+func schema1DB(t *testing.T) string { return unpackDB(t, "testdata/schema1.db.gz") }
+
+// unpackDB writes a gzipped database from testdata into a new file.
+func unpackDB(t *testing.T, name string) string {
 	t.Helper()
-	f, err := os.Open("testdata/schema1.db.gz")
+	f, err := os.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}

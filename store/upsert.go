@@ -69,7 +69,10 @@ func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		res = UpsertResult{}
 		dt = s.newDictTx(tx)
-		u = newUpserter(s, tx, dt)
+		var err error
+		if u, err = newUpserter(s, tx, dt); err != nil {
+			return err
+		}
 		for i := range leads {
 			if err := u.put(&leads[i], opt.AllowForgotten, &res); err != nil {
 				return err
@@ -187,7 +190,7 @@ type upserter struct {
 	movedTo map[string]string
 }
 
-func newUpserter(s *Store, tx *bolt.Tx, dt *dictTx) *upserter {
+func newUpserter(s *Store, tx *bolt.Tx, dt *dictTx) (_ *upserter, err error) {
 	u := &upserter{
 		s: s, tx: tx, dt: dt,
 		leads:      tx.Bucket(bLeads),
@@ -210,9 +213,11 @@ func newUpserter(s *Store, tx *bolt.Tx, dt *dictTx) *upserter {
 	}
 	if k, _ := u.forgotten.Cursor().First(); k != nil {
 		u.anyForgotten = true
-		u.fkey = s.forgetKey(tx)
+		if u.fkey, err = s.forgetKey(tx); err != nil {
+			return nil, err
+		}
 	}
-	return u
+	return u, nil
 }
 
 func (u *upserter) put(l *Lead, allowForgotten bool, res *UpsertResult) error {
@@ -228,7 +233,7 @@ func (u *upserter) putLead(l *Lead, allowForgotten bool, res *UpsertResult) erro
 		l.ID = l.ComputeID()
 	}
 	if !allowForgotten && u.anyForgotten {
-		if email := NormalizeEmail(l.Customer.Email); email != "" && u.forgotten.Get(forgetHash(u.fkey, email)) != nil {
+		if isForgotten(u.forgotten, u.fkey, l.Customer.Email) {
 			res.Forgotten++
 			return nil
 		}
