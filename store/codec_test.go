@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/leads-inbox/leads/store/search"
 )
 
 // rawLead is a lead whose raw record carries the given CustomerInfo,
@@ -100,20 +102,8 @@ func FuzzLeadRecord(f *testing.F) {
 	})
 }
 
-// FuzzSearchHead: the one-pass lower-casing of the search text agrees with
-// strings.ToLower on any input, invalid UTF-8 included.
-func FuzzSearchHead(f *testing.F) {
-	f.Add("Mei", "LIN", "Mei@X.example", "ÄÖÜ Co", "İstanbul \xff")
-	f.Fuzz(func(t *testing.T, a, b, c, d, e string) {
-		want := strings.ToLower(strings.Join([]string{a, b, c, d, e}, "\x00"))
-		if got := searchHead(a, b, c, d, e); got != want {
-			t.Fatalf("searchHead = %q, strings.ToLower gives %q", got, want)
-		}
-	})
-}
-
 // FuzzFinishSearch: the one-allocation text of a new contact is the text
-// the general path (buildSearch from nothing) gives, cap included.
+// the general path (search.Rebuild from nothing) gives, cap included.
 func FuzzFinishSearch(f *testing.F) {
 	f.Add("Mei", "Lin", "mei@x.example", "Contoso", "CTO", "please call", true)
 	f.Add("", "", "", "", "", "", false)
@@ -122,9 +112,9 @@ func FuzzFinishSearch(f *testing.F) {
 		c := Contact{Email: email, Customer: Customer{FirstName: first, LastName: last, Company: company, Title: title}}
 		c.descs = []pendingDesc{{desc, newest}}
 		c.finishSearch()
-		want := buildSearch("", searchHead(first, last, email, company, title), desc, newest)
+		want := search.Rebuild("", search.Head(first, last, email, company, title), desc, newest)
 		if c.Search != want {
-			t.Fatalf("finishSearch = %q, buildSearch gives %q", c.Search, want)
+			t.Fatalf("finishSearch = %q, search.Rebuild gives %q", c.Search, want)
 		}
 	})
 }

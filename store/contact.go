@@ -4,8 +4,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/leads-inbox/leads/store/search"
 )
 
 // Contact is one person: every lead with the same normalised email, or a
@@ -67,8 +67,6 @@ func (c *Contact) Name() string {
 func (c *Contact) Contactable() bool {
 	return c.Email != "" && !c.IsTest && !c.IsDNC && !c.NoPII
 }
-
-const searchCap = 512
 
 // merge folds one lead into the contact. Leads may arrive in any order, so
 // the "latest" fields follow the lead with the newest created time. It
@@ -139,63 +137,11 @@ func (c *Contact) merge(l *Lead) (rebuild bool) {
 	if p := l.prepFull(); p != nil {
 		desc = p.desc
 	} else {
-		desc = lowerDesc(l.Description)
+		desc = search.Description(l.Description)
 	}
 	c.descs = append(c.descs, pendingDesc{desc, newest})
 	return rebuild
 }
-
-// searchHead is the lower-cased start of a contact's search text.
-func searchHead(first, last, email, company, title string) string {
-	b := make([]byte, 0, len(first)+len(last)+len(email)+len(company)+len(title)+4)
-	return string(appendSearchHead(b, first, last, email, company, title))
-}
-
-// appendSearchHead appends searchHead's text to b.
-func appendSearchHead(b []byte, first, last, email, company, title string) []byte {
-	for i, s := range [5]string{first, last, email, company, title} {
-		if i > 0 {
-			b = append(b, 0)
-		}
-		b = appendLower(b, s)
-	}
-	return b
-}
-
-// appendLower appends s lower-cased exactly as strings.ToLower would, in
-// one pass and without a string per field.
-func appendLower(b []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		// Copy a run that needs no change at once.
-		j := i
-		for j < len(s) && s[j] < utf8.RuneSelf && (s[j] < 'A' || s[j] > 'Z') {
-			j++
-		}
-		b = append(b, s[i:j]...)
-		if i = j; i == len(s) {
-			break
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b = append(b, c)
-			i++
-			continue
-		}
-		r, w := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && w == 1 {
-			b = utf8.AppendRune(b, utf8.RuneError)
-		} else {
-			b = utf8.AppendRune(b, unicode.ToLower(r))
-		}
-		i += w
-	}
-	return b
-}
-
-func lowerDesc(d string) string { return strings.ToLower(strings.TrimSpace(d)) }
 
 // finishSearch brings Search up to date with the merged leads.
 func (c *Contact) finishSearch() {
@@ -205,34 +151,34 @@ func (c *Contact) finishSearch() {
 	cu := &c.Customer
 	if c.Search == "" && len(c.descs) == 1 {
 		// A new contact, most often of one lead: the text in one
-		// allocation, as buildSearch would make it from nothing.
+		// allocation, as search.Rebuild would make it from nothing.
 		var buf [256]byte
-		head := appendSearchHead(buf[:0], cu.FirstName, cu.LastName, c.Email, cu.Company, cu.Title)
+		head := search.AppendHead(buf[:0], cu.FirstName, cu.LastName, c.Email, cu.Company, cu.Title)
 		d := c.descs[0]
 		var sb strings.Builder
 		sb.Grow(len(head) + 2 + len(d.text))
 		sb.Write(head)
-		sb.WriteByte(1)
+		sb.WriteByte(search.DescSep)
 		switch {
 		case d.text == "":
 		case d.newest:
 			sb.WriteString(d.text)
-			sb.WriteByte(0)
+			sb.WriteByte(search.FieldSep)
 		default:
-			sb.WriteByte(0)
+			sb.WriteByte(search.FieldSep)
 			sb.WriteString(d.text)
 		}
-		c.Search = capSearch(sb.String())
+		c.Search = search.Cap(sb.String())
 		c.descs = c.descs[:0]
 		return
 	}
-	head := searchHead(cu.FirstName, cu.LastName, c.Email, cu.Company, cu.Title)
+	head := search.Head(cu.FirstName, cu.LastName, c.Email, cu.Company, cu.Title)
 	if len(c.descs) == 0 {
-		c.Search = buildSearch(c.Search, head, "", false)
+		c.Search = search.Rebuild(c.Search, head, "", false)
 		return
 	}
 	for _, d := range c.descs {
-		c.Search = buildSearch(c.Search, head, d.text, d.newest)
+		c.Search = search.Rebuild(c.Search, head, d.text, d.newest)
 	}
 	c.descs = c.descs[:0]
 }
@@ -248,50 +194,9 @@ func addSorted(ss []string, v string) []string {
 	return slices.Insert(ss, i, v)
 }
 
-// buildSearch rebuilds the search text from the merged fields and keeps the
-// descriptions already collected, newest first, within searchCap bytes.
-// head and d are lower-cased already.
-func buildSearch(old, head, d string, newest bool) string {
-	if i := strings.Index(old, "\x01"); i >= 0 {
-		old = old[i+1:]
-	} else {
-		old = ""
-	}
-	var descs string
-	switch {
-	case d == "" || strings.Contains(old, d):
-		descs = old
-	case newest:
-		descs = d + "\x00" + old
-	default:
-		descs = old + "\x00" + d
-	}
-	return capSearch(head + "\x01" + descs)
-}
-
-// capSearch cuts a search text to searchCap bytes at a character boundary.
-func capSearch(s string) string {
-	if len(s) > searchCap {
-		s = s[:searchCap]
-		for !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-	}
-	return s
-}
-
-// Matches reports whether every word of the lower-cased query q occurs in
-// the contact's name, email, company, title or descriptions: "mei lin"
-// finds Mei Lin, whose first and last names are kept apart, and "contoso
-// cto" the CTO at Contoso, as the inbox's search does.
-func (c *Contact) Matches(q string) bool {
-	for w := range strings.FieldsSeq(q) {
-		if !strings.Contains(c.Search, w) {
-			return false
-		}
-	}
-	return true
-}
+// Matches reports whether the contact's search text holds every word of
+// the query q, as the inbox's search finds it (package search).
+func (c *Contact) Matches(q string) bool { return search.Match(c.Search, search.Words(q)) }
 
 // leadRef points from a contact to one of its leads, in time order.
 type leadRef struct {

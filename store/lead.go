@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/store/search"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
@@ -98,7 +99,7 @@ type prepared struct {
 	// there too.
 	content []byte
 	full    bool
-	desc    string // as the search text holds it (lowerDesc)
+	desc    string // as the search text holds it (search.Description)
 	// From a Preparer: the how-manieth lead it prepared, and where the
 	// writer says how far it has written (see Preparer).
 	serial  uint64
@@ -261,7 +262,7 @@ func (pr *Preparer) Prepare(leads []Lead) {
 		p.cidKey = idBytes(p.contactID)
 		p.rec = encodeLead(&pr.buf, l, a)
 		p.content, _ = leadContent(p.rec)
-		p.desc = lowerDesc(l.Description)
+		p.desc = search.Description(l.Description)
 	}
 }
 

@@ -48,7 +48,7 @@ func (f *Filter) Match(c *Contact) bool {
 	if f.Status != "" && !strings.EqualFold(string(c.Triage.Status), f.Status) {
 		return false
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" && !c.Matches(q) {
+	if !c.Matches(f.Query) {
 		return false
 	}
 	return true

@@ -130,21 +130,6 @@ func buildIndex(st *store.Store, now time.Time) (*index, time.Time, error) {
 	return x, last, nil
 }
 
-// shownMsg carries the contacts whose search text must be cleaned to be
-// what the inbox shows (see shownPatches).
-type shownMsg struct {
-	x       *index
-	patches []patch
-}
-
-// shownCmd looks for search text to clean off the UI goroutine, once the
-// prefilter is built; it only reads the corpus. The patches are put in
-// place on the UI goroutine, between searches, with the prefilter's bits
-// of the patched contacts made anew.
-func shownCmd(x *index) tea.Cmd {
-	return func() tea.Msg { return shownMsg{x: x, patches: x.text.shownPatches()} }
-}
-
 // gramsCmd builds the search prefilter and the filter sets of x off the UI
 // goroutine; it only reads the corpus and the digests, which never change
 // after the index is built.

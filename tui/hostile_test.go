@@ -9,6 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/store/search"
 )
 
 // hostile are the strings of hostile-inputs.md, "Showing untrusted text".
@@ -145,5 +147,58 @@ func TestHostileTextIsShownReadably(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("detail lacks %q", want)
 		}
+	}
+}
+
+// TestCLISearchEqualsInboxSearch: for every hostile string, and for the
+// text the screen shows of it, the inbox's search and 'leads list --q'
+// (store.Filter.Query) find the same contacts.
+func TestCLISearchEqualsInboxSearch(t *testing.T) {
+	s := hostileStore(t)
+	dg, text, dict, err := s.LoadDigests(sep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := newIndex(dg, text, dict, nil, testNow)
+	queries := []string{"paypal", "pay\u200bpal", "PAY PAL", "realfake", "real\rfake", "bob", "fdp.exe", "zoë", "e\u0301", "long description", "nomatch"}
+	for _, h := range hostile {
+		queries = append(queries, h, safetext.Clean(h))
+	}
+	for _, q := range queries {
+		inbox := map[string]bool{}
+		words := search.Query(q)
+		if words == "" {
+			continue
+		}
+		hits := x.search(words)
+		for i := range x.dg {
+			if hits.has(int32(i)) {
+				inbox[x.dg[i].IDString()] = true
+			}
+		}
+		cli := map[string]bool{}
+		if err := s.ListContacts(store.Filter{Query: q}, func(c *store.Contact) error {
+			cli[c.ID] = true
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(inbox) != len(cli) {
+			t.Fatalf("query %q: inbox finds %d contacts, leads list %d", q, len(inbox), len(cli))
+		}
+		for id := range cli {
+			if !inbox[id] {
+				t.Fatalf("query %q: leads list finds %s, the inbox does not", q, id)
+			}
+		}
+	}
+	// The name as typed with a zero-width space is found by what is shown.
+	found := false
+	hits := x.search(search.Query("paypal"))
+	for i := range x.dg {
+		found = found || hits.has(int32(i))
+	}
+	if !found {
+		t.Fatal("pay\\u200bpal is not found by paypal")
 	}
 }

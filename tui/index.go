@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
@@ -462,128 +461,6 @@ type corpus struct {
 // so no match can span two contacts.
 const sep = 0x02
 
-// A patch is one contact's search text as the inbox shows it.
-type patch struct {
-	i    int32
-	text []byte
-}
-
-// shownPatches finds the contacts whose search text is not what the inbox
-// shows and returns it cleaned. The store keeps names and descriptions as
-// typed, while the screen shows them through safetext.Clean: a name typed
-// with a zero-width space or a carriage return inside ("Pay\u200bPal")
-// would never be found by typing what the rep reads ("paypal"). It only
-// reads the corpus, so it runs off the UI goroutine after the first frame;
-// nearly every contact, in any script, needs nothing, and only the few
-// that do are cleaned, field by field so the separators stay.
-func (c *corpus) shownPatches() []patch {
-	n := len(c.off) - 1
-	if n <= 0 {
-		return nil
-	}
-	workers := runtime.GOMAXPROCS(0)
-	if n < 50_000 {
-		workers = 1
-	}
-	found := make([][]patch, workers)
-	per := (n + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		lo, hi := min(w*per, n), min((w+1)*per, n)
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				t := c.text[c.off[i] : c.off[i+1]-1]
-				if !shownAsIs(t) {
-					found[w] = append(found[w], patch{int32(i), cleanText(t)})
-				}
-			}
-		})
-	}
-	wg.Wait()
-	var out []patch
-	for _, f := range found {
-		out = append(out, f...)
-	}
-	return out
-}
-
-// shownAsIs reports whether the inbox shows every field of a contact's
-// search text as it is, as far as search can tell: no control character
-// but the field separators (0 and 1), nothing safetext.Clean hides, no
-// replacement character. A line break or tab, which the screen shows as a
-// space, counts as shown: query words hold no whitespace, so they match
-// either alike, and descriptions of several lines, which are common,
-// would otherwise each cost a patch on the UI goroutine.
-func shownAsIs(t []byte) bool {
-	for i := 0; i < len(t); {
-		b := t[i]
-		if b < utf8.RuneSelf {
-			if b < 0x20 && b > 0x01 && b != '\n' && b != '\t' || b == 0x7f {
-				return false
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(t[i:])
-		if r == utf8.RuneError || safetext.Hidden(r) {
-			return false
-		}
-		i += size
-	}
-	return true
-}
-
-// cleanText cleans each field of a contact's search text, keeping the
-// separators between them.
-func cleanText(t []byte) []byte {
-	out := make([]byte, 0, len(t))
-	start := 0
-	for k := 0; k <= len(t); k++ {
-		if k < len(t) && t[k] > 0x01 {
-			continue
-		}
-		out = append(out, cleanField(t[start:k])...)
-		if k < len(t) {
-			out = append(out, t[k])
-		}
-		start = k + 1
-	}
-	return out
-}
-
-// apply puts the patches (in contact order) in place. Cleaning never
-// lengthens a text, so the corpus is compacted in place from the first
-// patched contact on.
-func (c *corpus) apply(ps []patch) {
-	if len(ps) == 0 {
-		return
-	}
-	n := len(c.off) - 1
-	first := ps[0].i
-	out := c.off[first]
-	for i, k := first, 0; i < int32(n); i++ {
-		lo, end := c.off[i], c.off[i+1]
-		c.off[i] = out
-		if k < len(ps) && ps[k].i == i {
-			out += uint32(copy(c.text[out:], ps[k].text))
-			c.text[out] = sep
-			out++
-			k++
-			continue
-		}
-		out += uint32(copy(c.text[out:], c.text[lo:end]))
-	}
-	c.off[n] = out
-	c.text = c.text[:out]
-}
-
-// cleanField is safetext.Clean for search, which also drops the
-// replacement character the store puts for bytes that are not UTF-8:
-// the screen shows nothing there.
-func cleanField(f []byte) string {
-	return strings.ReplaceAll(safetext.Clean(string(f)), "\uFFFD", "")
-}
-
 func (c *corpus) has(i int32, q []byte) bool {
 	return bytes.Contains(c.text[c.off[i]:c.off[i+1]], q)
 }
@@ -655,32 +532,6 @@ func commonPairs(c *corpus, n int) []int16 {
 		slot[p] = int16(k)
 	}
 	return slot
-}
-
-// redo sets contact i's bits from its text t anew, for a text that
-// changed after the prefilter was built.
-func (g *grams) redo(i int32, t []byte) {
-	for k := range g.char {
-		g.char[k].unset(i)
-	}
-	for k := range g.pair {
-		g.pair[k].unset(i)
-	}
-	for k := range g.exact {
-		g.exact[k].unset(i)
-	}
-	var prev byte
-	for k, b := range t {
-		g.char[charSlot(b)].set(i)
-		if k > 0 {
-			if e := g.slot[int(prev)<<8|int(b)]; e >= 0 {
-				g.exact[e].set(i)
-			} else {
-				g.pair[pairSlot(prev, b)].set(i)
-			}
-		}
-		prev = b
-	}
 }
 
 // buildGrams fills the sets. It works 64 contacts (one bitset word) at a

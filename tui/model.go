@@ -183,20 +183,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.codes != nil && len(m.x.codeBits) == 0 {
 			m.x.codeBits = msg.codes
 		}
-		return m, shownCmd(m.x)
-	case shownMsg:
-		if msg.x != m.x || len(msg.patches) == 0 {
-			return m, nil
-		}
-		m.x.text.apply(msg.patches)
-		for _, p := range msg.patches {
-			m.x.grams.redo(p.i, p.text)
-		}
-		// Results found in the text as stored may be wrong now.
-		m.x.queries, m.x.hitBits = nil, nil
-		if m.f.query != "" {
-			return m, m.refilter()
-		}
 		return m, nil
 	case contactMsg:
 		return m, m.detail.onContact(m, msg)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/store/search"
 )
 
 type promptKind int
@@ -67,13 +68,13 @@ func (m *Model) closePrompt() {
 }
 
 // onInputChanged runs the live search: every keystroke narrows the list.
-// The query is its words, lower-cased, one space apart: a contact matches
-// when it holds every word, so spacing does not matter.
+// The query is its words as package search reads them (sanitised,
+// lower-cased, one space apart): the same as 'leads list --q' matches.
 func (m *Model) onInputChanged() tea.Cmd {
 	if m.prompt.kind != promptSearch {
 		return nil
 	}
-	q := strings.Join(strings.Fields(strings.ToLower(safetext.Clean(m.input.Value()))), " ")
+	q := search.Query(m.input.Value())
 	if q == m.f.query {
 		return nil
 	}

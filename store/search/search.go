@@ -1,0 +1,170 @@
+// Package search is the one definition of contact search: how a
+// contact's search text is built from what the leads say, and how a query
+// typed by the rep is matched against it. The store builds the text with
+// it when it writes a contact; the inbox and 'leads list --q' match with
+// it, so the two can never disagree.
+//
+// The text is what the rep sees, lower-cased: every field passes the
+// sanitiser (store/safetext) before it is kept, so a name typed with a
+// zero-width space or a carriage return inside ("Pay\u200bPal") is found
+// by typing what the screen shows ("paypal"). Cleaning happens once, when
+// the text is built, never at search time.
+package search
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/leads-inbox/leads/store/safetext"
+)
+
+// Separators inside a contact's search text. They are control characters,
+// which the sanitiser removes from every field, so a query (sanitised the
+// same way) never contains one and no match spans two fields.
+const (
+	FieldSep = 0x00 // between fields, and between descriptions
+	DescSep  = 0x01 // between the fields and the descriptions
+)
+
+// AppendField appends one field to a search text as the rep sees it,
+// lower-cased. Line breaks and tabs are kept: the screen shows them as
+// spaces, and a query word holds neither, so they match alike.
+func AppendField(b []byte, s string) []byte {
+	if !shownAsIs(s) {
+		s = strings.ReplaceAll(safetext.Clean(s), "\uFFFD", "")
+	}
+	return appendLower(b, s)
+}
+
+// Field returns AppendField's text for s alone.
+func Field(s string) string {
+	return string(AppendField(make([]byte, 0, len(s)), s))
+}
+
+// Description returns a lead's description as the search text keeps it.
+func Description(s string) string { return Field(strings.TrimSpace(s)) }
+
+// Words splits a query into what must match: its words, sanitised and
+// lower-cased exactly as the search text was built.
+func Words(q string) []string {
+	return strings.Fields(Field(q))
+}
+
+// Query is the canonical form of a query: its words one space apart, so
+// that two spellings of the same query compare equal.
+func Query(q string) string { return strings.Join(Words(q), " ") }
+
+// Match reports whether text holds every word, each anywhere: "mei lin"
+// finds Mei Lin, whose first and last names are kept apart, and "contoso
+// cto" the CTO at Contoso.
+func Match(text string, words []string) bool {
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// shownAsIs reports a field the screen shows exactly as it is (but for
+// line breaks and tabs): nothing for the sanitiser to take out, and no
+// byte that is not UTF-8. Nearly every field, in any script, is.
+func shownAsIs(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || safetext.Hidden(r) {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// appendLower appends s lower-cased exactly as strings.ToLower would, in
+// one pass and without a string per field.
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		// Copy a run that needs no change at once.
+		j := i
+		for j < len(s) && s[j] < utf8.RuneSelf && (s[j] < 'A' || s[j] > 'Z') {
+			j++
+		}
+		b = append(b, s[i:j]...)
+		if i = j; i == len(s) {
+			break
+		}
+		c := s[i]
+		if c < utf8.RuneSelf {
+			b = append(b, c+'a'-'A')
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		b = utf8.AppendRune(b, unicode.ToLower(r))
+		i += w
+	}
+	return b
+}
+
+// TextCap is the most bytes a contact's search text keeps: the fields,
+// then the newest descriptions that fit.
+const TextCap = 512
+
+// Head returns the start of a contact's search text: first name, last
+// name, address, company and title, each as AppendField keeps it.
+func Head(first, last, email, company, title string) string {
+	b := make([]byte, 0, len(first)+len(last)+len(email)+len(company)+len(title)+4)
+	return string(AppendHead(b, first, last, email, company, title))
+}
+
+// AppendHead appends Head's text to b.
+func AppendHead(b []byte, first, last, email, company, title string) []byte {
+	for i, s := range [5]string{first, last, email, company, title} {
+		if i > 0 {
+			b = append(b, FieldSep)
+		}
+		b = AppendField(b, s)
+	}
+	return b
+}
+
+// Rebuild returns a contact's search text after a change: head (from Head)
+// and the descriptions already in old, with desc (from Description) added
+// first when it is from the newest lead, else last, all cut to TextCap.
+func Rebuild(old, head, desc string, newest bool) string {
+	if i := strings.IndexByte(old, DescSep); i >= 0 {
+		old = old[i+1:]
+	} else {
+		old = ""
+	}
+	var descs string
+	switch {
+	case desc == "" || strings.Contains(old, desc):
+		descs = old
+	case newest:
+		descs = desc + string(rune(FieldSep)) + old
+	default:
+		descs = old + string(rune(FieldSep)) + desc
+	}
+	return Cap(head + string(rune(DescSep)) + descs)
+}
+
+// Cap cuts a search text to TextCap bytes at a character boundary.
+func Cap(s string) string {
+	if len(s) > TextCap {
+		s = s[:TextCap]
+		for !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+	}
+	return s
+}
