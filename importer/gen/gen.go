@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -54,15 +55,28 @@ type Options struct {
 	// with the default span about 6% fall in the last 48 hours, and one
 	// Contact me lead is always in the last day, so a demo has hot leads.
 	Span time.Duration
+	// Order is one of Orders; empty means OrderGenerated. It changes only
+	// the order rows are written in, never which rows.
+	Order string
 }
 
 // ErrUnknownFormat is returned (wrapped) for an Options.Format not in Formats.
 var ErrUnknownFormat = errors.New("gen: unknown format")
 
-// Write streams opt.Rows generated leads to w in opt.Format. It buffers its
+// ErrUnknownOrder is returned (wrapped) for an Options.Order not in Orders.
+var ErrUnknownOrder = errors.New("gen: unknown order")
+
+// Write writes opt.Rows generated leads to w in opt.Format. It buffers its
 // own output, so w need not be buffered, and it stops at the first write
-// error.
+// error. In OrderGenerated it streams with flat memory; the other orders
+// hold a few dozen bytes per row plus a bounded window of rendered rows.
 func Write(w io.Writer, opt Options) error {
+	return write(w, opt, orderWindow)
+}
+
+// write is Write with the reordering window as a parameter, so that tests
+// can force a file through many windows.
+func write(w io.Writer, opt Options, window int) error {
 	var render renderer
 	switch opt.Format {
 	case FormatStorageExplorer:
@@ -72,7 +86,12 @@ func Write(w io.Writer, opt Options) error {
 	case FormatPartnerCenter:
 		render = partnerCenter{}
 	default:
-		return fmt.Errorf("%w %q (want one of storage-explorer, webhook, partner-center)", ErrUnknownFormat, opt.Format)
+		return fmt.Errorf("%w %q (want one of %s)", ErrUnknownFormat, opt.Format, strings.Join(Formats, ", "))
+	}
+	switch opt.Order {
+	case "", OrderGenerated, OrderTable, OrderShuffled:
+	default:
+		return fmt.Errorf("%w %q (want one of %s)", ErrUnknownOrder, opt.Order, strings.Join(Orders, ", "))
 	}
 	if opt.Rows < 0 {
 		return fmt.Errorf("gen: negative row count %d", opt.Rows)
@@ -92,6 +111,12 @@ func Write(w io.Writer, opt Options) error {
 	buf = render.header(buf)
 	if _, err := bw.Write(buf); err != nil {
 		return err
+	}
+	if opt.Order == OrderTable || opt.Order == OrderShuffled {
+		if err := writeReordered(bw, render, opt, window); err != nil {
+			return err
+		}
+		return bw.Flush()
 	}
 	g := newGenerator(opt)
 	var scratch []byte
