@@ -129,15 +129,25 @@ func writeReordered(bw *bufio.Writer, render renderer, opt Options, window int) 
 		start[k+1] = start[k] + int64(size[i])
 	}
 
-	var win []byte
+	// Window w takes output rows cut[w]..cut[w+1]-1: as many as fit, and
+	// at least one, however long. The cuts come first so that one buffer
+	// of the largest window's size serves them all: growing it between
+	// windows would hold two at once.
+	cut := []int{0}
+	var largest int64
 	for lo := 0; lo < n; {
-		// The window takes output rows lo..hi-1: as many as fit, and at
-		// least one, however long.
 		hi := lo + 1
 		for hi < n && start[hi+1]-start[lo] <= int64(window) {
 			hi++
 		}
-		win = slices.Grow(win[:0], int(start[hi]-start[lo]))[:start[hi]-start[lo]]
+		cut = append(cut, hi)
+		largest = max(largest, start[hi]-start[lo])
+		lo = hi
+	}
+	win := make([]byte, largest)
+	for w := 0; w+1 < len(cut); w++ {
+		lo, hi := cut[w], cut[w+1]
+		out := win[:start[hi]-start[lo]]
 		g := newGenerator(opt)
 		for i, left := 0, hi-lo; left > 0; i++ {
 			l := g.next(i)
@@ -151,13 +161,12 @@ func writeReordered(bw *bufio.Writer, render renderer, opt Options, window int) 
 				// Only a generator that is not deterministic gets here.
 				return fmt.Errorf("gen: row %d came out %d bytes long on a second run, %d on the first", i, len(buf), start[k+1]-start[k])
 			}
-			copy(win[off:], buf)
+			copy(out[off:], buf)
 			left--
 		}
-		if _, err := bw.Write(win); err != nil {
+		if _, err := bw.Write(out); err != nil {
 			return err
 		}
-		lo = hi
 	}
 	return nil
 }
