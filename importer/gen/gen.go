@@ -4,9 +4,11 @@
 // same person moving down the funnel with a differently typed email, rows
 // repeated by overlapping exports, Microsoft's MSFT_TEST validation leads,
 // do-not-contact notices, .edu leads without personal data, old bare "SPZA"
-// sources and names in many scripts. Generation streams: memory stays flat
-// however many rows are asked for, and the same Options always give the same
-// bytes.
+// sources and names in many scripts. Options.Shape makes people messier
+// still, as real exports turned out to be, and Options.Order lays the rows
+// out as Azure Table storage lists them. In the default order generation
+// streams: memory stays flat however many rows are asked for. The same
+// Options always give the same bytes.
 package gen
 
 import (
@@ -58,13 +60,39 @@ type Options struct {
 	// Order is one of Orders; empty means OrderGenerated. It changes only
 	// the order rows are written in, never which rows.
 	Order string
+	// Shape is one of Shapes; empty means ShapeCompact.
+	Shape string
 }
+
+// Shape names accepted in Options.Shape.
+const (
+	// ShapeCompact is the generator's original data: a person's funnel
+	// steps two hours to six days apart, their address retyped on about
+	// half of the later steps, a full Source-Action|Offer LeadSource on
+	// every lead but Microsoft's test lead. The default; its bytes for a
+	// seed never change.
+	ShapeCompact = "compact"
+	// ShapeSpread is shaped after real exports that the compact shape
+	// flattered: funnel steps a day to four weeks apart, the address in
+	// another case and with stray leading or trailing spaces from one lead
+	// to the next (first lead included), a source-only LeadSource (the
+	// action only in ActionCode) on about a quarter of the leads, and
+	// Descriptions holding JSON with the customer's message in it.
+	ShapeSpread = "spread"
+)
+
+// Shapes lists the accepted Options.Shape values, for help texts and
+// validation.
+var Shapes = []string{ShapeCompact, ShapeSpread}
 
 // ErrUnknownFormat is returned (wrapped) for an Options.Format not in Formats.
 var ErrUnknownFormat = errors.New("gen: unknown format")
 
 // ErrUnknownOrder is returned (wrapped) for an Options.Order not in Orders.
 var ErrUnknownOrder = errors.New("gen: unknown order")
+
+// ErrUnknownShape is returned (wrapped) for an Options.Shape not in Shapes.
+var ErrUnknownShape = errors.New("gen: unknown shape")
 
 // Write writes opt.Rows generated leads to w in opt.Format. It buffers its
 // own output, so w need not be buffered, and it stops at the first write
@@ -92,6 +120,11 @@ func write(w io.Writer, opt Options, window int) error {
 	case "", OrderGenerated, OrderTable, OrderShuffled:
 	default:
 		return fmt.Errorf("%w %q (want one of %s)", ErrUnknownOrder, opt.Order, strings.Join(Orders, ", "))
+	}
+	switch opt.Shape {
+	case "", ShapeCompact, ShapeSpread:
+	default:
+		return fmt.Errorf("%w %q (want one of %s)", ErrUnknownShape, opt.Shape, strings.Join(Shapes, ", "))
 	}
 	if opt.Rows < 0 {
 		return fmt.Errorf("gen: negative row count %d", opt.Rows)
