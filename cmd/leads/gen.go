@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "gen", args: "--rows N [--format storage-explorer|webhook|partner-center] [--order generated|table|shuffled] [--seed S] [--out FILE]",
+	register(&command{name: "gen", args: "--rows N [--format storage-explorer|webhook|partner-center] [--order generated|table|shuffled] [--shape compact|spread] [--seed S] [--out FILE]",
 		summary: "write realistic synthetic leads (funnels, duplicates, test, DNC and no-PII leads) for demos and benchmarks",
 		run:     runGen})
 }
@@ -35,6 +35,17 @@ Orders (--order):
   shuffled   a random order drawn from --seed.
 Every order holds the same rows for the same seed; table and shuffled keep about 40
 bytes a row plus a 128 MB window of rendered rows in memory.
+
+Shapes (--shape):
+  compact    the default and unchanged for a given seed: a person's funnel steps two
+             hours to six days apart, their address retyped (case, a trailing space)
+             on about half of the later steps, LeadSource always Source-Action|Offer.
+  spread     closer to real exports: steps a day to four weeks apart, the address in
+             another case and with leading or trailing spaces from lead to lead, a
+             source-only LeadSource (the action only in ActionCode) on about a quarter
+             of the leads, and some Descriptions holding JSON such as
+             {"utm_source":"linkedin","message":"Pricing?"}.
+For an import benchmark close to real data: --order table --shape spread.
 `
 
 func runGen(e *env, args []string) int {
@@ -50,6 +61,7 @@ func runGen(e *env, args []string) int {
 	format := fs.String("format", gen.FormatStorageExplorer, "file format: "+strings.Join(gen.Formats, ", "))
 	seed := fs.Int64("seed", 1, "random seed; the same seed and --now give the same file")
 	order := fs.String("order", gen.OrderGenerated, "row order: "+strings.Join(gen.Orders, ", ")+" (see below)")
+	shape := fs.String("shape", gen.ShapeCompact, "how people behave: "+strings.Join(gen.Shapes, ", ")+" (see below)")
 	nowFlag := fs.String("now", "", "date the leads relative to this RFC 3339 `TIME` instead of now")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
 	pos, code, ok := e.parse(fs, args)
@@ -87,13 +99,16 @@ func runGen(e *env, args []string) int {
 		defer debug.SetGCPercent(debug.SetGCPercent(25))
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	err := gen.Write(bw, gen.Options{Rows: *rows, Format: *format, Seed: *seed, Now: now, Order: *order})
+	err := gen.Write(bw, gen.Options{Rows: *rows, Format: *format, Seed: *seed, Now: now, Order: *order, Shape: *shape})
 	switch {
 	case errors.Is(err, gen.ErrUnknownFormat):
 		fmt.Fprintf(e.stderr, "leads gen: unknown --format %q; use one of %s\n", *format, strings.Join(gen.Formats, ", "))
 		return exitUsage
 	case errors.Is(err, gen.ErrUnknownOrder):
 		fmt.Fprintf(e.stderr, "leads gen: unknown --order %q; use one of %s\n", *order, strings.Join(gen.Orders, ", "))
+		return exitUsage
+	case errors.Is(err, gen.ErrUnknownShape):
+		fmt.Fprintf(e.stderr, "leads gen: unknown --shape %q; use one of %s\n", *shape, strings.Join(gen.Shapes, ", "))
 		return exitUsage
 	}
 	if err == nil {

@@ -49,3 +49,30 @@ func TestGenOrder(t *testing.T) {
 		t.Errorf("unknown order: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestGenShape: --shape compact is the default; a spread file in table
+// order carries JSON descriptions and imports without a rejected row.
+func TestGenShape(t *testing.T) {
+	args := []string{"gen", "--rows", "3000", "--seed", "4", "--now", "2026-11-24T09:00:00Z"}
+	def := runCLI(t, tempDB(t), "", args...)
+	compact := runCLI(t, tempDB(t), "", append(args, "--shape", "compact")...)
+	if def.code != exitOK || compact.stdout != def.stdout {
+		t.Fatalf("--shape compact differs from the default (exit %d, %s)", compact.code, compact.stderr)
+	}
+	spread := runCLI(t, tempDB(t), "", append(args, "--shape", "spread", "--order", "table")...)
+	if spread.code != exitOK || spread.stdout == def.stdout {
+		t.Fatalf("--shape spread: exit %d, same as default %v, %s", spread.code, spread.stdout == def.stdout, spread.stderr)
+	}
+	if !strings.Contains(spread.stdout, `""message"":`) {
+		t.Error("no JSON message in a spread file's descriptions")
+	}
+	db := tempDB(t)
+	imp := runCLI(t, db, spread.stdout, "import", "-")
+	if imp.code != exitOK || !strings.HasPrefix(imp.stdout, "3000 read, ") || !strings.Contains(imp.stdout, " 0 rejected") {
+		t.Fatalf("import: exit %d, %q, %s", imp.code, imp.stdout, imp.stderr)
+	}
+	r := runCLI(t, db, "", "gen", "--rows", "3", "--shape", "messy")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "unknown --shape") {
+		t.Errorf("unknown shape: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
