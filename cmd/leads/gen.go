@@ -33,7 +33,7 @@ Orders (--order):
              leads from different days lie far apart, as in real exports. Webhook and
              Partner Center files use the keys the same leads have in the table.
   shuffled   a random order drawn from --seed.
-Every order holds the same rows for the same seed; table and shuffled keep about 40
+Every order holds the same rows for the same seed; table and shuffled keep up to 60
 bytes a row plus a 128 MB window of rendered rows in memory.
 
 Shapes (--shape):
