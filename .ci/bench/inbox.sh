@@ -6,10 +6,15 @@
 #   rows and to the whole file loaded (before that it cannot sort or filter
 #   all of it), resident memory
 # then the in-process Go benchmarks (first frame, filter change, search key).
-# Usage: .ci/bench/inbox.sh [ROWS]   (default 1000000; needs tmux and visidata)
+# Usage: [ORDER=table] [SHAPE=spread] .ci/bench/inbox.sh [ROWS]
+#   ROWS (default 1000000); ORDER and SHAPE are leads gen's --order and
+#   --shape for the generated file (default generated and compact, the
+#   file earlier figures were measured on). Needs tmux and visidata.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rows=${1:-1000000}
+order=${ORDER:-generated}
+shape=${SHAPE:-compact}
 work=$(mktemp -d)
 sess="leads-bench-$$"
 trap 'tmux kill-session -t "$sess" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -17,9 +22,9 @@ command -v tmux >/dev/null || { echo "bench: apt-get install tmux" >&2; exit 2; 
 command -v vd >/dev/null || { echo "bench: apt-get install visidata" >&2; exit 2; }
 
 go build -o "$work/leads" ./cmd/leads
-"$work/leads" gen --rows "$rows" --seed 1 --now 2026-11-24T09:00:00Z --out "$work/leads.csv"
+"$work/leads" gen --rows "$rows" --seed 1 --now 2026-11-24T09:00:00Z --order "$order" --shape "$shape" --out "$work/leads.csv"
 "$work/leads" --db "$work/leads.db" import "$work/leads.csv" >/dev/null
-echo "input: $rows rows, CSV $(du -h "$work/leads.csv" | cut -f1), database $(du -h "$work/leads.db" | cut -f1)"
+echo "input: $rows rows (--order $order --shape $shape), CSV $(du -h "$work/leads.csv" | cut -f1), database $(du -h "$work/leads.db" | cut -f1)"
 now() { date +%s.%N; }
 screen() { tmux capture-pane -p -t "$sess" 2>/dev/null || true; }
 rss() { # resident MB of the newest process matching $1

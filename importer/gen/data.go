@@ -304,3 +304,23 @@ var campaignJSON = func() []string {
 	}
 	return out
 }()
+
+// messageJSON are spread-shape Description values: a web form's tracking
+// fields and the customer's message as one JSON object. The notes bring
+// quotes and non-ASCII text, so the JSON needs real escaping.
+var messageJSON = func() []string {
+	var out []string
+	for i, src := range []string{"linkedin", "google", "newsletter", "partner-portal", "bing"} {
+		for j, note := range notes {
+			b := []byte(`{"utm_source":`)
+			b = appendJSONString(b, src)
+			if (i+j)%3 == 0 {
+				b = append(b, `,"utm_campaign":"fall-webinar"`...)
+			}
+			b = append(b, `,"message":`...)
+			b = appendJSONString(b, note)
+			out = append(out, string(append(b, '}')))
+		}
+	}
+	return out
+}()

@@ -4,9 +4,11 @@
 // same person moving down the funnel with a differently typed email, rows
 // repeated by overlapping exports, Microsoft's MSFT_TEST validation leads,
 // do-not-contact notices, .edu leads without personal data, old bare "SPZA"
-// sources and names in many scripts. Generation streams: memory stays flat
-// however many rows are asked for, and the same Options always give the same
-// bytes.
+// sources and names in many scripts. Options.Shape makes people messier
+// still, as real exports turned out to be, and Options.Order lays the rows
+// out as Azure Table storage lists them. In the default order generation
+// streams: memory stays flat however many rows are asked for. The same
+// Options always give the same bytes.
 package gen
 
 import (
@@ -14,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -54,15 +57,54 @@ type Options struct {
 	// with the default span about 6% fall in the last 48 hours, and one
 	// Contact me lead is always in the last day, so a demo has hot leads.
 	Span time.Duration
+	// Order is one of Orders; empty means OrderGenerated. It changes only
+	// the order rows are written in, never which rows.
+	Order string
+	// Shape is one of Shapes; empty means ShapeCompact.
+	Shape string
 }
+
+// Shape names accepted in Options.Shape.
+const (
+	// ShapeCompact is the generator's original data: a person's funnel
+	// steps two hours to six days apart, their address retyped on about
+	// half of the later steps, a full Source-Action|Offer LeadSource on
+	// every lead but Microsoft's test lead. The default; its bytes for a
+	// seed never change.
+	ShapeCompact = "compact"
+	// ShapeSpread is shaped after real exports that the compact shape
+	// flattered: funnel steps a day to four weeks apart, the address in
+	// another case and with stray leading or trailing spaces from one lead
+	// to the next (first lead included), a source-only LeadSource (the
+	// action only in ActionCode) on about a quarter of the leads, and
+	// Descriptions holding JSON with the customer's message in it.
+	ShapeSpread = "spread"
+)
+
+// Shapes lists the accepted Options.Shape values, for help texts and
+// validation.
+var Shapes = []string{ShapeCompact, ShapeSpread}
 
 // ErrUnknownFormat is returned (wrapped) for an Options.Format not in Formats.
 var ErrUnknownFormat = errors.New("gen: unknown format")
 
-// Write streams opt.Rows generated leads to w in opt.Format. It buffers its
+// ErrUnknownOrder is returned (wrapped) for an Options.Order not in Orders.
+var ErrUnknownOrder = errors.New("gen: unknown order")
+
+// ErrUnknownShape is returned (wrapped) for an Options.Shape not in Shapes.
+var ErrUnknownShape = errors.New("gen: unknown shape")
+
+// Write writes opt.Rows generated leads to w in opt.Format. It buffers its
 // own output, so w need not be buffered, and it stops at the first write
-// error.
+// error. In OrderGenerated it streams with flat memory; the other orders
+// hold a few dozen bytes per row plus a bounded window of rendered rows.
 func Write(w io.Writer, opt Options) error {
+	return write(w, opt, orderWindow)
+}
+
+// write is Write with the reordering window as a parameter, so that tests
+// can force a file through many windows.
+func write(w io.Writer, opt Options, window int) error {
 	var render renderer
 	switch opt.Format {
 	case FormatStorageExplorer:
@@ -72,7 +114,17 @@ func Write(w io.Writer, opt Options) error {
 	case FormatPartnerCenter:
 		render = partnerCenter{}
 	default:
-		return fmt.Errorf("%w %q (want one of storage-explorer, webhook, partner-center)", ErrUnknownFormat, opt.Format)
+		return fmt.Errorf("%w %q (want one of %s)", ErrUnknownFormat, opt.Format, strings.Join(Formats, ", "))
+	}
+	switch opt.Order {
+	case "", OrderGenerated, OrderTable, OrderShuffled:
+	default:
+		return fmt.Errorf("%w %q (want one of %s)", ErrUnknownOrder, opt.Order, strings.Join(Orders, ", "))
+	}
+	switch opt.Shape {
+	case "", ShapeCompact, ShapeSpread:
+	default:
+		return fmt.Errorf("%w %q (want one of %s)", ErrUnknownShape, opt.Shape, strings.Join(Shapes, ", "))
 	}
 	if opt.Rows < 0 {
 		return fmt.Errorf("gen: negative row count %d", opt.Rows)
@@ -92,6 +144,12 @@ func Write(w io.Writer, opt Options) error {
 	buf = render.header(buf)
 	if _, err := bw.Write(buf); err != nil {
 		return err
+	}
+	if opt.Order == OrderTable || opt.Order == OrderShuffled {
+		if err := writeReordered(bw, render, opt, window); err != nil {
+			return err
+		}
+		return bw.Flush()
 	}
 	g := newGenerator(opt)
 	var scratch []byte

@@ -94,6 +94,10 @@ type generator struct {
 	cultureW int
 	offerW   int
 	portal   []*offer
+	// spread selects ShapeSpread. Every random draw it adds is taken only
+	// when it is set, so the compact shape's stream, and bytes, stay as
+	// they were.
+	spread bool
 }
 
 func newGenerator(opt Options) *generator {
@@ -104,6 +108,7 @@ func newGenerator(opt Options) *generator {
 		open:   make([]funnel, 0, maxOpen),
 		testAt: -1,
 		hotAt:  -1,
+		spread: opt.Shape == ShapeSpread,
 	}
 	if g.span < 3600 {
 		g.span = 3600
@@ -268,8 +273,14 @@ func (g *generator) startFunnel(p person, o *offer, first string) {
 	var total int64
 	gaps := [3]int64{}
 	for s := 1; s < f.n; s++ {
-		// Two hours to six days between steps.
-		gaps[s] = 2*3600 + int64(g.r.intn(6*86400-2*3600))
+		if g.spread {
+			// A day to four weeks: people think it over, ask colleagues,
+			// come back after a holiday.
+			gaps[s] = 86400 + int64(g.r.intn(27*86400))
+		} else {
+			// Two hours to six days between steps.
+			gaps[s] = 2*3600 + int64(g.r.intn(6*86400-2*3600))
+		}
 		total += gaps[s]
 	}
 	if total > g.span/2 {
@@ -308,7 +319,8 @@ func (g *generator) continueFunnel() {
 }
 
 // fill sets g.cur for person p. step > 0 marks a funnel's later step, where
-// the person retypes their email and often leaves the phone out.
+// the person retypes their email and often leaves the phone out; in the
+// spread shape every lead has its own spelling of the address.
 func (g *generator) fill(p *person, o *offer, action string, created int64, step int) {
 	l := &g.cur
 	*l = lead{}
@@ -318,16 +330,35 @@ func (g *generator) fill(p *person, o *offer, action string, created int64, step
 	l.offer = o
 	l.offerTitle = o.title
 	l.cust = p.customer
-	if step > 0 {
+	switch {
+	case g.spread:
+		// Every lead, the first too, gets its own spelling: in real data
+		// no two of a person's leads can be assumed to match byte for byte.
+		l.cust.email = g.respell(p)
+	case step > 0:
 		l.cust.email = g.retype(p)
-		if g.r.chance(0.5) {
-			l.cust.phone = ""
-		}
+	}
+	if step > 0 && g.r.chance(0.5) {
+		l.cust.phone = ""
 	}
 	l.desc = g.pickDescription(action)
 	l.webhookSourceOnly = l.source == srcMarketplace && g.r.chance(0.5)
 	l.camel = g.r.chance(0.12)
 	l.trial = action == actINS && g.r.chance(0.4)
+	if g.spread {
+		g.spreadSource(l)
+	}
+}
+
+// spreadSource makes some leads' LeadSource the bare source, the action
+// only in ActionCode. Only actions a Partner Center export still names in
+// its Call to action column are chosen: there a bare source would lose a
+// Create (shown as "Get it now", like an install) or a DNC (no label).
+func (g *generator) spreadSource(l *lead) {
+	switch l.action {
+	case actINS, actPLT, actTD:
+		l.sourceOnly = g.r.chance(0.3)
+	}
 }
 
 // stampID gives l a fresh id and its times.
@@ -363,6 +394,9 @@ func (g *generator) noPII() {
 	l.webhookSourceOnly = l.source == srcMarketplace && g.r.chance(0.5)
 	l.camel = g.r.chance(0.12)
 	l.trial = l.action == actINS && g.r.chance(0.4)
+	if g.spread {
+		g.spreadSource(l)
+	}
 }
 
 // testLead fills g.cur with Microsoft's validation lead: MSFT_TEST_<ticks>
@@ -446,6 +480,11 @@ func (g *generator) pickSource(action string) string {
 // pickDescription returns empty, "Campaigns: ", a note or campaign JSON.
 // Notes are mostly what Contact me leads carry.
 func (g *generator) pickDescription(action string) string {
+	if g.spread && g.r.chance(0.2) {
+		// Forms that post the message and their tracking fields as one
+		// JSON object; importers must keep it as text, not parse it away.
+		return messageJSON[g.r.intn(len(messageJSON))]
+	}
 	x := g.r.intn(100)
 	noteP := 4
 	if action == actPLT {
@@ -528,6 +567,38 @@ func (g *generator) retype(p *person) string {
 	default:
 		return strings.ToUpper(p.email)
 	}
+}
+
+// respell returns the person's email as typed for one lead in the spread
+// shape: in one of several cases, and often with a space or two before or
+// after it, as forms that do not trim pass them on. Trimmed and lower-cased
+// it is always the person's address.
+func (g *generator) respell(p *person) string {
+	var e string
+	switch x := g.r.intn(100); {
+	case x < 35:
+		e = p.email
+	case x < 60:
+		e = capitalize(p.local) + "@" + capitalize(p.domain)
+	case x < 75:
+		e = strings.ToUpper(p.email)
+	case x < 90:
+		e = p.local + "@" + strings.ToUpper(p.domain)
+	default:
+		e = capitalize(p.local) + "@" + p.domain
+	}
+	switch x := g.r.intn(100); {
+	case x < 45:
+	case x < 65:
+		e += " "
+	case x < 80:
+		e = " " + e
+	case x < 92:
+		e = " " + e + " "
+	default:
+		e += "  "
+	}
+	return e
 }
 
 // capitalize upper-cases the first letter of each dot-separated part, the

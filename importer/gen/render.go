@@ -26,14 +26,7 @@ func (storageExplorer) header(dst []byte) []byte { return append(dst, storageExp
 func (storageExplorer) row(dst, scratch []byte, l *lead) ([]byte, []byte) {
 	const typ = ",Edm.String,"
 	t := time.Unix(l.created, 0).UTC()
-	y, mo, d := t.Date()
-	// PartitionKey is the creation date M/dd/yyyy with "/" escaped as
-	// ":2F", matching the samples.
-	dst = strconv.AppendInt(dst, int64(mo), 10)
-	dst = append(dst, ":2F"...)
-	dst = append2(dst, d)
-	dst = append(dst, ":2F"...)
-	dst = strconv.AppendInt(dst, int64(y), 10)
+	dst = appendPartitionKey(dst, t)
 	dst = append(dst, ',')
 	dst = appendGUID(dst, l.id)
 	dst = append(dst, ',')
@@ -53,6 +46,18 @@ func (storageExplorer) row(dst, scratch []byte, l *lead) ([]byte, []byte) {
 	dst = appendCSV(dst, l.offerTitle)
 	dst = append(dst, ",Edm.String\r\n"...)
 	return dst, scratch
+}
+
+// appendPartitionKey writes the table PartitionKey of a lead created at t:
+// the date as M/dd/yyyy with "/" escaped as ":2F", matching the samples.
+// OrderTable sorts by these very bytes, so it has one writer.
+func appendPartitionKey(dst []byte, t time.Time) []byte {
+	y, mo, d := t.Date()
+	dst = strconv.AppendInt(dst, int64(mo), 10)
+	dst = append(dst, ":2F"...)
+	dst = append2(dst, d)
+	dst = append(dst, ":2F"...)
+	return strconv.AppendInt(dst, int64(y), 10)
 }
 
 // webhook renders one HTTPS-endpoint payload per line, spaced like the
