@@ -139,8 +139,26 @@ func (c *Contact) merge(l *Lead) (rebuild bool) {
 	} else {
 		desc = search.Description(l.Description)
 	}
+	if desc != "" && !newest && c.hasDescs() {
+		// Descriptions are kept newest first: one older than the newest
+		// lead goes among the others, which only a rebuild in time order
+		// can place (it also decides which fit in the search text).
+		rebuild = true
+	}
 	c.descs = append(c.descs, pendingDesc{desc, newest})
 	return rebuild
+}
+
+// hasDescs reports whether any description is in the contact's search
+// text or waiting to join it.
+func (c *Contact) hasDescs() bool {
+	for _, d := range c.descs {
+		if d.text != "" {
+			return true
+		}
+	}
+	i := strings.IndexByte(c.Search, search.DescSep)
+	return i >= 0 && strings.Trim(c.Search[i+1:], string(rune(search.FieldSep))) != ""
 }
 
 // finishSearch brings Search up to date with the merged leads.
@@ -156,18 +174,10 @@ func (c *Contact) finishSearch() {
 		head := search.AppendHead(buf[:0], cu.FirstName, cu.LastName, c.Email, cu.Company, cu.Title)
 		d := c.descs[0]
 		var sb strings.Builder
-		sb.Grow(len(head) + 2 + len(d.text))
+		sb.Grow(len(head) + 1 + len(d.text))
 		sb.Write(head)
 		sb.WriteByte(search.DescSep)
-		switch {
-		case d.text == "":
-		case d.newest:
-			sb.WriteString(d.text)
-			sb.WriteByte(search.FieldSep)
-		default:
-			sb.WriteByte(search.FieldSep)
-			sb.WriteString(d.text)
-		}
+		sb.WriteString(d.text)
 		c.Search = search.Cap(sb.String())
 		c.descs = c.descs[:0]
 		return

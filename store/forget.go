@@ -59,6 +59,10 @@ func (s *Store) Forget(email string, now time.Time) (ForgetResult, error) {
 	}
 	s.idx.mu.Lock()
 	defer s.idx.mu.Unlock()
+	// The person's leads must all be in their contact to be found.
+	if _, err := s.fold(); err != nil {
+		return res, err
+	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		key, err := s.forgetKey(tx)
 		if err != nil {

@@ -224,6 +224,50 @@ func (lb leadBucket) forEach(fn func(seq uint64, rec []byte) error) error {
 	return nil
 }
 
+// forEachFrom is forEach for the leads from sequence number from on: a
+// fold reads just the leads of one import, in the order they were stored.
+func (lb leadBucket) forEachFrom(from uint64, fn func(seq uint64, rec []byte) error) error {
+	c := lb.b.Cursor()
+	k, v := c.Seek(u64(from))
+	if key, ok := seqKey(k); !ok || key > from {
+		// The block before the first key past from may hold it.
+		if pk, pv := c.Prev(); pk != nil && isLeadBlock(pv) {
+			k, v = pk, pv
+		} else {
+			k, v = c.Seek(u64(from))
+		}
+	}
+	for ; k != nil; k, v = c.Next() {
+		key, ok := seqKey(k)
+		if !ok {
+			return fmt.Errorf("leads key of %d bytes: %w", len(k), errCorrupt)
+		}
+		if !isLeadBlock(v) {
+			if key < from {
+				continue
+			}
+			if err := fn(key, v); err != nil {
+				return err
+			}
+			continue
+		}
+		var ferr error
+		if err := eachInBlock(key, v, func(s uint64, r []byte) bool {
+			if s < from {
+				return true
+			}
+			ferr = fn(s, r)
+			return ferr == nil
+		}); err != nil {
+			return fmt.Errorf("leads #%d: %w", key, err)
+		}
+		if ferr != nil {
+			return ferr
+		}
+	}
+	return nil
+}
+
 // count returns how many leads are stored.
 func (lb leadBucket) count() (int, error) {
 	n := 0

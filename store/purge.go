@@ -23,6 +23,9 @@ func (s *Store) Purge(cutoff time.Time, dryRun bool) (PurgeResult, error) {
 	var res PurgeResult
 	s.idx.mu.Lock()
 	defer s.idx.mu.Unlock()
+	if _, err := s.fold(); err != nil {
+		return PurgeResult{}, err
+	}
 	// Whatever happens, the in-memory ID maps are reloaded from the file.
 	defer s.idx.invalidate()
 	err := s.db.Update(func(tx *bolt.Tx) error {

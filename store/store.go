@@ -104,6 +104,11 @@ type Store struct {
 	// leadsGen counts this process's writes that stored or changed a
 	// lead (see Generation).
 	leadsGen atomic.Uint64
+
+	// pending lists the leads this process stored for Fold to file, in
+	// sequence order; guarded by idx.mu.
+	pending      []foldEntry
+	foldedOnOpen int
 }
 
 // DefaultPath returns the database path: $LEADS_DB, else
@@ -199,6 +204,12 @@ func Open(path string, opt Options) (s *Store, err error) {
 			return nil, err
 		}
 		return nil, &OpenError{Path: path, Err: ErrDamaged, Hint: hintFor(ErrDamaged)}
+	}
+	if !opt.ReadOnly {
+		if _, err := s.foldOnOpen(); err != nil {
+			db.Close()
+			return nil, &OpenError{Path: path, Err: errors.New("not writable"), Hint: oneLine(err)}
+		}
 	}
 	return s, nil
 }

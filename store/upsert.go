@@ -46,6 +46,10 @@ type UpsertOptions struct {
 	SyncState []byte
 	// AllowForgotten lets leads of forgotten people back in.
 	AllowForgotten bool
+	// DeferContacts stores new leads without filing them into their
+	// contacts; the caller must call Fold after its last batch (see
+	// fold.go). Ignored in a dry run.
+	DeferContacts bool
 }
 
 var errDryRun = errors.New("dry run")
@@ -61,6 +65,13 @@ func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
 	// may run between this transaction and folding its changes in.
 	s.idx.mu.Lock()
 	defer s.idx.mu.Unlock()
+	deferred := opt.DeferContacts && !opt.DryRun
+	if !deferred && len(s.pending) > 0 {
+		// Every other write sees whole contacts.
+		if _, err := s.fold(); err != nil {
+			return UpsertResult{}, err
+		}
+	}
 	// Once this batch is written, the memory its leads were prepared in
 	// can be used again (batches come in the order they were prepared).
 	if n := len(leads); n > 0 {
@@ -73,6 +84,7 @@ func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
 		if u, err = newUpserter(s, tx, dt); err != nil {
 			return err
 		}
+		u.deferContacts = deferred
 		for i := range leads {
 			if err := u.put(&leads[i], opt.AllowForgotten, &res); err != nil {
 				return err
@@ -108,6 +120,7 @@ func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
 	dt.commit()
 	u.leadIDs.committed()
 	u.contactIDs.committed()
+	s.pending = append(s.pending, u.deferred...)
 	if res.New+res.Updated > 0 {
 		s.leadsGen.Add(1)
 	}
@@ -184,6 +197,9 @@ type upserter struct {
 	// stored, forty-odd from each block in a row.
 	blkSeqs []uint64
 	blkRecs [][]byte
+	// deferContacts leaves new leads for Fold, listed in deferred.
+	deferContacts bool
+	deferred      []foldEntry
 	// movedTo names, for each contact that lost a lead to another contact
 	// (its address changed), the contact the lead went to: the rep's work
 	// on a contact left with no leads follows them there.
@@ -204,8 +220,10 @@ func newUpserter(s *Store, tx *bolt.Tx, dt *dictTx) (_ *upserter, err error) {
 	}
 	u.take(&s.idx.spare)
 	// Sequence-keyed buckets grow at the end: full pages waste nothing.
+	// Contact pages keep a little room, for the leads Fold adds to their
+	// contacts later (see contactFill).
 	u.leads.FillPercent = 1.0
-	u.contacts.FillPercent = 1.0
+	u.contacts.FillPercent = contactFill
 	if v := tx.Bucket(bMeta).Get(kLastTest); len(v) == 8 {
 		u.lastTest = int64(binary.BigEndian.Uint64(v))
 	} else {
@@ -266,6 +284,29 @@ func (u *upserter) putLead(l *Lead, allowForgotten bool, res *UpsertResult) erro
 			return err
 		}
 		u.leadIDs.put(idk, seq)
+		if u.deferContacts {
+			// A lead of a contact stored by an earlier batch waits for
+			// Fold; one of a new contact, or of one this batch already
+			// holds, is filed now, where it costs an append.
+			var ck [8]byte
+			if p := l.prepFull(); p != nil {
+				ck = p.cidKey
+			} else {
+				ck = idBytes(l.ContactID())
+			}
+			if cs, found := u.contactIDs.get(ck); found {
+				if _, here := u.work.get(workKey(cs)); !here {
+					if len(u.deferred) == 0 {
+						if err := markUnfolded(u.tx, seq); err != nil {
+							return err
+						}
+					}
+					u.deferred = append(u.deferred, foldEntry{seq, ck, cs})
+					res.New++
+					return nil
+				}
+			}
+		}
 		cw, err := u.contactFor(l)
 		if err != nil {
 			return err

@@ -57,7 +57,10 @@ func runImport(e *env, args []string) int {
 		}
 	}
 
-	imp := &importRun{e: e, s: s, opt: store.UpsertOptions{DryRun: *dryRun, AllowForgotten: *allowForgotten}, progress: *progress}
+	// New leads are filed into their contacts once, after the last
+	// batch (store.Fold), so rows in any order cost the same.
+	imp := &importRun{e: e, s: s, opt: store.UpsertOptions{DryRun: *dryRun, AllowForgotten: *allowForgotten,
+		DeferContacts: true}, progress: *progress}
 	if *dryRun {
 		imp.seen = map[string]struct{}{}
 	}
@@ -75,6 +78,11 @@ func runImport(e *env, args []string) int {
 				break
 			}
 		}
+	}
+	// Also after a failure: every batch that was stored is filed.
+	if _, err := s.Fold(); err != nil {
+		fmt.Fprintln(e.stderr, "leads:", safetext.Clean(err.Error()))
+		failed = true
 	}
 	if imp.forgotten > 0 {
 		fmt.Fprintf(e.stderr, "leads: skipped %d leads of people who asked to be forgotten (--allow-forgotten imports them)\n", imp.forgotten)

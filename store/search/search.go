@@ -140,23 +140,27 @@ func AppendHead(b []byte, first, last, email, company, title string) []byte {
 // Rebuild returns a contact's search text after a change: head (from Head)
 // and the descriptions already in old, with desc (from Description) added
 // first when it is from the newest lead, else last, all cut to TextCap.
+// Descriptions are kept one separator apart, with no empty ones, so the
+// same descriptions in the same order give the same text however they
+// arrived.
 func Rebuild(old, head, desc string, newest bool) string {
-	if i := strings.IndexByte(old, DescSep); i >= 0 {
-		old = old[i+1:]
-	} else {
-		old = ""
-	}
 	var descs string
+	if i := strings.IndexByte(old, DescSep); i >= 0 {
+		descs = strings.Trim(old[i+1:], fieldSep)
+	}
 	switch {
-	case desc == "" || strings.Contains(old, desc):
-		descs = old
+	case desc == "" || strings.Contains(descs, desc):
+	case descs == "":
+		descs = desc
 	case newest:
-		descs = desc + string(rune(FieldSep)) + old
+		descs = desc + fieldSep + descs
 	default:
-		descs = old + string(rune(FieldSep)) + desc
+		descs = descs + fieldSep + desc
 	}
 	return Cap(head + string(rune(DescSep)) + descs)
 }
+
+const fieldSep = string(rune(FieldSep))
 
 // Cap cuts a search text to TextCap bytes at a character boundary.
 func Cap(s string) string {

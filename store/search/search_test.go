@@ -47,7 +47,7 @@ func TestRebuildKeepsNewestDescriptionsFirst(t *testing.T) {
 	s = Rebuild(s, head, "second", true)
 	s = Rebuild(s, head, "older", false)
 	s = Rebuild(s, head, "second", true)
-	if want := "mei\x00\x00\x00\x00\x01second\x00first\x00\x00older"; s != want {
+	if want := "mei\x00\x00\x00\x00\x01second\x00first\x00older"; s != want {
 		t.Fatalf("got %q, want %q", s, want)
 	}
 	long := Rebuild("", head, strings.Repeat("é", 400), true)
