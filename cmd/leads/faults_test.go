@@ -91,10 +91,11 @@ func sha(t *testing.T, p string) [32]byte {
 }
 
 // genFile writes n synthetic rows with the gen command.
-func genFile(t *testing.T, dir string, n int) string {
+func genFile(t *testing.T, dir string, n int, flags ...string) string {
 	t.Helper()
-	p := filepath.Join(dir, fmt.Sprintf("gen-%d.csv", n))
-	if r := runBin(t, time.Minute, nil, "gen", "--rows", fmt.Sprint(n), "--seed", "7", "--now", "2026-11-24T09:00:00Z", "--out", p); r.code != 0 {
+	p := filepath.Join(dir, fmt.Sprintf("gen-%d%s.csv", n, strings.Join(flags, "")))
+	args := append([]string{"gen", "--rows", fmt.Sprint(n), "--seed", "7", "--now", "2026-11-24T09:00:00Z", "--out", p}, flags...)
+	if r := runBin(t, time.Minute, nil, args...); r.code != 0 {
 		t.Fatalf("gen: %q", r.stderr)
 	}
 	return p
@@ -183,6 +184,32 @@ func checkDB(t *testing.T, db string, want []triageSnap) int {
 	return c.Leads
 }
 
+// contactsOf returns a digest of every contact in db as 'leads export
+// --json' would show it: what each contact shows and filters on, its
+// leads and its triage. Two databases with the same digest show the rep
+// the same inbox.
+func contactsOf(t *testing.T, db string) string {
+	t.Helper()
+	s, err := store.Open(db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h := sha256.New()
+	n := 0
+	err = s.ListContacts(store.Filter{IncludeTest: true}, func(c *store.Contact) error {
+		n++
+		fmt.Fprintf(h, "%s|%s|%+v|%v|%v|%d|%s|%s|%s|%s|%q|%q|%q|%q|%v|%v|%v|%q|%+v\n", c.ID, c.Email, c.Customer,
+			c.First.UnixNano(), c.Last.UnixNano(), c.LeadCount, c.LatestSource, c.LatestAction, c.LatestOfferID,
+			c.LatestOfferName, c.Sources, c.Actions, c.Offers, c.Countries, c.IsTest, c.IsDNC, c.NoPII, c.Search, c.Triage)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%d contacts %x", n, h.Sum(nil))
+}
+
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
 	b, err := os.ReadFile(from)
@@ -194,17 +221,20 @@ func copyFile(t *testing.T, from, to string) {
 	}
 }
 
-// TestKillDashNineDuringImport kills 'leads import' of a 200,000-row file
-// with SIGKILL at 20 random moments spread over a clean run's duration.
-// After each kill: the file opens, bbolt's Check is clean, the triage set
-// before is intact, no more leads than the source holds; and running the
-// same import again finishes with exactly the source's leads.
+// TestKillDashNineDuringImport kills 'leads import' of a shuffled
+// 200,000-row file (a person's leads all over it, so most contacts are
+// filed by the fold at the end) with SIGKILL at 20 random moments spread
+// over a clean run's batches and its fold. After each kill: the file
+// opens, bbolt's Check is clean, the triage set before is intact, no more
+// leads than the source holds; and running the same import again finishes
+// with exactly the source's leads and exactly the contacts a clean import
+// makes, field for field.
 func TestKillDashNineDuringImport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process-level kill loop; runs without -short")
 	}
 	dir := t.TempDir()
-	src := genFile(t, dir, 200000)
+	src := genFile(t, dir, 200000, "--order", "shuffled")
 	base := filepath.Join(dir, "base.db")
 	triage := seedTriage(t, base, src)
 
@@ -217,6 +247,7 @@ func TestKillDashNineDuringImport(t *testing.T) {
 		t.Fatalf("clean import: %q", r.stderr)
 	}
 	want := checkDB(t, ref, triage)
+	wantContacts := contactsOf(t, ref)
 	span := r.took
 	t.Logf("clean import: %v, %d leads", span, want)
 
@@ -236,9 +267,10 @@ func TestKillDashNineDuringImport(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Aim by progress, not by clock: after a random number of committed
-		// batches, then a random moment inside the next one. A clock-based
-		// aim missed whenever the machine's speed changed between runs.
-		after := rng.IntN(batches)
+		// batches, then a random moment inside the next one (after the
+		// last, that is the fold). A clock-based aim missed whenever the
+		// machine's speed changed between runs.
+		after := rng.IntN(batches + 1)
 		sc := bufio.NewScanner(stderr)
 		for n := 0; n < after && sc.Scan(); {
 			if strings.HasSuffix(sc.Text(), "rows stored") {
@@ -263,6 +295,9 @@ func TestKillDashNineDuringImport(t *testing.T) {
 		}
 		if n := checkDB(t, db, triage); n != want {
 			t.Fatalf("round %d: after re-run %d leads, want exactly %d", i, n, want)
+		}
+		if got := contactsOf(t, db); got != wantContacts {
+			t.Fatalf("round %d: after re-run the contacts differ from a clean import's", i)
 		}
 		os.Remove(db)
 		t.Logf("round %d: killed %v after batch %d with %d of %d leads committed; re-run complete", i, at.Round(time.Millisecond), after, got, want)

@@ -238,6 +238,15 @@ func (e *env) open(readOnly bool) (*store.Store, bool) {
 		fmt.Fprintln(e.stderr, "leads:", safetext.Clean(err.Error()))
 		return nil, false
 	}
+	// An import cut off by a crash or a kill leaves leads outside their
+	// contacts until a command that writes files them (see store.Fold).
+	if n := s.FoldedOnOpen(); n > 0 {
+		fmt.Fprintf(e.stderr, "leads: finished an import that was cut off: %d leads filed into their contacts\n", n)
+	} else if readOnly {
+		if n, err := s.Unfolded(); err == nil && n > 0 {
+			fmt.Fprintf(e.stderr, "leads: an import was cut off: %d leads are not in their contacts yet; run 'leads import' again (or any command that writes) to finish it\n", n)
+		}
+	}
 	return s, true
 }
 

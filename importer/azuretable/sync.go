@@ -145,6 +145,15 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 	if c == nil {
 		return Result{}, errors.New("azuretable.Sync: no connection")
 	}
+	// Pages are stored with their contacts left for one fold at the end
+	// (store.Fold): a first sync reads the table in table order, which
+	// spreads a person's leads over the whole run. Also when the sync
+	// fails or is cut off: every page it stored is filed.
+	defer func() {
+		if _, ferr := s.Fold(); ferr != nil && err == nil {
+			err = fmt.Errorf("filing the synced leads into their contacts: %w", ferr)
+		}
+	}()
 	overlap := opt.Overlap
 	if overlap == 0 {
 		overlap = DefaultOverlap
@@ -238,7 +247,8 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 		if err != nil {
 			return err
 		}
-		ur, err := s.Upsert(pending, store.UpsertOptions{DryRun: opt.DryRun, SyncKey: key, SyncState: blob, AllowForgotten: opt.AllowForgotten})
+		ur, err := s.Upsert(pending, store.UpsertOptions{DryRun: opt.DryRun, SyncKey: key, SyncState: blob, AllowForgotten: opt.AllowForgotten,
+			DeferContacts: true})
 		if err != nil {
 			return fmt.Errorf("storing page %d: %w", res.Pages+1, err)
 		}
