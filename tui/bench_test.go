@@ -18,6 +18,7 @@ import (
 	"github.com/leads-inbox/leads/importer"
 	"github.com/leads-inbox/leads/importer/gen"
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // The benchmarks run on a database of 1,000,000 generated leads (about
@@ -202,11 +203,11 @@ func reportLatency(b *testing.B, d []time.Duration) {
 func BenchmarkFilter(b *testing.B) {
 	m := loaded(b)
 	press(b, m, "x", "3")
-	plt, ok := m.x.dict.Code(store.KindAction, store.ActionContactMe)
+	plt, ok := m.x.dict.Code(view.KindAction, store.ActionContactMe)
 	if !ok {
 		b.Fatal("no Contact me leads")
 	}
-	src, _ := m.x.dict.Code(store.KindSource, store.SourceAzureMarketplace)
+	src, _ := m.x.dict.Code(view.KindSource, store.SourceAzureMarketplace)
 	steps := []struct {
 		dim  int
 		code store.Code
