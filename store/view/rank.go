@@ -141,6 +141,8 @@ const timeBits = 38
 // matters when the inbox ranks a million contacts. Contacts with equal
 // keys are listed in store order (older contact first).
 func (r Rank) Key() uint64 {
-	t := uint64(min(max(r.At+1<<(timeBits-1), 0), 1<<timeBits-1))
+	// Clamp before the offset is added, so that no time can overflow.
+	const half = 1 << (timeBits - 1)
+	t := uint64(min(max(r.At, -half), half-1) + half)
 	return uint64(r.Tier)<<timeBits | t
 }
