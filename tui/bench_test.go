@@ -259,3 +259,18 @@ func BenchmarkSearchKeystroke(b *testing.B) {
 	}
 	reportLatency(b, d)
 }
+
+// BenchmarkRank re-ranks every contact, as each triage change does: the
+// read model's tier, lanes and sort key of each (view.RankOf), the radix
+// sort, and the lane and status sets the filter panel counts with.
+func BenchmarkRank(b *testing.B) {
+	m := loaded(b)
+	now := benchNow.Unix()
+	var d []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		m.x.rank(now)
+		d = append(d, time.Since(t0))
+	}
+	reportLatency(b, d)
+}
