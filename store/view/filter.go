@@ -199,7 +199,7 @@ func Fold(s string) string {
 // Selection is a Filter resolved against a dictionary, ready to match
 // digests: what 'leads list' and 'leads export' match each contact with.
 // The inbox keeps bitsets of the same codes instead, for speed, but asks
-// Dict.Select which codes a value selects, so both select alike.
+// a Selector which codes a value selects, so both select alike.
 type Selection struct {
 	codes       [DimStatus][]Code // nil: the dimension is not filtered
 	status      int               // index into Statuses, -1 for any
