@@ -75,12 +75,12 @@ func collectLeadStats(st *store.Store, now time.Time) (*leadStats, error) {
 			offers[name] = o
 		}
 		o.total++
-		switch f.Action {
-		case store.ActionContactMe:
+		switch view.StageOf(f.Action) {
+		case view.StageContactMe:
 			o.contact++
-		case store.ActionStartTestDrive:
+		case view.StageTestDrive:
 			o.testDrive++
-		case store.ActionInstall, store.ActionCreate:
+		case view.StageInstall:
 			o.instal++
 		}
 		if f.Created >= start {

@@ -137,3 +137,18 @@ func TestStateOf(t *testing.T) {
 		t.Error("an unknown status is not read as new")
 	}
 }
+
+func TestStageOf(t *testing.T) {
+	for action, want := range map[string]Stage{
+		"PLT": StageContactMe, "plt": StageContactMe, "StartTestDrive": StageTestDrive,
+		"INS": StageInstall, "Create": StageInstall, "create": StageInstall,
+		"DNC": StageNone, "": StageNone, "Subscribe": StageNone,
+	} {
+		if got := StageOf(action); got != want {
+			t.Errorf("StageOf(%q) = %d, want %d", action, got, want)
+		}
+	}
+	if !(StageContactMe < StageTestDrive && StageTestDrive < StageInstall) {
+		t.Error("the stages are out of funnel order")
+	}
+}
