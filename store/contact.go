@@ -195,10 +195,6 @@ func addSorted(ss []string, v string) []string {
 	return slices.Insert(ss, i, v)
 }
 
-// Matches reports whether the contact's search text holds every word of
-// the query q, as the inbox's search finds it (package search).
-func (c *Contact) Matches(q string) bool { return search.Match(c.Search, search.Words(q)) }
-
 // leadRef points from a contact to one of its leads, in time order.
 type leadRef struct {
 	when int64 // Unix nanoseconds of the lead's effective time
