@@ -492,27 +492,29 @@ func (x *index) sourceName(code store.Code, long bool) string {
 	return n
 }
 
-// clock is the first column: what makes this row urgent.
+// clock is the first column: what makes this row urgent (view.Rank.Clock),
+// for the tier the row was ranked in.
 func (m *Model) clock(i int32, now int64) (string, lipgloss.Style) {
-	d, t := &m.x.dg[i], m.x.tri[i]
+	r := view.RankOf(&m.x.dg[i], m.x.tri[i], m.x.rankAt)
+	c := r.Clock(now)
 	dur := func(s int64) string { return compactDuration(time.Duration(s) * time.Second) }
-	switch m.x.tier[i] {
+	switch r.Tier {
 	case view.TierOverdue:
-		return dur(now-t.Due) + " over", m.sty.urgent
+		return dur(c) + " over", m.sty.urgent
 	case view.TierHotClock:
-		return dur(d.Hot+view.FirstReply-now) + " left", m.sty.hot
+		return dur(c) + " left", m.sty.hot
 	case view.TierClock:
-		return dur(d.Last+view.FirstReply-now) + " left", m.sty.warm
+		return dur(c) + " left", m.sty.warm
 	case view.TierHotLate:
-		return dur(now-d.Hot-view.FirstReply) + " late", m.sty.lateHot
+		return dur(c) + " late", m.sty.lateHot
 	case view.TierLate:
-		return dur(now-d.Last-view.FirstReply) + " late", m.sty.late
+		return dur(c) + " late", m.sty.late
 	case view.TierDecide:
 		return "decide", m.sty.bold
 	case view.TierScheduled:
-		return shortDate(time.Unix(t.Due, 0), m.now()), m.sty.ok
+		return shortDate(time.Unix(c, 0), m.now()), m.sty.ok
 	}
-	return dur(now-d.Last) + " ago", m.sty.dim
+	return dur(c) + " ago", m.sty.dim
 }
 
 func (m *Model) statusCell(i int32) (string, lipgloss.Style) {

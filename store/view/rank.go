@@ -126,6 +126,29 @@ func RankOf(d *Digest, s State, now int64) Rank {
 	return Rank{TierDecide, -d.Last, lanes | 1<<LaneAction}
 }
 
+// Clock returns, in seconds as of now, what makes a ranked contact
+// urgent, as the inbox's first column shows it: how long a follow-up is
+// overdue (TierOverdue), the time left on the first-reply clock
+// (TierHotClock, TierClock), how long past it (TierHotLate, TierLate),
+// the due time itself in Unix seconds (TierScheduled), 0 (TierDecide), or
+// how long since the newest lead (TierRest). It reads the time RankOf
+// ranked by, so the column cannot count from another lead than the order.
+func (r Rank) Clock(now int64) int64 {
+	switch r.Tier {
+	case TierOverdue:
+		return now - r.At
+	case TierHotClock, TierClock:
+		return r.At + FirstReply - now
+	case TierHotLate, TierLate:
+		return now + r.At - FirstReply // At is the clock's start, negated
+	case TierScheduled:
+		return r.At
+	case TierDecide:
+		return 0
+	}
+	return now + r.At // At is the newest lead's time, negated
+}
+
 // KeyBits is how many low bits of a uint64 a Key uses, so that a caller
 // can shift it up and pack something of its own below it, as the inbox's
 // sort packs each contact's position.

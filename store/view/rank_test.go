@@ -152,3 +152,28 @@ func TestStageOf(t *testing.T) {
 		t.Error("the stages are out of funnel order")
 	}
 }
+
+// TestClock: what the inbox's first column shows, for each tier.
+func TestClock(t *testing.T) {
+	open := FlagEmail
+	cases := []struct {
+		d    Digest
+		s    State
+		want int64
+	}{
+		{Digest{Flags: open, Hot: now - hour, Last: now - hour}, State{}, FirstReply - hour}, // left
+		{Digest{Flags: open, Last: now - 2*hour}, State{}, FirstReply - 2*hour},              // left
+		{Digest{Flags: open, Hot: now - FirstReply - hour, Last: now}, State{}, hour},        // late, by the hot lead
+		{Digest{Flags: open, Last: now - FirstReply - 3*hour}, State{}, 3 * hour},            // late
+		{Digest{Flags: open}, State{Due: now - 5*hour, Touches: 1, Status: 1}, 5 * hour},     // over
+		{Digest{Flags: open}, State{Due: now + 5*hour, Touches: 1, Status: 1}, now + 5*hour}, // the due time
+		{Digest{Flags: open, Last: now - 9*hour}, State{Touches: 4, Status: 1}, 0},           // decide
+		{Digest{Flags: open | FlagDNC, Last: now - 7*hour}, State{}, 7 * hour},               // ago
+	}
+	for _, c := range cases {
+		r := RankOf(&c.d, c.s, now)
+		if got := r.Clock(now); got != c.want {
+			t.Errorf("tier %d: clock %d, want %d", r.Tier, got, c.want)
+		}
+	}
+}
