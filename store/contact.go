@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/leads-inbox/leads/store/search"
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // Contact is one person: every lead with the same normalised email, or a
@@ -204,10 +205,6 @@ func addSorted(ss []string, v string) []string {
 	return slices.Insert(ss, i, v)
 }
 
-// Matches reports whether the contact's search text holds every word of
-// the query q, as the inbox's search finds it (package search).
-func (c *Contact) Matches(q string) bool { return search.Match(c.Search, search.Words(q)) }
-
 // leadRef points from a contact to one of its leads, in time order.
 type leadRef struct {
 	when int64 // Unix nanoseconds of the lead's effective time
@@ -253,10 +250,6 @@ func knownContactRecord(b []byte) bool {
 	return len(b) >= 9 && (b[0] == 2 || b[0] == contactRecordVersion)
 }
 
-// KindOfferName is the dictionary kind of offer display names, kept apart
-// from the digest kinds so that filters never list them.
-const KindOfferName = "n"
-
 // encodeContact writes a contact as one record: first the digest (what the
 // inbox keeps in memory for every contact), then the display fields, then
 // the references to its leads. Keeping all three in one record means one
@@ -275,28 +268,28 @@ func encodeContact(c *Contact, dt *dictTx, a *arena) []byte {
 	e.uvarint(uint64(c.LeadCount))
 	var flags uint8
 	if c.IsTest {
-		flags |= FlagTest
+		flags |= view.FlagTest
 	}
 	if c.IsDNC {
-		flags |= FlagDNC
+		flags |= view.FlagDNC
 	}
 	if c.NoPII {
-		flags |= FlagNoPII
+		flags |= view.FlagNoPII
 	}
 	if c.Email != "" {
-		flags |= FlagEmail
+		flags |= view.FlagEmail
 	}
 	e.b = append(e.b, flags)
-	e.uvarint(uint64(dt.code(KindSource, c.LatestSource)))
-	e.uvarint(uint64(dt.code(KindAction, c.LatestAction)))
-	e.uvarint(uint64(dt.code(KindOffer, c.LatestOfferID)))
-	e.uvarint(uint64(dt.code(KindCountry, c.Customer.Country)))
+	e.uvarint(uint64(dt.code(view.KindSource, c.LatestSource)))
+	e.uvarint(uint64(dt.code(view.KindAction, c.LatestAction)))
+	e.uvarint(uint64(dt.code(view.KindOffer, c.LatestOfferID)))
+	e.uvarint(uint64(dt.code(view.KindCountry, c.Customer.Country)))
 	n := len(c.Sources) + len(c.Actions) + len(c.Offers) + len(c.Countries)
 	e.uvarint(uint64(n))
 	for _, g := range []struct {
 		kind string
 		ss   []string
-	}{{KindSource, c.Sources}, {KindAction, c.Actions}, {KindOffer, c.Offers}, {KindCountry, c.Countries}} {
+	}{{view.KindSource, c.Sources}, {view.KindAction, c.Actions}, {view.KindOffer, c.Offers}, {view.KindCountry, c.Countries}} {
 		for _, s := range g.ss {
 			e.uvarint(uint64(dt.code(g.kind, s)))
 		}
@@ -318,7 +311,7 @@ func encodeContact(c *Contact, dt *dictTx, a *arena) []byte {
 	e.time(c.Last)
 	// A few offers' names repeat across every contact: a code, or 0 and
 	// the name when the dictionary is full.
-	code := dt.code(KindOfferName, c.LatestOfferName)
+	code := dt.code(view.KindOfferName, c.LatestOfferName)
 	e.uvarint(uint64(code))
 	if code == 0 {
 		e.str(c.LatestOfferName)
@@ -336,7 +329,7 @@ func encodeContact(c *Contact, dt *dictTx, a *arena) []byte {
 
 // decodeContact reads a contact record; names is the dictionary (code ->
 // kind:name) to turn codes back into names.
-func decodeContact(seq uint64, b []byte, names []string) (Contact, error) {
+func decodeContact(seq uint64, b []byte, names view.Names) (Contact, error) {
 	var c Contact
 	var dg Digest
 	rest, err := decodeDigestPart(seq, b, &dg)
@@ -347,19 +340,19 @@ func decodeContact(seq uint64, b []byte, names []string) (Contact, error) {
 	c.ID = dg.IDString()
 	c.LeadCount = int(dg.Leads)
 	c.hot = dg.Hot
-	c.IsTest, c.IsDNC, c.NoPII = dg.Flags&FlagTest != 0, dg.Flags&FlagDNC != 0, dg.Flags&FlagNoPII != 0
-	name := func(code Code) string { return nameOf(names, code) }
+	c.IsTest, c.IsDNC, c.NoPII = dg.Flags&view.FlagTest != 0, dg.Flags&view.FlagDNC != 0, dg.Flags&view.FlagNoPII != 0
+	name := names.Name
 	c.LatestSource, c.LatestAction, c.LatestOfferID = name(dg.LatestSource), name(dg.LatestAction), name(dg.LatestOffer)
 	for _, code := range dg.Codes {
 		v := name(code)
-		switch kindOf(names, code) {
-		case KindSource:
+		switch names.Kind(code) {
+		case view.KindSource:
 			c.Sources = append(c.Sources, v)
-		case KindAction:
+		case view.KindAction:
 			c.Actions = append(c.Actions, v)
-		case KindOffer:
+		case view.KindOffer:
 			c.Offers = append(c.Offers, v)
-		case KindCountry:
+		case view.KindCountry:
 			c.Countries = append(c.Countries, v)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // strangerLead is one lead whose customer-typed fields a test fills.
@@ -151,7 +153,7 @@ func TestSeventyThousandDistinctValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	de, ok := dict.Code(KindCountry, "DE")
+	de, ok := dict.Code(view.KindCountry, "DE")
 	if !ok || de <= 0xFFFF {
 		t.Fatalf("DE has code %d (%v), want one past 16 bits", de, ok)
 	}
@@ -180,15 +182,15 @@ func TestForgetSweepsTheDictionary(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, before, _ := s.Digests()
-	pt, _ := before.Code(KindCountry, "PT")
+	pt, _ := before.Code(view.KindCountry, "PT")
 	if _, err := s.Forget("ana@fabrikam.example", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	_, after, _ := s.Digests()
-	if _, ok := after.Code(KindCountry, a.Customer.Country); ok {
+	if _, ok := after.Code(view.KindCountry, a.Customer.Country); ok {
 		t.Fatal("the forgotten person's country is still in the dictionary")
 	}
-	if c, ok := after.Code(KindCountry, "PT"); !ok || c != pt {
+	if c, ok := after.Code(view.KindCountry, "PT"); !ok || c != pt {
 		t.Fatalf("PT: code %d %v, was %d", c, ok, pt)
 	}
 	// The writer's copy of the dictionary follows the file: a new lead

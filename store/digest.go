@@ -1,128 +1,22 @@
 package store
 
 import (
-	"bytes"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
-	"strings"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/leads-inbox/leads/store/view"
 )
 
-// Dictionary kinds: a code in a Digest stands for kind + ":" + name.
-const (
-	KindSource  = "s"
-	KindAction  = "a"
-	KindOffer   = "o"
-	KindCountry = "c"
-)
+// Code is a dictionary code (view.Code): the store hands them out as it
+// writes contacts and keeps the names behind them in the dictionary bucket.
+type Code = view.Code
 
-// Digest flags.
-const (
-	FlagTest uint8 = 1 << iota
-	FlagDNC
-	FlagNoPII
-	FlagEmail
-)
-
-// Code is a dictionary code: it stands for one kind + name (a source, an
-// action, an offer, a country) in digests. 0 means "none". Codes are never
-// reused, so a code read from an old record can only mean what it meant
-// when it was written, or nothing.
-type Code = uint32
-
-// Digest is the compact view of one contact that the inbox keeps in memory
-// for every contact: no display strings, only codes, times and flags, plus
-// the search text. The full Contact is read only for rows on screen.
-type Digest struct {
-	ID    [8]byte
-	Seq   uint64
-	First int64 // Unix seconds of the earliest lead
-	Last  int64 // Unix seconds of the newest lead
-	// Hot is the Unix time of the newest Contact me or Test Drive lead, the
-	// leads that start the 24-hour first-reply clock; zero if none.
-	Hot          int64
-	Leads        uint32
-	Flags        uint8
-	LatestSource Code
-	LatestAction Code
-	LatestOffer  Code
-	Country      Code
-	// Codes holds every distinct source, action, offer and country code of
-	// the contact's leads, so a filter matches when any lead matches.
-	Codes  []Code
-	Search string
-}
-
-// IDString returns the contact ID as shown to users.
-func (d *Digest) IDString() string { return hex.EncodeToString(d.ID[:]) }
-
-// Has reports whether any of the contact's leads carries code.
-func (d *Digest) Has(code Code) bool {
-	for _, c := range d.Codes {
-		if c == code {
-			return true
-		}
-	}
-	return false
-}
-
-// Dict maps digest codes back to names. Code 0 means "none"; so does a
-// code the dictionary does not hold.
-type Dict struct {
-	names []string // code -> kind:name, "" for a free code
-	codes map[string]Code
-}
-
-// Name returns the name behind code without its kind prefix.
-func (d *Dict) Name(code Code) string { return nameOf(d.names, code) }
-
-// Kind returns the kind of code (KindSource, ...).
-func (d *Dict) Kind(code Code) string { return kindOf(d.names, code) }
-
-// Code returns the code of name of the given kind, and whether it exists.
-func (d *Dict) Code(kind, name string) (Code, bool) {
-	c, ok := d.codes[kind+":"+name]
-	return c, ok
-}
-
-// Codes returns every code of a kind, in code order.
-func (d *Dict) Codes(kind string) []Code {
-	var out []Code
-	for i := 1; i < len(d.names); i++ {
-		if kindOf(d.names, Code(i)) == kind {
-			out = append(out, Code(i))
-		}
-	}
-	return out
-}
-
-// Len returns one past the largest code.
-func (d *Dict) Len() int { return len(d.names) }
-
-// nameOf and kindOf read an entry of a code -> kind:name table. A code
-// outside the table or without an entry has no name and no kind, never a
-// panic: a record may carry a code its dictionary lost (see migration 4).
-func nameOf(names []string, code Code) string {
-	if code == 0 || uint64(code) >= uint64(len(names)) {
-		return ""
-	}
-	n := names[code]
-	return n[strings.IndexByte(n, ':')+1:]
-}
-
-func kindOf(names []string, code Code) string {
-	if code == 0 || uint64(code) >= uint64(len(names)) {
-		return ""
-	}
-	n := names[code]
-	i := strings.IndexByte(n, ':')
-	if i < 0 {
-		return ""
-	}
-	return n[:i]
-}
+// Digest is a contact's digest (view.Digest), which the store keeps at the
+// front of each contact record so that the inbox can load every contact's
+// digest in one sequential read.
+type Digest = view.Digest
 
 // The dictionary bucket maps a code (4 bytes, big-endian) to kind:name.
 // Keyed by code, an entry can hold a name of any length: bbolt refuses
@@ -140,7 +34,7 @@ func (s *Store) loadDict() error {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error {
-			if len(k) != 4 || bytes.IndexByte(v, ':') < 0 {
+			if _, _, ok := view.SplitEntry(string(v)); len(k) != 4 || !ok {
 				return errCorrupt
 			}
 			code := Code(binary.BigEndian.Uint32(k))
@@ -202,22 +96,22 @@ func (d *dictTx) code(kind, name string) Code {
 
 func kindIndex(kind string) int {
 	switch kind {
-	case KindSource:
+	case view.KindSource:
 		return 0
-	case KindAction:
+	case view.KindAction:
 		return 1
-	case KindOffer:
+	case view.KindOffer:
 		return 2
-	case KindCountry:
+	case view.KindCountry:
 		return 3
-	case KindOfferName:
+	case view.KindOfferName:
 		return 4
 	}
 	return -1
 }
 
 func (d *dictTx) lookup(kind, name string) Code {
-	key := kind + ":" + name
+	key := view.Entry(kind, name)
 	d.s.mu.Lock()
 	c, ok := d.s.dict[key]
 	d.s.mu.Unlock()
@@ -254,15 +148,15 @@ func (d *dictTx) lookup(kind, name string) Code {
 // kindLabel names a dictionary kind in an error message.
 func kindLabel(kind string) string {
 	switch kind {
-	case KindSource:
+	case view.KindSource:
 		return "source"
-	case KindAction:
+	case view.KindAction:
 		return "action"
-	case KindOffer:
+	case view.KindOffer:
 		return "offer"
-	case KindCountry:
+	case view.KindCountry:
 		return "country"
-	case KindOfferName:
+	case view.KindOfferName:
 		return "offer name"
 	}
 	return "name"
@@ -280,14 +174,12 @@ func (d *dictTx) commit() {
 	}
 }
 
-func (s *Store) snapshotDict() *Dict {
+// snapshotDict returns a copy of the dictionary as it is now: imports
+// add codes while the inbox reads the copy.
+func (s *Store) snapshotDict() *view.Dict {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d := &Dict{names: append([]string(nil), s.rev...), codes: make(map[string]Code, len(s.dict))}
-	for k, v := range s.dict {
-		d.codes[k] = v
-	}
-	return d
+	return view.NewDict(append(view.Names(nil), s.rev...))
 }
 
 // decodeDigest reads the digest at the front of a contact record. Its
@@ -362,7 +254,7 @@ func decodeDigestPart(seq uint64, b []byte, d *Digest) ([]byte, error) {
 
 // Digests reads the digest of every contact in one sequential pass, with
 // the dictionary to read its codes. This is what the inbox loads at start.
-func (s *Store) Digests() ([]Digest, *Dict, error) {
+func (s *Store) Digests() ([]Digest, *view.Dict, error) {
 	var out []Digest
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bContacts)
@@ -380,7 +272,9 @@ func (s *Store) Digests() ([]Digest, *Dict, error) {
 }
 
 // names returns the dictionary's code -> kind:name table for decoding.
-func (s *Store) names() []string {
+// Codes are only ever added, so the table returned stays right for every
+// code it holds.
+func (s *Store) names() view.Names {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.rev

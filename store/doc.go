@@ -1,12 +1,23 @@
 // Package store keeps every lead, contact and piece of triage state in one
 // local bbolt file. It is the only package that imports bbolt.
 //
+// The store owns bytes, buckets, transactions and migrations; what the
+// records mean to a reader lives in store/view, the read model: what a
+// contact's digest says, how urgently a contact needs the rep, and which
+// contacts a filter selects. The store decodes digests into view types
+// (Digests, LoadDigests), gives the read model's state of the rep's work
+// (States) and offers' display names (OfferNames), and lists contacts
+// with a view.Selection and a view.Order (ListContactsBy), so 'leads
+// list' and the inbox cannot disagree. Search text is built and matched
+// by store/search; everything shown passes store/safetext.
+//
 // Imported data and the user's own work live in separate buckets, so an
 // import can never touch triage state and either side can be rebuilt or
 // migrated alone:
 //
 //	meta/          app = "leads", schema = version, last_test = time of newest test lead
-//	dict/          kind+name -> code (uint16); small dictionary for digests
+//	codes/         code (u32) -> kind:name (view.Entry); the dictionary of
+//	               digest codes; its sequence is the last code handed out
 //	leads/         lead seq (u64) -> encoded Lead (content | origin | raw)
 //	lead_idx/      run seq (u64) -> sorted run of (lead ID, lead seq) pairs; see idlog.go
 //	contacts/      contact seq (u64) -> one record: digest (codes, times, flags,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/leads-inbox/leads/store/safetext"
 	"github.com/leads-inbox/leads/store/search"
+	"github.com/leads-inbox/leads/store/view"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
@@ -283,13 +284,14 @@ func (p *prepared) wrote() {
 	}
 }
 
-// Well-known action codes.
+// Well-known action codes, as the read model defines them (view.StageOf
+// says what each means for the funnel).
 const (
-	ActionInstall        = "INS"
-	ActionContactMe      = "PLT"
-	ActionDoNotContact   = "DNC"
-	ActionCreate         = "Create"
-	ActionStartTestDrive = "StartTestDrive"
+	ActionInstall        = view.ActionInstall
+	ActionContactMe      = view.ActionContactMe
+	ActionDoNotContact   = view.ActionDoNotContact
+	ActionCreate         = view.ActionCreate
+	ActionStartTestDrive = view.ActionStartTestDrive
 )
 
 // Normalised source names.

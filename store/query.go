@@ -7,71 +7,18 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/leads-inbox/leads/store/view"
 )
 
-// Filter selects contacts. Each set field must match at least one of the
-// contact's leads (case-insensitively); set fields combine with AND.
-type Filter struct {
-	Source  string
-	Action  string
-	Offer   string // offer ID or offer name
-	Status  string
-	Country string
-	// Query is free text matched against name, email, company, title and
-	// descriptions; every word of it must occur.
-	Query string
-	// IncludeTest shows Microsoft's test leads, which are hidden by default.
-	IncludeTest bool
-}
-
-// Match reports whether a contact (with Triage set) passes the filter.
-func (f *Filter) Match(c *Contact) bool {
-	if c.IsTest && !f.IncludeTest {
-		return false
-	}
-	if f.Source != "" && !anyFold(c.Sources, f.Source) {
-		return false
-	}
-	if f.Action != "" && !anyFold(c.Actions, f.Action) {
-		return false
-	}
-	if f.Offer != "" && !anyFold(c.Offers, f.Offer) && !strings.EqualFold(c.LatestOfferName, f.Offer) {
-		if !c.matchOfferName(f.Offer) {
-			return false
-		}
-	}
-	if f.Country != "" && !anyFold(c.Countries, f.Country) {
-		return false
-	}
-	if f.Status != "" && !strings.EqualFold(string(c.Triage.Status), f.Status) {
-		return false
-	}
-	if !c.Matches(f.Query) {
-		return false
-	}
-	return true
-}
-
-// matchOfferName checks the loaded leads' offer names, when present.
-func (c *Contact) matchOfferName(name string) bool {
-	for i := range c.Leads {
-		if strings.EqualFold(c.Leads[i].OfferName, name) {
-			return true
-		}
-	}
-	return false
-}
-
-func anyFold(ss []string, v string) bool {
-	for _, s := range ss {
-		if strings.EqualFold(s, v) {
-			return true
-		}
-	}
-	return false
-}
+// Filter selects contacts (view.Filter): each set field must match at
+// least one of the contact's leads; set fields combine with AND. What a
+// value selects is the read model's decision (view.Selects), the same as
+// the inbox's filter panel makes.
+type Filter = view.Filter
 
 // ListContacts calls fn for every contact that passes f, most recent
 // activity first, with its leads and triage state loaded. The leads come
@@ -79,15 +26,40 @@ func anyFold(ss []string, v string) bool {
 // streams: only a 16-byte sort key per contact and the current contact are
 // in memory.
 func (s *Store) ListContacts(f Filter, fn func(*Contact) error) error {
+	return s.ListContactsBy(f, view.ByRecent, time.Time{}, fn)
+}
+
+// ListContactsBy is ListContacts in the given order; now is the moment
+// an urgency order ranks at. Contacts are matched on their digests
+// (view.Selection), so a contact's leads are read only when it is listed.
+func (s *Store) ListContactsBy(f Filter, order view.Order, now time.Time, fn func(*Contact) error) error {
 	names := s.names()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		contacts := tx.Bucket(bContacts)
 		leads := leadBucket{tx.Bucket(bLeads)}
+		var offers view.OfferNames
+		if f.Offer != "" {
+			var err error
+			if offers, err = offerNamesTx(contacts, names, nil); err != nil {
+				return err
+			}
+		}
+		sel, err := f.Resolve(names, offers)
+		if err != nil {
+			return err
+		}
+		var states map[[8]byte]view.State
+		if sel.NeedsState() || order.NeedsState() {
+			if states, err = statesTx(tx); err != nil {
+				return err
+			}
+		}
 		type key struct {
-			last int64
-			seq  uint64
+			key uint64
+			seq uint64
 		}
 		keys := make([]key, 0, contacts.Sequence())
+		at := now.Unix()
 		var dg Digest
 		cur := contacts.Cursor()
 		for k, v := cur.First(); k != nil; k, v = cur.Next() {
@@ -95,15 +67,16 @@ func (s *Store) ListContacts(f Filter, fn func(*Contact) error) error {
 			if _, err := decodeDigestPart(seq, v, &dg); err != nil {
 				return err
 			}
-			if dg.Flags&FlagTest != 0 && !f.IncludeTest {
+			st := states[dg.ID]
+			if !sel.Match(&dg, st) {
 				continue
 			}
-			keys = append(keys, key{dg.Last, seq})
+			keys = append(keys, key{order.Key(&dg, st, at), seq})
 		}
 		releaseMapped(s.db.Info().Data, tx.Size())
 		slices.SortFunc(keys, func(a, b key) int {
-			if a.last != b.last {
-				return cmp.Compare(b.last, a.last)
+			if a.key != b.key {
+				return cmp.Compare(a.key, b.key)
 			}
 			return cmp.Compare(a.seq, b.seq)
 		})
@@ -124,12 +97,8 @@ func (s *Store) ListContacts(f Filter, fn func(*Contact) error) error {
 			if c.Triage, err = getTriage(tx, c.ID); err != nil {
 				return err
 			}
-			// Offer names are only on the leads: load them before matching.
 			if c.Leads, err = loadRefsRaw(leads, c.refs, false); err != nil {
 				return err
-			}
-			if !f.Match(&c) {
-				continue
 			}
 			if err := fn(&c); err != nil {
 				return err
@@ -141,6 +110,58 @@ func (s *Store) ListContacts(f Filter, fn func(*Contact) error) error {
 		return nil
 	}
 	return err
+}
+
+// OfferNames returns the display name of every offer of the digests, as
+// the read model names offers (view.OfferNamer): how the inbox learns the
+// names it lists offers by, and matches an offer filter with.
+func (s *Store) OfferNames(dg []Digest) (view.OfferNames, error) {
+	var out view.OfferNames
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		out, err = offerNamesTx(tx.Bucket(bContacts), s.names(), dg)
+		return err
+	})
+	return out, err
+}
+
+// offerNamesTx names the offers of dg, or of every contact when dg is nil
+// (reading their digests, without the search text).
+func offerNamesTx(contacts *bolt.Bucket, names view.Names, dg []Digest) (view.OfferNames, error) {
+	var namer view.OfferNamer
+	if dg != nil {
+		for i := range dg {
+			namer.Add(&dg[i])
+		}
+	} else {
+		var d Digest
+		slab := make([]Code, 0, 64)
+		cur := contacts.Cursor()
+		for k, v := cur.First(); k != nil; k, v = cur.Next() {
+			var err error
+			// The digest's codes are not kept: reuse one slab.
+			if _, _, slab, err = decodeDigest(binary.BigEndian.Uint64(k), v, &d, slab[:0]); err != nil {
+				return nil, fmt.Errorf("contact %x: %w", k, err)
+			}
+			namer.Add(&d)
+		}
+	}
+	codes, seqs := namer.Picks()
+	out := make(view.OfferNames, len(codes))
+	for i, seq := range seqs {
+		v := contacts.Get(u64(seq))
+		if v == nil {
+			return nil, fmt.Errorf("contact #%d: %w", seq, ErrNotFound)
+		}
+		c, err := decodeContact(seq, v, names)
+		if err != nil {
+			return nil, err
+		}
+		if c.LatestOfferName != "" {
+			out[codes[i]] = c.LatestOfferName
+		}
+	}
+	return out, nil
 }
 
 // ErrStop may be returned by a ListContacts callback to end early.

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -10,36 +11,31 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/leads-inbox/leads/store/view"
 )
 
-// Status is where the rep stands with a contact.
-type Status string
+// Status is where the rep stands with a contact (view.Status, where the
+// read model ranks and filters by it). The names below are the store's
+// own spellings of the view package's, kept because every triage call
+// takes one.
+type Status = view.Status
 
 // The statuses a contact moves through. Won and Lost close a contact.
 const (
-	StatusNew       Status = "new"
-	StatusContacted Status = "contacted"
-	StatusEngaged   Status = "engaged"
-	StatusQualified Status = "qualified"
-	StatusWon       Status = "won"
-	StatusLost      Status = "lost"
+	StatusNew       = view.StatusNew
+	StatusContacted = view.StatusContacted
+	StatusEngaged   = view.StatusEngaged
+	StatusQualified = view.StatusQualified
+	StatusWon       = view.StatusWon
+	StatusLost      = view.StatusLost
 )
 
-// Statuses lists every status in funnel order.
-var Statuses = []Status{StatusNew, StatusContacted, StatusEngaged, StatusQualified, StatusWon, StatusLost}
+// Statuses lists every status in funnel order (view.Statuses).
+var Statuses = view.Statuses
 
-// ParseStatus accepts a status name in any case.
-func ParseStatus(s string) (Status, error) {
-	for _, st := range Statuses {
-		if strings.EqualFold(strings.TrimSpace(s), string(st)) {
-			return st, nil
-		}
-	}
-	return "", fmt.Errorf("unknown status %q: use one of new, contacted, engaged, qualified, won, lost", s)
-}
-
-// Closed reports whether the status ends the follow-up work.
-func (s Status) Closed() bool { return s == StatusWon || s == StatusLost }
+// ParseStatus accepts a status name in any case (view.ParseStatus).
+func ParseStatus(s string) (Status, error) { return view.ParseStatus(s) }
 
 // LostNoResponse is the lost reason for a lead that never answered.
 const LostNoResponse = "no response"
@@ -145,6 +141,42 @@ func (s *Store) AllTriage(fn func(Triage) error) error {
 			return fn(t)
 		})
 	})
+}
+
+// State returns the part of t that the read model ranks and filters by.
+func (t Triage) State() view.State { return view.StateOf(t.Status, t.NextFollowUp, t.Touches) }
+
+// States returns the State of every contact the rep has touched, by
+// contact ID; a contact missing from it is untouched (the zero State).
+// The inbox ranks with it, and so does 'leads list --sort urgency'.
+func (s *Store) States() (map[[8]byte]view.State, error) {
+	var out map[[8]byte]view.State
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		out, err = statesTx(tx)
+		return err
+	})
+	return out, err
+}
+
+func statesTx(tx *bolt.Tx) (map[[8]byte]view.State, error) {
+	out := map[[8]byte]view.State{}
+	err := tx.Bucket(bTriage).ForEach(func(k, v []byte) error {
+		t := newTriage(string(k))
+		if err := json.Unmarshal(v, &t); err != nil {
+			return fmt.Errorf("triage of %s: %w", k, errCorrupt)
+		}
+		// A key that is not a contact ID cannot belong to a contact.
+		var id [8]byte
+		if len(k) == hex.EncodedLen(len(id)) {
+			if _, err := hex.Decode(id[:], k); err != nil {
+				return nil
+			}
+			out[id] = t.State()
+		}
+		return nil
+	})
+	return out, err
 }
 
 // History returns a contact's events, oldest first.

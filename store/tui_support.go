@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // SearchText holds the search text of many digests in one block: the text
@@ -28,7 +30,7 @@ type SearchText struct {
 // afterwards hands the file pages it touched back to the kernel, so the
 // inbox's resident memory is its own data rather than a second copy of the
 // contacts in the file mapping.
-func (s *Store) LoadDigests(sep byte) ([]Digest, SearchText, *Dict, error) {
+func (s *Store) LoadDigests(sep byte) ([]Digest, SearchText, *view.Dict, error) {
 	var n uint64
 	var size int64
 	if err := s.db.View(func(tx *bolt.Tx) error {

@@ -18,6 +18,7 @@ import (
 	"github.com/leads-inbox/leads/importer"
 	"github.com/leads-inbox/leads/importer/gen"
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // The benchmarks run on a database of 1,000,000 generated leads (about
@@ -202,11 +203,11 @@ func reportLatency(b *testing.B, d []time.Duration) {
 func BenchmarkFilter(b *testing.B) {
 	m := loaded(b)
 	press(b, m, "x", "3")
-	plt, ok := m.x.dict.Code(store.KindAction, store.ActionContactMe)
+	plt, ok := m.x.dict.Code(view.KindAction, store.ActionContactMe)
 	if !ok {
 		b.Fatal("no Contact me leads")
 	}
-	src, _ := m.x.dict.Code(store.KindSource, store.SourceAzureMarketplace)
+	src, _ := m.x.dict.Code(view.KindSource, store.SourceAzureMarketplace)
 	steps := []struct {
 		dim  int
 		code store.Code
@@ -255,6 +256,21 @@ func BenchmarkSearchKeystroke(b *testing.B) {
 		_ = m.render()
 		d = append(d, time.Since(t0))
 		i++
+	}
+	reportLatency(b, d)
+}
+
+// BenchmarkRank re-ranks every contact, as each triage change does: the
+// read model's tier, lanes and sort key of each (view.RankOf), the radix
+// sort, and the lane and status sets the filter panel counts with.
+func BenchmarkRank(b *testing.B) {
+	m := loaded(b)
+	now := benchNow.Unix()
+	var d []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		m.x.rank(now)
+		d = append(d, time.Since(t0))
 	}
 	reportLatency(b, d)
 }

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -107,15 +106,7 @@ func buildIndex(st *store.Store, now time.Time) (*index, time.Time, error) {
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	triage := map[[8]byte]store.Triage{}
-	err = st.AllTriage(func(t store.Triage) error {
-		var id [8]byte
-		if b, err := hex.DecodeString(t.ContactID); err == nil && len(b) == len(id) {
-			copy(id[:], b)
-			triage[id] = t
-		}
-		return nil
-	})
+	states, err := st.States()
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -123,7 +114,7 @@ func buildIndex(st *store.Store, now time.Time) (*index, time.Time, error) {
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	x := newIndex(dg, text, dict, triage, now)
+	x := newIndex(dg, text, dict, states, now)
 	if err := x.loadOfferNames(st); err != nil {
 		return nil, time.Time{}, err
 	}

@@ -184,7 +184,7 @@ func TestDraftTouchAfterOutput(t *testing.T) {
 	if tr.Touches != 1 || tr.NextFollowUp.IsZero() {
 		t.Fatalf("after y: %+v, want touch 1 and the next follow-up scheduled", tr)
 	}
-	if p := m.x.find(idOf(store.ContactIDForEmail("alice@a.example"))); m.x.tri[p].touches != 1 {
+	if p := m.x.find(idOf(store.ContactIDForEmail("alice@a.example"))); m.x.tri[p].Touches != 1 {
 		t.Errorf("the inbox does not show the touch")
 	}
 	if !strings.Contains(screenText(m), "touch 1 logged") {

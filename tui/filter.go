@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // filterPanel picks one value per dimension, showing how many contacts of
@@ -150,7 +151,7 @@ func (m *Model) panelView(h int) string {
 	var b strings.Builder
 	var tabs []string
 	for d := 0; d < numDims; d++ {
-		label := dimNames[d]
+		label := view.Dim(d).String()
 		if (d == dimStatus && m.f.status != 0) || (d != dimStatus && m.f.code[d] != 0) {
 			label += "*"
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // rowText is what a row shows that is not in the digest: the contact's
@@ -208,8 +209,8 @@ func (m *Model) move(d int) tea.Cmd {
 	return m.fetchRows()
 }
 
-func (m *Model) setView(v view) tea.Cmd {
-	m.view = (v + numViews) % numViews
+func (m *Model) setView(v view.Lane) tea.Cmd {
+	m.view = v % numViews
 	return m.refilter()
 }
 
@@ -245,9 +246,9 @@ func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.NextView):
 		return m.setView(m.view + 1)
 	case key.Matches(k, km.PrevView):
-		return m.setView(m.view - 1)
+		return m.setView(m.view + numViews - 1)
 	case key.Matches(k, km.ViewAction, km.ViewScheduled, km.ViewAll, km.ViewClosed, km.ViewNoPII, km.ViewDNC, km.ViewTest):
-		return m.setView(view(k.Code - '1'))
+		return m.setView(view.Lane(k.Code - '1'))
 	case key.Matches(k, km.Search):
 		return m.openSearch()
 	case key.Matches(k, km.Filter):
@@ -275,11 +276,11 @@ func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
 func (m *Model) blocked(p int32) string {
 	d := &m.x.dg[p]
 	switch {
-	case d.Flags&store.FlagTest != 0:
+	case d.Test():
 		return "a Microsoft test lead: it proves the connection works; nobody to follow up"
-	case d.Flags&store.FlagDNC != 0:
+	case d.DNC():
 		return "DO NOT CONTACT: this person must not be contacted; no contact actions"
-	case d.Flags&store.FlagNoPII != 0 || d.Flags&store.FlagEmail == 0:
+	case d.NoInfo():
 		return "no contact details (.edu or no personal data): nobody to follow up"
 	}
 	return ""
@@ -300,11 +301,11 @@ func (m *Model) action(k tea.KeyPressMsg, p int32) tea.Cmd {
 	case key.Matches(k, km.Draft):
 		return m.startDraft(p)
 	case key.Matches(k, km.Touch):
-		if m.x.tri[p].closed() {
+		if m.x.tri[p].Closed() {
 			m.msg, m.msgErr = "this contact is closed: set another status (s) before logging a touch", true
 			return nil
 		}
-		n := int(m.x.tri[p].touches) + 1
+		n := int(m.x.tri[p].Touches) + 1
 		return m.change(p, fmt.Sprintf("touch %d logged", n), func(id string, at time.Time) (store.Triage, error) {
 			return st.LogTouch(id, at, store.DefaultCadence, "")
 		})
@@ -314,7 +315,7 @@ func (m *Model) action(k tea.KeyPressMsg, p int32) tea.Cmd {
 			days = 3
 		}
 		from := m.now()
-		if due := m.x.tri[p].due; due > from.Unix() {
+		if due := m.x.tri[p].Due; due > from.Unix() {
 			from = time.Unix(due, 0).In(from.Location())
 		}
 		due := time.Date(from.Year(), from.Month(), from.Day()+days, dueHour, 0, 0, 0, from.Location())
@@ -491,39 +492,41 @@ func (x *index) sourceName(code store.Code, long bool) string {
 	return n
 }
 
-// clock is the first column: what makes this row urgent.
+// clock is the first column: what makes this row urgent (view.Rank.Clock),
+// for the tier the row was ranked in.
 func (m *Model) clock(i int32, now int64) (string, lipgloss.Style) {
-	d, t := &m.x.dg[i], m.x.tri[i]
+	r := view.RankOf(&m.x.dg[i], m.x.tri[i], m.x.rankAt)
+	c := r.Clock(now)
 	dur := func(s int64) string { return compactDuration(time.Duration(s) * time.Second) }
-	switch m.x.tier[i] {
-	case tierOverdue:
-		return dur(now-t.due) + " over", m.sty.urgent
-	case tierHotClock:
-		return dur(d.Hot+firstReply-now) + " left", m.sty.hot
-	case tierClock:
-		return dur(d.Last+firstReply-now) + " left", m.sty.warm
-	case tierHotLate:
-		return dur(now-d.Hot-firstReply) + " late", m.sty.lateHot
-	case tierLate:
-		return dur(now-d.Last-firstReply) + " late", m.sty.late
-	case tierDecide:
+	switch r.Tier {
+	case view.TierOverdue:
+		return dur(c) + " over", m.sty.urgent
+	case view.TierHotClock:
+		return dur(c) + " left", m.sty.hot
+	case view.TierClock:
+		return dur(c) + " left", m.sty.warm
+	case view.TierHotLate:
+		return dur(c) + " late", m.sty.lateHot
+	case view.TierLate:
+		return dur(c) + " late", m.sty.late
+	case view.TierDecide:
 		return "decide", m.sty.bold
-	case tierScheduled:
-		return shortDate(time.Unix(t.due, 0), m.now()), m.sty.ok
+	case view.TierScheduled:
+		return shortDate(time.Unix(c, 0), m.now()), m.sty.ok
 	}
-	return dur(now-d.Last) + " ago", m.sty.dim
+	return dur(c) + " ago", m.sty.dim
 }
 
 func (m *Model) statusCell(i int32) (string, lipgloss.Style) {
 	d := &m.x.dg[i]
 	switch {
-	case d.Flags&store.FlagTest != 0:
+	case d.Test():
 		return "test", m.sty.dim
-	case d.Flags&store.FlagDNC != 0:
+	case d.DNC():
 		return "DNC", m.sty.dnc
 	}
-	st := string(store.Statuses[m.x.tri[i].status])
-	if d.Flags&store.FlagNoPII != 0 || d.Flags&store.FlagEmail == 0 {
+	st := string(store.Statuses[m.x.tri[i].Status])
+	if d.NoInfo() {
 		if st == string(store.StatusNew) {
 			return "no info", m.sty.dim
 		}
@@ -548,9 +551,9 @@ func (m *Model) row(i int32, c columns, selected bool, now int64) string {
 		latest += sep + src
 	}
 	status, statusSty := m.statusCell(i)
-	tch := fmt.Sprintf("%d/%d", m.x.tri[i].touches, store.DefaultCadence.Total())
+	tch := fmt.Sprintf("%d/%d", m.x.tri[i].Touches, store.DefaultCadence.Total())
 	var tchSty *lipgloss.Style
-	if m.x.tri[i].touches == 0 {
+	if m.x.tri[i].Touches == 0 {
 		tchSty = &m.sty.dim
 	}
 	var cells []string
@@ -584,7 +587,7 @@ func (m *Model) tabs() string {
 	}
 	build := func(withCounts bool) string {
 		parts := make([]string, numViews)
-		for v := view(0); v < numViews; v++ {
+		for v := view.Lane(0); v < numViews; v++ {
 			label := fmt.Sprintf("%d %s", v+1, viewNames[v])
 			if withCounts || v == m.view {
 				label += " " + humanCount(counts[v])
@@ -620,7 +623,7 @@ func (m *Model) filterLine() string {
 			case dimOffer:
 				v = m.x.offerName(c)
 			}
-			parts = append(parts, dimNames[k]+"="+v)
+			parts = append(parts, view.Dim(k).String()+"="+v)
 		}
 	}
 	if m.f.status != 0 {

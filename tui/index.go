@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"cmp"
 	"math/bits"
 	"runtime"
 	"slices"
@@ -11,88 +12,40 @@ import (
 
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/store/view"
 )
 
-// view is one lane of the inbox.
-type view int
-
+// The inbox's views are the read model's lanes (view.Lane), under the
+// names the inbox's code has always used.
 const (
-	viewAction view = iota
-	viewScheduled
-	viewAll
-	viewClosed
-	viewNoPII
-	viewDNC
-	viewTest
-	numViews
+	viewAction    = view.LaneAction
+	viewScheduled = view.LaneScheduled
+	viewAll       = view.LaneAll
+	viewClosed    = view.LaneClosed
+	viewNoPII     = view.LaneNoInfo
+	viewDNC       = view.LaneDNC
+	viewTest      = view.LaneTest
+	numViews      = view.NumLanes
 )
 
 // viewNames are the tab labels; short, because all seven share 80 columns.
 var viewNames = [numViews]string{"Action", "Scheduled", "All", "Closed", "No info", "DNC", "Test"}
 
-// Urgency tiers, most urgent first. The inbox order is tier, then a time
-// whose meaning depends on the tier.
+// Filter dimensions, in the order the filter panel shows them (view.Dim).
 const (
-	tierOverdue   = iota // follow-up due date passed: oldest due first
-	tierHotClock         // new Contact me / Test Drive inside 24 h: least time left first
-	tierClock            // other new leads inside 24 h: least time left first
-	tierHotLate          // new hot lead past 24 h but still warm (warmFor): most recent first
-	tierLate             // other new leads past 24 h: most recent first
-	tierDecide           // open, touched, nothing scheduled (cadence done): close or go on
-	tierScheduled        // follow-up in the future: soonest first
-	tierRest             // closed, DNC, no contact info, test: most recent first
+	dimSource  = int(view.DimSource)
+	dimAction  = int(view.DimAction)
+	dimOffer   = int(view.DimOffer)
+	dimCountry = int(view.DimCountry)
+	dimStatus  = int(view.DimStatus)
+	numDims    = int(view.NumDims)
 )
 
-// firstReply is Microsoft's advice: answer within 24 hours.
-const firstReply = 24 * 60 * 60
-
-// warmFor is how long a Contact me or Test Drive lead past its clock
-// stays warm and ranks above the other late leads. After that it is one
-// of the rest: a lead an hour late must not wait below months-old ones.
-const warmFor = 7 * 24 * 60 * 60
-
-// tri is the part of a contact's triage state the inbox sorts and filters
-// on, kept beside its digest.
-type tri struct {
-	due     int64 // Unix seconds of the next follow-up, 0 if none
-	touches uint16
-	status  uint8 // index into store.Statuses
-}
-
-func (t tri) closed() bool { return store.Statuses[t.status].Closed() }
-
-func statusIndex(s store.Status) uint8 {
-	for i, st := range store.Statuses {
-		if st == s {
-			return uint8(i)
-		}
-	}
-	return 0
-}
-
-func triOf(t store.Triage) tri {
-	var due int64
-	if !t.NextFollowUp.IsZero() {
-		due = t.NextFollowUp.Unix()
-	}
-	return tri{due: due, touches: uint16(min(t.Touches, 0xFFFF)), status: statusIndex(t.Status)}
-}
-
-// Filter dimensions, in the order the filter panel shows them.
-const (
-	dimSource = iota
-	dimAction
-	dimOffer
-	dimCountry
-	dimStatus
-	numDims
-)
-
-var dimNames = [numDims]string{"source", "action", "offer", "country", "status"}
-var dimKinds = [numDims]string{store.KindSource, store.KindAction, store.KindOffer, store.KindCountry, ""}
-
-// filters is what the rep narrowed the inbox to. A zero code means "any";
-// status is 1 + the index into store.Statuses, 0 meaning any.
+// filters is what the rep narrowed the inbox to. code holds the value
+// chosen in the panel for each coded dimension, as the code the panel
+// listed it by (0: any); which contacts it selects is the read model's
+// decision (see selectSet). status is 1 + the index into view.Statuses,
+// 0 meaning any.
 type filters struct {
 	code   [numDims]store.Code
 	query  string // lower-cased
@@ -109,26 +62,30 @@ func (f *filters) active() bool {
 // and int32 positions, so a filter change over 600,000 contacts allocates
 // nothing once the slices have grown.
 type index struct {
-	dg     []store.Digest
-	dict   *store.Dict
-	tri    []tri
+	dg     []view.Digest
+	dict   *view.Dict
+	tri    []view.State
 	byID   map[[8]byte]int32
 	text   corpus   // every contact's search text, in one block
 	grams  *grams   // search prefilter over text; nil until built after the first frame
 	labels []string // sanitised dictionary names by code
-	// offerNames are display names of offer codes (sanitised).
+	// offerNames are display names of offer codes (sanitised);
+	// offerRaw are the same as received, which filters match.
 	offerNames map[store.Code]string
-	dims       []int8  // filter dimension of each code
-	mask       []uint8 // view membership bits, per contact
-	tier       []uint8
-	status     []uint8 // status index per contact (dense copy of tri[i].status)
+	offerRaw   view.OfferNames
+	selector   *view.Selector // what a filter value selects; see selectSet
+	dims       []int8         // filter dimension of each code
+	mask       []view.Lanes   // lane membership, per contact
+	tier       []view.Tier
+	status     []uint8 // status index per contact (dense copy of tri[i].Status)
 
-	codeBits  map[store.Code]bitset // contacts per filter code, built on first use
+	codeBits  map[store.Code]bitset // contacts per code, built on first use
+	selBits   map[store.Code]bitset // contacts a panel choice selects (selectSet)
 	viewSet   [numViews]bitset      // contacts per view, by position
 	statusSet []bitset              // contacts per status, by position
 
-	order  []int32 // every contact, most urgent first
-	omask  []uint8 // mask[order[j]], so the filter pass reads it in sequence
+	order  []int32      // every contact, most urgent first
+	omask  []view.Lanes // mask[order[j]], so the filter pass reads it in sequence
 	keys   []uint64
 	tmp    []uint64 // radix sort buffer
 	rankAt int64    // the "now" of the last ranking
@@ -147,12 +104,14 @@ type index struct {
 	contacts int
 }
 
-func newIndex(dg []store.Digest, text store.SearchText, dict *store.Dict, triage map[[8]byte]store.Triage, now time.Time) *index {
-	x := &index{dg: dg, dict: dict, tri: make([]tri, len(dg)), status: make([]uint8, len(dg)),
-		byID: make(map[[8]byte]int32, len(triage)), codeBits: map[store.Code]bitset{}}
+// newIndex builds the index of the digests; states holds the read
+// model's state of every contact the rep has touched (store.States).
+func newIndex(dg []view.Digest, text store.SearchText, dict *view.Dict, states map[[8]byte]view.State, now time.Time) *index {
+	x := &index{dg: dg, dict: dict, tri: make([]view.State, len(dg)), status: make([]uint8, len(dg)),
+		byID: make(map[[8]byte]int32, len(states)), codeBits: map[store.Code]bitset{}, selBits: map[store.Code]bitset{}}
 	x.text = corpus{text: text.Text, off: text.Off}
 	for i := range dg {
-		if dg[i].Flags&store.FlagTest == 0 {
+		if !dg[i].Test() {
 			x.contacts++
 		}
 	}
@@ -161,20 +120,18 @@ func newIndex(dg []store.Digest, text store.SearchText, dict *store.Dict, triage
 	for c := 1; c < dict.Len(); c++ {
 		x.labels[c] = safetext.Clean(dict.Name(store.Code(c)))
 		x.dims[c] = -1
-		for k, kind := range dimKinds[:dimStatus] {
-			if dict.Kind(store.Code(c)) == kind {
-				x.dims[c] = int8(k)
-			}
+		if d, ok := view.DimOfKind(dict.Kind(store.Code(c))); ok {
+			x.dims[c] = int8(d)
 		}
 	}
 	if len(x.dims) > 0 {
 		x.dims[0] = -1
 	}
-	if len(triage) > 0 {
+	if len(states) > 0 {
 		for i := range dg {
-			if t, ok := triage[dg[i].ID]; ok {
-				x.tri[i] = triOf(t)
-				x.status[i] = x.tri[i].status
+			if t, ok := states[dg[i].ID]; ok {
+				x.tri[i] = t
+				x.status[i] = t.Status
 			}
 		}
 	}
@@ -198,29 +155,20 @@ func (x *index) find(id [8]byte) int32 {
 	return -1
 }
 
-// loadOfferNames reads one contact per offer to learn the offer's display
-// name: the dictionary holds only offer IDs, which a rep does not know by
-// heart. It reads from the store, so it runs in the load command.
+// loadOfferNames learns each offer's display name (store.OfferNames): the
+// dictionary holds only offer IDs, which a rep does not know by heart. It
+// reads from the store, so it runs in the load command.
 func (x *index) loadOfferNames(st *store.Store) error {
-	var seqs []uint64
-	var codes []store.Code
-	seen := map[store.Code]bool{}
-	for i := range x.dg {
-		c := x.dg[i].LatestOffer
-		if c != 0 && !seen[c] {
-			seen[c] = true
-			seqs = append(seqs, x.dg[i].Seq)
-			codes = append(codes, c)
-		}
-	}
-	cs, err := st.ContactsBySeq(seqs)
+	raw, err := st.OfferNames(x.dg)
 	if err != nil {
 		return err
 	}
-	x.offerNames = map[store.Code]string{}
-	for k := range cs {
-		if n := safetext.Clean(cs[k].LatestOfferName); n != "" {
-			x.offerNames[codes[k]] = n
+	x.offerRaw = raw
+	x.selector = x.dict.Selector(raw)
+	x.offerNames = make(map[store.Code]string, len(raw))
+	for c, n := range raw {
+		if n := safetext.Clean(n); n != "" {
+			x.offerNames[c] = n
 		}
 	}
 	return nil
@@ -241,72 +189,27 @@ func (x *index) label(code store.Code) string {
 	return ""
 }
 
-// classify computes a contact's tier, its sort time and its view bits.
-func (x *index) classify(i int, now int64) (tier uint8, at int64, mask uint8) {
-	d, t := &x.dg[i], x.tri[i]
-	if d.Flags&store.FlagTest != 0 {
-		return tierRest, -d.Last, 1 << viewTest
-	}
-	mask = 1 << viewAll
-	blocked := false
-	if d.Flags&store.FlagDNC != 0 {
-		mask |= 1 << viewDNC
-		blocked = true
-	}
-	if d.Flags&store.FlagNoPII != 0 || d.Flags&store.FlagEmail == 0 {
-		mask |= 1 << viewNoPII
-		blocked = true
-	}
-	if t.closed() {
-		return tierRest, -d.Last, mask | 1<<viewClosed
-	}
-	if blocked {
-		return tierRest, -d.Last, mask
-	}
-	switch {
-	case t.due != 0 && t.due <= now:
-		return tierOverdue, t.due, mask | 1<<viewAction
-	case t.due != 0:
-		return tierScheduled, t.due, mask | 1<<viewScheduled
-	case t.touches == 0 && t.status == 0:
-		mask |= 1 << viewAction
-		if d.Hot != 0 {
-			if d.Hot+firstReply > now {
-				return tierHotClock, d.Hot, mask
-			}
-			if d.Hot+warmFor > now {
-				return tierHotLate, -d.Hot, mask
-			}
-		}
-		if d.Last+firstReply > now {
-			return tierClock, d.Last, mask
-		}
-		return tierLate, -d.Last, mask
-	}
-	return tierDecide, -d.Last, mask | 1<<viewAction
-}
-
-// rank sorts every contact by urgency as of now. Keys pack the tier, the
-// time and the position into one uint64 so the sort compares plain
-// integers: about ten times faster than a comparison function at this size.
+// rank sorts every contact by urgency as of now (view.RankOf). Keys pack
+// the read model's sort key and the position into one uint64 so the sort
+// compares plain integers: about ten times faster than a comparison
+// function at this size. The position breaks ties, as the store's order
+// does for 'leads list --sort urgency'.
 func (x *index) rank(now int64) {
 	n := len(x.dg)
 	x.rankAt = now
 	x.mask = grow(x.mask, n)
 	x.tier = grow(x.tier, n)
 	x.order = grow(x.order, n)
-	const idxBits = 22
+	const idxBits = 64 - view.KeyBits
 	packed := n < 1<<idxBits
 	if packed {
 		x.keys = grow(x.keys, n)
 	}
 	for i := 0; i < n; i++ {
-		tier, at, mask := x.classify(i, now)
-		x.tier[i], x.mask[i] = tier, mask
-		// Times fit 38 bits after the offset (years 1 to 8,700); clamp the rest.
-		t := uint64(min(max(at+1<<37, 0), 1<<38-1))
+		r := view.RankOf(&x.dg[i], x.tri[i], now)
+		x.tier[i], x.mask[i] = r.Tier, r.Lanes
 		if packed {
-			x.keys[i] = uint64(tier)<<(64-3) | t<<idxBits | uint64(i)
+			x.keys[i] = r.Key()<<idxBits | uint64(i)
 		}
 		x.order[i] = int32(i)
 	}
@@ -316,22 +219,12 @@ func (x *index) rank(now int64) {
 			x.order[j] = int32(k & (1<<idxBits - 1))
 		}
 	} else {
-		key := func(i int32) (uint8, int64) {
-			tier, at, _ := x.classify(int(i), now)
-			return tier, at
-		}
+		key := func(i int32) uint64 { return view.RankOf(&x.dg[i], x.tri[i], now).Key() }
 		slices.SortFunc(x.order, func(a, b int32) int {
-			ta, aa := key(a)
-			tb, ab := key(b)
-			switch {
-			case ta != tb:
-				return int(ta) - int(tb)
-			case aa < ab:
-				return -1
-			case aa > ab:
-				return 1
+			if c := cmp.Compare(key(a), key(b)); c != 0 {
+				return c
 			}
-			return int(a - b)
+			return cmp.Compare(a, b)
 		})
 	}
 	x.omask = grow(x.omask, n)
@@ -343,8 +236,8 @@ func (x *index) rank(now int64) {
 		x.viewSet[v] = grow(x.viewSet[v], (n+63)/64)
 		clear(x.viewSet[v])
 	}
-	if len(x.statusSet) != len(store.Statuses) {
-		x.statusSet = make([]bitset, len(store.Statuses))
+	if len(x.statusSet) != len(view.Statuses) {
+		x.statusSet = make([]bitset, len(view.Statuses))
 	}
 	for st := range x.statusSet {
 		x.statusSet[st] = grow(x.statusSet[st], (n+63)/64)
@@ -352,7 +245,7 @@ func (x *index) rank(now int64) {
 	}
 	for i := 0; i < n; i++ {
 		p := int32(i)
-		for m := x.mask[i]; m != 0; m &= m - 1 {
+		for m := uint8(x.mask[i]); m != 0; m &= m - 1 {
 			x.viewSet[bits.TrailingZeros8(m)].set(p)
 		}
 		x.statusSet[x.status[i]].set(p)
@@ -695,7 +588,7 @@ func (x *index) codeSet(code store.Code) bitset {
 	}
 	b := newBitset(len(x.dg))
 	for i := range x.dg {
-		if hasCode(x.dg[i].Codes, code) {
+		if x.dg[i].Has(code) {
 			b.set(int32(i))
 		}
 	}
@@ -705,7 +598,7 @@ func (x *index) codeSet(code store.Code) bitset {
 
 // buildCodeSets makes the set of every code in one pass; it only reads the
 // digests, so it may run off the UI goroutine.
-func buildCodeSets(dg []store.Digest, codes int) map[store.Code]bitset {
+func buildCodeSets(dg []view.Digest, codes int) map[store.Code]bitset {
 	sets := make([]bitset, codes)
 	for c := 1; c < len(sets); c++ {
 		sets[c] = newBitset(len(dg))
@@ -724,13 +617,48 @@ func buildCodeSets(dg []store.Digest, codes int) map[store.Code]bitset {
 	return out
 }
 
-func hasCode(codes []store.Code, c store.Code) bool {
-	for _, x := range codes {
-		if x == c {
-			return true
+// selectSet returns the contacts that the panel's choice c selects. The
+// choice stands for its name (an offer's ID), and which codes that value
+// selects is the read model's decision (view.Selector), the same that
+// 'leads list --source' and the others make: the name in another case,
+// and for an offer, an offer whose display name it is. Nearly always that
+// is c alone, and the set is c's own.
+func (x *index) selectSet(c store.Code) bitset {
+	if b, ok := x.selBits[c]; ok {
+		return b
+	}
+	if x.selector == nil {
+		x.selector = x.dict.Selector(x.offerRaw)
+	}
+	var b bitset
+	codes := x.selector.Select(view.Dim(x.dims[c]), x.dict.Name(c))
+	if len(codes) == 1 && codes[0] == c {
+		b = x.codeSet(c)
+	} else {
+		b = newBitset(len(x.dg))
+		for _, k := range codes {
+			for w, word := range x.codeSet(k) {
+				b[w] |= word
+			}
 		}
 	}
-	return false
+	x.selBits[c] = b
+	return b
+}
+
+// choosable reports whether the panel lists code c as a choice of its own:
+// of codes whose choices select the same codes (AppSource and APPSOURCE),
+// only the first is listed, so that one choice is not offered twice.
+func (x *index) choosable(c store.Code) bool {
+	if x.selector == nil {
+		x.selector = x.dict.Selector(x.offerRaw)
+	}
+	dim := view.Dim(x.dims[c])
+	codes := x.selector.Select(dim, x.dict.Name(c))
+	if len(codes) == 0 || codes[0] == c {
+		return true
+	}
+	return !slices.Equal(x.selector.Select(dim, x.dict.Name(codes[0])), codes)
 }
 
 // matcher holds the sets one filter pass tests against.
@@ -744,7 +672,7 @@ func (x *index) matcher(f *filters, skip int) matcher {
 	mt := matcher{search: x.search(f.query), status: f.status}
 	for k := 0; k < dimStatus; k++ {
 		if c := f.code[k]; c != 0 && k != skip {
-			mt.codes[k] = x.codeSet(c)
+			mt.codes[k] = x.selectSet(c)
 		}
 	}
 	if skip == dimStatus {
@@ -769,11 +697,11 @@ func (x *index) ok(mt *matcher, i int32) bool {
 // under the same filters, in one pass over the urgency order. The pass
 // reads only dense per-contact bytes and bitsets (a few MB at 760,000
 // contacts), never the digests themselves.
-func (x *index) apply(f *filters, v view) {
+func (x *index) apply(f *filters, v view.Lane) {
 	mt := x.matcher(f, -1)
 	x.visible = x.visible[:0]
 	var byMask [256]int
-	bit := uint8(1) << v
+	bit := view.Lanes(1) << v
 	plain := mt.search == nil && mt.status == 0
 	for _, b := range mt.codes {
 		plain = plain && b == nil
@@ -793,8 +721,8 @@ func (x *index) apply(f *filters, v view) {
 		if n == 0 {
 			continue
 		}
-		for w := view(0); w < numViews; w++ {
-			if m&(1<<w) != 0 {
+		for w := view.Lane(0); w < numViews; w++ {
+			if view.Lanes(m).Has(w) {
 				x.counts[w] += n
 			}
 		}
@@ -806,7 +734,7 @@ func (x *index) apply(f *filters, v view) {
 // It is all word-wise set operations (the view, the search, the other
 // filters, then one AND and popcount per choice), so it costs about a
 // millisecond at a million leads instead of a pass over every digest.
-func (x *index) choiceCounts(f *filters, v view, dim int) map[store.Code]int {
+func (x *index) choiceCounts(f *filters, v view.Lane, dim int) map[store.Code]int {
 	mt := x.matcher(f, dim)
 	base := allOf(mt.search, len(x.dg))
 	and := func(b bitset) {
@@ -840,10 +768,10 @@ func (x *index) choiceCounts(f *filters, v view, dim int) map[store.Code]int {
 		return out
 	}
 	for c := 1; c < len(x.dims); c++ {
-		if int(x.dims[c]) != dim {
+		if int(x.dims[c]) != dim || !x.choosable(store.Code(c)) {
 			continue
 		}
-		if n := count(x.codeSet(store.Code(c))); n > 0 {
+		if n := count(x.selectSet(store.Code(c))); n > 0 {
 			out[store.Code(c)] = n
 		}
 	}
@@ -852,7 +780,7 @@ func (x *index) choiceCounts(f *filters, v view, dim int) map[store.Code]int {
 
 // setTriage updates one contact after a change and re-ranks.
 func (x *index) setTriage(i int32, t store.Triage, now int64) {
-	x.tri[i] = triOf(t)
-	x.status[i] = x.tri[i].status
+	x.tri[i] = t.State()
+	x.status[i] = x.tri[i].Status
 	x.rank(now)
 }

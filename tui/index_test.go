@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // TestSearchMatchesBruteForce checks the prefiltered, incremental search
@@ -30,7 +31,7 @@ func testSearch(t *testing.T, contacts, queries int) {
 		texts = append(texts, b.String())
 	}
 	build := func(withGrams bool) *index {
-		dg := make([]store.Digest, len(texts))
+		dg := make([]view.Digest, len(texts))
 		var st store.SearchText
 		for _, s := range texts {
 			st.Off = append(st.Off, uint32(len(st.Text)))

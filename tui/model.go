@@ -16,6 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // Syncer runs one Azure Table sync into the open store. progress is called
@@ -83,7 +84,7 @@ type Model struct {
 	loadErr  error
 	started  time.Time
 	firstLog bool
-	view     view
+	view     view.Lane
 	f        filters
 	cursor   int
 	offset   int

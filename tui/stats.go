@@ -12,6 +12,7 @@ import (
 
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // statWeeks is how many weeks the leads-per-week chart covers.
@@ -74,12 +75,12 @@ func collectLeadStats(st *store.Store, now time.Time) (*leadStats, error) {
 			offers[name] = o
 		}
 		o.total++
-		switch f.Action {
-		case store.ActionContactMe:
+		switch view.StageOf(f.Action) {
+		case view.StageContactMe:
 			o.contact++
-		case store.ActionStartTestDrive:
+		case view.StageTestDrive:
 			o.testDrive++
-		case store.ActionInstall, store.ActionCreate:
+		case view.StageInstall:
 			o.instal++
 		}
 		if f.Created >= start {
@@ -137,11 +138,11 @@ func followUpSummary(x *index, now time.Time) followUps {
 	y, mo, d := now.Date()
 	endOfDay := time.Date(y, mo, d+1, 0, 0, 0, 0, now.Location()).Unix()
 	for i := range x.dg {
-		if x.dg[i].Flags&store.FlagTest != 0 {
+		if x.dg[i].Test() {
 			continue
 		}
 		t := x.tri[i]
-		switch store.Statuses[t.status] {
+		switch store.Statuses[t.Status] {
 		case store.StatusWon:
 			f.won++
 			continue
@@ -150,22 +151,22 @@ func followUpSummary(x *index, now time.Time) followUps {
 			continue
 		}
 		switch x.tier[i] {
-		case tierOverdue:
+		case view.TierOverdue:
 			f.overdue++
-		case tierScheduled:
+		case view.TierScheduled:
 			f.scheduled++
-			if t.due < endOfDay {
+			if t.Due < endOfDay {
 				f.dueToday++
 			}
-		case tierHotClock, tierClock:
+		case view.TierHotClock, view.TierClock:
 			f.onClock++
-		case tierHotLate, tierLate:
+		case view.TierHotLate, view.TierLate:
 			f.late++
-		case tierDecide:
+		case view.TierDecide:
 			f.decide++
 		}
-		if x.tier[i] != tierRest {
-			f.touches[min(int(t.touches), 4)]++
+		if x.tier[i] != view.TierRest {
+			f.touches[min(int(t.Touches), 4)]++
 		}
 	}
 	return f

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // fixture is one contact per case the inbox must order or guard.
@@ -65,7 +66,7 @@ func TestUrgencyOrder(t *testing.T) {
 
 func TestViews(t *testing.T) {
 	m := newModel(t, fixture(t), Options{})
-	want := map[view][]string{
+	want := map[view.Lane][]string{
 		viewScheduled: {"Ivy"},
 		viewClosed:    {"Jack"},
 		viewDNC:       {"Frank"},
@@ -78,7 +79,7 @@ func TestViews(t *testing.T) {
 		}
 	}
 	press(t, m, "5")
-	if len(m.x.visible) != 1 || m.x.dg[m.x.visible[0]].Flags&store.FlagNoPII == 0 {
+	if len(m.x.visible) != 1 || m.x.dg[m.x.visible[0]].Flags&view.FlagNoPII == 0 {
 		t.Errorf("no-info view holds %d contacts, want the .edu one", len(m.x.visible))
 	}
 	press(t, m, "3")
@@ -435,14 +436,14 @@ func TestTestLeadsNeverCounted(t *testing.T) {
 	s := fixture(t)
 	m := newModel(t, s, Options{})
 	shown := 0
-	for v := view(0); v < numViews; v++ {
+	for v := view.Lane(0); v < numViews; v++ {
 		run(t, m, m.setView(v))
 		if m.view != v {
 			t.Fatalf("view %s not shown", viewNames[v])
 		}
 		tests := 0
 		for _, i := range m.x.visible {
-			if m.x.dg[i].Flags&store.FlagTest != 0 {
+			if m.x.dg[i].Flags&view.FlagTest != 0 {
 				tests++
 			}
 		}
@@ -792,7 +793,7 @@ func TestDueTodayIsLocal(t *testing.T) {
 	base := followUpSummary(m.x, now).dueToday
 	var ids []string
 	for _, i := range m.x.visible {
-		if m.x.tri[i].due == 0 && m.x.dg[i].Flags&store.FlagTest == 0 {
+		if m.x.tri[i].Due == 0 && m.x.dg[i].Flags&view.FlagTest == 0 {
 			ids = append(ids, m.x.dg[i].IDString())
 		}
 	}
@@ -864,7 +865,7 @@ func TestPanelChosenWithoutMatches(t *testing.T) {
 	for m.panel.dim != dimStatus {
 		press(t, m, "tab")
 	}
-	want := choice{code: store.Code(statusIndex(store.StatusWon)) + 1, label: "won", count: 0}
+	want := choice{code: store.Code(view.StatusIndex(store.StatusWon)) + 1, label: "won", count: 0}
 	if !slices.Contains(m.panel.choices, want) {
 		t.Errorf("status choices = %+v, want %+v among them", m.panel.choices, want)
 	}

@@ -280,3 +280,55 @@ func TestListStatusAndDNC(t *testing.T) {
 		t.Errorf("list --status DNC: %d %q", r.code, r.stderr)
 	}
 }
+
+// TestListSortUrgency: --sort urgency lists as the inbox does (an overdue
+// follow-up before everything else) while the default stays newest
+// activity first; an unknown order is a usage error.
+func TestListSortUrgency(t *testing.T) {
+	db := tempDB(t)
+	if r := runCLI(t, db, "", "import", "testdata/storage-explorer-export.csv"); r.code != 0 {
+		t.Fatalf("import: %q", r.stderr)
+	}
+	ids := func(args ...string) []string {
+		t.Helper()
+		r := runCLI(t, db, "", append([]string{"list", "--json"}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("list %v: %d %q", args, r.code, r.stderr)
+		}
+		var out []string
+		for _, ln := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+			var c contactOut
+			if err := json.Unmarshal([]byte(ln), &c); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	recent := ids()
+	if len(recent) < 3 {
+		t.Fatalf("want at least 3 contacts, got %v", recent)
+	}
+	// The contact with the oldest activity gets a follow-up due yesterday.
+	oldest := recent[len(recent)-1]
+	s, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 9, 9, 0, 0, 0, time.UTC)
+	if _, err := s.SetFollowUp(oldest, at, at.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids("--sort", "recent"); strings.Join(got, ",") != strings.Join(recent, ",") {
+		t.Errorf("--sort recent %v, the default %v", got, recent)
+	}
+	if got := ids("--sort", "urgency"); len(got) != len(recent) || got[0] != oldest {
+		t.Errorf("--sort urgency %v: the overdue contact %s is not first", got, oldest)
+	}
+	if r := runCLI(t, db, "", "list", "--sort", "oldest"); r.code != exitUsage || !strings.Contains(r.stderr, "recent or urgency") {
+		t.Errorf("--sort oldest: %d %q", r.code, r.stderr)
+	}
+}

@@ -12,16 +12,19 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/store/view"
 )
 
 func init() {
-	register(&command{name: "list", args: "[filters] [--json]",
-		summary: "list contacts, most recent activity first", run: runList})
+	register(&command{name: "list", args: "[filters] [--sort recent|urgency] [--json]",
+		summary: "list contacts, most recent activity first or most urgent first as the inbox", run: runList})
 }
 
-// addFilterFlags declares the filter flags shared by list and export.
-func addFilterFlags(fs *flag.FlagSet) *store.Filter {
-	f := &store.Filter{}
+// addFilterFlags declares the filter flags shared by list and export. What
+// each value selects is the read model's decision (package view), the
+// same the inbox's filter panel makes.
+func addFilterFlags(fs *flag.FlagSet) *view.Filter {
+	f := &view.Filter{}
 	fs.StringVar(&f.Source, "source", "", "only contacts with a lead from `SOURCE` (AppSource, AzureMarketplace, AzurePortal, TestDrive)")
 	fs.StringVar(&f.Action, "action", "", "only contacts with a lead of `ACTION` (PLT, StartTestDrive, INS, Create, DNC)")
 	fs.StringVar(&f.Offer, "offer", "", "only contacts with a lead for `OFFER` (offer ID or name)")
@@ -32,13 +35,13 @@ func addFilterFlags(fs *flag.FlagSet) *store.Filter {
 	return f
 }
 
-func checkFilter(e *env, f *store.Filter) bool {
+func checkFilter(e *env, f *view.Filter) bool {
 	if f.Status != "" {
 		if strings.EqualFold(strings.TrimSpace(f.Status), "dnc") {
 			fmt.Fprintln(e.stderr, "leads: DNC is not a status: --action DNC lists the contacts who asked not to be contacted")
 			return false
 		}
-		if _, err := store.ParseStatus(f.Status); err != nil {
+		if _, err := view.ParseStatus(f.Status); err != nil {
 			fmt.Fprintln(e.stderr, "leads:", err)
 			return false
 		}
@@ -51,6 +54,7 @@ func runList(e *env, args []string) int {
 	fs := e.flags(c)
 	f := addFilterFlags(fs)
 	asJSON := fs.Bool("json", false, "write one JSON object per contact per line")
+	sortBy := fs.String("sort", "recent", "`ORDER`: recent (newest activity first) or urgency (as the inbox lists contacts)")
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
@@ -62,25 +66,31 @@ func runList(e *env, args []string) int {
 	if !checkFilter(e, f) {
 		return exitUsage
 	}
+	order, err := view.ParseOrder(*sortBy)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "leads list:", err)
+		return exitUsage
+	}
 	s, ok := e.open(true)
 	if !ok {
 		return exitFailed
 	}
 	defer s.Close()
+	now := e.now()
+	list := func(fn func(*store.Contact) error) error { return s.ListContactsBy(*f, order, now, fn) }
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	defer w.Flush()
 	n := 0
-	var err error
 	if *asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
-		err = s.ListContacts(*f, func(c *store.Contact) error {
+		err = list(func(c *store.Contact) error {
 			n++
-			return enc.Encode(contactJSON(c, e.now()))
+			return enc.Encode(contactJSON(c, now))
 		})
 	} else {
 		fmt.Fprintf(w, "%-16s  %-10s  %-22s  %-26s  %-18s  %-14s  %s\n", "ID", "LAST", "NAME", "EMAIL", "COMPANY", "ACTION", "STATUS")
-		err = s.ListContacts(*f, func(c *store.Contact) error {
+		err = list(func(c *store.Contact) error {
 			n++
 			return writeListRow(w, c)
 		})
@@ -91,6 +101,9 @@ func runList(e *env, args []string) int {
 	}
 	if !*asJSON && n == 0 {
 		fmt.Fprintln(w, "(no contacts match)")
+	}
+	if err := w.Flush(); err != nil {
+		return e.fail(err)
 	}
 	return exitOK
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // Stages of the funnel a template is written for, from the contact's most
@@ -102,20 +103,6 @@ func addressOf(c *store.Contact) string {
 	return c.Email
 }
 
-// actionRank orders the funnel: a purchase or install is further along
-// than a Test Drive, which is further than a Contact me.
-func actionRank(action string) int {
-	switch {
-	case strings.EqualFold(action, store.ActionCreate), strings.EqualFold(action, store.ActionInstall):
-		return 3
-	case strings.EqualFold(action, store.ActionStartTestDrive):
-		return 2
-	case strings.EqualFold(action, store.ActionContactMe):
-		return 1
-	}
-	return 0
-}
-
 // answeredLead is the lead a first email responds to: the most advanced
 // action, the newest one among equals. DNC notices never count.
 func answeredLead(c *store.Contact) *store.Lead {
@@ -125,8 +112,10 @@ func answeredLead(c *store.Contact) *store.Lead {
 		if l.IsDNC() {
 			continue
 		}
-		if best == nil || actionRank(l.Action) > actionRank(best.Action) ||
-			(actionRank(l.Action) == actionRank(best.Action) && !l.Created.Before(best.Created)) {
+		// A purchase or install is further along the funnel than a Test
+		// Drive, which is further than a Contact me (view.StageOf).
+		if best == nil || view.StageOf(l.Action) > view.StageOf(best.Action) ||
+			(view.StageOf(l.Action) == view.StageOf(best.Action) && !l.Created.Before(best.Created)) {
 			best = l
 		}
 	}
@@ -134,10 +123,10 @@ func answeredLead(c *store.Contact) *store.Lead {
 }
 
 func stageOf(action string) string {
-	switch actionRank(action) {
-	case 3:
+	switch view.StageOf(action) {
+	case view.StageInstall:
 		return StageInstall
-	case 2:
+	case view.StageTestDrive:
 		return StageTestDrive
 	}
 	return StageContactMe

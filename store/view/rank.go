@@ -1,0 +1,171 @@
+package view
+
+import "time"
+
+// Tier is how urgently a contact needs the rep; lower is more urgent. The
+// inbox lists contacts by tier, then by a time whose meaning depends on
+// the tier (see Rank).
+type Tier uint8
+
+// Urgency tiers, most urgent first.
+const (
+	TierOverdue   Tier = iota // follow-up due date passed: oldest due first
+	TierHotClock              // new Contact me / Test Drive inside 24 h: least time left first
+	TierClock                 // other new leads inside 24 h: least time left first
+	TierHotLate               // new hot lead past 24 h but still warm (WarmFor): most recent first
+	TierLate                  // other new leads past 24 h: most recent first
+	TierDecide                // open, touched, nothing scheduled (cadence done): close or go on
+	TierScheduled             // follow-up in the future: soonest first
+	TierRest                  // closed, DNC, no contact info, test: most recent first
+)
+
+// FirstReply is Microsoft's advice, in seconds: answer within 24 hours.
+const FirstReply = 24 * 60 * 60
+
+// WarmFor is how long, in seconds, a Contact me or Test Drive lead past
+// its clock stays warm and ranks above the other late leads. After that
+// it is one of the rest: a lead an hour late must not wait below
+// months-old ones.
+const WarmFor = 7 * 24 * 60 * 60
+
+// Lane is one of the inbox's views of the contacts: a contact shows in
+// every lane of its Lanes.
+type Lane uint8
+
+// The lanes, in the order the inbox's tabs show them.
+const (
+	LaneAction    Lane = iota // needs the rep now: overdue, on the clock, late, decide
+	LaneScheduled             // a follow-up in the future
+	LaneAll                   // every contact but Microsoft's test leads
+	LaneClosed                // won or lost
+	LaneNoInfo                // no personal data or no address
+	LaneDNC                   // asked not to be contacted
+	LaneTest                  // Microsoft's test leads, and nowhere else
+	NumLanes
+)
+
+// Lanes is a set of lanes, one bit per Lane.
+type Lanes uint8
+
+// Has reports whether l is in the set.
+func (s Lanes) Has(l Lane) bool { return s&(1<<l) != 0 }
+
+// State is the part of the rep's triage state that ranks and filters a
+// contact: small and fixed, so the inbox keeps one beside every digest.
+// The zero State is an untouched contact: new, no touches, nothing due.
+type State struct {
+	Due     int64 // Unix seconds of the next follow-up, 0 if none
+	Touches uint16
+	Status  uint8 // index into Statuses
+}
+
+// StateOf returns the State of a triage state.
+func StateOf(status Status, due time.Time, touches int) State {
+	var d int64
+	if !due.IsZero() {
+		d = due.Unix()
+	}
+	return State{Due: d, Touches: uint16(min(max(touches, 0), 0xFFFF)), Status: StatusIndex(status)}
+}
+
+// Closed reports a won or lost contact.
+func (s State) Closed() bool { return int(s.Status) < len(Statuses) && Statuses[s.Status].Closed() }
+
+// Rank is where a contact stands in the urgency order at one moment.
+type Rank struct {
+	Tier Tier
+	// At orders contacts within a tier, smaller first: a due date or the
+	// time a clock started, or a negated time for "most recent first".
+	At    int64
+	Lanes Lanes
+}
+
+// RankOf ranks a contact as of now (Unix seconds): its tier, its time in
+// the tier and the lanes it shows in. Which lanes hold it follows from
+// the same facts as its tier, so they are decided here together.
+func RankOf(d *Digest, s State, now int64) Rank {
+	if d.Flags&FlagTest != 0 {
+		return Rank{TierRest, -d.Last, 1 << LaneTest}
+	}
+	lanes := Lanes(1 << LaneAll)
+	blocked := false
+	if d.Flags&FlagDNC != 0 {
+		lanes |= 1 << LaneDNC
+		blocked = true
+	}
+	if d.NoInfo() {
+		lanes |= 1 << LaneNoInfo
+		blocked = true
+	}
+	if s.Closed() {
+		return Rank{TierRest, -d.Last, lanes | 1<<LaneClosed}
+	}
+	if blocked {
+		return Rank{TierRest, -d.Last, lanes}
+	}
+	switch {
+	case s.Due != 0 && s.Due <= now:
+		return Rank{TierOverdue, s.Due, lanes | 1<<LaneAction}
+	case s.Due != 0:
+		return Rank{TierScheduled, s.Due, lanes | 1<<LaneScheduled}
+	case s.Touches == 0 && s.Status == 0:
+		lanes |= 1 << LaneAction
+		if d.Hot != 0 {
+			if d.Hot+FirstReply > now {
+				return Rank{TierHotClock, d.Hot, lanes}
+			}
+			if d.Hot+WarmFor > now {
+				return Rank{TierHotLate, -d.Hot, lanes}
+			}
+		}
+		if d.Last+FirstReply > now {
+			return Rank{TierClock, d.Last, lanes}
+		}
+		return Rank{TierLate, -d.Last, lanes}
+	}
+	return Rank{TierDecide, -d.Last, lanes | 1<<LaneAction}
+}
+
+// Clock returns, in seconds as of now, what makes a ranked contact
+// urgent, as the inbox's first column shows it: how long a follow-up is
+// overdue (TierOverdue), the time left on the first-reply clock
+// (TierHotClock, TierClock), how long past it (TierHotLate, TierLate),
+// the due time itself in Unix seconds (TierScheduled), 0 (TierDecide), or
+// how long since the newest lead (TierRest). It reads the time RankOf
+// ranked by, so the column cannot count from another lead than the order.
+func (r Rank) Clock(now int64) int64 {
+	switch r.Tier {
+	case TierOverdue:
+		return now - r.At
+	case TierHotClock, TierClock:
+		return r.At + FirstReply - now
+	case TierHotLate, TierLate:
+		return now + r.At - FirstReply // At is the clock's start, negated
+	case TierScheduled:
+		return r.At
+	case TierDecide:
+		return 0
+	}
+	return now + r.At // At is the newest lead's time, negated
+}
+
+// KeyBits is how many low bits of a uint64 a Key uses, so that a caller
+// can shift it up and pack something of its own below it, as the inbox's
+// sort packs each contact's position.
+const KeyBits = 3 + timeBits
+
+// timeBits hold a time after the offset: years 1 to 8,700. Times outside
+// are clamped, so such contacts tie rather than wrap around.
+const timeBits = 38
+
+// Key returns the urgency order as one integer: a smaller key is more
+// urgent, and two ranks compare as their keys do. Sorting plain integers
+// is about ten times faster than calling a comparison function, which
+// matters when the inbox ranks a million contacts. Contacts with equal
+// keys are listed in store order (older contact first).
+func (r Rank) Key() uint64 {
+	// Clamp before the offset is added, so that no time can overflow.
+	const half = 1 << (timeBits - 1)
+	t := uint64(min(max(r.At, -half), half-1) + half)
+	return uint64(r.Tier)<<timeBits | t
+}

@@ -1,0 +1,205 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/view"
+)
+
+// filterStore holds contacts that test what each filter value selects:
+// names that differ only in case, a contact whose leads differ, an offer
+// whose ID is another offer's display name, a renamed offer, DNC, no
+// personal data, a test lead, hostile text, and the rep's own statuses
+// and dates.
+func filterStore(t *testing.T) *store.Store {
+	t.Helper()
+	var leads []store.Lead
+	add := func(first, email, source, action, offer, offerName, country string, hoursAgo float64) *store.Lead {
+		l := lead(first, email, action, hoursAgo)
+		l.Source, l.OfferID, l.OfferName, l.Customer.Country = source, offer, offerName, country
+		leads = append(leads, l)
+		return &leads[len(leads)-1]
+	}
+	add("Alice", "alice@a.example", "AppSource", "PLT", "contoso.inventory-pro", "Contoso Inventory Pro", "US", 2)
+	add("Bob", "bob@b.example", "APPSOURCE", "INS", "contoso.fieldsvc", "Field Service", "us", 30)
+	add("Carol", "carol@c.example", "AzureMarketplace", "StartTestDrive", "Field Service", "Carol's offer", "DE", 100)
+	add("Carol", "carol@c.example", "AppSource", "PLT", "contoso.inventory-pro", "Contoso Inventory Pro", "DE", 200)
+	add("Dan", "dan@d.example", "AzurePortal", "DNC", "contoso.inventory-pro", "Contoso Inventory Pro", "Ελλάδα", 5)
+	add("Erin", "erin@e.example", hostile[0], "Create", "contoso."+hostile[8], hostile[8], hostile[2], 50)
+	add("Frank", "frank@f.example", "TestDrive", "PLT", "contoso.inventory-pro", "Inventory Pro (old name)", "ελλάδα", 2000)
+	edu := add("", "", "AppSource", "INS", "contoso.inventory-pro", "Contoso Inventory Pro", "", 10)
+	edu.NoPII = true
+	test := add("MSFT_TEST_1", "msft_test_1@test.example", "AzureMarketplace", "INS", "contoso.fieldsvc", "Field Service", "US", 300)
+	test.IsTest = true
+	s := openStore(t, leads)
+	must := func(_ store.Triage, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := store.ContactIDForEmail
+	must(s.LogTouch(id("alice@a.example"), testNow.Add(-time.Hour), store.DefaultCadence, ""))
+	must(s.SetStatus(id("bob@b.example"), store.StatusWon, "", testNow))
+	must(s.SetFollowUp(id("carol@c.example"), testNow.Add(-3*time.Hour), testNow.Add(-4*time.Hour)))
+	must(s.SetStatus(id("frank@f.example"), store.StatusEngaged, "", testNow))
+	return s
+}
+
+// cliIDs lists what 'leads list' (and 'leads export') would, in order.
+func cliIDs(t *testing.T, s *store.Store, f store.Filter, o view.Order) []string {
+	t.Helper()
+	var out []string
+	if err := s.ListContactsBy(f, o, testNow, func(c *store.Contact) error {
+		out = append(out, c.ID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// inboxIDs lists what the inbox shows under f, in its order: the All view,
+// and the Test view too when test leads are included, as 'leads list
+// --include-test' does.
+func inboxIDs(x *index, f filters, includeTest bool) []string {
+	x.apply(&f, viewAll)
+	all := slices.Clone(x.visible)
+	if includeTest {
+		x.apply(&f, viewTest)
+		all = append(all, x.visible...)
+	}
+	var out []string
+	for _, i := range all {
+		out = append(out, x.dg[i].IDString())
+	}
+	return out
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+// TestCLIFiltersEqualInboxFilters: for every value the inbox's filter
+// panel offers, in every dimension, 'leads list --source/--action/
+// --offer/--country/--status' with that value (as listed, upper-cased,
+// lower-cased) selects the same contacts as the inbox, alone and
+// combined, with and without test leads.
+func TestCLIFiltersEqualInboxFilters(t *testing.T) {
+	s := filterStore(t)
+	m := newModel(t, s, Options{})
+	x := m.x
+	set := func(f *store.Filter, dim int, v string) {
+		switch dim {
+		case dimSource:
+			f.Source = v
+		case dimAction:
+			f.Action = v
+		case dimOffer:
+			f.Offer = v
+		case dimCountry:
+			f.Country = v
+		case dimStatus:
+			f.Status = v
+		}
+	}
+	check := func(what string, cli store.Filter, inbox filters) {
+		t.Helper()
+		for _, test := range []bool{false, true} {
+			cli.IncludeTest = test
+			got, want := cliIDs(t, s, cli, view.ByRecent), inboxIDs(x, inbox, test)
+			if !sameSet(got, want) {
+				t.Errorf("%s (test leads %v): leads list finds %v, the inbox %v", what, test, got, want)
+			}
+		}
+	}
+	checked := 0
+	for dim := dimSource; dim < dimStatus; dim++ {
+		for _, c := range x.dict.Codes(view.Dim(dim).Kind()) {
+			name := x.dict.Name(c)
+			var f filters
+			f.code[dim] = c
+			for _, v := range []string{name, strings.ToUpper(name), strings.ToLower(name)} {
+				var cli store.Filter
+				set(&cli, dim, v)
+				check(view.Dim(dim).String()+" "+v, cli, f)
+				checked++
+			}
+		}
+	}
+	for st := range view.Statuses {
+		f := filters{status: uint8(st) + 1}
+		check("status "+string(view.Statuses[st]), store.Filter{Status: strings.ToUpper(string(view.Statuses[st]))}, f)
+	}
+	if checked < 30 {
+		t.Fatalf("only %d values checked", checked)
+	}
+	// An offer by its display name selects what the panel's choice of the
+	// offer does; a renamed offer goes by its newest name only.
+	pro, _ := x.dict.Code(view.KindOffer, "contoso.inventory-pro")
+	var byName filters
+	byName.code[dimOffer] = pro
+	check("offer by name", store.Filter{Offer: "contoso inventory PRO"}, byName)
+	if got := cliIDs(t, s, store.Filter{Offer: "Inventory Pro (old name)"}, view.ByRecent); len(got) != 0 {
+		t.Errorf("an offer's former name still selects %v", got)
+	}
+	// Combined dimensions, the search included.
+	code := func(kind, name string) store.Code {
+		c, ok := x.dict.Code(kind, name)
+		if !ok {
+			t.Fatalf("no %s %q", kind, name)
+		}
+		return c
+	}
+	combos := []struct {
+		cli   store.Filter
+		inbox filters
+	}{
+		{store.Filter{Source: "appsource", Action: "plt"}, filters{code: [numDims]store.Code{dimSource: code(view.KindSource, "AppSource"), dimAction: code(view.KindAction, "PLT")}}},
+		{store.Filter{Offer: "contoso.inventory-pro", Country: "de", Status: "new"}, filters{code: [numDims]store.Code{dimOffer: pro, dimCountry: code(view.KindCountry, "DE")}, status: 1}},
+		{store.Filter{Country: "ΕΛΛΆΔΑ", Query: "frank"}, filters{code: [numDims]store.Code{dimCountry: code(view.KindCountry, "Ελλάδα")}, query: "frank"}},
+		{store.Filter{Source: "APPSOURCE", Status: "won"}, filters{code: [numDims]store.Code{dimSource: code(view.KindSource, "APPSOURCE")}, status: uint8(view.StatusIndex(view.StatusWon)) + 1}},
+	}
+	for _, c := range combos {
+		check("combined", c.cli, c.inbox)
+	}
+	// One choice per set of contacts: AppSource and APPSOURCE are one.
+	var labels []string
+	for c := range x.choiceCounts(&filters{}, viewAll, dimSource) {
+		labels = append(labels, strings.ToLower(x.label(c)))
+	}
+	slices.Sort(labels)
+	if len(labels) != len(slices.Compact(slices.Clone(labels))) {
+		t.Errorf("source choices %v list one value twice", labels)
+	}
+}
+
+// TestCLIUrgencyEqualsInboxOrder: 'leads list --sort urgency' lists the
+// contacts in the inbox's order.
+func TestCLIUrgencyEqualsInboxOrder(t *testing.T) {
+	s := filterStore(t)
+	x := newModel(t, s, Options{}).x
+	for _, test := range []bool{false, true} {
+		var want []string
+		for _, i := range x.order {
+			if test || !x.mask[i].Has(view.LaneTest) {
+				want = append(want, x.dg[i].IDString())
+			}
+		}
+		got := cliIDs(t, s, store.Filter{IncludeTest: test}, view.ByUrgency)
+		if !slices.Equal(got, want) {
+			t.Errorf("test leads %v: leads list --sort urgency\n%v\nthe inbox\n%v", test, got, want)
+		}
+	}
+	// The order is not the recent one, or this test would prove nothing.
+	if slices.Equal(cliIDs(t, s, store.Filter{}, view.ByUrgency), cliIDs(t, s, store.Filter{}, view.ByRecent)) {
+		t.Error("urgency and recent orders agree on this data")
+	}
+}
