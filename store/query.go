@@ -36,7 +36,8 @@ func (s *Store) ListContactsBy(f Filter, order view.Order, now time.Time, fn fun
 	names := s.names()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		contacts := tx.Bucket(bContacts)
-		leads := leadBucket{tx.Bucket(bLeads)}
+		// A contact's leads often share a block: read each block once.
+		leads := &leadReader{lb: leadBucket{tx.Bucket(bLeads)}}
 		var offers view.OfferNames
 		if f.Offer != "" {
 			var err error

@@ -96,7 +96,14 @@ func refoldContacts(s *Store, tx *bolt.Tx, now time.Time) error {
 		}
 		return rec, nil
 	}
+	data, size := s.db.Info().Data, tx.Size()
+	n := 0
 	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if n++; n%4096 == 0 {
+			// Every lead is read once: keep the file's pages out of the
+			// resident set (a million leads upgraded in 1.8 GB without).
+			releaseMapped(data, size)
+		}
 		seq := binary.BigEndian.Uint64(k)
 		if leaving[seq] {
 			dels = append(dels, seq)
@@ -162,7 +169,7 @@ func refoldContacts(s *Store, tx *bolt.Tx, now time.Time) error {
 			return err
 		}
 	}
-	contacts.FillPercent = 1.0
+	contacts.FillPercent = contactFill
 	for _, p := range puts {
 		if err := contacts.Put(u64(p.seq), p.rec); err != nil {
 			return err
