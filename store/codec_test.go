@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -243,4 +245,68 @@ func TestContactRecordRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// FuzzContactRecord: any contact, however long or strange its fields,
+// comes back from its record as it went in, through the dictionary of
+// codes (names of any length, codes past 16 bits); and any bytes given to
+// the digest and contact decoders give an error or a value, never a panic.
+func FuzzContactRecord(f *testing.F) {
+	f.Add("AppSource", "PLT", "contoso.inventory-pro", "Contoso Inventory Pro", "PT", "Ana", "ana@x.example", "please call", uint32(1), []byte{3, 1, 2})
+	f.Add(strings.Repeat("S", 40_000), "國", "", "", strings.Repeat("c", 33_000), "\u200b", "", "", uint32(70_000), []byte{})
+	s, err := Open(filepath.Join(f.TempDir(), "leads.db"), Options{NoSync: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer s.Close()
+	errRollBack := errors.New("roll back")
+	f.Fuzz(func(t *testing.T, source, action, offer, offerName, country, first, email, desc string, seqStart uint32, junk []byte) {
+		// Each input in a transaction that is rolled back, so inputs do
+		// not see each other's names.
+		err := s.db.Update(func(tx *boltTx) error {
+			dt := s.newDictTx(tx)
+			if err := dt.b.SetSequence(uint64(seqStart % (1 << 20))); err != nil {
+				return err
+			}
+			l := Lead{ID: "0123456789abcdef", Source: source, Action: action, OfferID: offer, OfferName: offerName,
+				Created: time.Unix(1_700_000_000, 0).UTC(), Description: desc,
+				Customer: Customer{FirstName: first, Email: email, Country: country}}
+			c := Contact{ID: "fedcba9876543210", Seq: 9}
+			c.merge(&l)
+			c.addRef(leadRef{when: l.When().UnixNano(), seq: 4})
+			rec := encodeContact(&c, dt, nil)
+			if dt.err != nil {
+				return dt.err
+			}
+			names := append([]string(nil), s.names()...)
+			for k, code := range dt.pending {
+				for uint64(code) >= uint64(len(names)) {
+					names = append(names, "")
+				}
+				names[code] = k
+			}
+			got, err := decodeContact(9, rec, names)
+			if err != nil {
+				return err
+			}
+			if got.LatestSource != c.LatestSource || got.LatestAction != c.LatestAction || got.LatestOfferID != c.LatestOfferID ||
+				got.LatestOfferName != c.LatestOfferName || got.Customer != c.Customer || got.Email != c.Email ||
+				!reflect.DeepEqual(got.Countries, c.Countries) || !reflect.DeepEqual(got.Sources, c.Sources) ||
+				!reflect.DeepEqual(got.Actions, c.Actions) || !reflect.DeepEqual(got.Offers, c.Offers) ||
+				got.Search != c.Search || !reflect.DeepEqual(got.refs, c.refs) {
+				t.Fatalf("round trip:\n got %+v\nwant %+v", got, c)
+			}
+			// Damaged records: any prefix or mutation is an error or a
+			// value, not a panic.
+			var d Digest
+			for _, b := range [][]byte{junk, rec[:len(rec)/2], append(append([]byte{}, rec[:min(len(rec), 12)]...), junk...)} {
+				decodeDigestPart(1, b, &d)
+				decodeContact(1, b, names)
+			}
+			return errRollBack
+		})
+		if err != errRollBack {
+			t.Fatal(err)
+		}
+	})
 }

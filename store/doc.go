@@ -15,7 +15,8 @@
 // import can never touch triage state and either side can be rebuilt or
 // migrated alone:
 //
-//	meta/          app = "leads", schema = version, last_test = time of newest test lead
+//	meta/          app = "leads", schema = version, last_test = time of newest test lead,
+//	               unfolded = first lead an import left for Fold (see fold.go)
 //	codes/         code (u32) -> kind:name (view.Entry); the dictionary of
 //	               digest codes; its sequence is the last code handed out
 //	leads/         lead seq (u64) -> encoded Lead (content | origin | raw)
@@ -34,4 +35,11 @@
 // file. The stable IDs (hashes) map onto them through the *_idx buckets,
 // which are logs of sorted runs for the same reason: an import appends one
 // run per batch instead of inserting a million random keys.
+//
+// A contact is the person behind an address: NormalizeEmail gives one
+// identity to every form of it (Unicode form, invisible characters, case).
+// An import stores its new leads in batches and files the leads of
+// contacts stored by an earlier batch once, at the end (Fold), so that
+// rows in any order cost the same; see fold.go for how a crash between
+// the two is finished.
 package store
