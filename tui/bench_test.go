@@ -274,3 +274,50 @@ func BenchmarkRank(b *testing.B) {
 	}
 	reportLatency(b, d)
 }
+
+// BenchmarkTriage is what the inbox does when a triage change comes back
+// from the store (onChanged): the contact moves in the ranking, the view
+// is filtered again and the frame drawn. One op is one change; changes
+// cycle through touch, follow-up, status and back to new on contacts near
+// the top of the list.
+func BenchmarkTriage(b *testing.B) {
+	m := loaded(b)
+	press(b, m, "x", "3")
+	now := benchNow
+	steps := []store.Triage{
+		{Status: store.StatusContacted, Touches: 1, NextFollowUp: now.Add(48 * time.Hour)},
+		{Status: store.StatusContacted, Touches: 1, NextFollowUp: now.Add(-time.Hour)},
+		{Status: store.StatusEngaged, Touches: 2},
+		{Status: store.StatusNew},
+	}
+	var d []time.Duration
+	i := 0
+	for b.Loop() {
+		pos := m.x.visible[(i/len(steps))%min(len(m.x.visible), 40)]
+		t0 := time.Now()
+		m.x.setTriage(pos, steps[i%len(steps)], now.Unix())
+		m.x.apply(&m.f, m.view)
+		m.clampCursor()
+		_ = m.render()
+		d = append(d, time.Since(t0))
+		i++
+	}
+	reportLatency(b, d)
+}
+
+// BenchmarkStats is the stats screen from the key to its figures: every
+// lead's facts read and counted (collectLeadStats) and the follow-up
+// summary of the in-memory state.
+func BenchmarkStats(b *testing.B) {
+	m := loaded(b)
+	var d []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		msg := m.openStats()()
+		m.stats.onStats(m, msg.(statsMsg))
+		_ = m.render()
+		d = append(d, time.Since(t0))
+		m.screen = screenInbox
+	}
+	reportLatency(b, d)
+}

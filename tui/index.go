@@ -780,7 +780,46 @@ func (x *index) choiceCounts(f *filters, v view.Lane, dim int) map[store.Code]in
 
 // setTriage updates one contact after a change and re-ranks.
 func (x *index) setTriage(i int32, t store.Triage, now int64) {
+	const idxBits = 64 - view.KeyBits
+	n := len(x.dg)
+	var from int
+	found := false
+	if len(x.keys) == n && n < 1<<idxBits {
+		old := view.RankOf(&x.dg[i], x.tri[i], x.rankAt).Key()<<idxBits | uint64(i)
+		from, found = slices.BinarySearch(x.keys, old)
+	}
+	oldLanes, oldStatus := x.mask[i], x.status[i]
 	x.tri[i] = t.State()
 	x.status[i] = x.tri[i].Status
-	x.rank(now)
+	if !found {
+		x.rank(now)
+		return
+	}
+	// Only this contact moves: it takes its place in the ranking as of the
+	// last full ranking (the clock re-ranks everyone each minute), one
+	// binary search and one shift of the entries between its old and new
+	// places, instead of ranking 760,000 contacts again (about 38 ms).
+	r := view.RankOf(&x.dg[i], x.tri[i], x.rankAt)
+	key := r.Key()<<idxBits | uint64(i)
+	x.tier[i], x.mask[i] = r.Tier, r.Lanes
+	to, _ := slices.BinarySearch(x.keys, key)
+	if to > from {
+		to--
+		copy(x.keys[from:to], x.keys[from+1:to+1])
+		copy(x.order[from:to], x.order[from+1:to+1])
+		copy(x.omask[from:to], x.omask[from+1:to+1])
+	} else {
+		copy(x.keys[to+1:from+1], x.keys[to:from])
+		copy(x.order[to+1:from+1], x.order[to:from])
+		copy(x.omask[to+1:from+1], x.omask[to:from])
+	}
+	x.keys[to], x.order[to], x.omask[to] = key, i, r.Lanes
+	for m := uint8(oldLanes); m != 0; m &= m - 1 {
+		x.viewSet[bits.TrailingZeros8(m)].unset(i)
+	}
+	for m := uint8(r.Lanes); m != 0; m &= m - 1 {
+		x.viewSet[bits.TrailingZeros8(m)].set(i)
+	}
+	x.statusSet[oldStatus].unset(i)
+	x.statusSet[x.status[i]].set(i)
 }
