@@ -5,10 +5,12 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -519,4 +521,33 @@ func waitHeldTwice(t *testing.T, path string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	t.Fatal("the second open never held the file")
+}
+
+// TestUpgradeOnAFullDiskSaysSo: an upgrade that runs out of room, or
+// whose folder cannot be written, says so in one line (not that the file
+// is damaged) and leaves the file as it was.
+func TestUpgradeOnAFullDiskSaysSo(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("write: %w", syscall.ENOSPC), "disk is full"},
+		{&fs.PathError{Op: "open", Path: "x", Err: fs.ErrPermission}, "not writable"},
+	} {
+		t.Run(c.want, func(t *testing.T) {
+			p := fixtureDB(t, 20)
+			before, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			withMigration(t, func(*boltTx) error { return c.err })
+			_, err = Open(p, Options{})
+			if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "damaged") {
+				t.Fatalf("upgrade failing with %v: %v", c.err, err)
+			}
+			if after, _ := os.ReadFile(p); !bytes.Equal(before, after) {
+				t.Fatal("the failed upgrade changed the file")
+			}
+		})
+	}
 }

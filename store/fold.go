@@ -414,3 +414,46 @@ func (s *Store) foldOnOpen() (int, error) {
 // FoldedOnOpen returns how many leads of an import cut off by a crash
 // Open filed into their contacts, so that a command can say so.
 func (s *Store) FoldedOnOpen() int { return s.foldedOnOpen }
+
+// FoldError returns why Open could not finish an import a crash cut off
+// (nil if it did, or there was none): the leads wait for a later open.
+func (s *Store) FoldError() error { return s.foldErr }
+
+// deleteUnfiled removes, in a forget's transaction, the leads of the
+// person with identity email that an import left unfiled: a forget must
+// finish even when filing them first failed (a full disk). It returns how
+// many it removed.
+func deleteUnfiled(tx *bolt.Tx, email string, del *idDeletes) (int, error) {
+	v := tx.Bucket(bMeta).Get(kUnfolded)
+	if len(v) != 8 {
+		return 0, nil
+	}
+	type gone struct {
+		seq uint64
+		id  [8]byte
+	}
+	var found []gone
+	leads := leadBucket{tx.Bucket(bLeads)}
+	if err := leads.forEachFrom(binary.BigEndian.Uint64(v), func(seq uint64, rec []byte) error {
+		l, err := decodeLeadRaw(rec, false)
+		if err != nil {
+			return fmt.Errorf("lead #%d: %w", seq, err)
+		}
+		if NormalizeEmail(l.Customer.Email) == email {
+			found = append(found, gone{seq, idBytes(l.ID)})
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	idx := tx.Bucket(bLeadIdx)
+	for _, g := range found {
+		if iv, ok := lookupRuns(idx, g.id); ok && iv == g.seq {
+			del.leads[g.id] = noSeq
+		}
+		if err := leads.del(g.seq); err != nil {
+			return 0, err
+		}
+	}
+	return len(found), nil
+}

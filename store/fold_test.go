@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -164,5 +165,67 @@ func upsertAll(t *testing.T, s *store.Store, leads []store.Lead, batch int, defe
 		if _, err := s.Upsert(b, store.UpsertOptions{DeferContacts: deferred}); err != nil {
 			t.Fatal(fmt.Errorf("batch at %d: %w", i, err))
 		}
+	}
+}
+
+// TestForgetWhileAnImportWaitsOnAFullDisk: after an import was cut off
+// with leads waiting to be filed, and on a disk too full to file them,
+// the database still opens (saying why it could not finish) and forget
+// still removes every lead of the person, the waiting ones included.
+func TestForgetWhileAnImportWaitsOnAFullDisk(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "leads.db")
+	s, err := store.Open(p, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leads := genLeads(t, 30000, gen.OrderShuffled, gen.ShapeCompact)
+	upsertAll(t, s, leads, 5000, true)
+	s.Close() // no Fold: as if the process died here
+	// The person with the most leads, some of them surely waiting.
+	count := map[string]int{}
+	seen := map[string]bool{}
+	for _, l := range leads {
+		if e := store.NormalizeEmail(l.Customer.Email); e != "" && !l.IsTest && !seen[l.ComputeID()] {
+			seen[l.ComputeID()] = true // a repeated row is one lead
+			count[e]++
+		}
+	}
+	var who string
+	for e, n := range count {
+		if n > count[who] || n == count[who] && e < who {
+			who = e
+		}
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Room for a forget, not for filing thousands of leads (measured:
+	// with 16 MB more the fold fits, with 1 MB the forget does not).
+	s, err = store.Open(p, store.Options{MaxSize: int(fi.Size()) + 4<<20})
+	if err != nil {
+		t.Fatalf("a full disk kept the database from opening: %v", err)
+	}
+	if s.FoldError() == nil {
+		t.Fatal("the fold on open did not fail on the full disk; the test proves nothing")
+	}
+	res, err := s.Forget(who, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if res.Leads != count[who] {
+		t.Fatalf("forget removed %d of %s's %d leads", res.Leads, who, count[who])
+	}
+	s, err = store.Open(p, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.FoldedOnOpen() == 0 {
+		t.Fatal("the waiting leads were not filed once there was room")
+	}
+	if _, err := s.Contact(who); err == nil {
+		t.Fatalf("%s is still there after forget", who)
 	}
 }

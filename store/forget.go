@@ -59,10 +59,10 @@ func (s *Store) Forget(email string, now time.Time) (ForgetResult, error) {
 	}
 	s.idx.mu.Lock()
 	defer s.idx.mu.Unlock()
-	// The person's leads must all be in their contact to be found.
-	if _, err := s.fold(); err != nil {
-		return res, err
-	}
+	// The person's leads are found through their contact: file the ones
+	// an import left first. If that fails (a full disk), the forget goes
+	// on and takes the waiting ones from where they lie (deleteUnfiled).
+	_, _ = s.fold()
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		key, err := s.forgetKey(tx)
 		if err != nil {
@@ -74,16 +74,23 @@ func (s *Store) Forget(email string, now time.Time) (ForgetResult, error) {
 		if err := fb.Put(h, []byte(now.UTC().Format(time.RFC3339))); err != nil {
 			return err
 		}
+		del := newIDDeletes()
 		if seq, ok := lookupRuns(tx.Bucket(bContactIdx), idBytes(cid)); ok {
-			del := newIDDeletes()
 			n, err := s.deleteContact(tx, seq, cid, del)
 			if err != nil {
 				return err
 			}
-			if err := del.write(tx); err != nil {
-				return err
-			}
 			res.Found, res.Leads = true, n
+		}
+		n, err := deleteUnfiled(tx, email, del)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			res.Found, res.Leads = true, res.Leads+n
+		}
+		if err := del.write(tx); err != nil {
+			return err
 		}
 		t, err := getTriage(tx, cid)
 		if err == nil {

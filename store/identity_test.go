@@ -16,21 +16,22 @@ func TestNormalizeEmail(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"mei.lin@northwind.example", "mei.lin@northwind.example"},
 		{"  Mei.Lin@Northwind.Example \r\n", "mei.lin@northwind.example"},
-		{"josé@x.example", "josé@x.example"},           // NFC
-		{"jose\u0301@x.example", "josé@x.example"},     // NFD
-		{"josé\u200b@x.example", "josé@x.example"},     // zero-width space
-		{"JOSÉ@X.EXAMPLE", "josé@x.example"},           // case beyond ASCII
-		{"zed\u200b@x.example", "zed@x.example"},       // zero-width in ASCII
-		{"\ufeffzed@x.example", "zed@x.example"},       // byte-order mark
-		{"z\u034fed@x.example", "zed@x.example"},       // combining grapheme joiner
-		{"z\u2066ed\u2069@x.example", "zed@x.example"}, // bidi isolate
-		{"zed\u00ad@x.example", "zed@x.example"},       // soft hyphen
-		{"z\ufe0fed@x.example", "zed@x.example"},       // variation selector
-		{"zed\x00@x.example", "zed@x.example"},         // NUL
-		{"straße@x.example", "strasse@x.example"},      // full case folding
-		{"ΣΊΣΥΦΟΣ@x.example", "σίσυφοσ@x.example"},     // final sigma folds too
-		{"\u3000zed@x.example\u3000", "zed@x.example"}, // ideographic space
-		{"zed@x.example\xff", "zed@x.example"},         // invalid UTF-8
+		{"josé@x.example", "josé@x.example"},                                                                      // NFC
+		{"jose\u0301@x.example", "josé@x.example"},                                                                // NFD
+		{"josé\u200b@x.example", "josé@x.example"},                                                                // zero-width space
+		{"JOSÉ@X.EXAMPLE", "josé@x.example"},                                                                      // case beyond ASCII
+		{"zed\u200b@x.example", "zed@x.example"},                                                                  // zero-width in ASCII
+		{"\ufeffzed@x.example", "zed@x.example"},                                                                  // byte-order mark
+		{"z\u034fed@x.example", "zed@x.example"},                                                                  // combining grapheme joiner
+		{"z\u2066ed\u2069@x.example", "zed@x.example"},                                                            // bidi isolate
+		{"zed\u00ad@x.example", "zed@x.example"},                                                                  // soft hyphen
+		{"z\ufe0fed@x.example", "zed@x.example"},                                                                  // variation selector
+		{"zed\x00@x.example", "zed@x.example"},                                                                    // NUL
+		{"straße@x.example", "strasse@x.example"},                                                                 // full case folding
+		{"ΣΊΣΥΦΟΣ@x.example", "σίσυφοσ@x.example"},                                                                // final sigma folds too
+		{"\u3000zed@x.example\u3000", "zed@x.example"},                                                            // ideographic space
+		{"zed@x.example\xff", "zed@x.example"},                                                                    // invalid UTF-8
+		{"e" + strings.Repeat("\u0301", 1000) + "@x.example", "é" + strings.Repeat("\u0301", 999) + "@x.example"}, // a combining flood keeps no joiner
 		{"", ""},
 		{"\u200b", ""},
 	}
@@ -149,16 +150,39 @@ func TestRepairSchema3Damage(t *testing.T) {
 	for _, c := range all {
 		byEmail[c.Email] = c
 	}
-	// José, Zed, Mei, Long, Late, Longer, Ana.
-	if len(all) != 7 {
-		t.Fatalf("%d contacts after repair, want 7: %v", len(all), byEmail)
+	// José, Zed, Mei, Long, Late, Longer, Ana, istanbul, i̇stanbul, and
+	// the two leads whose addresses were invisible characters only.
+	if len(all) != 11 {
+		t.Fatalf("%d contacts after repair, want 11: %v", len(all), byEmail)
 	}
 	jose, ok := byEmail["josé@fabrikam.example"]
 	if !ok || jose.LeadCount != 3 {
 		t.Fatalf("José: %+v", jose)
 	}
-	if jose.Triage.Status != store.StatusEngaged || len(jose.Triage.Notes) != 2 {
-		t.Fatalf("José's triage after the merge: status %s, %d notes", jose.Triage.Status, len(jose.Triage.Notes))
+	// The NFD contact was won with two touches; the NFC one had a later
+	// note only: the merge keeps the win, the touches and both notes.
+	if jose.Triage.Status != store.StatusWon || jose.Triage.Touches != 2 || len(jose.Triage.Notes) != 3 {
+		t.Fatalf("José's triage after the merge: status %s, %d touches, %d notes", jose.Triage.Status, jose.Triage.Touches, len(jose.Triage.Notes))
+	}
+	// One old contact split by the new identity: each lead where a fresh
+	// import would put it, so forget by either address finds its lead.
+	lower, upper := byEmail["istanbul@x.example"], byEmail[store.NormalizeEmail("İSTANBUL@x.example")]
+	if lower.LeadCount != 1 || upper.LeadCount != 1 || lower.Customer.FirstName != "Lower" || upper.Customer.FirstName != "Upper" {
+		t.Fatalf("the split contact: %+v / %+v", lower, upper)
+	}
+	// No address is no identity: each such lead stands alone, and the
+	// status set on one stays with it.
+	var alone []store.Contact
+	for _, c := range all {
+		if c.Email == "" {
+			alone = append(alone, c)
+		}
+	}
+	if len(alone) != 2 || alone[0].LeadCount != 1 || alone[1].LeadCount != 1 {
+		t.Fatalf("leads without a visible address: %d contacts", len(alone))
+	}
+	if alone[0].Triage.Status == alone[1].Triage.Status {
+		t.Fatalf("the status set on one address-less lead spread to the other")
 	}
 	if _, ok := byEmail["zed@tailspin.example"]; !ok {
 		t.Fatal("Zed is not found by the address shown")

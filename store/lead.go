@@ -330,8 +330,16 @@ func NormalizeEmail(s string) string {
 	}
 	// A Caser keeps state: one per call, as imports normalise on several
 	// goroutines at once.
-	folded := cases.Fold().String(norm.NFC.String(string(b)))
-	return strings.TrimSpace(norm.NFC.String(folded))
+	folded := norm.NFC.String(cases.Fold().String(norm.NFC.String(string(b))))
+	// NFC puts a combining grapheme joiner into a run of more than 30
+	// combining marks (Unicode's stream-safe format): take it out again,
+	// or a combining flood would keep an invisible character.
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if invisible(r) {
+			return -1
+		}
+		return r
+	}, folded))
 }
 
 // plainASCII reports text with nothing for NormalizeEmail to remove or

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -32,16 +33,51 @@ func refoldContacts(s *Store, tx *bolt.Tx, now time.Time) error {
 	lr := &leadReader{lb: leadBucket{tx.Bucket(bLeads)}}
 	dt := s.newDictTx(tx)
 	var a arena
-
-	// First pass: which contacts change identity, and where they go.
-	type moved struct {
-		seq uint64
-		id  string
+	encode := func(id string, seq uint64, refs []leadRef, leads []Lead) ([]byte, error) {
+		nc := Contact{ID: id, Seq: seq, refs: refs}
+		for i := range leads {
+			nc.merge(&leads[i])
+		}
+		rec := encodeContact(&nc, dt, &a)
+		return rec, dt.err
 	}
-	joins := map[string][]moved{} // new ID -> contacts that move there
-	var order []string            // new IDs in the order first seen
+	// rebuild reads the leads of refs and encodes their contact.
+	rebuild := func(id string, seq uint64, refs []leadRef) ([]byte, error) {
+		slices.SortFunc(refs, cmpRef)
+		refs = slices.CompactFunc(refs, func(x, y leadRef) bool { return x.seq == y.seq })
+		leads, err := loadRefsRaw(lr, refs, false)
+		if err != nil {
+			return nil, fmt.Errorf("contact %s: %w", id, err)
+		}
+		return encode(id, seq, refs, leads)
+	}
+
+	// One pass reads every contact's leads once: each lead belongs to the
+	// contact its own address names now. That can split a contact the old
+	// lower-casing had joined (it took the Turkish İ for i, case folding
+	// keeps its dot) as well as join contacts it had split (NFC and NFD),
+	// and an address of invisible characters only is no address: each
+	// such lead stands alone, as a fresh import would have it. A contact
+	// whose leads all stay is encoded at once, from the leads just read.
+	type built struct {
+		seq  uint64
+		id   string
+		refs []leadRef
+		rec  []byte // nil: encode again once the arriving leads are known
+	}
+	var all []built
+	incoming := map[string][]leadRef{} // new contact ID -> refs that arrive
+	var order []string                 // new IDs in the order first seen
+	emptied := map[string]string{}     // old ID of a contact all of whose leads left -> where its newest went
+	data, size := s.db.Info().Data, tx.Size()
 	c := contacts.Cursor()
+	n := 0
 	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if n++; n%4096 == 0 {
+			// Every lead is read once: keep the file's pages out of the
+			// resident set (a million leads upgraded in 1.8 GB without).
+			releaseMapped(data, size)
+		}
 		if len(k) != 8 {
 			return fmt.Errorf("contact key of %d bytes: %w", len(k), errCorrupt)
 		}
@@ -50,128 +86,94 @@ func refoldContacts(s *Store, tx *bolt.Tx, now time.Time) error {
 		if err != nil {
 			return fmt.Errorf("contact #%d: %w", seq, err)
 		}
-		if ct.Email == "" {
-			continue
-		}
-		id := ContactIDForEmail(ct.Email)
-		if id == ct.ID {
-			continue
-		}
-		if _, ok := joins[id]; !ok {
-			order = append(order, id)
-		}
-		joins[id] = append(joins[id], moved{seq, ct.ID})
-	}
-	leaving := map[uint64]bool{}
-	for _, ms := range joins {
-		for _, m := range ms {
-			leaving[m.seq] = true
-		}
-	}
-
-	// Second pass: rebuild each contact that stays, taking in the leads of
-	// the contacts that join it.
-	var run []byte // the new contact index: sorted (ID, seq) pairs
-	type put struct {
-		seq uint64
-		rec []byte
-	}
-	var puts []put
-	var dels []uint64
-	stays := map[string]bool{} // IDs of contacts rebuilt where they are
-	rebuild := func(id string, seq uint64, refs []leadRef) ([]byte, error) {
-		slices.SortFunc(refs, cmpRef)
-		refs = slices.CompactFunc(refs, func(x, y leadRef) bool { return x.seq == y.seq })
-		leads, err := loadRefsRaw(lr, refs, false)
+		leads, err := loadRefsRaw(lr, ct.refs, false)
 		if err != nil {
-			return nil, fmt.Errorf("contact %s: %w", id, err)
+			return fmt.Errorf("contact %s: %w", ct.ID, err)
 		}
-		nc := Contact{ID: id, Seq: seq, refs: refs}
+		var stay []leadRef
+		var stayLeads []Lead
 		for i := range leads {
-			nc.merge(&leads[i])
+			nid := leads[i].ContactID()
+			if nid == ct.ID {
+				stay = append(stay, ct.refs[i])
+				stayLeads = append(stayLeads, leads[i])
+				continue
+			}
+			if _, ok := incoming[nid]; !ok {
+				order = append(order, nid)
+			}
+			incoming[nid] = append(incoming[nid], ct.refs[i])
+			if i == len(leads)-1 && len(stay) == 0 {
+				emptied[ct.ID] = nid
+			}
 		}
-		rec := encodeContact(&nc, dt, &a)
-		if dt.err != nil {
-			return nil, dt.err
+		if len(stay) > 0 {
+			delete(emptied, ct.ID)
 		}
-		return rec, nil
+		b := built{seq: seq, id: ct.ID, refs: stay}
+		if len(stay) == len(ct.refs) && len(stay) > 0 {
+			if b.rec, err = encode(ct.ID, seq, stay, stayLeads); err != nil {
+				return err
+			}
+		}
+		all = append(all, b)
 	}
-	data, size := s.db.Info().Data, tx.Size()
-	n := 0
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if n++; n%4096 == 0 {
-			// Every lead is read once: keep the file's pages out of the
-			// resident set (a million leads upgraded in 1.8 GB without).
-			releaseMapped(data, size)
+	var run []byte // the new contact index: (ID, seq) pairs, sorted below
+	kept := map[string]bool{}
+	contacts.FillPercent = contactFill
+	for i := range all {
+		b := &all[i]
+		if in := incoming[b.id]; len(in) > 0 {
+			b.refs, b.rec = append(b.refs, in...), nil
+			delete(incoming, b.id)
 		}
-		seq := binary.BigEndian.Uint64(k)
-		if leaving[seq] {
-			dels = append(dels, seq)
+		if len(b.refs) == 0 {
+			if err := contacts.Delete(u64(b.seq)); err != nil {
+				return err
+			}
 			continue
 		}
-		ct, err := decodeContact(seq, v, nil)
-		if err != nil {
-			return fmt.Errorf("contact #%d: %w", seq, err)
-		}
-		refs := slices.Clone(ct.refs)
-		for _, m := range joins[ct.ID] {
-			o, err := decodeContact(m.seq, contacts.Get(u64(m.seq)), nil)
-			if err != nil {
-				return fmt.Errorf("contact #%d: %w", m.seq, err)
+		if b.rec == nil {
+			var err error
+			if b.rec, err = rebuild(b.id, b.seq, b.refs); err != nil {
+				return err
 			}
-			refs = append(refs, o.refs...)
 		}
-		rec, err := rebuild(ct.ID, seq, refs)
-		if err != nil {
+		if err := contacts.Put(u64(b.seq), b.rec); err != nil {
 			return err
 		}
-		puts = append(puts, put{seq, rec})
-		stays[ct.ID] = true
-		id := idBytes(ct.ID)
-		run = append(append(run, id[:]...), u64(seq)...)
+		kept[b.id] = true
+		id := idBytes(b.id)
+		run = append(append(run, id[:]...), u64(b.seq)...)
 	}
-	// Contacts whose new identity had no record of its own yet.
+	// Identities that had no contact of their own yet.
 	for _, id := range order {
-		ms := joins[id]
-		if stays[id] {
+		refs, ok := incoming[id]
+		if !ok {
 			continue // joined a contact that was already there
 		}
 		seq, err := contacts.NextSequence()
 		if err != nil {
 			return err
 		}
-		var refs []leadRef
-		for _, m := range ms {
-			o, err := decodeContact(m.seq, contacts.Get(u64(m.seq)), nil)
-			if err != nil {
-				return fmt.Errorf("contact #%d: %w", m.seq, err)
-			}
-			refs = append(refs, o.refs...)
-		}
 		rec, err := rebuild(id, seq, refs)
 		if err != nil {
 			return err
 		}
-		puts = append(puts, put{seq, rec})
+		if err := contacts.Put(u64(seq), rec); err != nil {
+			return err
+		}
+		kept[id] = true
 		k := idBytes(id)
 		run = append(append(run, k[:]...), u64(seq)...)
 	}
-	// The user's work follows the person to the merged contact.
-	for _, id := range order {
-		for _, m := range joins[id] {
-			if err := moveUserData(tx, m.id, id, now); err != nil {
-				return err
-			}
+	// The rep's work on a contact all of whose leads left follows the
+	// person, to where their newest lead went.
+	for _, old := range slices.Sorted(maps.Keys(emptied)) {
+		if kept[old] {
+			continue // other leads arrived: the contact is still there
 		}
-	}
-	for _, seq := range dels {
-		if err := contacts.Delete(u64(seq)); err != nil {
-			return err
-		}
-	}
-	contacts.FillPercent = contactFill
-	for _, p := range puts {
-		if err := contacts.Put(u64(p.seq), p.rec); err != nil {
+		if err := moveUserData(tx, old, emptied[old], now); err != nil {
 			return err
 		}
 	}

@@ -109,6 +109,7 @@ type Store struct {
 	// sequence order; guarded by idx.mu.
 	pending      []foldEntry
 	foldedOnOpen int
+	foldErr      error
 }
 
 // DefaultPath returns the database path: $LEADS_DB, else
@@ -200,15 +201,26 @@ func Open(path string, opt Options) (s *Store, err error) {
 	if err := s.init(opt.ReadOnly); err != nil {
 		db.Close()
 		var oe *OpenError
-		if errors.As(err, &oe) {
+		switch {
+		case errors.As(err, &oe):
 			return nil, err
+		case isNoSpace(err):
+			// An upgrade that ran out of room changed nothing.
+			return nil, &OpenError{Path: path, Err: errors.New("not upgradable here"),
+				Hint: "the disk is full; the file was left as it was: free some space and run the command again"}
+		case errors.Is(err, fs.ErrPermission):
+			return nil, &OpenError{Path: path, Err: errors.New("not upgradable here"),
+				Hint: "its folder is not writable (" + oneLine(err) + "); the file was left as it was: run leads where it may write beside the file"}
 		}
 		return nil, &OpenError{Path: path, Err: ErrDamaged, Hint: hintFor(ErrDamaged)}
 	}
 	if !opt.ReadOnly {
+		// An import cut off by a crash is finished first. If that fails
+		// (a full disk), the file still opens: the leads wait, a command
+		// can still forget a person (their waiting leads included), and
+		// the next open tries again. FoldError says so.
 		if _, err := s.foldOnOpen(); err != nil {
-			db.Close()
-			return nil, &OpenError{Path: path, Err: errors.New("not writable"), Hint: oneLine(err)}
+			s.foldErr = err
 		}
 	}
 	return s, nil

@@ -372,12 +372,14 @@ func TestTriageFollowsAnAddressChange(t *testing.T) {
 	if tr, err := s.Undo(right, at.Add(3*time.Hour)); err != nil || len(tr.Notes) != 1 || tr.ContactID != right {
 		t.Fatalf("undo after the move: %+v, %v", tr, err)
 	}
-	// Now Bob's lead moves onto Ann's contact, which has state of its own.
+	// Now Bob's lead moves onto Ann's contact, which has state of its own
+	// (a note only): the status furthest along the funnel, qualified,
+	// is kept, with the notes of both.
 	if _, err := s.Upsert([]Lead{mk("1", "ann@x.example")}, UpsertOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	tr, err = s.Triage(ann)
-	if err != nil || tr.Status != StatusNew || len(tr.Notes) != 2 || tr.Notes[0].Text != "ann's own note" {
+	if err != nil || tr.Status != StatusQualified || len(tr.Notes) != 2 || tr.Notes[0].Text != "ann's own note" {
 		t.Fatalf("merged triage: %+v, %v", tr, err)
 	}
 	// Every event before the merge holds a snapshot of one side only:
@@ -392,7 +394,7 @@ func TestTriageFollowsAnAddressChange(t *testing.T) {
 	if _, err := s.SetStatus(ann, StatusContacted, "", at.Add(5*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if tr, err = s.Undo(ann, at.Add(6*time.Hour)); err != nil || tr.Status != StatusNew || len(tr.Notes) != 2 {
+	if tr, err = s.Undo(ann, at.Add(6*time.Hour)); err != nil || tr.Status != StatusQualified || len(tr.Notes) != 2 {
 		t.Fatalf("undo after the merge: %+v, %v", tr, err)
 	}
 }

@@ -383,10 +383,53 @@ func fmtTime(t time.Time) string {
 // moveUserData gives the rep's triage state, history and draft records of
 // contact from to contact to, when an import moved every lead of from to
 // to (the person's address changed): the work must not stay behind under
-// a contact nobody can reach. Where to has triage state of its own, that
-// stays as it is and gains from's notes; the history of both is kept, with
+// a contact nobody can reach. Where to has triage state of its own, the
+// two are joined (mergeTriage): nothing the rep did on either is lost;
+// the history of both is kept, with
 // a merge event at time at after it, past which Undo does not go: the
 // events before it hold snapshots of one side only.
+// mergeTriage joins the triage state of two contacts that turn out to be
+// one person. The status furthest along the funnel wins (a won customer
+// must not go back to new because the other contact had only a note), with
+// its follow-up date and lost reason; of two closed ones, the later. The
+// touches are the larger count, the notes all of both, in time order.
+func mergeTriage(a, b Triage) Triage {
+	p, q := a, b // p: the state whose status is kept
+	if stage(b.Status) > stage(a.Status) || stage(b.Status) == stage(a.Status) && b.Updated.After(a.Updated) {
+		p, q = b, a
+	}
+	out := p
+	out.ContactID = a.ContactID
+	out.Touches = max(a.Touches, b.Touches)
+	if q.LastTouch.After(out.LastTouch) {
+		out.LastTouch = q.LastTouch
+	}
+	if out.NextFollowUp.IsZero() && !out.Status.Closed() {
+		out.NextFollowUp = q.NextFollowUp
+	}
+	if q.Updated.After(out.Updated) {
+		out.Updated = q.Updated
+	}
+	out.Notes = append(append([]Note(nil), a.Notes...), b.Notes...)
+	slices.SortStableFunc(out.Notes, func(x, y Note) int { return x.At.Compare(y.At) })
+	return out
+}
+
+// stage orders statuses along the funnel; won and lost are both its end.
+func stage(s Status) int {
+	switch s {
+	case StatusContacted:
+		return 1
+	case StatusEngaged:
+		return 2
+	case StatusQualified:
+		return 3
+	case StatusWon, StatusLost:
+		return 4
+	}
+	return 0
+}
+
 func moveUserData(tx *bolt.Tx, from, to string, at time.Time) error {
 	tb := tx.Bucket(bTriage)
 	merged := false
@@ -401,11 +444,7 @@ func moveUserData(tx *bolt.Tx, from, to string, at time.Time) error {
 				return err
 			}
 			merged = true
-			t.Notes = append(t.Notes, old.Notes...)
-			slices.SortStableFunc(t.Notes, func(a, b Note) int { return a.At.Compare(b.At) })
-			if old.Updated.After(t.Updated) {
-				t.Updated = old.Updated
-			}
+			t = mergeTriage(t, old)
 		}
 		t.ContactID = to
 		nv, err := json.Marshal(t)

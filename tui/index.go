@@ -767,12 +767,55 @@ func (x *index) choiceCounts(f *filters, v view.Lane, dim int) map[store.Code]in
 		}
 		return out
 	}
+	var choices []store.Code
 	for c := 1; c < len(x.dims); c++ {
-		if int(x.dims[c]) != dim || !x.choosable(store.Code(c)) {
-			continue
+		if int(x.dims[c]) == dim && x.choosable(store.Code(c)) {
+			choices = append(choices, store.Code(c))
 		}
-		if n := count(x.selectSet(store.Code(c))); n > 0 {
-			out[store.Code(c)] = n
+	}
+	if len(choices) > manyChoices {
+		return x.countInOnePass(base, dim, choices)
+	}
+	for _, c := range choices {
+		if n := count(x.selectSet(c)); n > 0 {
+			out[c] = n
+		}
+	}
+	return out
+}
+
+// manyChoices is where the panel stops counting choice by choice: each
+// choice's set costs a pass over every contact and a bitset of its own, so
+// 70,000 countries typed by strangers took minutes and gigabytes.
+const manyChoices = 256
+
+// countInOnePass counts, for a dimension with many choices, the contacts
+// of base each choice selects, in one pass over those contacts: each of a
+// contact's codes counts for the choice that selects it, once a contact.
+func (x *index) countInOnePass(base bitset, dim int, choices []store.Code) map[store.Code]int {
+	rep := make(map[store.Code]store.Code, len(choices))
+	for _, c := range choices {
+		for _, k := range x.selector.Select(view.Dim(dim), x.dict.Name(c)) {
+			if _, ok := rep[k]; !ok {
+				rep[k] = c
+			}
+		}
+	}
+	out := map[store.Code]int{}
+	var seen []store.Code
+	for w, word := range base {
+		for word != 0 {
+			i := w*64 + bits.TrailingZeros64(word)
+			word &= word - 1
+			seen = seen[:0]
+			for _, k := range x.dg[i].Codes {
+				r, ok := rep[k]
+				if !ok || slices.Contains(seen, r) {
+					continue
+				}
+				seen = append(seen, r)
+				out[r]++
+			}
 		}
 	}
 	return out

@@ -2,8 +2,11 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +68,49 @@ func TestSetTriageMovesOneContactAsAFullRankWould(t *testing.T) {
 			if !slices.Equal(x.statusSet[st], y.statusSet[st]) {
 				t.Fatalf("after %d changes status set %d differs", k+1, st)
 			}
+		}
+	}
+}
+
+// TestManyChoicesCountedInOnePass: with more countries than the panel
+// counts one by one (strangers type a country each), the one-pass count
+// gives every choice the same number as counting its own set, names that
+// differ only in case included.
+func TestManyChoicesCountedInOnePass(t *testing.T) {
+	var leads []store.Lead
+	for i := range 2000 {
+		l := lead("P", fmt.Sprintf("p%d@x.example", i), store.ActionContactMe, float64(i%50))
+		l.Customer.Country = fmt.Sprintf("Country %d", i%(manyChoices+150))
+		if i%7 == 0 {
+			l.Customer.Country = strings.ToUpper(l.Customer.Country)
+		}
+		leads = append(leads, l)
+	}
+	s := openStore(t, leads)
+	dg, text, dict, err := s.LoadDigests(sep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := newIndex(dg, text, dict, nil, testNow)
+	var choices []store.Code
+	for c := 1; c < len(x.dims); c++ {
+		if int(x.dims[c]) == dimCountry && x.choosable(store.Code(c)) {
+			choices = append(choices, store.Code(c))
+		}
+	}
+	if len(choices) <= manyChoices {
+		t.Fatalf("only %d choices: the test does not reach the one-pass count", len(choices))
+	}
+	base := allOf(nil, len(x.dg))
+	got := x.countInOnePass(base, dimCountry, choices)
+	for _, c := range choices {
+		n := 0
+		set := x.selectSet(c)
+		for w := range base {
+			n += bits.OnesCount64(base[w] & set[w])
+		}
+		if got[c] != n {
+			t.Fatalf("%s: one pass counts %d, its own set %d", x.dict.Name(c), got[c], n)
 		}
 	}
 }

@@ -240,7 +240,9 @@ func (e *env) open(readOnly bool) (*store.Store, bool) {
 	}
 	// An import cut off by a crash or a kill leaves leads outside their
 	// contacts until a command that writes files them (see store.Fold).
-	if n := s.FoldedOnOpen(); n > 0 {
+	if err := s.FoldError(); err != nil {
+		fmt.Fprintln(e.stderr, "leads:", safetext.Clean(err.Error())+"; its leads wait, and the next command that writes tries again")
+	} else if n := s.FoldedOnOpen(); n > 0 {
 		fmt.Fprintf(e.stderr, "leads: finished an import that was cut off: %d leads filed into their contacts\n", n)
 	} else if readOnly {
 		if n, err := s.Unfolded(); err == nil && n > 0 {
