@@ -29,7 +29,12 @@ var strangerFields = []strangerField{
 	{"FirstName", func(_, cu map[string]string, v string) { cu["FirstName"] = v }, ""},
 	{"LastName", func(_, cu map[string]string, v string) { cu["LastName"] = v }, ""},
 	{"ActionCode", func(c, _ map[string]string, v string) { c["ActionCode"] = v }, "--action"},
-	{"OfferDisplayName", func(c, _ map[string]string, v string) { c["OfferDisplayName"] = v }, "--offer"},
+	// An offer is filtered by its ID or by its current display name: the
+	// long name is its offer's only one.
+	{"OfferDisplayName", func(c, _ map[string]string, v string) {
+		c["OfferDisplayName"] = v
+		c["LeadSource"] = "AppSource|long-named." + c["RowKey"]
+	}, "--offer"},
 	{"LeadSource", func(c, _ map[string]string, v string) { c["LeadSource"] = "AppSource|" + v }, "--offer"},
 }
 
