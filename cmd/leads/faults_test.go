@@ -195,6 +195,10 @@ func contactsOf(t *testing.T, db string) string {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	c, err := s.Count()
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := sha256.New()
 	n := 0
 	err = s.ListContacts(store.Filter{IncludeTest: true}, func(c *store.Contact) error {
@@ -207,7 +211,7 @@ func contactsOf(t *testing.T, db string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf("%d contacts %x", n, h.Sum(nil))
+	return fmt.Sprintf("%d leads, %d contacts %x", c.Leads, n, h.Sum(nil))
 }
 
 func copyFile(t *testing.T, from, to string) {
@@ -293,11 +297,10 @@ func TestKillDashNineDuringImport(t *testing.T) {
 		if r.code != 0 || !strings.HasPrefix(r.stdout, "200000 read,") {
 			t.Fatalf("round %d: re-run: %d %q %q", i, r.code, r.stdout, r.stderr)
 		}
-		if n := checkDB(t, db, triage); n != want {
-			t.Fatalf("round %d: after re-run %d leads, want exactly %d", i, n, want)
-		}
+		// The file was checked after the kill; the re-run is an ordinary
+		// import: one read-only look at what it holds is enough.
 		if got := contactsOf(t, db); got != wantContacts {
-			t.Fatalf("round %d: after re-run the contacts differ from a clean import's", i)
+			t.Fatalf("round %d: after re-run the contacts differ from a clean import's (%s, want %s)", i, got, wantContacts)
 		}
 		os.Remove(db)
 		t.Logf("round %d: killed %v after batch %d with %d of %d leads committed; re-run complete", i, at.Round(time.Millisecond), after, got, want)
