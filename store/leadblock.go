@@ -198,30 +198,7 @@ func (lb leadBucket) del(seq uint64) error {
 // forEach calls fn for every stored lead in sequence order. rec belongs to
 // bbolt: it is valid until the transaction ends.
 func (lb leadBucket) forEach(fn func(seq uint64, rec []byte) error) error {
-	c := lb.b.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		key, ok := seqKey(k)
-		if !ok {
-			return fmt.Errorf("leads key of %d bytes: %w", len(k), errCorrupt)
-		}
-		if !isLeadBlock(v) {
-			if err := fn(key, v); err != nil {
-				return err
-			}
-			continue
-		}
-		var ferr error
-		if err := eachInBlock(key, v, func(s uint64, r []byte) bool {
-			ferr = fn(s, r)
-			return ferr == nil
-		}); err != nil {
-			return fmt.Errorf("leads #%d: %w", key, err)
-		}
-		if ferr != nil {
-			return ferr
-		}
-	}
-	return nil
+	return lb.forEachFrom(0, fn)
 }
 
 // forEachFrom is forEach for the leads from sequence number from on: a

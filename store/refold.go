@@ -225,6 +225,9 @@ type leadReader struct {
 	recs [][]byte
 }
 
+// forget drops the block kept, for when it is about to change.
+func (r *leadReader) forget() { r.seqs, r.recs = r.seqs[:0], r.recs[:0] }
+
 func (r *leadReader) lead(seq uint64) ([]byte, error) {
 	if n := len(r.seqs); n == 0 || seq < r.seqs[0] || seq > r.seqs[n-1] {
 		key, v := r.lb.locate(seq)

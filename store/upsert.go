@@ -192,11 +192,10 @@ type upserter struct {
 	pendRecs [][]byte
 	pendSize int
 	blockMax int // leadBlockMax for this file's page size
-	// The stored block the last lookup read, split into its leads: a
+	// stored reads stored leads and keeps the block it read last: a
 	// second import of a file asks for leads in the order they were
 	// stored, forty-odd from each block in a row.
-	blkSeqs []uint64
-	blkRecs [][]byte
+	stored leadReader
 	// deferContacts leaves new leads for Fold, listed in deferred.
 	deferContacts bool
 	deferred      []foldEntry
@@ -210,6 +209,7 @@ func newUpserter(s *Store, tx *bolt.Tx, dt *dictTx) (_ *upserter, err error) {
 	u := &upserter{
 		s: s, tx: tx, dt: dt,
 		leads:      tx.Bucket(bLeads),
+		stored:     leadReader{lb: leadBucket{tx.Bucket(bLeads)}},
 		contacts:   tx.Bucket(bContacts),
 		leadIDs:    newIDTx(&s.idx.leads, tx, &s.idx.rw),
 		contactIDs: newIDTx(&s.idx.contacts, tx, nil),
@@ -641,25 +641,7 @@ func (u *upserter) lead(seq uint64) ([]byte, error) {
 	if i, ok := u.pending(seq); ok {
 		return u.pendRecs[i], nil
 	}
-	if n := len(u.blkSeqs); n == 0 || seq < u.blkSeqs[0] || seq > u.blkSeqs[n-1] {
-		key, v := leadBucket{u.leads}.locate(seq)
-		if !isLeadBlock(v) {
-			return v, nil
-		}
-		u.blkSeqs, u.blkRecs = u.blkSeqs[:0], u.blkRecs[:0]
-		if err := eachInBlock(key, v, func(s uint64, r []byte) bool {
-			u.blkSeqs = append(u.blkSeqs, s)
-			u.blkRecs = append(u.blkRecs, r)
-			return true
-		}); err != nil {
-			u.blkSeqs = u.blkSeqs[:0]
-			return nil, fmt.Errorf("leads #%d: %w", key, err)
-		}
-	}
-	if i, ok := slices.BinarySearch(u.blkSeqs, seq); ok {
-		return u.blkRecs[i], nil
-	}
-	return nil, nil
+	return u.stored.lead(seq)
 }
 
 // replace stores a changed lead's new record.
@@ -671,7 +653,7 @@ func (u *upserter) replace(seq uint64, rec []byte) error {
 		return nil
 	}
 	// The block read last may be the one this takes apart.
-	u.blkSeqs = u.blkSeqs[:0]
+	u.stored.forget()
 	return leadBucket{u.leads}.put(seq, rec)
 }
 
