@@ -2,11 +2,15 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/leads-inbox/leads/store/view"
 )
 
 func openTemp(t *testing.T) (*Store, string) {
@@ -501,5 +505,81 @@ func TestGenerationCountsLeadChanges(t *testing.T) {
 	}
 	if s.Generation() == g1 {
 		t.Fatal("a changed lead left the generation as it was")
+	}
+}
+
+// A listing reads contacts and leads a part at a time, in the order they
+// are stored, and hands them out in the listing's order. Whatever the
+// part size, the listing is the same: every contact once, in order, each
+// with its own leads, oldest first, as a single contact read gives them.
+func TestListingInPartsKeepsOrderAndLeads(t *testing.T) {
+	s, _ := openTemp(t)
+	var leads []Lead
+	// Leads of a person arrive apart, in several batches, so a contact's
+	// leads are far from each other in the file and from its record.
+	for round := 0; round < 3; round++ {
+		batch := len(leads)
+		for p := 0; p < 40; p++ {
+			if (p+round)%3 == 0 {
+				continue
+			}
+			leads = append(leads, Lead{
+				Origin:   Origin{File: "x.csv", Line: 2 + len(leads), PartitionKey: "p", RowKey: fmt.Sprintf("%d-%d", p, round)},
+				Source:   "AppSource",
+				Action:   []string{"PLT", "StartTestDrive", "INS"}[round],
+				OfferID:  fmt.Sprintf("offer-%d", p%4),
+				Created:  ts("2026-11-02T08:00:00Z").Add(time.Duration((p*7+round*13)%50) * time.Hour),
+				Customer: Customer{FirstName: fmt.Sprint("P", p), Email: fmt.Sprintf("p%d@x.example", p)},
+			})
+		}
+		if _, err := s.Upsert(leads[batch:], UpsertOptions{DeferContacts: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Fold(); err != nil {
+		t.Fatal(err)
+	}
+	listing := func(part int) []string {
+		t.Helper()
+		old := listPart
+		listPart = part
+		defer func() { listPart = old }()
+		var out []string
+		for _, order := range []view.Order{view.ByRecent, view.ByUrgency} {
+			if err := s.ListContactsBy(Filter{}, order, ts("2026-11-20T00:00:00Z"), func(c *Contact) error {
+				line := c.ID + " " + c.Email + ":"
+				for _, l := range c.Leads {
+					line += " " + l.ID + "/" + l.Action
+				}
+				out = append(out, line)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	whole := listing(1 << 20)
+	if len(whole) != 2*40 {
+		t.Fatalf("listed %d contacts, want 80 (40 in each order)", len(whole))
+	}
+	for _, part := range []int{1, 3, 7, 40} {
+		if got := listing(part); !slices.Equal(got, whole) {
+			t.Fatalf("parts of %d list\n%s\nwant\n%s", part, strings.Join(got, "\n"), strings.Join(whole, "\n"))
+		}
+	}
+	for _, line := range whole[:40] {
+		id := strings.Fields(line)[0]
+		c, err := s.Contact(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := c.ID + " " + c.Email + ":"
+		for _, l := range c.Leads {
+			want += " " + l.ID + "/" + l.Action
+		}
+		if line != want {
+			t.Fatalf("listed %q, but the contact holds %q", line, want)
+		}
 	}
 }
