@@ -104,6 +104,22 @@ func (d *dec) strN(n uint64) string {
 	return s
 }
 
+// bytes reads a string without copying it: the bytes belong to the
+// record, valid while it is.
+func (d *dec) bytes() []byte {
+	n := d.uvarint()
+	if d.err != nil {
+		return nil
+	}
+	if n > uint64(len(d.b)) {
+		d.err = errCorrupt
+		return nil
+	}
+	b := d.b[:n:n]
+	d.b = d.b[n:]
+	return b
+}
+
 // skipStr advances past a string without allocating it.
 func (d *dec) skipStr() {
 	n := d.uvarint()

@@ -41,9 +41,8 @@ func checkAllLeads(t *testing.T, s *Store, want map[string]Lead) {
 	if err != nil || n.Leads != len(want) {
 		t.Fatalf("Count = %+v, %v; want %d leads", n, err, len(want))
 	}
-	facts := 0
-	if err := s.LeadFacts(func(*LeadFact) { facts++ }); err != nil || facts != len(want) {
-		t.Fatalf("LeadFacts saw %d leads (%v), want %d", facts, err, len(want))
+	if facts, err := tallied(s); err != nil || facts != len(want) {
+		t.Fatalf("TallyLeads counted %d leads (%v), want %d", facts, err, len(want))
 	}
 	seen := map[string]bool{}
 	err = s.ListContacts(Filter{IncludeTest: true}, func(lc *Contact) error {

@@ -4,9 +4,13 @@ package store
 // per-lead facts behind the stats screen.
 
 import (
+	"cmp"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -148,64 +152,213 @@ func (s *Store) ReleaseMapped() {
 	releaseMapped(s.db.Info().Data, size)
 }
 
-// LeadFact is what the stats screen counts of one lead.
-type LeadFact struct {
-	Source, Action, OfferID, OfferName, Country string
-	Created                                     int64 // Unix seconds (Received when the data has no date)
-	Test                                        bool
+// LeadGroup is how many stored leads share a source, action, offer and
+// offer name, and whether they are Microsoft's test leads.
+type LeadGroup struct {
+	Source, Action, OfferID, OfferName string
+	Test                               bool
+	Leads                              int
 }
 
-// LeadFacts calls fn for every stored lead, in storage order. fn gets the
-// same *LeadFact each time: copy what you keep. It decodes only the fields
-// it returns, which makes a pass over a million leads cheap enough to run
-// each time the stats screen opens.
-func (s *Store) LeadFacts(fn func(*LeadFact)) error {
+// LeadTally is what the stats screen shows of the stored leads.
+type LeadTally struct {
+	Groups []LeadGroup
+	// Weeks[i] counts the leads, test leads aside, created in the i-th
+	// week from the start asked for. A lead without a date is dated by
+	// when it came in.
+	Weeks []int
+}
+
+// TallyLeads counts every stored lead by group, and those created from
+// since (Unix seconds) on by week. It reads only the fields it counts,
+// interns them as it goes (a million leads share a few hundred values),
+// and splits the leads among the cores, so the stats screen can count
+// afresh each time it opens instead of keeping totals that every write
+// would have to keep right.
+func (s *Store) TallyLeads(since int64, weeks int) (LeadTally, error) {
 	defer s.ReleaseMapped()
-	var f LeadFact
-	return s.db.View(func(tx *bolt.Tx) error {
-		return leadBucket{tx.Bucket(bLeads)}.forEach(func(seq uint64, v []byte) error {
-			content, err := leadContent(v)
-			if err != nil {
-				return fmt.Errorf("lead #%d: %w", seq, err)
-			}
-			d := dec{b: content}
-			d.skipStr() // ID
-			d.skipStr() // LeadSource
-			d.skipStr() // ActionCode
-			f.Source = d.str()
-			f.Action = d.str()
-			f.OfferID = d.str()
-			f.OfferName = d.str()
-			created := d.time()
-			d.time() // Timestamp
-			d.skipStr()
-			for i := 0; i < 7; i++ { // customer fields; Country is the fifth
-				if i == 4 {
-					f.Country = d.str()
-					continue
-				}
-				d.skipStr()
-			}
-			f.Test = d.bool()
-			if d.err != nil {
-				return fmt.Errorf("lead #%d: %w", seq, d.err)
-			}
-			if created.IsZero() {
-				// A lead without a date is dated by when it came in,
-				// which follows the origin.
-				t := dec{b: v[contentEnd(v, content):]}
-				t.origin(v[0])
-				created = t.time()
-				if t.err != nil {
-					return fmt.Errorf("lead #%d: %w", seq, t.err)
-				}
-			}
-			f.Created = 0
-			if !created.IsZero() {
-				f.Created = created.Unix()
-			}
-			fn(&f)
-			return nil
+	var last uint64
+	var size int64
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		last = tx.Bucket(bLeads).Sequence()
+		size = tx.Size()
+		return nil
+	}); err != nil {
+		return LeadTally{}, err
+	}
+	populateMapped(s.db.Info().Data, size)
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	if last < 100_000 {
+		workers = 1
+	}
+	parts := make([]*tallier, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		from := last*uint64(w)/uint64(workers) + 1
+		if w == 0 {
+			from = 0
+		}
+		to := last * uint64(w+1) / uint64(workers) // inclusive
+		if w == workers-1 {
+			to = ^uint64(0) // and whatever a writer added meanwhile: none, in one transaction
+		}
+		parts[w] = newTallier(since, weeks)
+		wg.Go(func() {
+			errs[w] = s.db.View(func(tx *bolt.Tx) error {
+				return parts[w].count(leadBucket{tx.Bucket(bLeads)}, from, to)
+			})
 		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return LeadTally{}, err
+	}
+	return mergeTallies(parts, weeks), nil
+}
+
+// tallier counts one range of leads. Field values are interned to small
+// numbers, looked up without allocating, so a lead costs a few map reads.
+type tallier struct {
+	since  int64
+	weeks  []int
+	ids    map[string]uint32
+	vals   []string
+	recent [4]struct {
+		val []byte
+		id  uint32
+	}
+	groups map[tallyKey]int
+}
+
+// tallyKey is a LeadGroup in interned numbers.
+type tallyKey struct {
+	source, action, offer, name uint32
+	test                        bool
+}
+
+func newTallier(since int64, weeks int) *tallier {
+	return &tallier{since: since, weeks: make([]int, weeks), ids: map[string]uint32{}, groups: map[tallyKey]int{}}
+}
+
+// intern returns the number of a field's value; consecutive leads mostly
+// repeat the last value of each field, which is checked first.
+func (t *tallier) intern(field int, b []byte) uint32 {
+	r := &t.recent[field]
+	if r.val != nil && string(r.val) == string(b) {
+		return r.id
+	}
+	id, ok := t.ids[string(b)]
+	if !ok {
+		id = uint32(len(t.vals))
+		t.vals = append(t.vals, string(b))
+		t.ids[t.vals[id]] = id
+	}
+	r.val, r.id = b, id
+	return id
+}
+
+// count tallies the leads with sequence numbers from..to.
+func (t *tallier) count(lb leadBucket, from, to uint64) error {
+	const week = 7 * 24 * 3600
+	err := lb.forEachFrom(from, func(seq uint64, v []byte) error {
+		if seq > to {
+			return errStopIterator
+		}
+		content, err := leadContent(v)
+		if err != nil {
+			return fmt.Errorf("lead #%d: %w", seq, err)
+		}
+		d := dec{b: content}
+		d.skipStr() // ID
+		d.skipStr() // LeadSource
+		d.skipStr() // ActionCode
+		var k tallyKey
+		k.source = t.intern(0, d.bytes())
+		k.action = t.intern(1, d.bytes())
+		k.offer = t.intern(2, d.bytes())
+		k.name = t.intern(3, d.bytes())
+		created := d.varint()
+		d.varint() // Timestamp
+		d.skipStr()
+		for range 7 { // customer fields
+			d.skipStr()
+		}
+		k.test = d.bool()
+		if d.err != nil {
+			return fmt.Errorf("lead #%d: %w", seq, d.err)
+		}
+		t.groups[k]++
+		if k.test {
+			return nil
+		}
+		if created == 0 {
+			// A lead without a date is dated by when it came in, which
+			// follows the origin.
+			r := dec{b: v[contentEnd(v, content):]}
+			r.origin(v[0])
+			created = r.varint()
+			if r.err != nil {
+				return fmt.Errorf("lead #%d: %w", seq, r.err)
+			}
+			if created == 0 {
+				return nil
+			}
+		}
+		// Times are stored in nanoseconds; weeks count whole seconds, as
+		// time.Unix would.
+		secs := created / 1e9
+		if created < 0 && created%1e9 != 0 {
+			secs--
+		}
+		if secs >= t.since {
+			if w := (secs - t.since) / week; w < int64(len(t.weeks)) {
+				t.weeks[w]++
+			}
+		}
+		return nil
 	})
+	if err == errStopIterator {
+		return nil
+	}
+	return err
+}
+
+// mergeTallies adds the ranges' counts up by value.
+func mergeTallies(parts []*tallier, weeks int) LeadTally {
+	out := LeadTally{Weeks: make([]int, weeks)}
+	type named struct {
+		source, action, offer, name string
+		test                        bool
+	}
+	at := map[named]int{}
+	for _, t := range parts {
+		for i, n := range t.weeks {
+			out.Weeks[i] += n
+		}
+		for k, n := range t.groups {
+			key := named{t.vals[k.source], t.vals[k.action], t.vals[k.offer], t.vals[k.name], k.test}
+			i, ok := at[key]
+			if !ok {
+				i = len(out.Groups)
+				at[key] = i
+				out.Groups = append(out.Groups, LeadGroup{Source: key.source, Action: key.action,
+					OfferID: key.offer, OfferName: key.name, Test: key.test})
+			}
+			out.Groups[i].Leads += n
+		}
+	}
+	slices.SortFunc(out.Groups, func(a, b LeadGroup) int {
+		return cmp.Or(strings.Compare(a.Source, b.Source), strings.Compare(a.Action, b.Action),
+			strings.Compare(a.OfferID, b.OfferID), strings.Compare(a.OfferName, b.OfferName),
+			cmp.Compare(b2i(a.Test), b2i(b.Test)))
+	})
+	return out
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

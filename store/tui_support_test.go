@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -44,16 +45,26 @@ func TestLoadDigestsMatchesDigests(t *testing.T) {
 			t.Fatalf("digest %d: %+v, want %+v", i, g, w)
 		}
 	}
-	n := 0
-	if err := s.LeadFacts(func(*LeadFact) { n++ }); err != nil || n != 3000 {
-		t.Fatalf("LeadFacts: %d leads, %v", n, err)
+	if n, err := tallied(s); err != nil || n != 3000 {
+		t.Fatalf("TallyLeads: %d leads, %v", n, err)
 	}
 }
 
-// TestLeadFactsMatchLeads: each fact carries the lead's own fields, and a
-// lead without a created time (every webhook lead) is dated by when it was
-// received, whatever form its RowKey takes.
-func TestLeadFactsMatchLeads(t *testing.T) {
+// tallied is how many leads TallyLeads counted.
+func tallied(s *Store) (int, error) {
+	t, err := s.TallyLeads(0, 0)
+	n := 0
+	for _, g := range t.Groups {
+		n += g.Leads
+	}
+	return n, err
+}
+
+// TestTallyMatchesLeads: leads are grouped by their own fields, and a lead
+// without a created time (every webhook lead) is dated by when it was
+// received, whatever form its RowKey takes. The tally is the same whether
+// one range or several count the leads.
+func TestTallyMatchesLeads(t *testing.T) {
 	s, err := Open(filepath.Join(t.TempDir(), "t.db"), Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -72,22 +83,37 @@ func TestLeadFactsMatchLeads(t *testing.T) {
 			Customer: Customer{Email: "c@x.example"}},
 		{Source: "AzureMarketplace", Action: "Create", OfferID: "created", OfferName: "Contoso", Created: created,
 			Received: received, Origin: Origin{PartitionKey: "p", RowKey: "r"}},
+		{Source: "AzureMarketplace", Action: "Create", OfferID: "created", OfferName: "Contoso", Created: created.Add(-8 * 24 * time.Hour),
+			Received: received, Origin: Origin{PartitionKey: "p", RowKey: "r2"}, Customer: Customer{Email: "d@x.example"}},
 	}
-	want := map[string]LeadFact{}
-	for _, l := range leads {
-		want[l.OfferID] = LeadFact{Source: l.Source, Action: l.Action, OfferID: l.OfferID, OfferName: l.OfferName,
-			Country: l.Customer.Country, Created: l.When().Unix(), Test: l.IsTest}
+	// Many more of one kind, so that the tally splits the leads among
+	// workers, and a value repeats across the ranges.
+	for i := range 120_000 {
+		leads = append(leads, Lead{Source: "AppSource", Action: "PLT", OfferID: "bulk", Received: received,
+			Origin: Origin{PartitionKey: "bulk", RowKey: fmt.Sprint(i)}, Customer: Customer{Email: fmt.Sprintf("%d@bulk.example", i%5000)}})
 	}
 	if _, err := s.Upsert(leads, UpsertOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	n := 0
-	if err := s.LeadFacts(func(f *LeadFact) {
-		n++
-		if w := want[f.OfferID]; *f != w {
-			t.Errorf("fact %+v, want %+v", *f, w)
-		}
-	}); err != nil || n != len(leads) {
-		t.Fatalf("LeadFacts: %d leads, %v", n, err)
+	// Weeks from the Monday before created: the created leads fall in
+	// weeks 0 and 1, every received-dated one in week 6.
+	since := time.Date(2026, 9, 21, 0, 0, 0, 0, time.UTC).Unix()
+	got, err := s.TallyLeads(since, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []LeadGroup{
+		{Source: "AppSource", Action: "INS", OfferID: "guid-rowkey", Leads: 1},
+		{Source: "AppSource", Action: "PLT", OfferID: "bulk", Leads: 120_000},
+		{Source: "AppSource", Action: "PLT", OfferID: "no-rowkey", Leads: 1},
+		{Source: "AzureMarketplace", Action: "Create", OfferID: "created", OfferName: "Contoso", Leads: 2},
+		{Source: "TestDrive", Action: "StartTestDrive", OfferID: "text-rowkey", Test: true, Leads: 1},
+	}
+	if !slices.Equal(got.Groups, want) {
+		t.Fatalf("groups\n%+v\nwant\n%+v", got.Groups, want)
+	}
+	// The test lead is counted in its group and in no week.
+	if w := []int{1, 1, 0, 0, 0, 0, 120_002, 0}; !slices.Equal(got.Weeks, w) {
+		t.Fatalf("weeks %v, want %v", got.Weeks, w)
 	}
 }

@@ -52,45 +52,41 @@ func collectLeadStats(st *store.Store, now time.Time) (*leadStats, error) {
 	today := time.Date(y, mo, d, 0, 0, 0, 0, now.Location())
 	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 	s.weekStart = monday.AddDate(0, 0, -7*(statWeeks-1))
-	start := s.weekStart.Unix()
-	err := st.LeadFacts(func(f *store.LeadFact) {
-		if f.Test {
-			s.test++
-			return
+	t, err := st.TallyLeads(s.weekStart.Unix(), statWeeks)
+	if err != nil {
+		return nil, err
+	}
+	copy(s.weeks[:], t.Weeks)
+	// Labels and clean names are worked out once a group, not once a lead.
+	for _, g := range t.Groups {
+		if g.Test {
+			s.test += g.Leads
+			continue
 		}
-		s.total++
-		src := safetext.Clean(f.Source)
-		if sh, ok := sourceShort[f.Source]; ok {
+		s.total += g.Leads
+		src := safetext.Clean(g.Source)
+		if sh, ok := sourceShort[g.Source]; ok {
 			src = sh[1]
 		}
-		act := actionLabel(f.Action)
-		s.bySA[[2]string{src, act}]++
-		name := f.OfferName
+		s.bySA[[2]string{src, actionLabel(g.Action)}] += g.Leads
+		name := g.OfferName
 		if name == "" {
-			name = f.OfferID
+			name = g.OfferID
 		}
 		o := offers[name]
 		if o == nil {
 			o = &offerFunnel{name: safetext.Clean(name)}
 			offers[name] = o
 		}
-		o.total++
-		switch view.StageOf(f.Action) {
+		o.total += g.Leads
+		switch view.StageOf(g.Action) {
 		case view.StageContactMe:
-			o.contact++
+			o.contact += g.Leads
 		case view.StageTestDrive:
-			o.testDrive++
+			o.testDrive += g.Leads
 		case view.StageInstall:
-			o.instal++
+			o.instal += g.Leads
 		}
-		if f.Created >= start {
-			if w := int((f.Created - start) / (7 * 24 * 3600)); w < statWeeks {
-				s.weeks[w]++
-			}
-		}
-	})
-	if err != nil {
-		return nil, err
 	}
 	seenS, seenA := map[string]bool{}, map[string]bool{}
 	for k := range s.bySA {
