@@ -71,6 +71,11 @@ func (s *Store) backupBeforeMigration(from int) error {
 		return &OpenError{Path: s.path, Err: errors.New("not upgraded"),
 			Hint: fmt.Sprintf("could not write the backup %s first (%s); free some space and try again", filepath.Base(dst), oneLine(err))}
 	}
+	// On the list of copies, so that forgetting a person reaches it.
+	if err := RecordCopy(s.path, Copy{Path: dst, Kind: CopyBackup}); err != nil {
+		return &OpenError{Path: s.path, Err: errors.New("not upgraded"),
+			Hint: fmt.Sprintf("could not note the backup %s on the list of copies (%s); check the directory's permissions and try again", filepath.Base(dst), oneLine(err))}
+	}
 	return nil
 }
 

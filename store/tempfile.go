@@ -127,3 +127,10 @@ func RemoveLeftoverTemps(path string) ([]string, error) {
 	}
 	return out, errors.Join(errs...)
 }
+
+// ReplaceFile writes a new version of the file at path through fill and
+// puts it in place in one rename (mode 0600), the way a backup is
+// written: forget uses it to rewrite an export without a person.
+func ReplaceFile(path string, fill func(f *os.File) error) error {
+	return writeAtomic(path, fill)
+}
