@@ -51,6 +51,9 @@ func Existing(getenv func(string) string) (string, bool) {
 }
 
 func path(getenv func(string) string) string {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	if r := getenv("XDG_RUNTIME_DIR"); r != "" && filepath.IsAbs(r) {
 		return filepath.Join(r, "leads")
 	}
