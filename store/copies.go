@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 )
 
@@ -119,11 +118,11 @@ func KeepCopies(dbPath string, keep func(Copy) bool) error {
 // openCopies opens the list under an exclusive lock; it refuses a link
 // or a file of someone else's in its place.
 func openCopies(dbPath string, flag int) (*os.File, error) {
-	f, err := os.OpenFile(copiesPath(dbPath), flag|syscall.O_NOFOLLOW, 0o600)
+	f, err := os.OpenFile(copiesPath(dbPath), flag|noFollow, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+	if err := lockFile(f); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("cannot lock the list of copies: %v", err)
 	}
