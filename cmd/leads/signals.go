@@ -156,7 +156,7 @@ func (e *env) exit(code int) {
 func reraise(sig os.Signal) {
 	signal.Reset(sig)
 	if s, ok := sig.(syscall.Signal); ok {
-		_ = syscall.Kill(os.Getpid(), s)
+		killSelf(s)
 		time.Sleep(time.Second)
 		os.Exit(128 + int(s))
 	}
