@@ -71,24 +71,31 @@ func (s *Store) backupBeforeMigration(from int) error {
 		return &OpenError{Path: s.path, Err: errors.New("not upgraded"),
 			Hint: fmt.Sprintf("could not write the backup %s first (%s); free some space and try again", filepath.Base(dst), oneLine(err))}
 	}
+	// On the list of copies, so that forgetting a person reaches it.
+	if err := RecordCopy(s.path, Copy{Path: dst, Kind: CopyBackup}); err != nil {
+		return &OpenError{Path: s.path, Err: errors.New("not upgraded"),
+			Hint: fmt.Sprintf("could not note the backup %s on the list of copies (%s); check the directory's permissions and try again", filepath.Base(dst), oneLine(err))}
+	}
 	return nil
 }
 
-// writeAtomic writes a new file through fill under a temporary name in
-// the same directory, syncs it and renames it to path: a crash leaves the
-// old file or the new one, never a torn one.
+// writeAtomic writes a new file through fill beside path (unnamed while
+// it is written, see tempfile.go), syncs it and renames it to path: a
+// crash leaves the old file or the new one, never a torn one, and no copy
+// of the leads under another name.
 func writeAtomic(path string, fill func(f *os.File) error) error {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	// Leftovers of a killed earlier run hold every lead too.
+	_, _ = RemoveLeftoverTemps(path)
+	t, err := createTemp(path)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
+	f := t.File
 	ok := false
 	defer func() {
 		if !ok {
-			f.Close()
-			os.Remove(tmp)
+			t.discard()
 		}
 	}()
 	if err := f.Chmod(0o600); err != nil {
@@ -98,6 +105,10 @@ func writeAtomic(path string, fill func(f *os.File) error) error {
 		return err
 	}
 	if err := f.Sync(); err != nil {
+		return err
+	}
+	tmp, err := t.publish()
+	if err != nil {
 		return err
 	}
 	if err := f.Close(); err != nil {

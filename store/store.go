@@ -87,6 +87,10 @@ type Options struct {
 	// that would grow it further fails like a full disk. It exists so the
 	// disk-full path can be tested without filling a real disk.
 	MaxSize int
+	// NoMigrationBackup skips the NAME.bak-schemaN copy an upgrade
+	// writes first: forget opens a backup to erase a person from it, and
+	// a copy of that backup would hold the person again.
+	NoMigrationBackup bool
 }
 
 // Store is an open leads database.
@@ -96,6 +100,8 @@ type Store struct {
 	bopt *bolt.Options // kept to reopen the file after compaction
 
 	idx *indexes
+
+	noMigrationBackup bool
 
 	mu   sync.Mutex
 	dict map[string]Code // kind+name -> code
@@ -192,7 +198,7 @@ func Open(path string, opt Options) (s *Store, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s = &Store{db: db, path: path, bopt: bopt, idx: newIndexes()}
+	s = &Store{db: db, path: path, bopt: bopt, idx: newIndexes(), noMigrationBackup: opt.NoMigrationBackup}
 	if !opt.ReadOnly {
 		// A compaction cut off by a crash leaves a full copy of the data,
 		// forgotten people included; with the lock held it is ours to drop.
@@ -359,7 +365,7 @@ func (s *Store) init(readOnly bool) error {
 			return &OpenError{Path: s.path, Err: errors.New("from an older version of leads"),
 				Hint: "run any command that writes (e.g. 'leads import') to upgrade it"}
 		}
-		if !isNew {
+		if !isNew && !s.noMigrationBackup {
 			// An upgrade rewrites the user's data; keep a copy of the
 			// old version next to it first, so a bad migration or a
 			// downgrade has somewhere to go back to.

@@ -60,7 +60,10 @@ type draftOutMsg struct {
 	what   string       // feedback for the rep
 	edited *draft.Draft // the message as the rep left it in the editor
 	path   string       // the editor's file, with edited
-	err    error
+	// kept is an editor file left in place because the rep's text in
+	// it could not be used: it goes when the rep leaves the draft.
+	kept string
+	err  error
 }
 
 // draftScreen previews one draft.
@@ -91,6 +94,10 @@ type draftScreen struct {
 	// a second e confirms: reloading the templates drops the edit.
 	editPath string
 	dropEdit bool
+	// keptPath is an editor file kept for the rep to take their text
+	// from (the edit could not be read back); leaving the draft removes
+	// it, and the private directory's sweep catches it after a kill.
+	keptPath string
 }
 
 func (d *draftScreen) setSize(w, h int) {
@@ -131,7 +138,7 @@ func (m *Model) reloadDraft() tea.Cmd {
 	}
 	if d := &m.draft; d.editPath != "" && !d.dropEdit {
 		d.dropEdit = true
-		m.say("the draft holds your edit · e again reloads the templates without it (it stays in " + safetext.Clean(d.editPath) + ")")
+		m.say("the draft holds your edit · e again reloads the templates without it (the edit is then gone)")
 		return nil
 	}
 	m.say("reloading the templates…")
@@ -330,10 +337,22 @@ func (m *Model) pickKey(k tea.KeyPressMsg) tea.Cmd {
 func (m *Model) leaveDraft() tea.Cmd {
 	m.screen = m.draft.from
 	m.draft.picking = false
-	if m.screen == screenInbox {
-		return m.fetchRows()
+	var cmds []tea.Cmd
+	if kept := m.draft.keptPath; kept != "" {
+		m.draft.keptPath = ""
+		logf := m.opt.Logf
+		cmds = append(cmds, func() tea.Msg {
+			// Failing here leaves it to the sweep when the inbox ends.
+			if err := os.Remove(kept); err != nil && !errors.Is(err, os.ErrNotExist) && logf != nil {
+				logf("could not remove the editor file %s: %v", kept, err)
+			}
+			return nil
+		})
 	}
-	return nil
+	if m.screen == screenInbox {
+		cmds = append(cmds, m.fetchRows())
+	}
+	return tea.Batch(cmds...)
 }
 
 // draftOutput hands the draft to the output the key names.
@@ -427,7 +446,7 @@ func (m *Model) onEditorReady(msg editorReadyMsg) tea.Cmd {
 func (m *Model) onEditorExited(msg editorExitedMsg) tea.Cmd {
 	if msg.err != nil {
 		return func() tea.Msg {
-			return draftOutMsg{id: msg.id, err: fmt.Errorf("the editor failed (%v); the draft is in %s", msg.err, msg.path)}
+			return draftOutMsg{id: msg.id, err: fmt.Errorf("the editor failed (%v); the draft is in %s until you leave this draft", msg.err, msg.path), kept: msg.path}
 		}
 	}
 	tmpl := m.draft.tmpl
@@ -439,9 +458,14 @@ func (m *Model) onEditorExited(msg editorExitedMsg) tea.Cmd {
 			// Saying "edited" would let the template's text go out in
 			// place of the rep's: say why the edit cannot be used, and
 			// where it is.
-			return draftOutMsg{id: msg.id, err: fmt.Errorf("the edited draft cannot be used (%v); your text is in %s", err, msg.path)}
+			return draftOutMsg{id: msg.id, err: fmt.Errorf("the edited draft cannot be used (%v); your text is in %s until you leave this draft", err, msg.path), kept: msg.path}
 		}
-		return draftOutMsg{id: msg.id, what: "edited in " + msg.path, edited: &d, path: msg.path}
+		// The edit now lives in the draft screen: the file, which holds
+		// the person's name, address and message, goes at once.
+		if err := os.Remove(msg.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return draftOutMsg{id: msg.id, err: fmt.Errorf("could not remove the editor file %s (%v): delete it by hand", msg.path, err)}
+		}
+		return draftOutMsg{id: msg.id, what: "edited", edited: &d, path: msg.path}
 	}
 }
 
@@ -451,6 +475,9 @@ func (m *Model) onDraftOut(msg draftOutMsg) tea.Cmd {
 		return nil
 	}
 	d.busy = false
+	if msg.kept != "" {
+		d.keptPath = msg.kept
+	}
 	if msg.err != nil {
 		m.sayErr(msg.err)
 		return nil

@@ -23,6 +23,7 @@ func draftEnv(t *testing.T, extra map[string]string) func(string) string {
 		"HOME":            dir,
 		"XDG_CONFIG_HOME": filepath.Join(dir, "config"),
 		"XDG_DATA_HOME":   filepath.Join(dir, "data"),
+		"TMPDIR":          dir,
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -467,5 +468,42 @@ func TestReloadAsksBeforeDroppingAnEdit(t *testing.T) {
 	press(t, m, "e")
 	if scr := screenText(m); strings.Contains(scr, "EDITED Hi") || !strings.Contains(scr, "Hi Alice") {
 		t.Fatalf("e twice did not reload the template:\n%s", scr)
+	}
+}
+
+// TestEditorFileIsGoneOnceTheEditorReturns: E writes the draft (name,
+// address, message) to a file in the rep's private 0700 directory, and
+// the file is removed as soon as the editor returns, while the edit
+// stays on the draft screen. The editor records the path it was given.
+func TestEditorFileIsGoneOnceTheEditorReturns(t *testing.T) {
+	dir := t.TempDir()
+	rec := filepath.Join(dir, "arg.txt")
+	script := filepath.Join(dir, "editor.sh")
+	body := "#!/bin/sh\nprintf %s \"$1\" > '" + rec + "'\nsed -i 's/^Hi /EDITED Hi /' \"$1\"\n"
+	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	m, _, env := draftModel(t, map[string]string{"EDITOR": script})
+	selectName(t, m, "Alice")
+	press(t, m, "e")
+	_, cmd := m.Update(keyMsg("E"))
+	ready, ok := cmd().(editorReadyMsg)
+	if !ok || ready.err != nil {
+		t.Fatalf("E gave %#v", ready)
+	}
+	send(t, m, editorExited(ready.id, ready.path)(ready.cmd.Run()))
+	arg, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatalf("the editor did not run: %v", err)
+	}
+	if _, err := os.Stat(string(arg)); !os.IsNotExist(err) {
+		t.Errorf("the editor's file %s is still there after the editor returned (%v)", arg, err)
+	}
+	priv := filepath.Dir(string(arg))
+	if fi, err := os.Lstat(priv); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 || !strings.HasPrefix(priv, env("TMPDIR")) {
+		t.Errorf("the editor's file was in %s (%v), not a private 0700 directory under TMPDIR", priv, err)
+	}
+	if !strings.Contains(screenText(m), "EDITED Hi") {
+		t.Errorf("the edit was lost with the file:\n%s", screenText(m))
 	}
 }

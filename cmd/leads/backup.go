@@ -42,5 +42,5 @@ func runBackup(e *env, args []string) int {
 		how = "copied while another leads had it open; verified"
 	}
 	fmt.Fprintf(e.stdout, "backup written to %s (%d bytes, %s)\n", pos[0], res.Bytes, how)
-	return exitOK
+	return recordCopy(e, p, pos[0], store.CopyBackup)
 }

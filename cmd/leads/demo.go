@@ -11,6 +11,7 @@ import (
 	"github.com/leads-inbox/leads/importer"
 	"github.com/leads-inbox/leads/importer/gen"
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/scratch"
 	"github.com/leads-inbox/leads/tui"
 )
 
@@ -32,12 +33,15 @@ func runDemo(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "leads demo: use --rows N with 1 <= N <= 200000; see 'leads demo --help'")
 		return exitUsage
 	}
-	dir, err := os.MkdirTemp("", "leads-demo-")
+	dir, err := demoDir(e, *keep)
 	if err != nil {
 		return e.fail(err)
 	}
 	if !*keep {
-		defer os.RemoveAll(dir)
+		// Gone however the demo ends: quit, a closed terminal, a kill
+		// (and, after kill -9, at the next start of leads).
+		remove := e.atExit(func() { os.RemoveAll(dir) })
+		defer remove()
 	}
 	path := filepath.Join(dir, "demo.db")
 	s, err := store.Open(path, store.Options{NoSync: true})
@@ -92,4 +96,18 @@ func addSampleLeads(s *store.Store, rows int, seed int64, now time.Time, span ti
 	}
 	_, err := s.Upsert(leads, store.UpsertOptions{})
 	return err
+}
+
+// demoDir makes the demo's directory: in the private directory of
+// temporary files, or, with --keep, in the system's temporary directory,
+// where it outlives leads as asked.
+func demoDir(e *env, keep bool) (string, error) {
+	if keep {
+		return os.MkdirTemp("", "leads-demo-")
+	}
+	priv, err := scratch.Dir(e.getenv)
+	if err != nil {
+		return "", err
+	}
+	return scratch.Mkdir(priv, "demo")
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/store/scratch"
 	"github.com/leads-inbox/leads/tui/draft"
 )
 
@@ -157,18 +158,8 @@ func runDraft(e *env, args []string) int {
 		fmt.Fprint(e.stdout, draft.OSC52(d.Text()))
 		fmt.Fprintln(e.stderr, "copied the draft to the clipboard (if your terminal allows OSC 52)")
 	case useEditor:
-		path, err := draft.WriteEditorFile("", d)
-		if err != nil {
-			return e.fail(err)
-		}
-		written = path
-		cmd := draft.EditorCmd(editorArgs, path)
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.stdout, e.stderr
-		if err := cmd.Run(); err != nil {
-			fmt.Fprintf(e.stderr, "leads draft: the editor (%s) failed: %v; the draft is in %s\n",
-				safetext.Clean(editorArgs[0]), err, path)
-		} else {
-			fmt.Fprintf(e.stderr, "the draft is in %s\n", path)
+		if code := editDraft(e, editorArgs, d); code != exitOK {
+			return code
 		}
 	default:
 		fmt.Fprint(e.stdout, d.Text())
@@ -252,4 +243,38 @@ func listTemplates(e *env, set *draft.Set, ct *store.Contact) int {
 func isTerminal(v any) bool {
 	f, ok := v.(interface{ Fd() uintptr })
 	return ok && term.IsTerminal(f.Fd())
+}
+
+// editDraft opens the draft in the rep's editor, in a file in the private
+// directory of temporary files, and prints the message as the rep left
+// it. The file holds the person's name, address and message, so it is
+// removed as soon as the editor returns, and by the signal handler if the
+// terminal closes meanwhile; the next leads removes it after a kill.
+func editDraft(e *env, editorArgs []string, d draft.Draft) int {
+	dir, err := scratch.Dir(e.getenv)
+	if err != nil {
+		return e.fail(err)
+	}
+	path, err := draft.WriteEditorFile(dir, d)
+	if err != nil {
+		return e.fail(err)
+	}
+	remove := e.atExit(func() { os.Remove(path) })
+	defer remove()
+	cmd := draft.EditorCmd(editorArgs, path)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.stdout, e.stderr
+	if err := cmd.Run(); err != nil {
+		return e.fail(fmt.Errorf("the editor (%s) failed (%v); the draft was not changed", editorArgs[0], err))
+	}
+	edited, err := draft.ReadEditorFile(path, d.Template)
+	if err != nil {
+		// The file goes either way; the rep's words are not lost.
+		if b, rerr := os.ReadFile(path); rerr == nil {
+			e.stdout.Write(b)
+		}
+		return e.fail(fmt.Errorf("the edited draft cannot be used (%v); your text is printed above", err))
+	}
+	fmt.Fprint(e.stdout, edited.Text())
+	fmt.Fprintln(e.stderr, "the edited draft is printed above; copy it into your mail program")
+	return exitOK
 }

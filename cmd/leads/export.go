@@ -85,6 +85,13 @@ func runExport(e *env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
+	if *outPath != "" {
+		kind := store.CopyExportCSV
+		if *format == "json" {
+			kind = store.CopyExportJSON
+		}
+		return recordCopy(e, "", *outPath, kind)
+	}
 	return exitOK
 }
 

@@ -11,7 +11,7 @@ import (
 
 func init() {
 	register(&command{name: "forget", args: "EMAIL [--yes]",
-		summary: "erase everything held about a person (leads, notes, history, drafts) and keep them out of later imports",
+		summary: "erase everything held about a person (leads, notes, history, drafts, and the backups and exports leads wrote) and keep them out of later imports",
 		run:     runForget})
 }
 
@@ -52,7 +52,6 @@ func runForget(e *env, args []string) int {
 	} else {
 		fmt.Fprintf(e.stdout, "nothing was stored about %s\n", safetext.Clean(email))
 	}
-	fmt.Fprintln(e.stdout, "later imports and syncs will skip this address (import --allow-forgotten brings it back);")
-	fmt.Fprintln(e.stdout, "copies made before now (leads backup files, *.bak-schema*) still hold it: delete or re-make them")
-	return exitOK
+	fmt.Fprintln(e.stdout, "later imports and syncs will skip this address (import --allow-forgotten brings it back)")
+	return reportCopies(e, email)
 }

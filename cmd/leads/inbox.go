@@ -16,6 +16,7 @@ import (
 	"github.com/leads-inbox/leads/importer/azuretable"
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/store/scratch"
 	"github.com/leads-inbox/leads/tui"
 )
 
@@ -94,8 +95,25 @@ func (e *env) runTUI(s *store.Store, opt tui.Options) int {
 		// the limit it only costs more GC, never a failure.
 		debug.SetMemoryLimit(inboxMemoryLimit)
 	}
+	// Editor files the inbox leaves (the rep's text kept after a failed
+	// edit) go when it ends, however it ends.
+	clear := e.atExit(func() {
+		if dir, ok := scratch.Existing(e.getenv); ok {
+			_, _ = scratch.RemoveOwn(dir)
+		}
+	})
+	defer clear()
+	// A closed terminal or a kill stops the program through its context,
+	// which gives the terminal back before leads goes.
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	stopped := e.uiRunning(stop)
 	m := tui.New(s, opt)
-	_, err := tea.NewProgram(m).Run()
+	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	stopped()
+	if e.signaled() {
+		return exitFailed
+	}
 	if err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		return e.fail(err)
 	}

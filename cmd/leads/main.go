@@ -46,10 +46,14 @@ type env struct {
 	dbPath         string // from --db, else LEADS_DB / XDG default
 	now            func() time.Time
 	getenv         func(string) string
+	guard          *exitGuard // nil outside main: see signals.go
 }
 
 func main() {
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now, getenv: os.Getenv}
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now, getenv: os.Getenv,
+		guard: &exitGuard{fns: map[int]func(){}}}
+	// Temporary files of a leads that was killed hold people's data.
+	sweepScratch(os.Getenv)
 	// LEADS_CPUPROFILE writes a CPU profile, for reports about slow imports.
 	if p := os.Getenv("LEADS_CPUPROFILE"); p != "" {
 		if f, err := os.Create(p); err == nil {
@@ -57,11 +61,11 @@ func main() {
 				code := run(e, os.Args[1:])
 				pprof.StopCPUProfile()
 				f.Close()
-				os.Exit(code)
+				e.exit(code)
 			}
 		}
 	}
-	os.Exit(run(e, os.Args[1:]))
+	e.exit(run(e, os.Args[1:]))
 }
 
 // run dispatches a command line and returns the exit code.

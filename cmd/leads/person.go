@@ -65,5 +65,8 @@ func exportPerson(e *env, s *store.Store, email, outPath string) int {
 	if !doc.Found {
 		fmt.Fprintln(e.stderr, "leads: nothing is stored about this address")
 	}
+	if outPath != "" {
+		return recordCopy(e, "", outPath, store.CopyExportPerson)
+	}
 	return exitOK
 }

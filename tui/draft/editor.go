@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+
+	"github.com/leads-inbox/leads/store/scratch"
 )
 
 // EditorArgs returns the rep's editor as an argument list, from $VISUAL,
@@ -112,14 +114,17 @@ func EditorText(d Draft) string {
 	return b.String()
 }
 
-// WriteEditorFile writes d to a new file in dir (os.TempDir() when "")
-// for the editor and returns its path. The name is random and holds no
-// lead data; the file is readable by the rep only.
+// WriteEditorFile writes d to a new file in dir for the editor and
+// returns its path. dir is the rep's private directory of temporary files
+// (scratch.Dir); the name carries this process's ID, so a file that a
+// killed leads left is removed by the next one, and holds no lead data.
+// The file is readable by the rep only. The caller removes it as soon as
+// the editor returns.
 func WriteEditorFile(dir string, d Draft) (string, error) {
 	if err := ValidAddress(d.To); err != nil {
 		return "", err
 	}
-	f, err := os.CreateTemp(dir, "leads-draft-*.txt")
+	f, err := scratch.Create(dir, "editor", ".txt")
 	if err != nil {
 		return "", err
 	}
@@ -257,7 +262,11 @@ func OpenInEditor(d Draft, getenv func(string) string) (*exec.Cmd, string, error
 	if !ok {
 		return nil, "", ErrNoEditor
 	}
-	path, err := WriteEditorFile("", d)
+	dir, err := scratch.Dir(getenv)
+	if err != nil {
+		return nil, "", err
+	}
+	path, err := WriteEditorFile(dir, d)
 	if err != nil {
 		return nil, "", err
 	}

@@ -92,7 +92,7 @@ func TestEditorEndToEnd(t *testing.T) {
 		t.Errorf("editor file mode %v", fi.Mode())
 	}
 	base := filepath.Base(path)
-	if !regexp.MustCompile(`^leads-draft-[0-9]+\.txt$`).MatchString(base) {
+	if !regexp.MustCompile(`^editor-[0-9]+-[0-9a-f]+\.txt$`).MatchString(base) {
 		t.Errorf("temp name %q", base)
 	}
 	cmd := EditorCmd(args, path)

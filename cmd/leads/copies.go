@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/store/scratch"
+)
+
+// What forget reaches outside the database: the copies leads wrote and
+// put on the database's list (backups, NAME.bak-schemaN, exports written
+// with --out), the temporary files a killed leads left beside them, and
+// the private directory of temporary files (editor files, demo
+// databases). An export to standard output, redirected by the shell, or
+// a copy made with cp, is not known to leads and not reached.
+
+// copyReport is one line of forget's output about a copy.
+type copyReport struct {
+	done    []string // what was cleaned, one line each
+	missing []string // what could not be, one line each, with what to do
+}
+
+func (r *copyReport) ok(format string, a ...any) {
+	r.done = append(r.done, fmt.Sprintf(format, a...))
+}
+
+func (r *copyReport) fail(format string, a ...any) {
+	r.missing = append(r.missing, fmt.Sprintf(format, a...))
+}
+
+// forgetInCopies erases the person with this (normalised) email from
+// every copy on the list of the database at dbPath, and removes leftover
+// temporary files.
+func forgetInCopies(e *env, dbPath, email string, now time.Time) copyReport {
+	var r copyReport
+	cid := store.ContactIDForEmail(email)
+	copies, err := store.Copies(dbPath)
+	if err != nil {
+		r.fail("cannot read the list of copies beside %s (%v): backups and exports made from it still hold the person", dbPath, err)
+	}
+	gone := map[string]bool{}
+	for _, c := range copies {
+		p := safetext.Clean(c.Path)
+		if _, err := os.Lstat(c.Path); errors.Is(err, fs.ErrNotExist) {
+			r.fail("%s %s is no longer there (moved or deleted): if you moved it, run 'leads --db NEWPATH forget EMAIL' on a backup, or delete an export", kindName(c.Kind), p)
+			gone[c.Path] = true
+			continue
+		}
+		switch c.Kind {
+		case store.CopyBackup:
+			forgetInBackup(&r, c.Path, email, now)
+		case store.CopyExportCSV:
+			n, err := rewriteCSVExport(c.Path, cid, email)
+			reportExport(&r, c, n, err)
+		case store.CopyExportJSON:
+			n, err := rewriteJSONExport(c.Path, cid)
+			reportExport(&r, c, n, err)
+		case store.CopyExportPerson:
+			if yes, err := isPersonExport(c.Path, email); err != nil {
+				r.fail("could not read the export %s (%v): delete it if it holds the person", p, err)
+			} else if yes {
+				if err := os.Remove(c.Path); err != nil {
+					r.fail("could not delete the export of this person %s (%v): delete it by hand", p, unwrapPath(err))
+				} else {
+					r.ok("deleted the export of this person %s", p)
+					gone[c.Path] = true
+				}
+			}
+		}
+		leftovers(&r, c.Path)
+	}
+	if len(gone) > 0 {
+		if err := store.KeepCopies(dbPath, func(c store.Copy) bool { return !gone[c.Path] }); err != nil {
+			r.fail("could not update the list of copies beside %s (%v)", dbPath, err)
+		}
+	}
+	leftovers(&r, dbPath)
+	scratchLeftovers(e, &r, email)
+	return r
+}
+
+func kindName(kind string) string {
+	if kind == store.CopyBackup {
+		return "the backup"
+	}
+	return "the export"
+}
+
+// forgetInBackup opens a backup as a database of its own and forgets the
+// person there, compaction included.
+func forgetInBackup(r *copyReport, path, email string, now time.Time) {
+	p := safetext.Clean(path)
+	s, err := store.Open(path, store.Options{Timeout: 500 * time.Millisecond, NoMigrationBackup: true})
+	if err != nil {
+		r.fail("could not open the backup %s (%s): it may still hold the person; run 'leads --db %s forget EMAIL' once it is free", p, safetext.Clean(err.Error()), p)
+		return
+	}
+	res, err := s.Forget(email, now)
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		r.fail("could not erase the person from the backup %s (%s): run 'leads --db %s forget EMAIL'", p, safetext.Clean(err.Error()), p)
+		return
+	}
+	if res.Found {
+		r.ok("erased from the backup %s (%d leads; compacted)", p, res.Leads)
+	} else {
+		r.ok("checked the backup %s: nothing of them in it", p)
+	}
+}
+
+func reportExport(r *copyReport, c store.Copy, n int, err error) {
+	p := safetext.Clean(c.Path)
+	switch {
+	case err != nil:
+		r.fail("could not rewrite the export %s (%s): it may still hold the person; delete it or remove their rows by hand", p, safetext.Clean(err.Error()))
+	case n == 1:
+		r.ok("removed 1 row of them from the export %s", p)
+	case n > 1:
+		r.ok("removed %d rows of them from the export %s", n, p)
+	default:
+		r.ok("checked the export %s: nothing of them in it", p)
+	}
+}
+
+// rewriteCSVExport rewrites a CSV export without the rows of the contact
+// (matched by contact ID, or by address when a spreadsheet dropped the
+// ID) and returns how many went. A file that no longer starts with the
+// export's header is not guessed at.
+func rewriteCSVExport(path, cid, email string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, unwrapPath(err)
+	}
+	rd := csv.NewReader(bytes.NewReader(b))
+	rd.FieldsPerRecord = -1
+	rows, err := rd.ReadAll()
+	if err != nil {
+		return 0, fmt.Errorf("it is no longer the CSV leads wrote: %v", err)
+	}
+	if len(rows) == 0 || strings.Join(rows[0], ",") != strings.Join(exportHeader, ",") {
+		return 0, errors.New("it no longer starts with the header leads wrote")
+	}
+	idCol, mailCol := 0, 9
+	keep := rows[:1]
+	for _, row := range rows[1:] {
+		if (len(row) > idCol && row[idCol] == cid) || (len(row) > mailCol && store.NormalizeEmail(strings.TrimPrefix(row[mailCol], "'")) == email) {
+			continue
+		}
+		keep = append(keep, row)
+	}
+	n := len(rows) - len(keep)
+	if n == 0 {
+		return 0, nil
+	}
+	return n, store.ReplaceFile(path, func(f *os.File) error {
+		w := bufio.NewWriter(f)
+		cw := csv.NewWriter(w)
+		if err := cw.WriteAll(keep); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
+}
+
+// rewriteJSONExport rewrites a JSON export (one contact a line) without
+// the contact's line.
+func rewriteJSONExport(path, cid string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, unwrapPath(err)
+	}
+	var keep bytes.Buffer
+	n := 0
+	for line := range bytes.Lines(b) {
+		var c struct {
+			ID string `json:"id"`
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		if err := json.Unmarshal(line, &c); err != nil {
+			return 0, fmt.Errorf("it is no longer the JSON leads wrote: %v", err)
+		}
+		if c.ID == cid {
+			n++
+			continue
+		}
+		keep.Write(line)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	return n, store.ReplaceFile(path, func(f *os.File) error {
+		_, err := f.Write(keep.Bytes())
+		return err
+	})
+}
+
+// isPersonExport reports whether the file is an export --person of this
+// address.
+func isPersonExport(path, email string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, unwrapPath(err)
+	}
+	defer f.Close()
+	var doc struct {
+		Email string `json:"email"`
+	}
+	if err := json.NewDecoder(io.LimitReader(f, 1<<30)).Decode(&doc); err != nil {
+		return false, err
+	}
+	return store.NormalizeEmail(doc.Email) == email, nil
+}
+
+// leftovers removes the temporary files a killed leads left beside path.
+func leftovers(r *copyReport, path string) {
+	gone, err := store.RemoveLeftoverTemps(path)
+	for _, g := range gone {
+		r.ok("removed the temporary file %s a stopped leads left", safetext.Clean(g))
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		r.fail("could not remove temporary files beside %s (%s): delete the .%s.tmp-* files by hand", safetext.Clean(path), safetext.Clean(err.Error()), safetext.Clean(filepath.Base(path)))
+	}
+}
+
+// scratchLeftovers removes what stopped processes left in the private
+// directory, and names an editor file of a running leads that holds the
+// person (it goes when that editor closes).
+func scratchLeftovers(e *env, r *copyReport, email string) {
+	dir, ok := scratch.Existing(e.getenv)
+	if !ok {
+		return
+	}
+	gone, err := scratch.Sweep(dir)
+	for _, g := range gone {
+		r.ok("removed %s, left by a stopped leads", safetext.Clean(g))
+	}
+	if err != nil {
+		r.fail("could not clear %s (%s): delete its files by hand", safetext.Clean(dir), safetext.Clean(err.Error()))
+	}
+	live, _ := scratch.Live(dir)
+	for _, p := range live {
+		if b, err := os.ReadFile(p); err == nil && bytes.Contains(bytes.ToLower(b), []byte(email)) {
+			r.fail("an editor open in another leads holds a draft to them (%s): it is deleted when that editor closes", safetext.Clean(p))
+		}
+	}
+}
+
+// reportCopies is the end of forget: the person is erased from the
+// copies leads knows of, one line each, and what could not be reached is
+// said with what to do; that makes the exit status 1.
+func reportCopies(e *env, email string) int {
+	p, err := e.path()
+	if err != nil {
+		return e.fail(err)
+	}
+	r := forgetInCopies(e, p, email, e.now())
+	for _, l := range r.done {
+		fmt.Fprintln(e.stdout, l)
+	}
+	for _, l := range r.missing {
+		fmt.Fprintln(e.stderr, "leads:", l)
+	}
+	fmt.Fprintln(e.stdout, "copies leads does not know of (made with cp, or exports to standard output) still hold them: delete them")
+	if len(r.missing) > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// recordCopy puts a file just written on the database's list of copies
+// (dbPath "" means the one in force), so that forget reaches it later.
+func recordCopy(e *env, dbPath, path, kind string) int {
+	if dbPath == "" {
+		var err error
+		if dbPath, err = e.path(); err != nil {
+			return e.fail(err)
+		}
+	}
+	if err := store.RecordCopy(dbPath, store.Copy{Path: path, Kind: kind, Written: e.now().UTC()}); err != nil {
+		return e.fail(fmt.Errorf("%s is written but could not be put on the list of copies (%v), so forgetting a person will not reach it: check that the database's directory is writable", path, unwrapPath(err)))
+	}
+	return exitOK
+}

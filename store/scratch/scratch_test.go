@@ -1,0 +1,103 @@
+package scratch
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func envWith(tmp string) func(string) string {
+	return func(k string) string {
+		if k == "TMPDIR" {
+			return tmp
+		}
+		return ""
+	}
+}
+
+// TestDirRefusesWhatIsNotOurs: in a shared temporary directory anyone may
+// create the name first. A real symlink there (to a directory the
+// attacker reads) and a directory of another user are refused, never
+// written into; a directory of ours left open to others is made afresh.
+func TestDirRefusesWhatIsNotOurs(t *testing.T) {
+	tmp := t.TempDir()
+	name := filepath.Join(tmp, "leads-"+strconv.Itoa(os.Getuid()))
+	trap := t.TempDir()
+	if err := os.Symlink(trap, name); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Dir(envWith(tmp)); err == nil || !strings.Contains(err.Error(), "not a private directory") {
+		t.Errorf("a symlink was used: %v", err)
+	}
+	if _, ok := Existing(envWith(tmp)); ok {
+		t.Error("Existing accepted a symlink")
+	}
+	os.Remove(name)
+
+	if os.Getuid() == 0 {
+		if err := os.Mkdir(name, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(name, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Dir(envWith(tmp)); err == nil {
+			t.Error("another user's directory was used")
+		}
+		os.Remove(name)
+	}
+
+	if err := os.Mkdir(name, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(name, 0o777)
+	planted := filepath.Join(name, "editor-1-00.txt")
+	os.WriteFile(planted, []byte("x"), 0o666)
+	dir, err := Dir(envWith(tmp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("mode after an open directory: %v %v", fi.Mode(), err)
+	}
+	if _, err := os.Stat(planted); !os.IsNotExist(err) {
+		t.Error("a file planted in an open directory was kept")
+	}
+}
+
+// TestSweepTakesOnlyEndedProcesses: entries of an ended process go,
+// those of a running one (this test) stay.
+func TestSweepTakesOnlyEndedProcesses(t *testing.T) {
+	dir, err := Dir(envWith(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := exec.Command("true")
+	if err := c.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead := filepath.Join(dir, "demo-"+strconv.Itoa(c.Process.Pid)+"-aa")
+	if err := os.Mkdir(dead, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Create(dir, "editor", ".txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := Sweep(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Error("an ended process's entry stayed")
+	}
+	if _, err := os.Stat(f.Name()); err != nil {
+		t.Errorf("a running process's file went: %v", err)
+	}
+	if gone, _ := RemoveOwn(dir); len(gone) != 1 {
+		t.Errorf("RemoveOwn removed %v", gone)
+	}
+}
