@@ -66,7 +66,7 @@ func (s *Store) Backup(dst string) (BackupResult, error) {
 // backupBeforeMigration copies the database next to itself as
 // NAME.bak-schemaN before a migration from schema N changes it.
 func (s *Store) backupBeforeMigration(from int) error {
-	dst := s.path + ".bak-schema" + strconv.Itoa(from)
+	dst := realPath(s.path) + ".bak-schema" + strconv.Itoa(from)
 	if _, err := s.Backup(dst); err != nil {
 		return &OpenError{Path: s.path, Err: errors.New("not upgraded"),
 			Hint: fmt.Sprintf("could not write the backup %s first (%s); free some space and try again", filepath.Base(dst), oneLine(err))}
