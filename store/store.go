@@ -45,16 +45,16 @@ var (
 // Errors a caller can test for with errors.Is. Their messages are written
 // for the person at the terminal.
 var (
-	ErrInUse        = errors.New("in use by another leads process")
-	ErrNotDatabase  = errors.New("not a leads database")
-	ErrDamaged      = errors.New("damaged")
-	ErrNewerSchema  = errors.New("written by a newer version of leads")
-	ErrNotFound     = errors.New("not found")
-	ErrReadOnly     = errors.New("opened read-only")
-	ErrAmbiguousID  = errors.New("ambiguous ID")
+	ErrInUse       = errors.New("in use by another leads process")
+	ErrNotDatabase = errors.New("not a leads database")
+	ErrDamaged     = errors.New("damaged")
+	ErrNewerSchema = errors.New("written by a newer version of leads")
+	ErrNotFound    = errors.New("not found")
+	ErrReadOnly    = errors.New("opened read-only")
+	ErrAmbiguousID = errors.New("ambiguous ID")
 	// errNoLeadsYet is an empty file opened read-only.
-	errNoLeadsYet error = noLeadsYet{}
-	errStopIterator = errors.New("stop")
+	errNoLeadsYet   error = noLeadsYet{}
+	errStopIterator       = errors.New("stop")
 )
 
 // noLeadsYet is an empty database file: to a caller it is ErrNotFound,
