@@ -76,8 +76,10 @@ func (s *Store) backupBeforeMigration(from int) error {
 
 // writeAtomic writes a new file through fill under a temporary name in
 // the same directory, syncs it and renames it to path: a crash leaves the
-// old file or the new one, never a torn one.
+// old file or the new one, never a torn one. A symbolic link at path
+// stays a link: the file it points to is the one replaced.
 func writeAtomic(path string, fill func(f *os.File) error) error {
+	path = realPath(path)
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {

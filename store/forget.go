@@ -51,25 +51,11 @@ func (s *Store) Forget(email string, now time.Time) (ForgetResult, error) {
 	if fi, err := os.Stat(s.path); err == nil {
 		res.SizeBefore = fi.Size()
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		key, err := s.forgetKey(tx)
-		if err != nil {
-			return err
-		}
-		fb := tx.Bucket(bForgotten)
-		res.AlreadyKept = isForgotten(fb, key, email)
-		if err := fb.Put(forgetHash(key, email), []byte(now.UTC().Format(time.RFC3339))); err != nil {
-			return err
-		}
-		people := pendingForgets(tx)
-		if !slices.Contains(people, email) {
-			people = append(people, email)
-		}
-		return putPendingForgets(tx, people)
-	})
+	kept, err := s.markForget(email, now)
 	if err != nil {
 		return res, writeErr(err)
 	}
+	res.AlreadyKept = kept
 	done, _, err := s.finishErasure()
 	if r, ok := done[email]; ok {
 		r.SizeBefore, r.AlreadyKept = res.SizeBefore, res.AlreadyKept
@@ -82,6 +68,31 @@ func (s *Store) Forget(email string, now time.Time) (ForgetResult, error) {
 		res.SizeAfter = fi.Size()
 	}
 	return res, nil
+}
+
+// markForget records the address as forgotten (a keyed hash, kept for
+// good) and as an erasure to carry out (the address, until it is done),
+// in one transaction that deletes nothing yet. It reports whether the
+// address was recorded as forgotten before.
+func (s *Store) markForget(email string, now time.Time) (bool, error) {
+	var kept bool
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		key, err := s.forgetKey(tx)
+		if err != nil {
+			return err
+		}
+		fb := tx.Bucket(bForgotten)
+		kept = isForgotten(fb, key, email)
+		if err := fb.Put(forgetHash(key, email), []byte(now.UTC().Format(time.RFC3339))); err != nil {
+			return err
+		}
+		people := pendingForgets(tx)
+		if !slices.Contains(people, email) {
+			people = append(people, email)
+		}
+		return putPendingForgets(tx, people)
+	})
+	return kept, err
 }
 
 // IsForgotten reports whether an address was recorded by Forget.
