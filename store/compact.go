@@ -49,7 +49,7 @@ func (s *Store) compact() error {
 	// A compaction killed part way leaves this file; with the lock held it
 	// is ours to replace.
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return compactErr(fmt.Errorf("cannot remove the unfinished copy %s: %v", filepath.Base(tmp), unwrapPathErr(err)))
+		return compactErr(fmt.Errorf("cannot remove the unfinished copy %s: %w", filepath.Base(tmp), unwrapPathErr(err)))
 	}
 	info := s.db.Info()
 	dopt := &bolt.Options{PageSize: info.PageSize, NoSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType}
@@ -66,7 +66,7 @@ func (s *Store) compact() error {
 	}
 	dst, err := bolt.Open(tmp, mode, dopt)
 	if err != nil {
-		return compactErr(fmt.Errorf("cannot write %s: %v", filepath.Base(tmp), unwrapPathErr(err)))
+		return compactErr(fmt.Errorf("cannot write %s: %w", filepath.Base(tmp), unwrapPathErr(err)))
 	}
 	fail := func(err error) error {
 		dst.Close()
@@ -111,11 +111,11 @@ func compactErr(err error) error {
 	const after = "the records are deleted, but their bytes remain in the database file until 'leads forget --finish' (or the next command that writes) runs"
 	switch {
 	case isNoSpace(err):
-		return fmt.Errorf("not enough disk space to compact the database (it needs about its own size again): %s: free some space first", after)
+		return fmt.Errorf("not enough disk space to compact the database (it needs about its own size again); %s: free some space first", after)
 	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("cannot compact the database, its folder is not writable (%v): %s where leads may write beside the file", unwrapPathErr(err), after)
+		return fmt.Errorf("cannot compact the database, its folder is not writable (%v); %s: make the folder writable first", unwrapPathErr(err), after)
 	}
-	return fmt.Errorf("compacting the database failed (%v): %s", err, after)
+	return fmt.Errorf("compacting the database failed (%v); %s", err, after)
 }
 
 // copyLive copies every bucket and key of src into the empty database
