@@ -33,6 +33,10 @@ func Backup(src, dst string) (BackupResult, error) {
 	s, err := Open(src, Options{ReadOnly: true, Timeout: 200 * time.Millisecond})
 	if err == nil {
 		defer s.Close()
+		// A copy would carry the bytes an unfinished erasure is to remove.
+		if p, err := s.PendingErasure(); err != nil || p.Any() {
+			return BackupResult{}, fmt.Errorf("an erasure (forget, purge) was cut off and its bytes are still in the database: run 'leads forget --finish', then the backup")
+		}
 		return s.Backup(dst)
 	}
 	if !errors.Is(err, ErrInUse) {

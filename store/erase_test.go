@@ -197,8 +197,9 @@ func TestEmptyFileIsSetUpByAWriter(t *testing.T) {
 
 // TestErasureOnAFullDiskIsFinishedLater: with no room to compact, forget
 // deletes the records and says their bytes remain until 'leads forget
-// --finish'; a read-only open sees the erasure pending; the next open
-// with room finishes it and removes a copy a killed compaction left.
+// --finish'; a read-only open sees the erasure pending and a backup is
+// refused meanwhile (it would copy the bytes); the next open with room
+// finishes it and removes a copy a killed compaction left.
 func TestErasureOnAFullDiskIsFinishedLater(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "leads.db")
 	victimDB(t, p, 3000)
@@ -233,6 +234,13 @@ func TestErasureOnAFullDiskIsFinishedLater(t *testing.T) {
 		t.Fatalf("read-only open: pending %+v %v", pe, err)
 	}
 	s.Close()
+	bak := filepath.Join(t.TempDir(), "backup.db")
+	if _, err := Backup(p, bak); err == nil || !strings.Contains(err.Error(), "leads forget --finish") {
+		t.Fatalf("backup while an erasure is pending: %v", err)
+	}
+	if _, err := os.Stat(bak); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a backup was written while an erasure is pending")
+	}
 	s, err = Open(p, Options{})
 	if err != nil {
 		t.Fatal(err)
