@@ -33,6 +33,10 @@ func Backup(src, dst string) (BackupResult, error) {
 	s, err := Open(src, Options{ReadOnly: true, Timeout: 200 * time.Millisecond})
 	if err == nil {
 		defer s.Close()
+		// A copy would carry the bytes an unfinished erasure is to remove.
+		if p, err := s.PendingErasure(); err != nil || p.Any() {
+			return BackupResult{}, fmt.Errorf("an erasure (forget, purge) was cut off and its bytes are still in the database: run 'leads forget --finish', then the backup")
+		}
 		return s.Backup(dst)
 	}
 	if !errors.Is(err, ErrInUse) {
@@ -66,7 +70,7 @@ func (s *Store) Backup(dst string) (BackupResult, error) {
 // backupBeforeMigration copies the database next to itself as
 // NAME.bak-schemaN before a migration from schema N changes it.
 func (s *Store) backupBeforeMigration(from int) error {
-	dst := s.path + ".bak-schema" + strconv.Itoa(from)
+	dst := realPath(s.path) + ".bak-schema" + strconv.Itoa(from)
 	if _, err := s.Backup(dst); err != nil {
 		return &OpenError{Path: s.path, Err: errors.New("not upgraded"),
 			Hint: fmt.Sprintf("could not write the backup %s first (%s); free some space and try again", filepath.Base(dst), oneLine(err))}
@@ -82,8 +86,10 @@ func (s *Store) backupBeforeMigration(from int) error {
 // writeAtomic writes a new file through fill beside path (unnamed while
 // it is written, see tempfile.go), syncs it and renames it to path: a
 // crash leaves the old file or the new one, never a torn one, and no copy
-// of the leads under another name.
+// of the leads under another name. A symbolic link at path stays a link:
+// the file it points to is the one replaced.
 func writeAtomic(path string, fill func(f *os.File) error) error {
+	path = realPath(path)
 	dir := filepath.Dir(path)
 	// Leftovers of a killed earlier run hold every lead too.
 	_, _ = RemoveLeftoverTemps(path)

@@ -114,7 +114,7 @@ func TestDamagedFilesAreReportedNotCrashed(t *testing.T) {
 		{"truncated-below-high-water", orig[:int(m.hwm-1)*ps], ErrDamaged},
 		{"root-page-overwritten", overwrite(int(m.root)), ErrDamaged},
 		{"both-meta-pages-flipped", flipBothMeta, ErrDamaged},
-		{"zero-length", nil, ErrNotDatabase},
+		{"five-bytes", []byte("hello"), ErrNotDatabase},
 		{"csv", []byte("PartitionKey,RowKey,Email\np,r,a@b.c\n"), ErrNotDatabase},
 		{"random-bytes", junk(3 * ps), ErrNotDatabase},
 		{"sqlite", append([]byte("SQLite format 3\x00"), junk(4096)...), ErrNotDatabase},

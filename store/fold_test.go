@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,7 +172,9 @@ func upsertAll(t *testing.T, s *store.Store, leads []store.Lead, batch int, defe
 // TestForgetWhileAnImportWaitsOnAFullDisk: after an import was cut off
 // with leads waiting to be filed, and on a disk too full to file them,
 // the database still opens (saying why it could not finish) and forget
-// still removes every lead of the person, the waiting ones included.
+// still removes every lead of the person, the waiting ones included. The
+// compaction has no room either: forget says the bytes remain, and the
+// next open with room finishes the erasure.
 func TestForgetWhileAnImportWaitsOnAFullDisk(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "leads.db")
 	s, err := store.Open(p, store.Options{})
@@ -210,8 +213,11 @@ func TestForgetWhileAnImportWaitsOnAFullDisk(t *testing.T) {
 		t.Fatal("the fold on open did not fail on the full disk; the test proves nothing")
 	}
 	res, err := s.Forget(who, time.Now())
-	if err != nil {
-		t.Fatal(err)
+	if err == nil || !strings.Contains(err.Error(), "leads forget --finish") {
+		t.Fatalf("forget on a full disk: %v", err)
+	}
+	if p, err := s.PendingErasure(); err != nil || !p.Bytes || p.People != 0 {
+		t.Fatalf("pending after a failed compaction: %+v %v", p, err)
 	}
 	s.Close()
 	if res.Leads != count[who] {
@@ -224,6 +230,9 @@ func TestForgetWhileAnImportWaitsOnAFullDisk(t *testing.T) {
 	defer s.Close()
 	if s.FoldedOnOpen() == 0 {
 		t.Fatal("the waiting leads were not filed once there was room")
+	}
+	if !s.ErasedOnOpen() || s.EraseError() != nil {
+		t.Fatalf("the erasure was not finished once there was room: %v", s.EraseError())
 	}
 	if _, err := s.Contact(who); err == nil {
 		t.Fatalf("%s is still there after forget", who)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,94 +35,64 @@ type ForgetResult struct {
 // their old contents stay readable until reused), and records a keyed hash
 // of the address so later imports and syncs skip the person unless told
 // otherwise.
+//
+// The erasure is recorded as pending before anything is deleted and is
+// done only once the compacted file is in place: if it is cut off (a
+// kill, a full disk, a folder leads may not write in), the next open that
+// may write finishes it (see erase.go). Erasures left by earlier commands
+// are finished here too.
 func (s *Store) Forget(email string, now time.Time) (ForgetResult, error) {
 	email = NormalizeEmail(email)
 	var res ForgetResult
-	if email == "" || !strings.Contains(email, "@") {
+	if email == "" || !strings.Contains(email, "@") || strings.ContainsAny(email, "\n\r") {
 		return res, fmt.Errorf("%q is not an email address: forget takes the person's email", email)
 	}
-	cid := ContactIDForEmail(email)
-	res.ContactID = cid
+	res.ContactID = ContactIDForEmail(email)
 	if fi, err := os.Stat(s.path); err == nil {
 		res.SizeBefore = fi.Size()
 	}
-	// Delete the draft files first: if one cannot be deleted, the record
-	// of it stays and the user can fix the problem and run forget again.
-	files, err := s.DraftFiles(cid)
-	if err != nil {
-		return res, err
-	}
-	for _, f := range files {
-		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return res, fmt.Errorf("cannot delete the draft file %s (%v): delete it by hand and run forget again", f, unwrapPathErr(err))
-		}
-		res.DraftFiles = append(res.DraftFiles, f)
-	}
-	s.idx.mu.Lock()
-	defer s.idx.mu.Unlock()
-	// The person's leads are found through their contact: file the ones
-	// an import left first. If that fails (a full disk), the forget goes
-	// on and takes the waiting ones from where they lie (deleteUnfiled).
-	_, _ = s.fold()
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		key, err := s.forgetKey(tx)
-		if err != nil {
-			return err
-		}
-		fb := tx.Bucket(bForgotten)
-		h := forgetHash(key, email)
-		res.AlreadyKept = isForgotten(fb, key, email)
-		if err := fb.Put(h, []byte(now.UTC().Format(time.RFC3339))); err != nil {
-			return err
-		}
-		del := newIDDeletes()
-		if seq, ok := lookupRuns(tx.Bucket(bContactIdx), idBytes(cid)); ok {
-			n, err := s.deleteContact(tx, seq, cid, del)
-			if err != nil {
-				return err
-			}
-			res.Found, res.Leads = true, n
-		}
-		n, err := deleteUnfiled(tx, email, del)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			res.Found, res.Leads = true, res.Leads+n
-		}
-		if err := del.write(tx); err != nil {
-			return err
-		}
-		t, err := getTriage(tx, cid)
-		if err == nil {
-			res.Notes = len(t.Notes)
-		}
-		res.Events, err = deleteUserData(tx, cid)
-		if res.Events > 0 {
-			res.Found = true
-		}
-		if err != nil {
-			return err
-		}
-		_, err = sweepDict(tx)
-		return err
-	})
-	// The in-memory ID maps no longer match the file.
-	s.idx.invalidate()
+	kept, err := s.markForget(email, now)
 	if err != nil {
 		return res, writeErr(err)
 	}
-	// Nor does the writer's copy of the dictionary, after the sweep.
-	if err := s.loadDict(); err != nil {
-		return res, err
+	res.AlreadyKept = kept
+	done, _, err := s.finishErasure()
+	if r, ok := done[email]; ok {
+		r.SizeBefore, r.AlreadyKept = res.SizeBefore, res.AlreadyKept
+		res = r
 	}
-	if err := s.compact(); err != nil {
+	if err != nil {
 		return res, err
 	}
 	if fi, err := os.Stat(s.path); err == nil {
 		res.SizeAfter = fi.Size()
 	}
 	return res, nil
+}
+
+// markForget records the address as forgotten (a keyed hash, kept for
+// good) and as an erasure to carry out (the address, until it is done),
+// in one transaction that deletes nothing yet. It reports whether the
+// address was recorded as forgotten before.
+func (s *Store) markForget(email string, now time.Time) (bool, error) {
+	var kept bool
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		key, err := s.forgetKey(tx)
+		if err != nil {
+			return err
+		}
+		fb := tx.Bucket(bForgotten)
+		kept = isForgotten(fb, key, email)
+		if err := fb.Put(forgetHash(key, email), []byte(now.UTC().Format(time.RFC3339))); err != nil {
+			return err
+		}
+		people := pendingForgets(tx)
+		if !slices.Contains(people, email) {
+			people = append(people, email)
+		}
+		return putPendingForgets(tx, people)
+	})
+	return kept, err
 }
 
 // IsForgotten reports whether an address was recorded by Forget.

@@ -18,8 +18,21 @@ type PurgeResult struct {
 // or draft) whose newest lead is older than cutoff, with all their leads,
 // then compacts the file so their bytes go too. A contact with any triage
 // state is the rep's work and is kept however old. A dry run counts and
-// changes nothing.
+// changes nothing. Like Forget, the deletes mark the file for compaction
+// and a purge cut off before the compaction is finished by the next open
+// that may write.
 func (s *Store) Purge(cutoff time.Time, dryRun bool) (PurgeResult, error) {
+	res, err := s.purgeRecords(cutoff, dryRun)
+	if err != nil || dryRun {
+		return res, err
+	}
+	if _, _, err := s.finishErasure(); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func (s *Store) purgeRecords(cutoff time.Time, dryRun bool) (PurgeResult, error) {
 	var res PurgeResult
 	s.idx.mu.Lock()
 	defer s.idx.mu.Unlock()
@@ -72,7 +85,10 @@ func (s *Store) Purge(cutoff time.Time, dryRun bool) (PurgeResult, error) {
 		if dryRun {
 			return errDryRun
 		}
-		return nil
+		if res.Contacts == 0 {
+			return nil
+		}
+		return markCompact(tx)
 	})
 	if err == errDryRun {
 		return res, nil
@@ -82,15 +98,7 @@ func (s *Store) Purge(cutoff time.Time, dryRun bool) (PurgeResult, error) {
 	}
 	// The sweep may have taken codes out of the file: the writer's copy
 	// of the dictionary must not hand them to a later record.
-	if err := s.loadDict(); err != nil {
-		return res, err
-	}
-	if res.Contacts > 0 {
-		if err := s.compact(); err != nil {
-			return res, err
-		}
-	}
-	return res, nil
+	return res, s.loadDict()
 }
 
 // touched reports whether the rep did anything with a contact.

@@ -45,15 +45,24 @@ var (
 // Errors a caller can test for with errors.Is. Their messages are written
 // for the person at the terminal.
 var (
-	ErrInUse        = errors.New("in use by another leads process")
-	ErrNotDatabase  = errors.New("not a leads database")
-	ErrDamaged      = errors.New("damaged")
-	ErrNewerSchema  = errors.New("written by a newer version of leads")
-	ErrNotFound     = errors.New("not found")
-	ErrReadOnly     = errors.New("opened read-only")
-	ErrAmbiguousID  = errors.New("ambiguous ID")
-	errStopIterator = errors.New("stop")
+	ErrInUse       = errors.New("in use by another leads process")
+	ErrNotDatabase = errors.New("not a leads database")
+	ErrDamaged     = errors.New("damaged")
+	ErrNewerSchema = errors.New("written by a newer version of leads")
+	ErrNotFound    = errors.New("not found")
+	ErrReadOnly    = errors.New("opened read-only")
+	ErrAmbiguousID = errors.New("ambiguous ID")
+	// errNoLeadsYet is an empty file opened read-only.
+	errNoLeadsYet   error = noLeadsYet{}
+	errStopIterator       = errors.New("stop")
 )
+
+// noLeadsYet is an empty database file: to a caller it is ErrNotFound,
+// like a missing one.
+type noLeadsYet struct{}
+
+func (noLeadsYet) Error() string        { return "empty, with no leads yet" }
+func (noLeadsYet) Is(target error) bool { return target == ErrNotFound }
 
 // OpenError explains why a database file could not be opened, in one line
 // that names the file and says what to do.
@@ -85,7 +94,9 @@ type Options struct {
 	NoSync bool
 	// MaxSize, when positive, caps the file at this many bytes: a write
 	// that would grow it further fails like a full disk. It exists so the
-	// disk-full path can be tested without filling a real disk.
+	// disk-full path can be tested without filling a real disk. A
+	// compaction (forget, purge) takes it for the size of the whole disk:
+	// its copy may use what the database leaves of it.
 	MaxSize int
 	// NoMigrationBackup skips the NAME.bak-schemaN copy an upgrade
 	// writes first: forget opens a backup to erase a person from it, and
@@ -116,6 +127,8 @@ type Store struct {
 	pending      []foldEntry
 	foldedOnOpen int
 	foldErr      error
+	erasedOnOpen bool
+	eraseErr     error
 }
 
 // DefaultPath returns the database path: $LEADS_DB, else
@@ -144,10 +157,11 @@ func Open(path string, opt Options) (s *Store, err error) {
 	switch {
 	case statErr == nil && fi.IsDir():
 		return nil, &OpenError{Path: path, Err: ErrNotDatabase, Hint: "it is a directory; give a file path with --db"}
-	case statErr == nil && fi.Size() == 0:
-		// bbolt would silently turn an empty file into a database; an empty
-		// file we did not create is someone else's.
-		return nil, &OpenError{Path: path, Err: ErrNotDatabase, Hint: "the file is empty; remove it or choose another path with --db"}
+	case statErr == nil && fi.Size() == 0 && opt.ReadOnly:
+		// A first import killed the moment the file appeared leaves it
+		// empty. It holds nothing; a command that writes sets it up (bbolt
+		// does so for an empty file), a reader has nothing to show.
+		return nil, &OpenError{Path: path, Err: errNoLeadsYet, Hint: "import leads first with 'leads import FILE' or choose another path with --db"}
 	case statErr != nil && errors.Is(statErr, fs.ErrNotExist):
 		if opt.ReadOnly {
 			return nil, &OpenError{Path: path, Err: ErrNotFound, Hint: "import leads first with 'leads import FILE' or choose another path with --db"}
@@ -158,7 +172,7 @@ func Open(path string, opt Options) (s *Store, err error) {
 	case statErr != nil:
 		return nil, &OpenError{Path: path, Err: errors.New("not readable"), Hint: oneLine(statErr)}
 	}
-	if statErr == nil {
+	if statErr == nil && fi.Size() > 0 {
 		if err := sniffHeader(path); err != nil {
 			return nil, &OpenError{Path: path, Err: err, Hint: hintFor(err)}
 		}
@@ -199,11 +213,6 @@ func Open(path string, opt Options) (s *Store, err error) {
 		return nil, err
 	}
 	s = &Store{db: db, path: path, bopt: bopt, idx: newIndexes(), noMigrationBackup: opt.NoMigrationBackup}
-	if !opt.ReadOnly {
-		// A compaction cut off by a crash leaves a full copy of the data,
-		// forgotten people included; with the lock held it is ours to drop.
-		_ = os.Remove(path + compactSuffix)
-	}
 	if err := s.init(opt.ReadOnly); err != nil {
 		db.Close()
 		var oe *OpenError
@@ -228,6 +237,11 @@ func Open(path string, opt Options) (s *Store, err error) {
 		if _, err := s.foldOnOpen(); err != nil {
 			s.foldErr = err
 		}
+		// So is an erasure (forget, purge) that was cut off: its records
+		// may be deleted with their bytes still in the file. If it fails
+		// again, the file still opens; EraseError says so. Its compaction
+		// also replaces any copy a killed compaction left.
+		s.erasedOnOpen, s.eraseErr = s.FinishErasure()
 	}
 	return s, nil
 }

@@ -249,12 +249,10 @@ func TestOpenErrors(t *testing.T) {
 	dir := t.TempDir()
 	csv := filepath.Join(dir, "leads.csv")
 	os.WriteFile(csv, []byte("PartitionKey,RowKey\nA,B\n"), 0o644)
-	empty := filepath.Join(dir, "empty.db")
-	os.WriteFile(empty, nil, 0o600)
 	for _, c := range []struct {
 		path string
 		want error
-	}{{csv, ErrNotDatabase}, {empty, ErrNotDatabase}, {dir, ErrNotDatabase}} {
+	}{{csv, ErrNotDatabase}, {dir, ErrNotDatabase}} {
 		_, err := Open(c.path, Options{})
 		if !errors.Is(err, c.want) {
 			t.Fatalf("%s: %v", c.path, err)

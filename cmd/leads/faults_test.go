@@ -392,8 +392,9 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 }
 
 // TestDamagedDatabaseFilesCLI runs read and write commands of the real
-// binary on truncated, bit-flipped, overwritten, zero-length, foreign and
-// newer-schema files: one clean line each, exit 1, no panic trace, the
+// binary on truncated, bit-flipped, overwritten, a few foreign bytes,
+// foreign and newer-schema files (an empty file is no longer refused: see
+// TestEmptyDatabaseFileCLI): one clean line each, exit 1, no panic trace, the
 // file's bytes unchanged.
 func TestDamagedDatabaseFilesCLI(t *testing.T) {
 	dir := t.TempDir()
@@ -431,12 +432,12 @@ func TestDamagedDatabaseFilesCLI(t *testing.T) {
 			return b
 		}),
 		"bitflipped-meta": variant("bitflipped-meta", func(b []byte) []byte { b[40] ^= 4; b[ps+40] ^= 4; return b }),
-		"zero":            variant("zero", func([]byte) []byte { return nil }),
+		"short":           variant("short", func([]byte) []byte { return []byte("leads\x00\x01") }),
 		"foreign":         variant("foreign", func([]byte) []byte { return []byte("Email,Name\na@b.example,A\n") }),
 		"newer":           newer,
 	}
 	wantIn := map[string]string{"truncated": "damaged", "overwritten": "damaged", "bitflipped-meta": "damaged",
-		"zero": "not a leads database", "foreign": "not a leads database", "newer": "newer version"}
+		"short": "not a leads database", "foreign": "not a leads database", "newer": "newer version"}
 	for name, p := range files {
 		before := sha(t, p)
 		for _, args := range [][]string{{"list"}, {"import", src}, {"show", "x@y.example"}, {"forget", "--yes", "a@b.example"}, {"purge", "--older-than", "1d"}} {

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "forget", args: "EMAIL [--yes]",
+	register(&command{name: "forget", args: "EMAIL [--yes] | --finish",
 		summary: "erase everything held about a person (leads, notes, history, drafts, and the backups and exports leads wrote) and keep them out of later imports",
 		run:     runForget})
 }
@@ -19,9 +19,18 @@ func runForget(e *env, args []string) int {
 	c := commands["forget"]
 	fs := e.flags(c)
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
+	finish := fs.Bool("finish", false, "finish an erasure (forget, purge) that was cut off by a kill, a full disk or a folder leads could not write in")
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
+	}
+	e.ownErasure = true
+	if *finish {
+		if len(pos) != 0 {
+			fmt.Fprintln(e.stderr, "leads forget: --finish takes no address; see 'leads forget --help'")
+			return exitUsage
+		}
+		return finishErasure(e)
 	}
 	if len(pos) != 1 || !strings.Contains(pos[0], "@") {
 		fmt.Fprintln(e.stderr, "leads forget: give the person's email address; see 'leads forget --help'")
@@ -54,4 +63,21 @@ func runForget(e *env, args []string) int {
 	}
 	fmt.Fprintln(e.stdout, "later imports and syncs will skip this address (import --allow-forgotten brings it back)")
 	return reportCopies(e, email)
+}
+
+// finishErasure is 'leads forget --finish': opening the database for
+// writing finishes whatever erasure was cut off (see store.Open).
+func finishErasure(e *env) int {
+	s, ok := e.open(false)
+	if !ok {
+		return exitFailed
+	}
+	defer s.Close()
+	if err := s.EraseError(); err != nil {
+		return e.fail(err)
+	}
+	if !s.ErasedOnOpen() {
+		fmt.Fprintln(e.stdout, "no erasure was waiting to be finished")
+	}
+	return exitOK
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +38,25 @@ func runImport(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "leads import: name at least one file (or - for standard input); see 'leads import --help'")
 		return exitUsage
 	}
+	// A pipe, a FIFO or standard input may take any time to produce
+	// anything (a FIFO with no writer never does): wait for their first
+	// bytes before taking the database, which no other leads may use
+	// while this one holds it.
+	early := make([]earlyInput, len(files))
+	stdinSeen := false
+	for i, name := range files {
+		if name == "-" {
+			// Named again, standard input is read where the first left it.
+			if stdinSeen {
+				continue
+			}
+			stdinSeen = true
+		}
+		early[i] = waitForInput(e, name)
+		if early[i].f != nil {
+			defer early[i].f.Close()
+		}
+	}
 	s, ok := e.open(false)
 	if !ok {
 		return exitFailed
@@ -65,8 +85,8 @@ func runImport(e *env, args []string) int {
 		imp.seen = map[string]struct{}{}
 	}
 	failed := false
-	for _, name := range files {
-		if err := imp.file(name); err != nil {
+	for i, name := range files {
+		if err := imp.file(name, early[i]); err != nil {
 			failed = true
 			var re *importer.RowError
 			if errors.As(err, &re) {
@@ -117,12 +137,17 @@ type importRun struct {
 
 // file imports one file. Parsing runs in its own goroutine and hands
 // batches to this one, which writes them, so both cores are busy.
-func (r *importRun) file(name string) error {
+func (r *importRun) file(name string, early earlyInput) error {
 	var in io.Reader
 	label := name
-	if name == "-" {
+	switch {
+	case early.err != nil:
+		return early.err
+	case early.in != nil:
+		in, label = early.in, early.label
+	case name == "-":
 		in, label = r.e.stdin, "stdin"
-	} else {
+	default:
 		f, err := os.Open(name)
 		if err != nil {
 			return fmt.Errorf("cannot read %s: %v", name, unwrapPath(err))
@@ -203,6 +228,40 @@ func (r *importRun) file(name string) error {
 }
 
 var errStopped = errors.New("stopped")
+
+// earlyInput is an input opened, and read up to its first bytes, before
+// the database was: standard input or anything that is not a regular
+// file. in is nil for a regular file, which is opened when its turn comes
+// (a long list of files would otherwise hold as many open at once).
+type earlyInput struct {
+	in    io.Reader
+	f     *os.File
+	label string
+	err   error
+}
+
+func waitForInput(e *env, name string) earlyInput {
+	var src io.Reader
+	var f *os.File
+	label := "stdin"
+	if name == "-" {
+		src = e.stdin
+	} else {
+		fi, err := os.Stat(name)
+		if err != nil || fi.Mode().IsRegular() || fi.IsDir() {
+			return earlyInput{}
+		}
+		// Opening a FIFO waits for its writer, reading for its data.
+		if f, err = os.Open(name); err != nil {
+			return earlyInput{err: fmt.Errorf("cannot read %s: %v", name, unwrapPath(err))}
+		}
+		src, label = f, filepath.Clean(name)
+	}
+	br := bufio.NewReaderSize(src, 64<<10)
+	// An error here (an empty input) is met again by the reader.
+	_, _ = br.Peek(1)
+	return earlyInput{in: br, f: f, label: label}
+}
 
 func (r *importRun) write(batch []store.Lead) error {
 	if r.seen != nil {

@@ -47,6 +47,9 @@ type env struct {
 	now            func() time.Time
 	getenv         func(string) string
 	guard          *exitGuard // nil outside main: see signals.go
+	// ownErasure is set by the commands that finish a pending erasure
+	// themselves (forget, purge) and report its failure: open does not.
+	ownErasure bool
 }
 
 func main() {
@@ -253,7 +256,39 @@ func (e *env) open(readOnly bool) (*store.Store, bool) {
 			fmt.Fprintf(e.stderr, "leads: an import was cut off: %d leads are not in their contacts yet; run 'leads import' again (or any command that writes) to finish it\n", n)
 		}
 	}
+	e.reportErasure(s, readOnly)
 	return s, true
+}
+
+// reportErasure says in one line what became of an erasure (forget,
+// purge) that was cut off: finished by this open, failed again, or, for a
+// read-only command, still to do.
+func (e *env) reportErasure(s *store.Store, readOnly bool) {
+	switch {
+	case s.EraseError() != nil:
+		if !e.ownErasure {
+			fmt.Fprintln(e.stderr, "leads: finishing an erasure that was cut off:", safetext.Clean(s.EraseError().Error()))
+		}
+	case s.ErasedOnOpen():
+		fmt.Fprintln(e.stderr, "leads: finished an erasure that was cut off: the records it deleted are gone from the database file")
+	case readOnly:
+		p, err := s.PendingErasure()
+		switch {
+		case err != nil || !p.Any():
+		case p.People > 0:
+			fmt.Fprintf(e.stderr, "leads: a forget was cut off before it erased %d %s; run 'leads forget --finish' (or any command that writes) to finish it\n",
+				p.People, plural(p.People, "person", "people"))
+		default:
+			fmt.Fprintln(e.stderr, "leads: an erasure was cut off: the records are deleted, but their bytes remain in the database file until 'leads forget --finish' (or any command that writes) runs")
+		}
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // fail prints a one-line error and returns exitFailed.

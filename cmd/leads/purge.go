@@ -26,6 +26,7 @@ func runPurge(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "leads purge: give --older-than AGE such as 18m (months), 90d (days) or 2y (years)")
 		return exitUsage
 	}
+	e.ownErasure = !*dryRun
 	s, ok := e.open(false)
 	if !ok {
 		return exitFailed
