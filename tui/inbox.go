@@ -707,10 +707,7 @@ func (m *Model) messageLine() string {
 		}
 		return m.sty.dim.Render(fit(m.help.ShortHelpView(hints), m.width))
 	}
-	if m.msgErr {
-		return m.sty.errText.Render(fit(m.msg, m.width))
-	}
-	return fit(m.msg, m.width)
+	return m.msgLine()
 }
 
 func (m *Model) statusBar() string {
