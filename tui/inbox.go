@@ -331,6 +331,10 @@ func (m *Model) action(k tea.KeyPressMsg, p int32) tea.Cmd {
 }
 
 func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
+	if m.msgs.showLog {
+		m.logKey(m.keyFor(msg.Button == tea.MouseWheelDown))
+		return nil
+	}
 	if m.showHelp {
 		m.helpWheel(msg.Button == tea.MouseWheelDown)
 		return nil
@@ -353,7 +357,7 @@ func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
 }
 
 func (m *Model) onClick(msg tea.MouseClickMsg) tea.Cmd {
-	if m.screen != screenInbox || m.prompt.kind != promptNone || m.panel.open || m.showHelp {
+	if m.screen != screenInbox || m.prompt.kind != promptNone || m.panel.open || m.showHelp || m.msgs.showLog {
 		return nil
 	}
 	y := msg.Mouse().Y - 3 // tabs, filter line, header

@@ -159,6 +159,14 @@ func (m *Model) logKey(k tea.KeyPressMsg) {
 	}
 }
 
+// keyFor is the movement key a wheel turn stands for in the log.
+func (m *Model) keyFor(down bool) tea.KeyPressMsg {
+	if down {
+		return tea.KeyPressMsg{Code: 'j', Text: "j"}
+	}
+	return tea.KeyPressMsg{Code: 'k', Text: "k"}
+}
+
 // logView draws the message log over the screen.
 func (m *Model) logView() string {
 	lines := m.logLines()
