@@ -667,8 +667,14 @@ func (m *Model) inboxView() string {
 			n++
 		}
 		if len(m.x.visible) == 0 {
-			b.WriteString(m.sty.dim.Render(fit("  "+m.emptyText(), m.width)) + "\n")
-			n++
+			// Wrapped, not cut: the hint is what to do next, and is
+			// read whole at any width.
+			for _, l := range strings.Split(ansi.Wrap(m.emptyText(), max(m.width-2, 10), " "), "\n") {
+				if n < lh {
+					b.WriteString(m.sty.dim.Render(fit("  "+l, m.width)) + "\n")
+					n++
+				}
+			}
 		}
 		b.WriteString(strings.Repeat("\n", max(lh-n, 0)))
 	}

@@ -136,3 +136,20 @@ func TestLongMessageReadsWholeInTheLog(t *testing.T) {
 		t.Fatalf("esc did not close the log")
 	}
 }
+
+func TestEmptyDatabaseHintIsWhole(t *testing.T) {
+	m := newModel(t, openStore(t, nil), Options{})
+	for _, w := range []int{60, 100} {
+		send(t, m, windowSize(w, 24))
+		var words []string
+		for _, l := range strings.Split(screenText(m), "\n") {
+			if widthOf(l) > w {
+				t.Fatalf("line wider than %d: %q", w, l)
+			}
+			words = append(words, strings.Fields(l)...)
+		}
+		if hint := m.emptyText(); !strings.Contains(strings.Join(words, " "), hint) {
+			t.Errorf("at %d columns the hint %q is not whole:\n%s", w, hint, screenText(m))
+		}
+	}
+}
