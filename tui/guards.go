@@ -23,14 +23,16 @@ var promptNames = map[promptKind]string{
 func (m *Model) interruptPrompt() tea.Cmd {
 	kind := m.prompt.kind
 	typed := strings.TrimSpace(m.input.Value())
+	before, seq := m.msg, m.msgs.seq
 	cmd := m.promptKey(tea.KeyPressMsg{Code: tea.KeyEscape})
+	said := m.msg != "" && (m.msg != before || m.msgs.seq != seq)
 	if m.prompt.kind != promptNone {
 		m.closePrompt()
 	}
 	switch name := promptNames[kind]; {
 	case name != "" && typed != "":
 		m.say(fmt.Sprintf("%s not saved: %q · ctrl+c again quits", name, typed))
-	case m.msg != "":
+	case said:
 		m.say(m.msg + " · ctrl+c again quits")
 	default:
 		m.say("cancelled · ctrl+c again quits")

@@ -65,17 +65,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-// expireMsg drops a message older than msgLife. Errors stay until the rep
-// dismisses them (esc) or a newer message takes their place.
+// expireMsg drops a message older than msgLife. Errors do not expire: they
+// stay until the rep's next key (keyClearsMsg) or a newer message.
 func (m *Model) expireMsg() {
 	if m.msg != "" && !m.msgErr && m.now().Sub(m.msgs.at) >= msgLife {
 		m.msg = ""
 	}
 }
 
-// keyClearsMsg is the first thing a key does: a plain message has been
-// read by the time the rep acts again, so the hints come back. It reports
-// whether the key was spent dismissing an error (esc).
+// keyClearsMsg is the first thing a key does: a message has been read by
+// the time the rep acts again, so the hints come back, and an old answer
+// is never read as one about the row the rep moved to. An error counts as
+// read only if it was on screen (not under a prompt, the help or the log);
+// esc that dismisses an error does nothing else, so it cannot also leave
+// the screen. It reports whether the key was spent that way.
 func (m *Model) keyClearsMsg(k tea.KeyPressMsg) bool {
 	if m.msg == "" {
 		return false
@@ -84,26 +87,20 @@ func (m *Model) keyClearsMsg(k tea.KeyPressMsg) bool {
 		m.msg = ""
 		return false
 	}
-	if k.String() == "esc" && m.prompt.kind == promptNone && !m.showHelp && !m.msgs.showLog {
-		m.msg, m.msgErr = "", false
-		return true
+	if m.prompt.kind != promptNone || m.showHelp || m.msgs.showLog {
+		return false
 	}
-	return false
+	m.msg, m.msgErr = "", false
+	return k.String() == "esc"
 }
 
 // msgLine draws a message on one line of the screen's width; one that does
-// not fit says where to read it whole, and an error says how to dismiss it.
+// not fit says where to read it whole.
 func (m *Model) msgLine() string {
 	tail := ""
-	if m.msgErr {
-		tail = " · esc dismisses"
-	}
 	text := m.msg
-	if ansi.StringWidthWc(text+tail) > m.width {
+	if ansi.StringWidthWc(text) > m.width {
 		tail = " · M reads it whole"
-		if m.msgErr {
-			tail = " · M reads it, esc dismisses"
-		}
 		if m.width < 40 {
 			tail = " M"
 		}
