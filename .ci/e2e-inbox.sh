@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end: the real binary in a real terminal (tmux) on the sample leads.
-# Filter to Contact-me leads, log a touch, quit, reopen, and find the touch
-# saved, both on screen and through the command line. Then draft an email
+# Filter to Contact-me leads, log a touch, see its message give way to the
+# key hints, cancel a note with ctrl+c without quitting, quit, reopen, and
+# find the touch saved, both on screen and through the command line. Then draft an email
 # in $EDITOR from the inbox and log it as a touch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +45,18 @@ keys g                      # first row
 first=$(screen | grep -oE "Olu Adeyemi|Mei Lin" | head -1)
 keys t                      # log a touch on it
 until_text "1/4"
+until_text "touch 1 logged"
+# The message gives way to the key hints by itself (a real tick, not a key).
+for _ in $(seq 200); do screen | grep -qF "touch 1 logged" || break; sleep 0.05; done
+screen | grep -qF "touch 1 logged" && { screen >&2; echo "e2e-inbox: the message did not expire" >&2; exit 1; }
+until_text "open contact"
+# ctrl+c in a note prompt cancels it and repeats the note; it does not quit.
+keys 3
+keys n
+keys -l "call back friday"
+keys C-c
+until_text 'note not saved: "call back friday"'
+screen | grep -qF EXITED && { echo "e2e-inbox: ctrl+c in a prompt quit the inbox" >&2; exit 1; }
 keys q
 until_text "EXITED 0"
 tmux kill-session -t "$sess"

@@ -117,6 +117,7 @@ func openInboxTimed(b *testing.B, path string) (*Model, *store.Store, string, ti
 	}
 	open := time.Since(t0)
 	m := New(s, Options{Now: func() time.Time { return benchNow }})
+	m.msgs.after = noTick
 	send(b, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	// As in the program, the first frame is drawn as soon as the rows on
 	// screen are in; the search prefilter is built after it.

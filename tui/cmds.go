@@ -47,8 +47,12 @@ type changedMsg struct {
 	pos  int32
 	t    store.Triage
 	what string // feedback for the rep
-	undo bool
-	err  error
+	kind changeKind
+	// entry is the change as the undo and redo stacks keep it, with the
+	// contact's name.
+	entry undoEntry
+	wasIn bool // the contact was in the view when the change was asked
+	err   error
 }
 
 // statsMsg carries the per-lead counts for the stats screen.
@@ -170,22 +174,9 @@ func (m *Model) openContactCmd(id string) tea.Cmd {
 	}
 }
 
-// change runs one triage action in a Cmd.
+// change runs one triage action in a Cmd (changeAs, undo.go).
 func (m *Model) change(pos int32, what string, fn func(id string, at time.Time) (store.Triage, error)) tea.Cmd {
-	id := m.x.dg[pos].IDString()
-	at := m.now()
-	return func() tea.Msg {
-		t, err := fn(id, at)
-		return changedMsg{id: id, pos: pos, t: t, what: what, err: err}
-	}
-}
-
-func (m *Model) undoCmd(pos int32, id string) tea.Cmd {
-	st, at := m.st, m.now()
-	return func() tea.Msg {
-		t, err := st.Undo(id, at)
-		return changedMsg{id: id, pos: pos, t: t, what: "undone", undo: true, err: err}
-	}
+	return m.changeAs(pos, what, what, fn)
 }
 
 func (m *Model) statsCmd() tea.Cmd {

@@ -30,6 +30,8 @@ func (m *Model) helpLines() []string {
 	extra := []string{m.sty.section.Render("In prompts and panels"),
 		m.sty.key.Render(fit("enter", helpKeyW)) + " confirm",
 		m.sty.key.Render(fit("esc", helpKeyW)) + " cancel / close",
+		m.sty.key.Render(fit("^c", helpKeyW)) + " cancel prompt",
+		m.sty.key.Render(fit("esc", helpKeyW)) + " dismiss error",
 		m.sty.key.Render(fit("tab h l", helpKeyW)) + " next group",
 		m.sty.key.Render(fit("0", helpKeyW)) + " clear filter",
 		m.sty.key.Render(fit("n…l", helpKeyW)) + " status after s",

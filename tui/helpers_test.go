@@ -55,6 +55,7 @@ func newModel(t testing.TB, s *store.Store, opt Options) *Model {
 		opt.Now = func() time.Time { return testNow }
 	}
 	m := New(s, opt)
+	m.msgs.after = noTick
 	run(t, m, m.loadCmd())
 	send(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	if m.x == nil {
@@ -178,6 +179,10 @@ func selectName(t testing.TB, m *Model, name string) {
 	}
 	t.Fatalf("%s is not in view %s: %v", name, viewNames[m.view], rowNames(m))
 }
+
+// noTick stands in for tea.Tick: the harness runs every command at once,
+// so tests move the clock and send msgTickMsg themselves.
+func noTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 
 func windowSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
 

@@ -102,19 +102,18 @@ func idOf(s string) [8]byte {
 
 func (m *Model) onChanged(msg changedMsg) tea.Cmd {
 	if msg.err != nil {
-		m.sayErr(msg.err)
+		m.msg, m.msgErr = failText(msg), true
+		m.msgs.seq++
 		return nil
 	}
-	if !msg.undo {
-		m.undo = append(m.undo, msg.id)
-	}
+	m.onSaved(msg)
 	pos := m.x.find(idOf(msg.id))
 	if pos >= 0 {
 		m.x.setTriage(pos, msg.t, m.now().Unix())
 		m.x.apply(&m.f, m.view)
 		m.clampCursor()
 	}
-	m.say(msg.what + triageSummary(msg.t, m.now()))
+	m.say(m.changeText(msg, pos))
 	var cmds []tea.Cmd
 	if m.screen == screenDetail && m.detail.id == msg.id {
 		cmds = append(cmds, m.openContactCmd(msg.id))
@@ -130,7 +129,10 @@ func (m *Model) onChanged(msg changedMsg) tea.Cmd {
 func triageSummary(t store.Triage, now time.Time) string {
 	parts := []string{string(t.Status)}
 	total := store.DefaultCadence.Total()
-	if t.Touches > 0 {
+	switch {
+	case t.Touches > total:
+		parts = append(parts, fmt.Sprintf("%d touches, past the cadence's %d", t.Touches, total))
+	case t.Touches > 0:
 		parts = append(parts, fmt.Sprintf("%d of %d touches", t.Touches, total))
 	}
 	if !t.NextFollowUp.IsZero() {
@@ -221,12 +223,12 @@ func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Quit):
 		return m.quit()
 	case key.Matches(k, km.Back):
-		if !m.f.active() {
-			return nil
+		// esc backs out of overlays and prompts; here there is nothing
+		// to back out of, and the filters took work to set: x clears.
+		if m.f.active() {
+			m.say("esc keeps the filters: x clears them (u brings them back)")
 		}
-		m.f = filters{}
-		m.say("filters and search cleared")
-		return m.refilter()
+		return nil
 	case key.Matches(k, km.Down):
 		return m.move(1)
 	case key.Matches(k, km.Up):
@@ -255,9 +257,7 @@ func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
 		m.openPanel()
 		return nil
 	case key.Matches(k, km.ClearAll):
-		m.f = filters{}
-		m.say("filters and search cleared")
-		return m.refilter()
+		return m.clearFilters()
 	case key.Matches(k, km.Stats):
 		return m.openStats()
 	case key.Matches(k, km.Open):
@@ -305,10 +305,7 @@ func (m *Model) action(k tea.KeyPressMsg, p int32) tea.Cmd {
 			m.msg, m.msgErr = "this contact is closed: set another status (s) before logging a touch", true
 			return nil
 		}
-		n := int(m.x.tri[p].Touches) + 1
-		return m.change(p, fmt.Sprintf("touch %d logged", n), func(id string, at time.Time) (store.Triage, error) {
-			return st.LogTouch(id, at, store.DefaultCadence, "")
-		})
+		return m.touchOrAsk(p)
 	case key.Matches(k, km.Snooze1, km.Snooze3):
 		days := 1
 		if key.Matches(k, km.Snooze3) {
@@ -333,18 +330,11 @@ func (m *Model) action(k tea.KeyPressMsg, p int32) tea.Cmd {
 	return nil
 }
 
-// undoLast reverts the newest change made in this session.
-func (m *Model) undoLast() tea.Cmd {
-	if len(m.undo) == 0 || m.x == nil {
-		m.say("nothing to undo in this session")
+func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
+	if m.msgs.showLog {
+		m.logKey(m.keyFor(msg.Button == tea.MouseWheelDown))
 		return nil
 	}
-	id := m.undo[len(m.undo)-1]
-	m.undo = m.undo[:len(m.undo)-1]
-	return m.undoCmd(m.x.find(idOf(id)), id)
-}
-
-func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
 	if m.showHelp {
 		m.helpWheel(msg.Button == tea.MouseWheelDown)
 		return nil
@@ -367,7 +357,7 @@ func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
 }
 
 func (m *Model) onClick(msg tea.MouseClickMsg) tea.Cmd {
-	if m.screen != screenInbox || m.prompt.kind != promptNone || m.panel.open || m.showHelp {
+	if m.screen != screenInbox || m.prompt.kind != promptNone || m.panel.open || m.showHelp || m.msgs.showLog {
 		return nil
 	}
 	y := msg.Mouse().Y - 3 // tabs, filter line, header
@@ -677,8 +667,14 @@ func (m *Model) inboxView() string {
 			n++
 		}
 		if len(m.x.visible) == 0 {
-			b.WriteString(m.sty.dim.Render(fit("  "+m.emptyText(), m.width)) + "\n")
-			n++
+			// Wrapped, not cut: the hint is what to do next, and is
+			// read whole at any width.
+			for _, l := range strings.Split(ansi.Wrap(m.emptyText(), max(m.width-2, 10), " "), "\n") {
+				if n < lh {
+					b.WriteString(m.sty.dim.Render(fit("  "+l, m.width)) + "\n")
+					n++
+				}
+			}
 		}
 		b.WriteString(strings.Repeat("\n", max(lh-n, 0)))
 	}
@@ -721,10 +717,7 @@ func (m *Model) messageLine() string {
 		}
 		return m.sty.dim.Render(fit(m.help.ShortHelpView(hints), m.width))
 	}
-	if m.msgErr {
-		return m.sty.errText.Render(fit(m.msg, m.width))
-	}
-	return fit(m.msg, m.width)
+	return m.msgLine()
 }
 
 func (m *Model) statusBar() string {

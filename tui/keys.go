@@ -23,6 +23,10 @@ type KeyMap struct {
 	// Follow-up actions on the selected or open contact.
 	Touch, FollowUp, Snooze1, Snooze3, Status, Note, Undo key.Binding
 
+	// Redo applies again what undo took back; Messages opens the log of
+	// recent messages, read whole however long they are.
+	Redo, Messages key.Binding
+
 	// Sync runs the Azure Table sync.
 	Sync key.Binding
 
@@ -75,6 +79,8 @@ func DefaultKeyMap() KeyMap {
 		Status:   b([]string{"s"}, "s", "set status"),
 		Note:     b([]string{"n"}, "n", "add note"),
 		Undo:     b([]string{"u"}, "u", "undo"),
+		Redo:     b([]string{"ctrl+r"}, "ctrl+r", "redo"),
+		Messages: b([]string{"M"}, "M", "message log"),
 
 		Sync: b([]string{"S"}, "S", "sync Azure"),
 
@@ -97,8 +103,8 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp},
 		{k.NextView, k.PrevView, k.ViewAction, k.ViewScheduled, k.ViewAll, k.ViewClosed, k.ViewNoPII, k.ViewDNC, k.ViewTest},
-		{k.Search, k.Filter, k.ClearAll, k.Open, k.Back, k.Stats, k.Sync, k.Help, k.Quit},
-		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo, k.Draft},
+		{k.Search, k.Filter, k.ClearAll, k.Open, k.Back, k.Stats, k.Sync, k.Messages, k.Help, k.Quit},
+		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo, k.Redo, k.Draft},
 		{k.DraftEdit, k.DraftMailto, k.DraftEML, k.DraftCopy, k.DraftTemplate},
 	}
 }

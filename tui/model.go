@@ -101,11 +101,14 @@ type Model struct {
 	stats  statsScreen
 	draft  draftScreen
 
-	// Session undo stack of contact IDs, newest last.
-	undo []string
+	// Session undo stack, newest last, and what undo took back, for redo
+	// (undo.go).
+	undo []undoEntry
+	redo []undoEntry
 
 	msg    string // feedback line
 	msgErr bool
+	msgs   msgState // its expiry and the message log (messages.go)
 
 	// Sync.
 	syncing    bool
@@ -131,6 +134,7 @@ func New(s *store.Store, opt Options) *Model {
 		help: help.New(), spin: spinner.New(spinner.WithSpinner(spinner.Line)),
 		started: opt.Started,
 	}
+	m.msgs.after = tea.Tick
 	if m.started.IsZero() {
 		m.started = time.Now()
 	}
@@ -157,9 +161,12 @@ func (m *Model) Init() tea.Cmd {
 
 func (m *Model) now() time.Time { return m.opt.Now() }
 
-// Update routes a message to the screen or overlay that owns it.
-func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+// update routes a message to the screen or overlay that owns it; Update
+// (messages.go) wraps it.
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case msgTickMsg:
+		return m, nil // Update has expired the message
 	case tea.WindowSizeMsg:
 		m.width, m.height = max(msg.Width, 20), max(msg.Height, 6)
 		m.clampCursor()
@@ -241,10 +248,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // then the other overlays, then the screen.
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if k.String() == "ctrl+c" {
+		if m.prompt.kind != promptNone {
+			// Typed text must never vanish with the program: ctrl+c
+			// cancels the prompt, and a second one quits.
+			return m.interruptPrompt()
+		}
 		return m.quit()
+	}
+	if m.keyClearsMsg(k) {
+		return nil
 	}
 	if m.prompt.kind != promptNone {
 		return m.promptKey(k)
+	}
+	if m.msgs.showLog {
+		m.logKey(k)
+		return nil
 	}
 	if m.showHelp {
 		if key.Matches(k, m.keys.Help, m.keys.Back, m.keys.Quit) {
@@ -265,6 +284,11 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.startSync(true)
 	case key.Matches(k, m.keys.Undo):
 		return m.undoLast()
+	case key.Matches(k, m.keys.Redo):
+		return m.redoLast()
+	case key.Matches(k, m.keys.Messages):
+		m.openLog()
+		return nil
 	}
 	switch m.screen {
 	case screenDetail:
@@ -285,9 +309,9 @@ func (m *Model) quit() tea.Cmd {
 }
 
 // say sets the feedback line.
-func (m *Model) say(s string) { m.msg, m.msgErr = s, false }
+func (m *Model) say(s string) { m.msg, m.msgErr = s, false; m.msgs.seq++ }
 
-func (m *Model) sayErr(err error) { m.msg, m.msgErr = cleanErr(err), true }
+func (m *Model) sayErr(err error) { m.msg, m.msgErr = cleanErr(err), true; m.msgs.seq++ }
 
 // bodyHeight is what is left for a screen's content between the two header
 // lines and the two footer lines.
@@ -310,6 +334,9 @@ func (m *Model) View() tea.View {
 func (m *Model) render() string {
 	if m.showHelp {
 		return m.helpView()
+	}
+	if m.msgs.showLog {
+		return m.logView()
 	}
 	switch m.screen {
 	case screenDetail:

@@ -25,6 +25,7 @@ const (
 	promptConfirmLost
 	promptDraftConfirm // draft for a closed contact? y/n
 	promptDraftTouch   // log the draft as a touch? y/n
+	promptConfirmTouch // a touch past the cadence? y/n
 )
 
 // prompt is the one-line question at the bottom of the screen. Text
@@ -89,6 +90,8 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.statusKey(k)
 	case promptDraftConfirm, promptDraftTouch:
 		return m.draftPromptKey(k)
+	case promptConfirmTouch:
+		return m.confirmTouchKey(k)
 	case promptConfirmLost:
 		switch k.String() {
 		case "y", "Y":
@@ -213,11 +216,12 @@ func (m *Model) statusKey(k tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) setStatus(p int32, s store.Status, reason string) tea.Cmd {
 	st := m.st
-	what := "status set"
+	from := store.Statuses[m.x.tri[p].Status]
+	what := "status set to " + string(s) + " (was " + string(from) + ")"
 	if reason != "" {
-		what = "closed as lost (" + safetext.Clean(reason) + ")"
+		what = "closed as lost (" + safetext.Clean(reason) + "; was " + string(from) + ")"
 	}
-	return m.change(p, what, func(id string, at time.Time) (store.Triage, error) {
+	return m.changeAs(p, what, "status "+string(from)+" → "+string(s), func(id string, at time.Time) (store.Triage, error) {
 		return st.SetStatus(id, s, reason, at)
 	})
 }
@@ -231,12 +235,18 @@ func (m *Model) promptView() string {
 			parts = append(parts, m.sty.key.Render(c.key)+" "+string(c.st))
 		}
 		return m.sty.prompt.Render("Status: ") + strings.Join(parts, "  ") + "  " + m.sty.dim.Render("esc cancel")
-	case promptConfirmLost, promptDraftConfirm, promptDraftTouch:
+	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch:
 		return m.sty.prompt.Render(p.label)
 	}
 	head := m.sty.prompt.Render(p.label)
-	if p.err != "" {
-		head += m.sty.errText.Render(p.err + " ")
+	room := max(m.width-ansi.StringWidthWc(head), 5)
+	if p.err == "" {
+		return head + m.input.view(room, m.sty)
 	}
-	return head + m.input.view(max(m.width-ansi.StringWidthWc(head), 5), m.sty)
+	// The typed text comes first and whole (as far as the width allows),
+	// the error after it: at 80 columns a long error must not hide what
+	// the rep typed, which is what they need to correct.
+	errRoom := min(ansi.StringWidthWc(p.err)+1, room/2)
+	w := min(max(ansi.StringWidthWc(m.input.Value())+1, 12), max(room-errRoom, 5))
+	return head + m.input.view(w, m.sty) + " " + m.sty.errText.Render(p.err)
 }
