@@ -188,4 +188,3 @@ func TestExportToTerminalIsSanitised(t *testing.T) {
 		}
 	}
 }
-
