@@ -171,19 +171,18 @@ func isHidden(r rune) bool {
 	return invisible(r)
 }
 
-// invisible reports a format character (Cf) or a default-ignorable one.
-// Every Default_Ignorable_Code_Point is one of these three (see
-// DefaultIgnorable), and every format character has always been removed,
-// so the union is the set; it is looked up in three tables, and for the
-// Basic Multilingual Plane, where text lives, in hiddenBMP.
+// invisible reports a default-ignorable code point or another format
+// character (Cf): the sanitiser has always removed every one of those.
 func invisible(r rune) bool {
-	return unicode.Is(unicode.Cf, r) ||
-		unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) ||
-		unicode.Is(unicode.Variation_Selector, r)
+	return DefaultIgnorable(r) || unicode.Is(unicode.Cf, r)
 }
 
-// hiddenBMP is invisible for U+0000 to U+FFFF as a bit set, built once
-// from the three tables' ranges: one bit test per character of a name.
+// hiddenBMP is invisible for U+0000 to U+FFFF as a bit set: one bit test
+// per character of a name. It is built once from the ranges of the three
+// tables DefaultIgnorable is derived from: what the derivation takes out
+// of them is all format characters, which invisible keeps anyway, so the
+// union is the same set (TestDefaultIgnorableIsTheUnicodeProperty checks
+// every code point).
 var hiddenBMP = func() *[1024]uint64 {
 	var set [1024]uint64
 	for _, t := range []*unicode.RangeTable{unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector} {

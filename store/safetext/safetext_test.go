@@ -108,6 +108,10 @@ func TestDefaultIgnorableIsTheUnicodeProperty(t *testing.T) {
 		if got := DefaultIgnorable(r); got != want {
 			t.Fatalf("DefaultIgnorable(%U) = %v, want %v", r, got, want)
 		}
+		control := r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0
+		if got, want := Hidden(r), control || want || unicode.Is(unicode.Cf, r); got != want {
+			t.Fatalf("Hidden(%U) = %v, want %v (controls, default-ignorable and format characters)", r, got, want)
+		}
 		if want {
 			n++
 			if !Hidden(r) {
