@@ -49,7 +49,7 @@ func Clean(s string) string {
 				prev = r
 			}
 		case isHidden(r):
-		case unicode.Is(unicode.M, r):
+		case isMark(r):
 			if marks < MaxMarks {
 				b.WriteRune(r)
 				prev = r
@@ -62,6 +62,36 @@ func Clean(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// isMark reports a combining mark (general category M), which draws on
+// the character before it. Text checks every character it holds, so the
+// Basic Multilingual Plane is a bit set built once.
+func isMark(r rune) bool {
+	switch {
+	case r < 0x300:
+		return false // no mark below the combining diacritics
+	case r <= 0xffff:
+		return marksBMP[r>>6]&(1<<(r&63)) != 0
+	}
+	return unicode.Is(unicode.M, r)
+}
+
+// marksBMP is isMark for U+0000 to U+FFFF.
+var marksBMP = bitsBMP(unicode.M)
+
+// bitsBMP returns the Basic Multilingual Plane part of the tables as a bit
+// set.
+func bitsBMP(tables ...*unicode.RangeTable) *[1024]uint64 {
+	var set [1024]uint64
+	for _, t := range tables {
+		for _, rg := range t.R16 {
+			for r := rune(rg.Lo); r <= rune(rg.Hi); r += rune(rg.Stride) {
+				set[r>>6] |= 1 << (r & 63)
+			}
+		}
+	}
+	return &set
 }
 
 // MaxMarks is how many combining marks Clean keeps on one character. Real
@@ -109,7 +139,7 @@ func Unchanged(s string) bool {
 		switch {
 		case r == utf8.RuneError, isHidden(r), r == 0x2028, r == 0x2029:
 			return false
-		case unicode.Is(unicode.M, r):
+		case isMark(r):
 			if marks++; marks > MaxMarks {
 				return false
 			}
@@ -183,17 +213,7 @@ func invisible(r rune) bool {
 // of them is all format characters, which invisible keeps anyway, so the
 // union is the same set (TestDefaultIgnorableIsTheUnicodeProperty checks
 // every code point).
-var hiddenBMP = func() *[1024]uint64 {
-	var set [1024]uint64
-	for _, t := range []*unicode.RangeTable{unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector} {
-		for _, rg := range t.R16 {
-			for r := rune(rg.Lo); r <= rune(rg.Hi); r += rune(rg.Stride) {
-				set[r>>6] |= 1 << (r & 63)
-			}
-		}
-	}
-	return &set
-}()
+var hiddenBMP = bitsBMP(unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
 
 // DefaultIgnorable reports Unicode's Default_Ignorable_Code_Point
 // property: characters that a renderer shows as nothing at all when it

@@ -112,6 +112,9 @@ func TestDefaultIgnorableIsTheUnicodeProperty(t *testing.T) {
 		if got, want := Hidden(r), control || want || unicode.Is(unicode.Cf, r); got != want {
 			t.Fatalf("Hidden(%U) = %v, want %v (controls, default-ignorable and format characters)", r, got, want)
 		}
+		if isMark(r) != unicode.Is(unicode.M, r) {
+			t.Fatalf("isMark(%U) is not its general category", r)
+		}
 		if want {
 			n++
 			if !Hidden(r) {
