@@ -202,3 +202,40 @@ func TestCLISearchEqualsInboxSearch(t *testing.T) {
 		t.Fatal("pay\\u200bpal is not found by paypal")
 	}
 }
+
+// TestCombiningFloodIsCapped: a name of one letter and 10,000 combining
+// marks reaches the screen with safetext.MaxMarks of them, in the list,
+// the detail view and the search box, on every redraw.
+func TestCombiningFloodIsCapped(t *testing.T) {
+	flood := "Z" + strings.Repeat("\u0301", 10000)
+	l := lead(flood, "flood@x.example", store.ActionContactMe, 1)
+	l.Customer.LastName = flood
+	l.Customer.Company = flood
+	l.Description = flood + "\n" + flood
+	m := newModel(t, openStore(t, []store.Lead{l}), Options{})
+	total := 0
+	check := func(what string) {
+		out := m.render()
+		run := 0
+		for _, r := range out {
+			if r == 0x301 {
+				total++
+				if run++; run > safetext.MaxMarks {
+					t.Fatalf("%s: %d marks on one character reached the screen", what, run)
+				}
+			} else {
+				run = 0
+			}
+		}
+	}
+	press(t, m, "3")
+	check("inbox")
+	press(t, m, "enter")
+	check("detail")
+	press(t, m, "esc", "/")
+	send(t, m, tea.PasteMsg{Content: flood})
+	check("search box")
+	if total > 200 {
+		t.Fatalf("%d combining marks reached the screen in three frames", total)
+	}
+}

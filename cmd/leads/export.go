@@ -56,18 +56,34 @@ func runExport(e *env, args []string) int {
 		defer fh.Close()
 		out = fh
 	}
+	// A terminal shows what it is sent: lead text goes there sanitised.
+	toTerminal := isTerminal(out)
 	bw := bufio.NewWriterSize(out, 64<<10)
 	var err error
 	if *format == "json" {
-		enc := json.NewEncoder(bw)
+		var jw io.Writer = bw
+		jd := &jsonDisplay{w: bw}
+		if toTerminal {
+			jw = jd
+		}
+		enc := json.NewEncoder(jw)
 		enc.SetEscapeHTML(false)
 		err = s.ListContacts(*f, func(c *store.Contact) error { return enc.Encode(personJSON(c)) })
+		if err == nil {
+			err = jd.Flush()
+		}
 	} else {
 		cw := csv.NewWriter(bw)
 		if err = cw.Write(exportHeader); err == nil {
 			err = s.ListContacts(*f, func(c *store.Contact) error {
 				for i := range c.Leads {
-					if err := cw.Write(exportRow(c, &c.Leads[i])); err != nil {
+					row := exportRow(c, &c.Leads[i])
+					if toTerminal {
+						for j := range row {
+							row[j] = neutralizeFormula(displayCell(row[j]))
+						}
+					}
+					if err := cw.Write(row); err != nil {
 						return err
 					}
 				}

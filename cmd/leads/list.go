@@ -82,12 +82,20 @@ func runList(e *env, args []string) int {
 	defer w.Flush()
 	n := 0
 	if *asJSON {
-		enc := json.NewEncoder(w)
+		var jw io.Writer = w
+		jd := &jsonDisplay{w: w}
+		if isTerminal(e.stdout) {
+			jw = jd // shown, not saved: lead text sanitised
+		}
+		enc := json.NewEncoder(jw)
 		enc.SetEscapeHTML(false)
 		err = list(func(c *store.Contact) error {
 			n++
 			return enc.Encode(contactJSON(c, now))
 		})
+		if err == nil {
+			err = jd.Flush()
+		}
 	} else {
 		fmt.Fprintf(w, "%-16s  %-10s  %-22s  %-26s  %-18s  %-14s  %s\n", "ID", "LAST", "NAME", "EMAIL", "COMPANY", "ACTION", "STATUS")
 		err = list(func(c *store.Contact) error {

@@ -56,10 +56,17 @@ func exportPerson(e *env, s *store.Store, email, outPath string) int {
 		defer f.Close()
 		out = f
 	}
+	jd := &jsonDisplay{w: out}
+	if isTerminal(out) {
+		out = jd // shown, not saved: lead text sanitised
+	}
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(doc); err != nil {
+		return e.fail(err)
+	}
+	if err := jd.Flush(); err != nil {
 		return e.fail(err)
 	}
 	if !doc.Found {

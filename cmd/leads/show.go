@@ -38,10 +38,18 @@ func runShow(e *env, args []string) int {
 		return e.fail(err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
+		jd := &jsonDisplay{w: e.stdout}
+		var out io.Writer = e.stdout
+		if isTerminal(e.stdout) {
+			out = jd // shown, not saved: lead text sanitised
+		}
+		enc := json.NewEncoder(out)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(personJSON(ct)); err != nil {
+			return e.fail(err)
+		}
+		if err := jd.Flush(); err != nil {
 			return e.fail(err)
 		}
 		return exitOK

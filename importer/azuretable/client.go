@@ -138,9 +138,9 @@ func (c *Conn) client(o NetOptions, w *wire) (*aztables.Client, error) {
 	var svc *aztables.ServiceClient
 	var err error
 	if c.key != nil {
-		svc, err = aztables.NewServiceClientWithSharedKey(c.Endpoint, c.key, opts)
+		svc, err = aztables.NewServiceClientWithSharedKey(c.clientEndpoint(), c.key, opts)
 	} else {
-		svc, err = aztables.NewServiceClientWithNoCredential(c.Endpoint+"/?"+c.sas, opts)
+		svc, err = aztables.NewServiceClientWithNoCredential(c.clientEndpoint()+"/?"+c.sas, opts)
 	}
 	if err != nil {
 		return nil, c.explain(err)

@@ -56,9 +56,11 @@ type Conn struct {
 	Account string
 	// Table is the table to read.
 	Table string
-	// Endpoint is the table service URL without credentials, such as
+	// Endpoint is the table service URL as it may be shown, such as
 	// https://acct.table.core.windows.net or, for the emulator,
-	// http://127.0.0.1:10002/devstoreaccount1.
+	// http://127.0.0.1:10002/devstoreaccount1: never with a user name or
+	// password, and with every query value of a TableEndpoint that had a
+	// query redacted (see RedactURL).
 	Endpoint string
 	// Source names where the credentials came from (a flag, a variable or
 	// the config file), never the credentials themselves.
@@ -66,6 +68,9 @@ type Conn struct {
 	// Auth is "account key" or "SAS".
 	Auth string
 
+	// endpoint, when set, is the URL the client uses: a TableEndpoint as
+	// given, less any user name and password, query kept.
+	endpoint  string
 	key       *aztables.SharedKeyCredential
 	sas       string    // the SAS query string, without "?"
 	sasExpiry time.Time // zero when the SAS has no readable se=
@@ -74,6 +79,14 @@ type Conn struct {
 // String describes the connection for messages, without any secret.
 func (c *Conn) String() string {
 	return fmt.Sprintf("table %s in account %s at %s (%s from %s)", c.Table, c.Account, c.Endpoint, c.Auth, c.Source)
+}
+
+// clientEndpoint is the URL the client is built with.
+func (c *Conn) clientEndpoint() string {
+	if c.endpoint != "" {
+		return c.endpoint
+	}
+	return c.Endpoint
 }
 
 // SASExpiry returns when the SAS expires (zero for an account key or a SAS
@@ -316,7 +329,11 @@ func parseConnectionString(cs string) (*Conn, error) {
 		}
 		endpoint = proto + "://" + account + ".table." + suffix
 	}
-	c := &Conn{Account: account, Endpoint: endpoint}
+	// A user name and password in TableEndpoint are never used: the table
+	// service authenticates with the key or the SAS alone, and Go's HTTP
+	// client would send them on as a Basic authorization header. Printed,
+	// the endpoint shows neither them nor its query's values.
+	c := &Conn{Account: account, Endpoint: RedactURL(withoutUserinfo(endpoint)), endpoint: withoutUserinfo(endpoint)}
 	if hasKey {
 		if key == "" {
 			return nil, errors.New("the connection string's AccountKey is empty: copy it again from the storage account's Access keys")

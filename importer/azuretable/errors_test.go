@@ -242,12 +242,16 @@ func TestCredentialOrderAndConfigFile(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	for in, want := range map[string]string{
-		`Get "https://a.table.core.windows.net/T()?se=2025&sig=AbC%2Bd%3D&sp=r": dial tcp`:          `Get "https://a.table.core.windows.net/T()?se=2025&sig=REDACTED&sp=r": dial tcp`,
+		`Get "https://a.table.core.windows.net/T()?se=2025&sig=AbC%2Bd%3D&sp=r": dial tcp`:          `Get "https://a.table.core.windows.net/T()?se=REDACTED&sig=REDACTED&sp=REDACTED": dial tcp`,
 		"DefaultEndpointsProtocol=https;AccountName=a;AccountKey=" + wrongKey + ";EndpointSuffix=x": "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=REDACTED;EndpointSuffix=x",
 		"SharedAccessSignature=sv=2019&sig=abc&sp=r;TableEndpoint=https://x":                        "SharedAccessSignature=REDACTED;TableEndpoint=https://x",
 		"Authorization: SharedKey devstoreaccount1:" + wrongKey:                                     "Authorization: SharedKey devstoreaccount1:REDACTED",
-		"https://x/?url=https%3A%2F%2Fy%3Fsig%3Dsecret%26a%3Db":                                     "https://x/?url=https%3A%2F%2Fy%3Fsig%3DREDACTED%26a%3Db",
+		"https://x/?url=https%3A%2F%2Fy%3Fsig%3Dsecret%26a%3Db":                                     "https://x/?url=REDACTED",
 		"nothing to hide": "nothing to hide",
+		// A user name and password, and every query value, of any URL.
+		"GET http://leaduser:hunter2pw@127.0.0.1:1/devstoreaccount1/Tables?token=qsecret&x": "GET http://REDACTED@127.0.0.1:1/devstoreaccount1/Tables?token=REDACTED&REDACTED",
+		"TableEndpoint=https://u:p@acct.table.core.windows.net/?sv=1#frag;AccountName=a":    "TableEndpoint=https://REDACTED@acct.table.core.windows.net/?sv=REDACTED#REDACTED;AccountName=a",
+		"at https://acct.table.core.windows.net (SAS)":                                      "at https://acct.table.core.windows.net (SAS)",
 	} {
 		if got := Redact(in); got != want {
 			t.Errorf("Redact(%q)\n got %q\nwant %q", in, got, want)

@@ -38,12 +38,14 @@ var (
 	reAccessSig = regexp.MustCompile(`(?i)(\bSharedAccessSignature=)[^;\s"'<>]+`)
 	reKey       = regexp.MustCompile(`(?i)(\bAccountKey=)[^;\s"'<>]+`)
 	reSharedKey = regexp.MustCompile(`(?i)(\bSharedKey(?:Lite)?\s+[^:\s]+:)[A-Za-z0-9+/=]+`)
+	reURL       = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://[^\s"'<>;]+`)
 )
 
 // Redact removes the secrets Azure credentials carry from s: SAS signatures
 // (sig=...), SharedAccessSignature=... and AccountKey=... values of
-// connection strings, and SharedKey authorization headers. Everything else is
-// kept, so a redacted message still says which host or table failed.
+// connection strings, SharedKey authorization headers, and in every URL a
+// user name and password and each query value (RedactURL). Everything else
+// is kept, so a redacted message still says which host or table failed.
 // Every error that leaves this package has been through Redact, because
 // aztables' own network errors quote the whole request URL, signature and
 // all.
@@ -56,14 +58,75 @@ func Redact(s string) string {
 	s = reSigEnc.ReplaceAllString(s, "${1}REDACTED")
 	s = reKey.ReplaceAllString(s, "${1}REDACTED")
 	s = reSharedKey.ReplaceAllString(s, "${1}REDACTED")
+	s = reURL.ReplaceAllStringFunc(s, RedactURL)
 	return s
+}
+
+// RedactURL returns a URL with its user name and password replaced by
+// REDACTED, and the value of every query parameter and the fragment too:
+// a TableEndpoint may carry user:password@ or ?sig=..., and which of a
+// query's values is a secret cannot be told, so none is shown. The names
+// stay ("?sv=REDACTED&sig=REDACTED"), as do the scheme, host and path.
+// It works on the text, so a URL that does not parse is redacted too.
+func RedactURL(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
+		rest = "REDACTED" + rest[at:]
+	}
+	rest, frag, hasFrag := strings.Cut(rest, "#")
+	path, query, hasQuery := strings.Cut(rest, "?")
+	var b strings.Builder
+	b.WriteString(scheme + "://" + path)
+	if hasQuery {
+		b.WriteByte('?')
+		for i, part := range strings.Split(query, "&") {
+			if i > 0 {
+				b.WriteByte('&')
+			}
+			name, _, hasValue := strings.Cut(part, "=")
+			switch {
+			case hasValue:
+				b.WriteString(name + "=REDACTED")
+			case part != "":
+				b.WriteString("REDACTED") // a bare value
+			}
+		}
+	}
+	if hasFrag && frag != "" {
+		b.WriteString("#REDACTED")
+	}
+	return b.String()
+}
+
+// withoutUserinfo returns a URL without the user name and password before
+// its host.
+func withoutUserinfo(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
+		return scheme + "://" + rest[at+1:]
+	}
+	return u
 }
 
 // mayHoldSecret is a cheap pre-check so that Redact costs nothing on the
 // common message.
 func mayHoldSecret(s string) bool {
 	l := strings.ToLower(s)
-	return strings.Contains(l, "sig") || strings.Contains(l, "key")
+	return strings.Contains(l, "sig") || strings.Contains(l, "key") || strings.Contains(l, "://")
 }
 
 // redactedError keeps the error chain (errors.Is still finds
