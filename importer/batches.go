@@ -32,6 +32,9 @@ type BatchOptions struct {
 	// caller is done with, to be filled again instead of allocating a
 	// new one for every batch. Nothing may refer to their leads after.
 	Reuse <-chan []store.Lead
+	// Encoding names the file's character encoding (see CheckEncoding);
+	// empty means detect it.
+	Encoding string
 }
 
 // newBatch returns room for a batch of size leads: one the caller gave
@@ -63,7 +66,7 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
-	br, err := openText(r)
+	br, cs, err := openText(r, opt.Encoding)
 	if err != nil {
 		return Stats{}, &RowError{File: name, Reason: err.Error(), Severity: Fatal}
 	}
@@ -87,7 +90,7 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 			batch = opt.newBatch(opt.Size)[:0]
 			return emitErr
 		}
-		st, err := readJSON(br, name, func(l store.Lead) error {
+		st, err := readJSON(br, cs, name, func(l store.Lead) error {
 			batch = append(batch, l)
 			if len(batch) == opt.Size {
 				return flush()
@@ -105,11 +108,18 @@ func ReadBatches(r io.Reader, name string, opt BatchOptions, emit func([]store.L
 		}
 		return st, err
 	}
-	c := &csvReader{name: name, report: report}
+	c := &csvReader{name: name, report: report, cs: cs}
 	br = crLinesToLF(br)
 	comma, skipped := sniffDelimiter(br)
 	c.tok = newCSVTokenizer(br, comma)
 	c.tok.line = skipped
+	st, err := c.readBatches(opt, emit)
+	c.cs.into(&st)
+	return st, err
+}
+
+// readBatches reads a CSV file whose tokenizer is set up.
+func (c *csvReader) readBatches(opt BatchOptions, emit func([]store.Lead) error) (Stats, error) {
 	if err := c.readHeader(); err != nil {
 		return c.stats, err
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/japanese"
+
 	"github.com/leads-inbox/leads/store"
 )
 
@@ -43,4 +45,42 @@ func BenchmarkReadCSV(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
+}
+
+// BenchmarkReadCSVText reads 100,000 rows whose names are not ASCII: all
+// UTF-8 (Latin and CJK), every row with one Windows-1252 name (each read
+// on its own), and the same rows in Shift_JIS (detected and decoded).
+func BenchmarkReadCSVText(b *testing.B) {
+	const rows = 100_000
+	names := []string{"José", "Müller", "美咲", "Zoë", "佐藤"}
+	gen := func(first func(i int) string, last []string) []byte {
+		var buf bytes.Buffer
+		buf.WriteString("First name,Last name,Company,Email,Action\n")
+		for i := range rows {
+			fmt.Fprintf(&buf, "%s,%s,Company %d,user%d@x.example,Contact me\n", first(i), last[i%len(last)], i%5000, i)
+		}
+		return buf.Bytes()
+	}
+	utf8File := gen(func(i int) string { return names[(i+1)%len(names)] }, names)
+	cp1252File := gen(func(i int) string { return "Caf\xe9" }, names)
+	sjisFile, err := japanese.ShiftJIS.NewEncoder().Bytes(gen(func(i int) string { return "山田" }, []string{"美咲", "佐藤", "株式会社"}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{{"utf-8", utf8File}, {"windows-1252-rows", cp1252File}, {"shift_jis", sjisFile}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.data)))
+			for i := 0; i < b.N; i++ {
+				n := 0
+				st, err := ReadCSV(bytes.NewReader(c.data), "bench.csv", func(l store.Lead) error { n++; return nil }, nil)
+				if err != nil || n != rows || st.Rejected != 0 {
+					b.Fatalf("n=%d stats=%+v err=%v", n, st, err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
+		})
+	}
 }

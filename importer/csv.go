@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/leads-inbox/leads/store"
@@ -32,11 +33,11 @@ import (
 // with Severity Fatal before anything is emitted. An error from emit stops
 // the read and is returned as is. The Stats are valid in every case.
 func ReadCSV(r io.Reader, name string, emit func(store.Lead) error, report func(*RowError)) (Stats, error) {
-	br, err := openText(r)
+	br, cs, err := openText(r, "")
 	if err != nil {
 		return Stats{}, &RowError{File: name, Reason: err.Error(), Severity: Fatal}
 	}
-	return readCSV(br, name, emit, report)
+	return readCSV(br, cs, name, emit, report)
 }
 
 // csvColumn is one header cell and what it means.
@@ -73,10 +74,11 @@ type csvReader struct {
 	headerBreak, headerLine int
 }
 
-func readCSV(br *bufio.Reader, name string, emit func(store.Lead) error, report func(*RowError)) (Stats, error) {
+func readCSV(br *bufio.Reader, cs charset, name string, emit func(store.Lead) error, report func(*RowError)) (st Stats, err error) {
 	br = crLinesToLF(br)
 	comma, skipped := sniffDelimiter(br)
-	c := &csvReader{name: name, tok: newCSVTokenizer(br, comma), report: report}
+	c := &csvReader{name: name, tok: newCSVTokenizer(br, comma), report: report, cs: cs}
+	defer func() { c.cs.into(&st) }()
 	c.tok.line = skipped
 	if err := c.readHeader(); err != nil {
 		return c.stats, err
@@ -213,6 +215,18 @@ func (c *csvReader) rowProblem(prob *csvProblem) {
 	c.problem(prob.line, prob.col, Reject, reason)
 }
 
+// cellName names cell i of a record for a message, with its column's name
+// once the header is read ("cell 3 (Company) "), or the record when i < 0.
+func (c *csvReader) cellName(i int, named bool) string {
+	switch {
+	case i < 0:
+		return "the row "
+	case named && i < len(c.cols):
+		return "cell " + strconv.Itoa(i+1) + " (" + c.cols[i].name + ") "
+	}
+	return "cell " + strconv.Itoa(i+1) + " "
+}
+
 func (c *csvReader) fatal(line int, format string, args ...any) error {
 	return &RowError{File: c.name, Line: line, Reason: fmt.Sprintf(format, args...), Severity: Fatal}
 }
@@ -347,19 +361,23 @@ func isBlank(b []byte) bool {
 }
 
 // decoded returns the current record as one string with the end offset of
-// each field, decoding Windows-1252 when the file is in it. One string per
+// each field, decoding the cells charset says are Windows-1252. One string per
 // record is the only per-field allocation: every field is a substring.
-func (c *csvReader) decoded(line int) (string, []int, error) {
-	cp, err := c.cs.checkFields(c.tok, line)
-	if err != nil {
-		return "", nil, err
+func (c *csvReader) decoded(line int) (string, []int, *textProblem) {
+	mixed, prob := c.cs.checkFields(c.tok, line)
+	if prob != nil {
+		return "", nil, prob
 	}
-	if !cp {
+	if !mixed {
 		return c.text.of(c.tok.rec), c.tok.ends, nil
 	}
 	c.buf, c.ends = c.buf[:0], c.ends[:0]
 	for i := 0; i < c.tok.nfields(); i++ {
-		c.buf = appendCP1252(c.buf, c.tok.field(i))
+		if f := c.tok.field(i); utf8.Valid(f) {
+			c.buf = append(c.buf, f...)
+		} else {
+			c.buf = appendCP1252(c.buf, f)
+		}
 		c.ends = append(c.ends, len(c.buf))
 	}
 	return c.text.of(c.buf), c.ends, nil
@@ -403,9 +421,9 @@ func (c *csvReader) readHeader() error {
 	if prob != nil {
 		return &RowError{File: c.name, Line: prob.line, Col: prob.col, Reason: "header: " + prob.reason, Severity: Fatal}
 	}
-	s, ends, err := c.decoded(start)
-	if err != nil {
-		return c.fatal(start, "header is not valid UTF-8")
+	s, ends, tp := c.decoded(start)
+	if tp != nil {
+		return c.fatal(start, "header: %s", c.cs.reason(tp, c.cellName(tp.field, false)))
 	}
 	c.headerBreak, c.headerLine = -1, start
 	type best struct{ col, rank int }
@@ -503,9 +521,9 @@ func (c *csvReader) row(start int) (string, []int, bool) {
 			return "", nil, false
 		}
 	}
-	s, ends, err := c.decoded(start)
-	if err != nil {
-		c.problem(start, 0, Reject, fmt.Sprintf("not valid UTF-8, though the file is UTF-8 (decided at line %d); fix the encoding and import again", c.cs.decidedAt))
+	s, ends, prob := c.decoded(start)
+	if prob != nil {
+		c.problem(start, 0, Reject, c.cs.reason(prob, c.cellName(prob.field, true)))
 		return "", nil, false
 	}
 	return s, ends, true

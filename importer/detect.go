@@ -14,14 +14,14 @@ import (
 // and messages. Reading standard input for a "-" argument is the caller's
 // business: pass os.Stdin and a name such as "stdin".
 func Read(r io.Reader, name string, emit func(store.Lead) error, report func(*RowError)) (Stats, error) {
-	br, err := openText(r)
+	br, cs, err := openText(r, "")
 	if err != nil {
 		return Stats{}, &RowError{File: name, Reason: err.Error(), Severity: Fatal}
 	}
 	if isJSON(br) {
-		return readJSON(br, name, emit, report)
+		return readJSON(br, cs, name, emit, report)
 	}
-	return readCSV(br, name, emit, report)
+	return readCSV(br, cs, name, emit, report)
 }
 
 // ReadFile opens path and imports it with Read, using path as the name.

@@ -113,4 +113,12 @@ type Stats struct {
 	Rejected int
 	Warnings int
 	Test     int
+	// Windows1252 counts the records of a file read as UTF-8 that were
+	// not UTF-8 and were read as Windows-1252 on their own;
+	// Windows1252Line is the first one's line. The user is told: a
+	// record of another encoding may look like one.
+	Windows1252, Windows1252Line int
+	// Detected names the legacy encoding (Shift_JIS, GB18030, EUC-KR,
+	// Big5) the file was detected to be in and read as, or is empty.
+	Detected string
 }

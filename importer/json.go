@@ -24,11 +24,11 @@ import (
 // no way to find the next object (an array whose framing is broken) stop the
 // read with a Fatal *RowError. See ReadCSV for report, emit and Stats.
 func ReadJSON(r io.Reader, name string, emit func(store.Lead) error, report func(*RowError)) (Stats, error) {
-	br, err := openText(r)
+	br, cs, err := openText(r, "")
 	if err != nil {
 		return Stats{}, &RowError{File: name, Reason: err.Error(), Severity: Fatal}
 	}
-	return readJSON(br, name, emit, report)
+	return readJSON(br, cs, name, emit, report)
 }
 
 const maxJSONValue = 16 << 20
@@ -58,12 +58,13 @@ type jsonReader struct {
 	buf         []byte
 }
 
-func readJSON(br *bufio.Reader, name string, emit func(store.Lead) error, report func(*RowError)) (Stats, error) {
-	j := &jsonReader{name: name, br: br, emit: emit, report: report, line: 1, col: 1}
+func readJSON(br *bufio.Reader, cs charset, name string, emit func(store.Lead) error, report func(*RowError)) (Stats, error) {
+	j := &jsonReader{name: name, br: br, emit: emit, report: report, line: 1, col: 1, cs: cs}
 	err := j.run()
 	if err == nil && j.err != nil {
 		err = &RowError{File: name, Line: j.line, Reason: "read error: " + j.err.Error(), Severity: Fatal}
 	}
+	j.cs.into(&j.stats)
 	return j.stats, err
 }
 
@@ -376,9 +377,9 @@ func (j *jsonReader) array() error {
 // emits its lead. Only emit errors are returned.
 func (j *jsonReader) object(line, col int) error {
 	b := j.buf
-	cp, err := j.cs.check(b, line)
-	if err != nil {
-		j.problem(line, col, Reject, fmt.Sprintf("not valid UTF-8, though the file is UTF-8 (decided at line %d)", j.cs.decidedAt))
+	cp, prob := j.cs.check(b, line)
+	if prob != nil {
+		j.problem(line, col, Reject, j.cs.reason(prob, "the record "))
 		return nil
 	}
 	if cp {

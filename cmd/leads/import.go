@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "import", args: "[--dry-run] FILE... (- for standard input)",
+	register(&command{name: "import", args: "[--dry-run] [--encoding NAME] FILE... (- for standard input)",
 		summary: "import leads from Storage Explorer or Partner Center CSV exports and webhook JSON", run: runImport})
 }
 
@@ -30,6 +30,7 @@ func runImport(e *env, args []string) int {
 	dryRun := fs.Bool("dry-run", false, "read and check everything, report what would change, store nothing")
 	allowForgotten := fs.Bool("allow-forgotten", false, "import leads of people who asked to be forgotten")
 	progress := fs.Bool("progress", false, "print a line to stderr each time a batch of leads is stored")
+	encoding := fs.String("encoding", "", "the files' character encoding (utf-8, utf-16le, windows-1252, shift_jis, gb18030, euc-kr, big5, ...) instead of detecting it")
 	files, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
@@ -37,6 +38,12 @@ func runImport(e *env, args []string) int {
 	if len(files) == 0 {
 		fmt.Fprintln(e.stderr, "leads import: name at least one file (or - for standard input); see 'leads import --help'")
 		return exitUsage
+	}
+	if *encoding != "" {
+		if err := importer.CheckEncoding(*encoding); err != nil {
+			fmt.Fprintln(e.stderr, "leads import:", err)
+			return exitUsage
+		}
 	}
 	// A pipe, a FIFO or standard input may take any time to produce
 	// anything (a FIFO with no writer never does): wait for their first
@@ -80,7 +87,7 @@ func runImport(e *env, args []string) int {
 	// New leads are filed into their contacts once, after the last
 	// batch (store.Fold), so rows in any order cost the same.
 	imp := &importRun{e: e, s: s, opt: store.UpsertOptions{DryRun: *dryRun, AllowForgotten: *allowForgotten,
-		DeferContacts: true}, progress: *progress}
+		DeferContacts: true}, progress: *progress, encoding: *encoding}
 	if *dryRun {
 		imp.seen = map[string]struct{}{}
 	}
@@ -133,6 +140,7 @@ type importRun struct {
 	fatalStore bool
 	progress   bool
 	stored     int
+	encoding   string // --encoding, or empty to detect
 }
 
 // file imports one file. Parsing runs in its own goroutine and hands
@@ -175,7 +183,7 @@ func (r *importRun) file(name string, early earlyInput) error {
 	done := make(chan result, 1)
 	go func() {
 		now := time.Now()
-		opt := importer.BatchOptions{Size: importBatch, Reuse: reuse,
+		opt := importer.BatchOptions{Size: importBatch, Reuse: reuse, Encoding: r.encoding,
 			Prepare: func() func([]store.Lead) { return r.s.NewPreparer(now).Prepare }}
 		// Into an empty store every lead is new and writing them is the
 		// slower half: reading on one goroutine costs less in all and
@@ -214,6 +222,7 @@ func (r *importRun) file(name string, early earlyInput) error {
 		}
 	}
 	res := <-done
+	r.encodingNotes(label, res.st)
 	r.sum.Read += res.st.Records
 	r.sum.Rejected += res.st.Rejected
 	r.sum.Test += res.st.Test
@@ -225,6 +234,24 @@ func (r *importRun) file(name string, early earlyInput) error {
 		return res.err
 	}
 	return nil
+}
+
+// encodingNotes tells the user how a file's text was read when it was not
+// plain UTF-8 throughout: a guess, however careful, is said, so that a
+// wrong one is seen and can be undone with --encoding.
+func (r *importRun) encodingNotes(label string, st importer.Stats) {
+	name := importer.Sanitize(label, 200)
+	if st.Detected != "" {
+		fmt.Fprintf(r.e.stderr, "leads: %s: read as %s (detected; --encoding NAME reads it as another)\n", name, st.Detected)
+	}
+	if st.Windows1252 > 0 {
+		rows := "1 row was"
+		if st.Windows1252 > 1 {
+			rows = fmt.Sprintf("%d rows were", st.Windows1252)
+		}
+		fmt.Fprintf(r.e.stderr, "leads: %s: %s not UTF-8 and read as Windows-1252 (the first at line %d); if that is wrong, import the file again with --encoding NAME\n",
+			name, rows, st.Windows1252Line)
+	}
 }
 
 var errStopped = errors.New("stopped")
