@@ -159,9 +159,9 @@ func (m *Model) detailLines(c *store.Contact) []string {
 		addFit(strings.Join(fields, " · "))
 	}
 	t := c.Triage
-	state := fmt.Sprintf("Status %s · %d of %d touches", t.Status, t.Touches, store.DefaultCadence.Total())
+	state := fmt.Sprintf("Status %s · %d of %d touches", t.Status, t.Touches, m.cadence().Total())
 	if !t.NextFollowUp.IsZero() {
-		state += fmt.Sprintf(" · touch %d of %d due %s", t.Touches+1, store.DefaultCadence.Total(), longDate(t.NextFollowUp, now))
+		state += fmt.Sprintf(" · touch %d of %d due %s", t.Touches+1, m.cadence().Total(), longDate(t.NextFollowUp, now))
 		if t.NextFollowUp.Before(now) {
 			state += " (overdue " + compactDuration(now.Sub(t.NextFollowUp)) + ")"
 		}

@@ -98,6 +98,8 @@ type draftScreen struct {
 	// from (the edit could not be read back); leaving the draft removes
 	// it, and the private directory's sweep catches it after a kill.
 	keptPath string
+	// touches is the cadence's number of touches, for "touch 2 of 4".
+	touches int
 }
 
 func (d *draftScreen) setSize(w, h int) {
@@ -188,7 +190,7 @@ func (m *Model) onDraftLoaded(msg draftLoadedMsg) tea.Cmd {
 	}
 	old := m.draft
 	m.draft = draftScreen{id: msg.id, from: from, c: msg.c, set: msg.set, sender: msg.sender,
-		width: m.width, height: m.screenBody()}
+		width: m.width, height: m.screenBody(), touches: m.cadence().Total()}
 	if msg.warn != nil {
 		m.draft.warn = cleanErr(msg.warn)
 	}
@@ -233,7 +235,7 @@ func (m *Model) onDraftLoaded(msg draftLoadedMsg) tea.Cmd {
 // prepare renders the draft with template name ("" lets the set choose).
 // It is pure computation on data already loaded, so Update may call it.
 func (d *draftScreen) prepare(name string) error {
-	d.d, d.err = draft.Prepare(d.c, d.set, d.sender, draft.Options{Template: name, Confirmed: d.confirmed})
+	d.d, d.err = draft.Prepare(d.c, d.set, d.sender, draft.Options{Template: name, Confirmed: d.confirmed, Touches: d.touches})
 	switch {
 	case d.err == nil:
 		d.tmpl = d.d.Template
@@ -502,7 +504,7 @@ func (m *Model) offerTouch(what string) {
 		return
 	}
 	m.prompt = prompt{kind: promptDraftTouch,
-		label: fmt.Sprintf("Log this as touch %d of %d? y/n · %s", d.d.Touch, store.DefaultCadence.Total(), safetext.Clean(what))}
+		label: fmt.Sprintf("Log this as touch %d of %d? y/n · %s", d.d.Touch, m.cadence().Total(), safetext.Clean(what))}
 }
 
 // draftPromptKey answers the draft's y/n questions.
@@ -523,9 +525,9 @@ func (m *Model) draftPromptKey(k tea.KeyPressMsg) tea.Cmd {
 		if p < 0 {
 			return cmd
 		}
-		st, n := m.st, d.d.Touch
+		st, n, cad := m.st, d.d.Touch, m.cadence()
 		return tea.Batch(cmd, m.change(p, fmt.Sprintf("touch %d logged", n), func(id string, at time.Time) (store.Triage, error) {
-			return st.LogTouch(id, at, store.DefaultCadence, "")
+			return st.LogTouch(id, at, cad, "")
 		}))
 	case "n", "N", "esc", "q":
 		m.closePrompt()
@@ -606,7 +608,7 @@ func (m *Model) draftView() string {
 	}
 	title += " · template " + safetext.Clean(d.tmpl)
 	if d.err == nil && d.d.Touch > 0 {
-		title += fmt.Sprintf(" · touch %d of %d", d.d.Touch, store.DefaultCadence.Total())
+		title += fmt.Sprintf(" · touch %d of %d", d.d.Touch, m.cadence().Total())
 	}
 	b.WriteString(m.sty.tabActive.Render(fit(" "+title, m.width)) + "\n")
 	body := make([]string, 0, d.height)

@@ -63,6 +63,10 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	}
 	clear(m.rows)
 	clear(m.pending)
+	if m.openSavedOnLoad {
+		m.openSavedOnLoad = false
+		m.f, _ = m.filtersOf(m.cfg.Views[m.savedAt].Filter())
+	}
 	m.x.apply(&m.f, m.view)
 	if had {
 		m.selectID(keep)
@@ -114,7 +118,7 @@ func (m *Model) onChanged(msg changedMsg) tea.Cmd {
 		m.x.apply(&m.f, m.view)
 		m.clampCursor()
 	}
-	m.say(msg.what + triageSummary(msg.t, m.now()))
+	m.say(msg.what + triageSummary(msg.t, m.now(), m.cadence().Total()))
 	var cmds []tea.Cmd
 	if m.screen == screenDetail && m.detail.id == msg.id {
 		cmds = append(cmds, m.openContactCmd(msg.id))
@@ -127,9 +131,8 @@ func (m *Model) onChanged(msg changedMsg) tea.Cmd {
 }
 
 // triageSummary says where a contact stands after a change.
-func triageSummary(t store.Triage, now time.Time) string {
+func triageSummary(t store.Triage, now time.Time, total int) string {
 	parts := []string{string(t.Status)}
-	total := store.DefaultCadence.Total()
 	if t.Touches > 0 {
 		parts = append(parts, fmt.Sprintf("%d of %d touches", t.Touches, total))
 	}
@@ -211,6 +214,7 @@ func (m *Model) move(d int) tea.Cmd {
 
 func (m *Model) setView(v view.Lane) tea.Cmd {
 	m.view = v % numViews
+	m.savedAt = -1
 	return m.refilter()
 }
 
@@ -244,9 +248,9 @@ func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.PageUp):
 		return m.move(-h)
 	case key.Matches(k, km.NextView):
-		return m.setView(m.view + 1)
+		return m.setTab(m.tab() + 1)
 	case key.Matches(k, km.PrevView):
-		return m.setView(m.view + numViews - 1)
+		return m.setTab(m.tab() - 1)
 	case key.Matches(k, km.ViewAction, km.ViewScheduled, km.ViewAll, km.ViewClosed, km.ViewNoPII, km.ViewDNC, km.ViewTest):
 		return m.setView(view.Lane(k.Code - '1'))
 	case key.Matches(k, km.Search):
@@ -255,7 +259,7 @@ func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
 		m.openPanel()
 		return nil
 	case key.Matches(k, km.ClearAll):
-		m.f = filters{}
+		m.f, m.savedAt = filters{}, -1
 		m.say("filters and search cleared")
 		return m.refilter()
 	case key.Matches(k, km.Stats):
@@ -305,9 +309,9 @@ func (m *Model) action(k tea.KeyPressMsg, p int32) tea.Cmd {
 			m.msg, m.msgErr = "this contact is closed: set another status (s) before logging a touch", true
 			return nil
 		}
-		n := int(m.x.tri[p].Touches) + 1
+		n, cad := int(m.x.tri[p].Touches)+1, m.cadence()
 		return m.change(p, fmt.Sprintf("touch %d logged", n), func(id string, at time.Time) (store.Triage, error) {
-			return st.LogTouch(id, at, store.DefaultCadence, "")
+			return st.LogTouch(id, at, cad, "")
 		})
 	case key.Matches(k, km.Snooze1, km.Snooze3):
 		days := 1
@@ -551,7 +555,7 @@ func (m *Model) row(i int32, c columns, selected bool, now int64) string {
 		latest += sep + src
 	}
 	status, statusSty := m.statusCell(i)
-	tch := fmt.Sprintf("%d/%d", m.x.tri[i].Touches, store.DefaultCadence.Total())
+	tch := fmt.Sprintf("%d/%d", m.x.tri[i].Touches, m.cadence().Total())
 	var tchSty *lipgloss.Style
 	if m.x.tri[i].Touches == 0 {
 		tchSty = &m.sty.dim
@@ -592,13 +596,13 @@ func (m *Model) tabs() string {
 			if withCounts || v == m.view {
 				label += " " + humanCount(counts[v])
 			}
-			if v == m.view {
+			if v == m.view && m.savedAt < 0 {
 				parts[v] = m.sty.tabActive.Render(" " + label + " ")
 			} else {
 				parts[v] = m.sty.tab.Render(" " + label + " ")
 			}
 		}
-		return strings.Join(parts, "")
+		return strings.Join(parts, "") + m.savedTabs()
 	}
 	s := build(true)
 	if lipgloss.Width(s) > m.width {

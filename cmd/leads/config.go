@@ -1,11 +1,15 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/leads-inbox/leads/config"
+	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/store/view"
 	"github.com/leads-inbox/leads/tui"
 )
 
@@ -32,6 +36,16 @@ func (e *env) loadConfig() (*config.Config, error) {
 		slices.SortStableFunc(c.Problems, func(a, b config.Problem) int { return a.Line - b.Line })
 	}
 	return c, nil
+}
+
+// cadence is the follow-up plan of the config file; a file that cannot be
+// read leaves the default (the command that reads it fully reports why).
+func (e *env) cadence() store.Cadence {
+	c, err := config.LoadDefault(e.getenv)
+	if err != nil {
+		return store.DefaultCadence
+	}
+	return c.Cadence
 }
 
 // warnConfig says once, on stderr, that the file has problems: the
@@ -90,4 +104,51 @@ func runConfig(e *env, args []string) int {
 		}
 	}
 	return exitFailed
+}
+
+// applyView puts the saved view name under the filter flags: a flag the
+// rep gave wins over the view's value for it, and --sort over its sort.
+// The view's lane is the inbox's business; 'leads list' says it lists
+// every lane.
+func (e *env) applyView(fs *flag.FlagSet, f *view.Filter, sortBy *string, name string) bool {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		fmt.Fprintln(e.stderr, "leads:", err)
+		return false
+	}
+	v, ok := cfg.View(name)
+	if !ok {
+		var names []string
+		for _, sv := range cfg.Views {
+			names = append(names, sv.Name)
+		}
+		known := "there are none"
+		if len(names) > 0 {
+			known = "saved views: " + strings.Join(names, ", ")
+		}
+		fmt.Fprintf(e.stderr, "leads: no saved view %q in %s (%s); add a [views.NAME] table, see 'leads config'\n", safetext.Clean(name), cfg.Path, known)
+		return false
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	vf := v.Filter()
+	for _, p := range []struct {
+		flag     string
+		dst, val *string
+	}{{"source", &f.Source, &vf.Source}, {"action", &f.Action, &vf.Action}, {"offer", &f.Offer, &vf.Offer},
+		{"status", &f.Status, &vf.Status}, {"country", &f.Country, &vf.Country}, {"q", &f.Query, &vf.Query}} {
+		if !set[p.flag] {
+			*p.dst = *p.val
+		}
+	}
+	if !set["include-test"] {
+		f.IncludeTest = vf.IncludeTest
+	}
+	if !set["sort"] {
+		*sortBy = v.Sort
+	}
+	if v.Lane != view.LaneAll && v.Lane != view.LaneTest {
+		fmt.Fprintf(e.stderr, "leads: view %s narrows the inbox's %q view; leads list applies its filters to every contact\n", safetext.Clean(v.Name), config.LaneNames[v.Lane])
+	}
+	return true
 }
