@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -156,5 +157,38 @@ func TestConfigThemeFixed(t *testing.T) {
 	send(t, m, tea.BackgroundColorMsg{Color: color.Black})
 	if m.dark {
 		t.Fatal("theme light was overridden by a dark background")
+	}
+}
+
+// The follow-up prompt shows the date it would set while the rep types,
+// read in the configured order, and enter sets that date.
+func TestFollowUpPromptPreviewsDate(t *testing.T) {
+	for _, tc := range []struct {
+		order config.DateOrder
+		shown string
+		want  time.Time
+	}{
+		{config.DayMonth, "→ Tue 1 Dec 09:00", time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)},
+		{config.MonthDay, "→ Tue 12 Jan 2027 09:00", time.Date(2027, 1, 12, 9, 0, 0, 0, time.UTC)},
+	} {
+		c := baseConfig()
+		c.DateOrder = tc.order
+		m, s := configModel(t, c)
+		press(t, m, "3")
+		selectName(t, m, "Alice")
+		press(t, m, "d")
+		typeText(t, m, "01/12")
+		scr := screenText(m)
+		if !strings.Contains(scr, tc.shown) {
+			t.Fatalf("%v: no preview %q on screen:\n%s", tc.order, tc.shown, scr)
+		}
+		typeText(t, m, "x")
+		if strings.Contains(screenText(m), "→") {
+			t.Fatalf("a preview for text that is no date:\n%s", screenText(m))
+		}
+		press(t, m, "backspace", "enter")
+		if got := triageOf(t, s, "alice@a.example").NextFollowUp; !got.Equal(tc.want) {
+			t.Fatalf("%v: follow-up %v, want %v", tc.order, got, tc.want)
+		}
 	}
 }

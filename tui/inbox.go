@@ -137,7 +137,7 @@ func triageSummary(t store.Triage, now time.Time, total int) string {
 		parts = append(parts, fmt.Sprintf("%d of %d touches", t.Touches, total))
 	}
 	if !t.NextFollowUp.IsZero() {
-		parts = append(parts, fmt.Sprintf("touch %d of %d due %s", t.Touches+1, total, shortDate(t.NextFollowUp, now)))
+		parts = append(parts, fmt.Sprintf("touch %d of %d due %s", t.Touches+1, total, formatWhen(t.NextFollowUp, now)))
 	}
 	return ": " + strings.Join(parts, ", ")
 }
@@ -323,11 +323,11 @@ func (m *Model) action(k tea.KeyPressMsg, p int32) tea.Cmd {
 			from = time.Unix(due, 0).In(from.Location())
 		}
 		due := time.Date(from.Year(), from.Month(), from.Day()+days, dueHour, 0, 0, 0, from.Location())
-		return m.change(p, fmt.Sprintf("snoozed to %s", shortDate(due, m.now())), func(id string, at time.Time) (store.Triage, error) {
+		return m.change(p, fmt.Sprintf("snoozed to %s", formatWhen(due, m.now())), func(id string, at time.Time) (store.Triage, error) {
 			return st.SetFollowUp(id, due, at)
 		})
 	case key.Matches(k, km.FollowUp):
-		return m.openInput(promptFollowUp, p, "Follow up: ", "tomorrow, 3d, 2w, fri, next mon, 2026-12-01")
+		return m.openInput(promptFollowUp, p, "Follow up: ", "tomorrow 3pm, in 3 days, fri, dec 10, 2026-12-01")
 	case key.Matches(k, km.Note):
 		return m.openInput(promptNote, p, "Note: ", "what happened, what to do next")
 	case key.Matches(k, km.Status):

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
@@ -144,13 +143,13 @@ func (m *Model) submit() tea.Cmd {
 		}
 		return nil
 	case promptFollowUp:
-		due, err := ParseWhen(val, m.now())
+		due, err := m.parseWhen(val)
 		if err != nil {
 			m.prompt.err = safetext.Clean(err.Error())
 			return nil
 		}
 		m.closePrompt()
-		return m.change(p.pos, "follow-up set for "+shortDate(due, m.now()), func(id string, at time.Time) (store.Triage, error) {
+		return m.change(p.pos, "follow-up set for "+formatWhen(due, m.now()), func(id string, at time.Time) (store.Triage, error) {
 			return st.SetFollowUp(id, due, at)
 		})
 	case promptNote:
@@ -238,5 +237,5 @@ func (m *Model) promptView() string {
 	if p.err != "" {
 		head += m.sty.errText.Render(p.err + " ")
 	}
-	return head + m.input.view(max(m.width-ansi.StringWidthWc(head), 5), m.sty)
+	return m.withPreview(head)
 }
