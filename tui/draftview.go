@@ -193,6 +193,8 @@ func (m *Model) onDraftLoaded(msg draftLoadedMsg) tea.Cmd {
 		width: m.width, height: m.screenBody(), touches: m.cadence().Total()}
 	if msg.warn != nil {
 		m.draft.warn = cleanErr(msg.warn)
+	} else if w := m.unsignedWarning(msg.sender); w != "" {
+		m.draft.warn = w
 	}
 	tmpl := ""
 	if reload {
@@ -372,10 +374,7 @@ func (m *Model) draftOutput(k tea.KeyPressMsg) tea.Cmd {
 	dr, id, st, getenv := d.d, d.id, m.st, m.getenv
 	switch {
 	case key.Matches(k, km.DraftCopy):
-		// OSC 52 goes out through the renderer with the next frame; the
-		// terminal may ignore it, which the rep can only see by pasting.
-		m.offerTouch("copied (OSC 52: if your terminal allows it)")
-		return tea.SetClipboard(dr.Text())
+		return m.copyDraft(dr.Text(), id)
 	case key.Matches(k, km.DraftEdit):
 		d.busy = true
 		m.say("opening the editor…")
@@ -613,7 +612,10 @@ func (m *Model) draftView() string {
 	b.WriteString(m.sty.tabActive.Render(fit(" "+title, m.width)) + "\n")
 	body := make([]string, 0, d.height)
 	if d.warn != "" {
-		body = append(body, m.sty.errText.Render(fit("Note: "+d.warn, m.width)))
+		// Wrapped, not cut: the note ends with what to do and where.
+		for _, l := range strings.Split(ansi.Wrap("Note: "+d.warn, max(m.width, 20), " /"), "\n") {
+			body = append(body, m.sty.errText.Render(fit(l, m.width)))
+		}
 	}
 	switch {
 	case d.picking:

@@ -102,6 +102,8 @@ type Model struct {
 	// openSavedOnLoad applies its filters once the contacts are in.
 	savedAt         int
 	openSavedOnLoad bool
+	// senderWarned: the draft screen said once that drafts are unsigned.
+	senderWarned bool
 
 	// Overlays.
 	prompt prompt

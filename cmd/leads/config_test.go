@@ -91,3 +91,21 @@ func TestListView(t *testing.T) {
 		t.Fatalf("unknown view: %d %q", r.code, r.stderr)
 	}
 }
+
+// Without [sender], leads draft says the draft is unsigned and where to
+// sign it; with one it says nothing of the kind.
+func TestDraftUnsignedWarning(t *testing.T) {
+	db, getenv := draftDB(t)
+	_, _, stderr := draftCLI(t, db, getenv, "--stdout", "mei.lin@northwind.example")
+	if strings.Contains(stderr, "unsigned") {
+		t.Fatalf("warned with a sender: %q", stderr)
+	}
+	cfg := filepath.Join(getenv("XDG_CONFIG_HOME"), "leads", "config.toml")
+	if err := os.WriteFile(cfg, []byte("[inbox]\ntheme = \"dark\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := draftCLI(t, db, getenv, "--stdout", "mei.lin@northwind.example")
+	if code != exitOK || !strings.Contains(stderr, "drafts are unsigned") || !strings.Contains(stderr, cfg) {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}

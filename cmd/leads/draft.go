@@ -61,6 +61,10 @@ func runDraft(e *env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
+	if sender.Name == "" && sender.Signature == "" && !*list {
+		// Otherwise the mail ends at "Best regards," and nobody notices.
+		fmt.Fprintf(e.stderr, "leads draft: drafts are unsigned: add [sender] name = \"Your Name\" (and title, company) to %s\n", filepath.Join(cfgDir, "config.toml"))
+	}
 	set, err := draft.Load(filepath.Join(cfgDir, "templates"))
 	if err != nil {
 		// A broken template of the rep's own is reported, file and line,
