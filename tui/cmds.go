@@ -189,10 +189,10 @@ func (m *Model) undoCmd(pos int32, id string) tea.Cmd {
 }
 
 func (m *Model) statsCmd() tea.Cmd {
-	st := m.st
+	tally := m.statsTally()
 	now := m.now()
 	return func() tea.Msg {
-		s, err := collectLeadStats(st, now)
+		s, err := collectLeadStats(tally, now)
 		return statsMsg{s: s, err: err}
 	}
 }

@@ -124,7 +124,7 @@ func (m *Model) onChanged(msg changedMsg) tea.Cmd {
 		cmds = append(cmds, m.openContactCmd(msg.id))
 	}
 	if m.stats.s != nil {
-		m.stats.summary = followUpSummary(m.x, m.now())
+		m.stats.summary = m.statsSummary()
 	}
 	cmds = append(cmds, m.fetchRows())
 	return tea.Batch(cmds...)
@@ -716,7 +716,9 @@ func (m *Model) messageLine() string {
 	}
 	if m.msg == "" {
 		hints := m.keys.ShortHelp()
-		if m.screen != screenInbox {
+		if m.screen == screenStats {
+			hints = m.statsHints()
+		} else if m.screen != screenInbox {
 			k := &m.keys
 			hints = []key.Binding{k.Back, k.Draft, k.Touch, k.FollowUp, k.Snooze1, k.Status, k.Note, k.Undo, k.Help}
 			if p := m.x.find(idOf(m.detail.id)); m.screen == screenDetail && p >= 0 && m.blocked(p) != "" {
