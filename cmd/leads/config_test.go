@@ -109,3 +109,21 @@ func TestDraftUnsignedWarning(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// The README's example config file is read without a problem.
+func TestReadmeConfigExample(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "## Configuration")
+	if !ok {
+		t.Fatal("the README has no Configuration section")
+	}
+	_, rest, _ = strings.Cut(rest, "```toml\n")
+	example, _, _ := strings.Cut(rest, "```")
+	r := configCLI(t, tempDB(t), example, "config")
+	if r.code != exitOK || r.stderr != "" {
+		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+	}
+}
