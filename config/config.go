@@ -25,6 +25,7 @@ import (
 
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // FileName is the config file's name inside Dir.
@@ -77,8 +78,11 @@ type Config struct {
 	// AzureSet lists the [azure] keys the file sets (never their values).
 	AzureSet []string
 
-	// Cadence is the follow-up plan ([cadence] days, touches).
-	Cadence store.Cadence
+	// Cadence is the follow-up plan ([cadence] days, touches);
+	// ActionCadence replaces it for contacts whose latest lead is of an
+	// action ([cadence.actions]), keyed by the action's code (INS, PLT…).
+	Cadence       store.Cadence
+	ActionCadence map[string]store.Cadence
 	// DateOrder reads ambiguous dates like 01/12; DateOrderFrom says where
 	// it came from ("config", "LC_TIME=de_DE.UTF-8", "default").
 	DateOrder     DateOrder
@@ -314,26 +318,13 @@ func (r reader) cadence(v any) {
 		line := r.at.key("cadence", k)
 		switch k {
 		case "days":
-			arr, ok := t[k].([]any)
-			if !ok || len(arr) == 0 {
-				r.c.problem(line, "[cadence] days must be a list of whole days between touches, e.g. [2, 5, 10]")
-				good = false
-				continue
-			}
-			var ds []int
-			for _, e := range arr {
-				n, ok := e.(int64)
-				if !ok || n < 1 || n > maxGapDays {
-					r.c.problem(line, fmt.Sprintf("[cadence] days: each gap is a whole number of days from 1 to %d", maxGapDays))
-					good = false
-					ds = nil
-					break
-				}
-				ds = append(ds, int(n))
-			}
-			if ds != nil {
+			if ds, ok := r.gaps(t[k], line, "[cadence] days"); ok {
 				days = ds
+			} else {
+				good = false
 			}
+		case "actions":
+			r.actionCadences(t[k])
 		case "touches":
 			n, ok := t[k].(int64)
 			if !ok || n < 1 || n > 20 {
@@ -343,13 +334,83 @@ func (r reader) cadence(v any) {
 			}
 			touches = int(n)
 		default:
-			r.unknown(line, "cadence", k, []string{"days", "touches"})
+			r.unknown(line, "cadence", k, []string{"days", "touches", "actions"})
 		}
 	}
 	if !good {
 		return
 	}
 	r.c.Cadence = CadenceOf(days, touches)
+}
+
+// gaps reads a list of days between touches.
+func (r reader) gaps(v any, line int, name string) ([]int, bool) {
+	arr, ok := v.([]any)
+	if !ok || len(arr) == 0 {
+		r.c.problem(line, name+" must be a list of whole days between touches, e.g. [2, 5, 10]")
+		return nil, false
+	}
+	var ds []int
+	for _, e := range arr {
+		n, ok := e.(int64)
+		if !ok || n < 1 || n > maxGapDays {
+			r.c.problem(line, fmt.Sprintf("%s: each gap is a whole number of days from 1 to %d", name, maxGapDays))
+			return nil, false
+		}
+		ds = append(ds, int(n))
+	}
+	return ds, true
+}
+
+// actionNames are the actions a [cadence.actions] key may name, as the
+// inbox shows them and as Microsoft codes them.
+var actionNames = map[string]string{
+	"contact me": view.ActionContactMe, "plt": view.ActionContactMe,
+	"test drive": view.ActionStartTestDrive, "starttestdrive": view.ActionStartTestDrive,
+	"install": view.ActionInstall, "ins": view.ActionInstall,
+	"create": view.ActionCreate,
+}
+
+func (r reader) actionCadences(v any) {
+	t, ok := r.table(v, r.at.table("cadence.actions"), "cadence.actions")
+	if !ok {
+		return
+	}
+	for _, k := range sortedKeys(t) {
+		line := r.at.key("cadence.actions", k)
+		code, ok := actionNames[strings.ToLower(strings.TrimSpace(k))]
+		if !ok {
+			r.c.problem(line, fmt.Sprintf("[cadence.actions] %q is not an action: use Contact me, Test Drive, Install or Create", clean(k)))
+			continue
+		}
+		if ds, ok := r.gaps(t[k], line, "[cadence.actions] "+clean(k)); ok {
+			if r.c.ActionCadence == nil {
+				r.c.ActionCadence = map[string]store.Cadence{}
+			}
+			r.c.ActionCadence[code] = store.Cadence{Days: ds}
+		}
+	}
+}
+
+// CadenceFor is the cadence of a contact whose latest lead is of action
+// (a code as leads carry it, in any case).
+func (c *Config) CadenceFor(action string) store.Cadence {
+	for code, cad := range c.ActionCadence {
+		if strings.EqualFold(code, action) {
+			return cad
+		}
+	}
+	return c.Cadence
+}
+
+// MaxTouches is the most touches any cadence plans: the stats screen's
+// rows of touches go that far.
+func (c *Config) MaxTouches() int {
+	n := c.Cadence.Total()
+	for _, cad := range c.ActionCadence {
+		n = max(n, cad.Total())
+	}
+	return n
 }
 
 // CadenceOf builds the cadence of days between touches, for touches in

@@ -199,3 +199,27 @@ func TestCadenceOf(t *testing.T) {
 		t.Fatal(c.Days)
 	}
 }
+
+// [cadence.actions] gives contacts of an action their own plan, named as
+// the inbox shows the action or by its code.
+func TestConfigCadencePerAction(t *testing.T) {
+	c, err := Load(write(t, "[cadence]\ndays = [2, 5]\n[cadence.actions]\n\"Test Drive\" = [1]\nINS = [3, 3, 3, 3]\nwebinar = [1]\n"), env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Problems) != 1 || c.Problems[0].Line != 6 || !strings.Contains(c.Problems[0].Msg, `"webinar" is not an action`) {
+		t.Fatalf("problems %v", c.Problems)
+	}
+	if got := c.CadenceFor("StartTestDrive"); !slices.Equal(got.Days, []int{1}) {
+		t.Fatalf("test drive %v", got.Days)
+	}
+	if got := c.CadenceFor("ins"); got.Total() != 5 {
+		t.Fatalf("install %v", got.Days)
+	}
+	if got := c.CadenceFor("PLT"); !slices.Equal(got.Days, []int{2, 5}) {
+		t.Fatalf("contact me falls back to [cadence] days: %v", got.Days)
+	}
+	if c.MaxTouches() != 5 {
+		t.Fatalf("max touches %d", c.MaxTouches())
+	}
+}

@@ -33,6 +33,16 @@ func (c *Config) Describe(w io.Writer) error {
 		days[i] = strconv.Itoa(d)
 	}
 	fmt.Fprintf(&b, "days = [%s]\ntouches = %d\n", strings.Join(days, ", "), c.Cadence.Total())
+	if len(c.ActionCadence) > 0 {
+		b.WriteString("\n[cadence.actions]\n")
+		for _, code := range sortedKeys(c.ActionCadence) {
+			ds := make([]string, len(c.ActionCadence[code].Days))
+			for i, d := range c.ActionCadence[code].Days {
+				ds[i] = strconv.Itoa(d)
+			}
+			fmt.Fprintf(&b, "%s = [%s]\n", tomlKey(code), strings.Join(ds, ", "))
+		}
+	}
 	b.WriteString("\n[sender]\n")
 	for _, kv := range [][2]string{{"name", c.Sender.Name}, {"title", c.Sender.Title}, {"company", c.Sender.Company},
 		{"email", c.Sender.Email}, {"signature", c.Sender.Signature}} {

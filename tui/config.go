@@ -55,6 +55,15 @@ func (m *Model) themeFixed() bool {
 // cadence is the follow-up plan in force (config [cadence]).
 func (m *Model) cadence() store.Cadence { return m.cfg.Cadence }
 
+// cadenceOf is the plan of the contact at index position p: the one for
+// the action of its latest lead ([cadence.actions]), else the default.
+func (m *Model) cadenceOf(p int32) store.Cadence {
+	if len(m.cfg.ActionCadence) == 0 {
+		return m.cfg.Cadence
+	}
+	return m.cfg.CadenceFor(m.x.dict.Name(m.x.dg[p].LatestAction))
+}
+
 // numTabs counts the tabs: the built-in views, then the saved ones.
 func (m *Model) numTabs() int { return int(numViews) + len(m.cfg.Views) }
 

@@ -192,3 +192,28 @@ func TestFollowUpPromptPreviewsDate(t *testing.T) {
 		}
 	}
 }
+
+// A contact whose latest lead is an install follows [cadence.actions]
+// install, in the Tch column and when a touch is logged.
+func TestConfigCadencePerAction(t *testing.T) {
+	c := baseConfig()
+	c.ActionCadence = map[string]store.Cadence{store.ActionInstall: {Days: []int{7}}}
+	m, s := configModel(t, c)
+	press(t, m, "3")
+	selectName(t, m, "Bob") // latest lead: an install
+	press(t, m, "t")
+	if got, want := triageOf(t, s, "bob@b.example").NextFollowUp, testNow.AddDate(0, 0, 7); !got.Equal(want) {
+		t.Fatalf("Bob's next follow-up %v, want %v", got, want)
+	}
+	if !strings.Contains(m.msg, "1 of 2 touches") {
+		t.Fatalf("message %q", m.msg)
+	}
+	selectName(t, m, "Alice") // Contact me: the default plan
+	press(t, m, "t")
+	if got, want := triageOf(t, s, "alice@a.example").NextFollowUp, testNow.AddDate(0, 0, 2); !got.Equal(want) {
+		t.Fatalf("Alice's next follow-up %v, want %v", got, want)
+	}
+	if !strings.Contains(m.msg, "1 of 4 touches") {
+		t.Fatalf("message %q", m.msg)
+	}
+}

@@ -190,7 +190,7 @@ func (m *Model) onDraftLoaded(msg draftLoadedMsg) tea.Cmd {
 	}
 	old := m.draft
 	m.draft = draftScreen{id: msg.id, from: from, c: msg.c, set: msg.set, sender: msg.sender,
-		width: m.width, height: m.screenBody(), touches: m.cadence().Total()}
+		width: m.width, height: m.screenBody(), touches: m.cfg.CadenceFor(msg.c.LatestAction).Total()}
 	if msg.warn != nil {
 		m.draft.warn = cleanErr(msg.warn)
 	} else if w := m.unsignedWarning(msg.sender); w != "" {
@@ -503,7 +503,7 @@ func (m *Model) offerTouch(what string) {
 		return
 	}
 	m.prompt = prompt{kind: promptDraftTouch,
-		label: fmt.Sprintf("Log this as touch %d of %d? y/n · %s", d.d.Touch, m.cadence().Total(), safetext.Clean(what))}
+		label: fmt.Sprintf("Log this as touch %d of %d? y/n · %s", d.d.Touch, d.touches, safetext.Clean(what))}
 }
 
 // draftPromptKey answers the draft's y/n questions.
@@ -524,7 +524,7 @@ func (m *Model) draftPromptKey(k tea.KeyPressMsg) tea.Cmd {
 		if p < 0 {
 			return cmd
 		}
-		st, n, cad := m.st, d.d.Touch, m.cadence()
+		st, n, cad := m.st, d.d.Touch, m.cfg.CadenceFor(d.c.LatestAction)
 		return tea.Batch(cmd, m.change(p, fmt.Sprintf("touch %d logged", n), func(id string, at time.Time) (store.Triage, error) {
 			return st.LogTouch(id, at, cad, "")
 		}))
@@ -607,7 +607,7 @@ func (m *Model) draftView() string {
 	}
 	title += " · template " + safetext.Clean(d.tmpl)
 	if d.err == nil && d.d.Touch > 0 {
-		title += fmt.Sprintf(" · touch %d of %d", d.d.Touch, m.cadence().Total())
+		title += fmt.Sprintf(" · touch %d of %d", d.d.Touch, d.touches)
 	}
 	b.WriteString(m.sty.tabActive.Render(fit(" "+title, m.width)) + "\n")
 	body := make([]string, 0, d.height)

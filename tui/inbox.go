@@ -113,12 +113,14 @@ func (m *Model) onChanged(msg changedMsg) tea.Cmd {
 		m.undo = append(m.undo, msg.id)
 	}
 	pos := m.x.find(idOf(msg.id))
+	total := m.cadence().Total()
 	if pos >= 0 {
 		m.x.setTriage(pos, msg.t, m.now().Unix())
 		m.x.apply(&m.f, m.view)
 		m.clampCursor()
+		total = m.cadenceOf(pos).Total()
 	}
-	m.say(msg.what + triageSummary(msg.t, m.now(), m.cadence().Total()))
+	m.say(msg.what + triageSummary(msg.t, m.now(), total))
 	var cmds []tea.Cmd
 	if m.screen == screenDetail && m.detail.id == msg.id {
 		cmds = append(cmds, m.openContactCmd(msg.id))
@@ -309,7 +311,7 @@ func (m *Model) action(k tea.KeyPressMsg, p int32) tea.Cmd {
 			m.msg, m.msgErr = "this contact is closed: set another status (s) before logging a touch", true
 			return nil
 		}
-		n, cad := int(m.x.tri[p].Touches)+1, m.cadence()
+		n, cad := int(m.x.tri[p].Touches)+1, m.cadenceOf(p)
 		return m.change(p, fmt.Sprintf("touch %d logged", n), func(id string, at time.Time) (store.Triage, error) {
 			return st.LogTouch(id, at, cad, "")
 		})
@@ -555,7 +557,7 @@ func (m *Model) row(i int32, c columns, selected bool, now int64) string {
 		latest += sep + src
 	}
 	status, statusSty := m.statusCell(i)
-	tch := fmt.Sprintf("%d/%d", m.x.tri[i].Touches, m.cadence().Total())
+	tch := fmt.Sprintf("%d/%d", m.x.tri[i].Touches, m.cadenceOf(i).Total())
 	var tchSty *lipgloss.Style
 	if m.x.tri[i].Touches == 0 {
 		tchSty = &m.sty.dim

@@ -172,7 +172,7 @@ func (m *Model) submit() tea.Cmd {
 		}
 		m.closePrompt()
 		t := m.x.tri[p.pos]
-		total := m.cadence().Total()
+		total := m.cadenceOf(p.pos).Total()
 		if strings.EqualFold(val, store.LostNoResponse) && int(t.Touches) < total && m.blocked(p.pos) == "" {
 			m.prompt = prompt{kind: promptConfirmLost, pos: p.pos, reason: store.LostNoResponse,
 				label: fmt.Sprintf("Only %d of %d touches done. Close as no response anyway? y/n", t.Touches, total)}

@@ -48,7 +48,7 @@ func (m *Model) statsSummary() followUps {
 	if !m.statsWhole() {
 		in = m.x.visible
 	}
-	return summarize(m.x, m.now(), in, m.cadence().Total())
+	return summarize(m.x, m.now(), in, m.cfg.MaxTouches())
 }
 
 // statsTally counts the leads the stats cover. For a narrowed view these

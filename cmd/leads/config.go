@@ -38,14 +38,15 @@ func (e *env) loadConfig() (*config.Config, error) {
 	return c, nil
 }
 
-// cadence is the follow-up plan of the config file; a file that cannot be
-// read leaves the default (the command that reads it fully reports why).
-func (e *env) cadence() store.Cadence {
+// cadenceFor is the config file's follow-up plan for a contact whose
+// latest lead is of action; a file that cannot be read leaves the default
+// (leads config says why).
+func (e *env) cadenceFor(action string) store.Cadence {
 	c, err := config.LoadDefault(e.getenv)
 	if err != nil {
 		return store.DefaultCadence
 	}
-	return c.Cadence
+	return c.CadenceFor(action)
 }
 
 // warnConfig says once, on stderr, that the file has problems: the

@@ -92,7 +92,7 @@ func runDraft(e *env, args []string) int {
 		return listTemplates(e, set, ct)
 	}
 
-	d, err := draft.Prepare(ct, set, sender, draft.Options{Template: *tmplName, Confirmed: *force, Touches: e.cadence().Total()})
+	d, err := draft.Prepare(ct, set, sender, draft.Options{Template: *tmplName, Confirmed: *force, Touches: e.cadenceFor(ct.LatestAction).Total()})
 	var refusal *draft.Refusal
 	switch {
 	case errors.As(err, &refusal):
@@ -182,7 +182,7 @@ func afterDraft(e *env, ct *store.Contact, d draft.Draft, written string, logTou
 	// A won or lost contact has no cadence to advance: a draft for one
 	// (--force) is written, and no touch is asked for or logged, as in
 	// the inbox.
-	cad := e.cadence()
+	cad := e.cadenceFor(ct.LatestAction)
 	if ct.Triage.Status.Closed() {
 		if logTouch {
 			fmt.Fprintf(e.stderr, "the contact is %s, so no touch to log\n", ct.Triage.Status)

@@ -46,7 +46,7 @@ func runShow(e *env, args []string) int {
 		}
 		return exitOK
 	}
-	writeContact(e.stdout, ct, e.now(), e.cadence())
+	writeContact(e.stdout, ct, e.now(), e.cadenceFor(ct.LatestAction))
 	return exitOK
 }
 
