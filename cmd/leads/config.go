@@ -56,7 +56,7 @@ func (e *env) warnConfig(c *config.Config) {
 	if len(c.Problems) == 0 {
 		return
 	}
-	fmt.Fprintf(e.stderr, "leads: %s has %s (defaults used for them): run 'leads config' to see them\n",
+	fmt.Fprintf(e.stderr, "leads: %s has %s, so defaults stand in there: run 'leads config' to see them\n",
 		c.Path, plural(len(c.Problems), "problem", "problems"))
 }
 
