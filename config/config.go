@@ -197,6 +197,11 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 			c.problem(lines.table(k), fmt.Sprintf("unknown table or key %q (known: sender, inbox, cadence, views, keys, azure)", clean(k)))
 		}
 	}
+	// Sync refuses such a file (importer/azuretable); say it here too, as
+	// one more thing wrong with the file.
+	if fi, err := os.Stat(path); err == nil && len(c.AzureSet) > 0 && fi.Mode().Perm()&0o077 != 0 {
+		c.problem(lines.table("azure"), fmt.Sprintf("the file holds [azure] secrets and is open to group or others (mode %04o), so sync does not use it: run chmod 600 %s", fi.Mode().Perm(), path))
+	}
 	if c.DefaultView != "" && !c.knownView(c.DefaultView) {
 		c.problem(lines.key("inbox", "default_view"), fmt.Sprintf("default_view %q is neither a built-in view (%s) nor a [views] table", clean(c.DefaultView), strings.Join(LaneNames, ", ")))
 		c.DefaultView = ""

@@ -223,3 +223,21 @@ func TestConfigCadencePerAction(t *testing.T) {
 		t.Fatalf("max touches %d", c.MaxTouches())
 	}
 }
+
+// A file with [azure] secrets that others can read is a problem (sync
+// refuses it); the same file without secrets is not.
+func TestConfigAzureSecretsFileMode(t *testing.T) {
+	p := write(t, "[inbox]\ntheme = \"dark\"\n[azure]\nsas_url = \"https://x.example/?sig=s3cr3t\"\n")
+	if err := os.Chmod(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := Load(p, env())
+	if len(c.Problems) != 1 || c.Problems[0].Line != 3 || !strings.Contains(c.Problems[0].Msg, "chmod 600") || strings.Contains(c.Problems[0].Msg, "s3cr3t") {
+		t.Fatalf("%v", c.Problems)
+	}
+	p = write(t, "[inbox]\ntheme = \"dark\"\n")
+	os.Chmod(p, 0o644)
+	if c, _ := Load(p, env()); len(c.Problems) != 0 {
+		t.Fatalf("no secrets, no problem: %v", c.Problems)
+	}
+}
