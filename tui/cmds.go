@@ -180,10 +180,10 @@ func (m *Model) change(pos int32, what string, fn func(id string, at time.Time) 
 }
 
 func (m *Model) statsCmd() tea.Cmd {
-	st := m.st
+	tally := m.statsTally()
 	now := m.now()
 	return func() tea.Msg {
-		s, err := collectLeadStats(st, now)
+		s, err := collectLeadStats(tally, now)
 		return statsMsg{s: s, err: err}
 	}
 }

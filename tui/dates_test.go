@@ -2,8 +2,11 @@ package tui
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/leads-inbox/leads/tui/config"
 )
 
 func TestParseWhen(t *testing.T) {
@@ -46,6 +49,87 @@ func TestParseWhen(t *testing.T) {
 		}
 		if !got.Equal(tt.want) {
 			t.Errorf("ParseWhen(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestParseWhenForms covers the forms a rep types besides the short ones,
+// in both date orders, with a fixed now (Tuesday 24 November 2026, 12:00).
+func TestParseWhenForms(t *testing.T) {
+	now := testNow
+	at := func(y int, mo time.Month, d, h, min int) time.Time {
+		return time.Date(y, mo, d, h, min, 0, 0, time.UTC)
+	}
+	day := func(y int, mo time.Month, d int) time.Time { return at(y, mo, d, dueHour, 0) }
+	dmy, mdy := config.DayMonth, config.MonthDay
+	tests := []struct {
+		in    string
+		order config.DateOrder
+		want  time.Time
+	}{
+		{"in 3 days", mdy, day(2026, 11, 27)},
+		{"in 2 weeks", dmy, day(2026, 12, 8)},
+		{"in 4 hours", dmy, now.Add(4 * time.Hour)},
+		{"Dec 10", mdy, day(2026, 12, 10)},
+		{"10 dec", dmy, day(2026, 12, 10)},
+		{"December 10th", dmy, day(2026, 12, 10)},
+		{"dec 10, 2027", mdy, day(2027, 12, 10)},
+		{"jan 5", dmy, day(2027, 1, 5)},      // passed this year: next year's
+		{"nov 24", dmy, day(2026, 11, 24)},   // today, 09:00, is still today's date
+		{"nov 23", dmy, day(2027, 11, 23)},   // yesterday: a year ahead
+		{"9am", dmy, at(2026, 11, 25, 9, 0)}, // 09:00 has passed today
+		{"3pm", dmy, at(2026, 11, 24, 15, 0)},
+		{"3 pm", dmy, at(2026, 11, 24, 15, 0)},
+		{"12am", dmy, at(2026, 11, 25, 0, 0)},
+		{"noon", dmy, at(2026, 11, 25, 12, 0)}, // now is noon: the next one
+		{"15:30", dmy, at(2026, 11, 24, 15, 30)},
+		{"today 5pm", dmy, at(2026, 11, 24, 17, 0)},
+		{"tomorrow 3pm", dmy, at(2026, 11, 25, 15, 0)},
+		{"tomorrow at 9:30am", mdy, at(2026, 11, 25, 9, 30)},
+		{"fri 10am", dmy, at(2026, 11, 27, 10, 0)},
+		{"dec 10 9am", mdy, at(2026, 12, 10, 9, 0)},
+		{"in 3 days 2pm", mdy, at(2026, 11, 27, 14, 0)},
+		// Two numbers: the order decides when both readings are dates...
+		{"01/12", dmy, day(2026, 12, 1)},
+		{"01/12", mdy, day(2027, 1, 12)},
+		{"12/01", mdy, day(2026, 12, 1)},
+		{"12.01", dmy, day(2027, 1, 12)},
+		{"1/12/2027", dmy, day(2027, 12, 1)},
+		{"12/1/27", mdy, day(2027, 12, 1)},
+		// ...and when only one is, it is that one, whatever the order.
+		{"24/12", mdy, day(2026, 12, 24)},
+		{"12/24", dmy, day(2026, 12, 24)},
+		{"30.11", mdy, day(2026, 11, 30)},
+		{"2026-12-01", dmy, day(2026, 12, 1)},
+	}
+	for _, tt := range tests {
+		got, err := ParseWhenIn(tt.in, now, tt.order)
+		if err != nil {
+			t.Errorf("ParseWhenIn(%q, %v): %v", tt.in, tt.order, err)
+			continue
+		}
+		if !got.Equal(tt.want) {
+			t.Errorf("ParseWhenIn(%q, %v) = %v, want %v", tt.in, tt.order, got, tt.want)
+		}
+	}
+}
+
+// A date that cannot be read says why, in one line.
+func TestParseWhenFormsRejected(t *testing.T) {
+	for in, want := range map[string]string{
+		"13/13":          "neither 13 nor 13 is a month",
+		"31/02":          "no day 31",
+		"feb 30":         "February has no day 30",
+		"1/1/2025":       "in the past",
+		"today 9am":      "in the past",
+		"4h 3pm":         "not with hours",
+		"dec 10 2301":    "not a date I know",
+		"25pm":           "not a date I know",
+		"tomorrow 25:00": "not a date I know",
+	} {
+		_, err := ParseWhenIn(in, testNow, config.DayMonth)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseWhenIn(%q) = %v, want an error with %q", in, err, want)
 		}
 	}
 }

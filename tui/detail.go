@@ -159,9 +159,10 @@ func (m *Model) detailLines(c *store.Contact) []string {
 		addFit(strings.Join(fields, " · "))
 	}
 	t := c.Triage
-	state := fmt.Sprintf("Status %s · %d of %d touches", t.Status, t.Touches, store.DefaultCadence.Total())
+	total := m.cfg.CadenceFor(c.LatestAction).Total()
+	state := fmt.Sprintf("Status %s · %d of %d touches", t.Status, t.Touches, total)
 	if !t.NextFollowUp.IsZero() {
-		state += fmt.Sprintf(" · touch %d of %d due %s", t.Touches+1, store.DefaultCadence.Total(), longDate(t.NextFollowUp, now))
+		state += fmt.Sprintf(" · touch %d of %d due %s", t.Touches+1, total, longDate(t.NextFollowUp, now))
 		if t.NextFollowUp.Before(now) {
 			state += " (overdue " + compactDuration(now.Sub(t.NextFollowUp)) + ")"
 		}

@@ -98,6 +98,8 @@ type draftScreen struct {
 	// from (the edit could not be read back); leaving the draft removes
 	// it, and the private directory's sweep catches it after a kill.
 	keptPath string
+	// touches is the cadence's number of touches, for "touch 2 of 4".
+	touches int
 }
 
 func (d *draftScreen) setSize(w, h int) {
@@ -188,9 +190,11 @@ func (m *Model) onDraftLoaded(msg draftLoadedMsg) tea.Cmd {
 	}
 	old := m.draft
 	m.draft = draftScreen{id: msg.id, from: from, c: msg.c, set: msg.set, sender: msg.sender,
-		width: m.width, height: m.screenBody()}
+		width: m.width, height: m.screenBody(), touches: m.cfg.CadenceFor(msg.c.LatestAction).Total()}
 	if msg.warn != nil {
 		m.draft.warn = cleanErr(msg.warn)
+	} else if w := m.unsignedWarning(msg.sender); w != "" {
+		m.draft.warn = w
 	}
 	tmpl := ""
 	if reload {
@@ -233,7 +237,7 @@ func (m *Model) onDraftLoaded(msg draftLoadedMsg) tea.Cmd {
 // prepare renders the draft with template name ("" lets the set choose).
 // It is pure computation on data already loaded, so Update may call it.
 func (d *draftScreen) prepare(name string) error {
-	d.d, d.err = draft.Prepare(d.c, d.set, d.sender, draft.Options{Template: name, Confirmed: d.confirmed})
+	d.d, d.err = draft.Prepare(d.c, d.set, d.sender, draft.Options{Template: name, Confirmed: d.confirmed, Touches: d.touches})
 	switch {
 	case d.err == nil:
 		d.tmpl = d.d.Template
@@ -370,10 +374,7 @@ func (m *Model) draftOutput(k tea.KeyPressMsg) tea.Cmd {
 	dr, id, st, getenv := d.d, d.id, m.st, m.getenv
 	switch {
 	case key.Matches(k, km.DraftCopy):
-		// OSC 52 goes out through the renderer with the next frame; the
-		// terminal may ignore it, which the rep can only see by pasting.
-		m.offerTouch("copied (OSC 52: if your terminal allows it)")
-		return tea.SetClipboard(dr.Text())
+		return m.copyDraft(dr.Text(), id)
 	case key.Matches(k, km.DraftEdit):
 		d.busy = true
 		m.say("opening the editor…")
@@ -502,7 +503,7 @@ func (m *Model) offerTouch(what string) {
 		return
 	}
 	m.prompt = prompt{kind: promptDraftTouch,
-		label: fmt.Sprintf("Log this as touch %d of %d? y/n · %s", d.d.Touch, store.DefaultCadence.Total(), safetext.Clean(what))}
+		label: fmt.Sprintf("Log this as touch %d of %d? y/n · %s", d.d.Touch, d.touches, safetext.Clean(what))}
 }
 
 // draftPromptKey answers the draft's y/n questions.
@@ -523,9 +524,9 @@ func (m *Model) draftPromptKey(k tea.KeyPressMsg) tea.Cmd {
 		if p < 0 {
 			return cmd
 		}
-		st, n := m.st, d.d.Touch
+		st, n, cad := m.st, d.d.Touch, m.cfg.CadenceFor(d.c.LatestAction)
 		return tea.Batch(cmd, m.change(p, fmt.Sprintf("touch %d logged", n), func(id string, at time.Time) (store.Triage, error) {
-			return st.LogTouch(id, at, store.DefaultCadence, "")
+			return st.LogTouch(id, at, cad, "")
 		}))
 	case "n", "N", "esc", "q":
 		m.closePrompt()
@@ -606,12 +607,15 @@ func (m *Model) draftView() string {
 	}
 	title += " · template " + safetext.Clean(d.tmpl)
 	if d.err == nil && d.d.Touch > 0 {
-		title += fmt.Sprintf(" · touch %d of %d", d.d.Touch, store.DefaultCadence.Total())
+		title += fmt.Sprintf(" · touch %d of %d", d.d.Touch, d.touches)
 	}
 	b.WriteString(m.sty.tabActive.Render(fit(" "+title, m.width)) + "\n")
 	body := make([]string, 0, d.height)
 	if d.warn != "" {
-		body = append(body, m.sty.errText.Render(fit("Note: "+d.warn, m.width)))
+		// Wrapped, not cut: the note ends with what to do and where.
+		for _, l := range strings.Split(ansi.Wrap("Note: "+d.warn, max(m.width, 20), " /"), "\n") {
+			body = append(body, m.sty.errText.Render(fit(l, m.width)))
+		}
 	}
 	switch {
 	case d.picking:

@@ -44,7 +44,7 @@ func (m *Model) interruptPrompt() tea.Cmd {
 // cadence's touches are all done: a sixth email to someone who never
 // answered four is a choice, not a keystroke.
 func (m *Model) touchOrAsk(p int32) tea.Cmd {
-	n, total := int(m.x.tri[p].Touches)+1, store.DefaultCadence.Total()
+	n, total := int(m.x.tri[p].Touches)+1, m.cadenceOf(p).Total()
 	if n > total {
 		who := m.nameOf(p)
 		if who == "" {
@@ -59,10 +59,10 @@ func (m *Model) touchOrAsk(p int32) tea.Cmd {
 
 // logTouch logs the next touch on contact p.
 func (m *Model) logTouch(p int32) tea.Cmd {
-	st := m.st
+	st, cad := m.st, m.cadenceOf(p)
 	n := int(m.x.tri[p].Touches) + 1
 	return m.change(p, fmt.Sprintf("touch %d logged", n), func(id string, at time.Time) (store.Triage, error) {
-		return st.LogTouch(id, at, store.DefaultCadence, "")
+		return st.LogTouch(id, at, cad, "")
 	})
 }
 

@@ -63,6 +63,10 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	}
 	clear(m.rows)
 	clear(m.pending)
+	if m.openSavedOnLoad {
+		m.openSavedOnLoad = false
+		m.f, _ = m.filtersOf(m.cfg.Views[m.savedAt].Filter())
+	}
 	m.x.apply(&m.f, m.view)
 	if had {
 		m.selectID(keep)
@@ -108,27 +112,28 @@ func (m *Model) onChanged(msg changedMsg) tea.Cmd {
 	}
 	m.onSaved(msg)
 	pos := m.x.find(idOf(msg.id))
+	total := m.cadence().Total()
 	if pos >= 0 {
 		m.x.setTriage(pos, msg.t, m.now().Unix())
 		m.x.apply(&m.f, m.view)
 		m.clampCursor()
+		total = m.cadenceOf(pos).Total()
 	}
-	m.say(m.changeText(msg, pos))
+	m.say(m.changeText(msg, pos, total))
 	var cmds []tea.Cmd
 	if m.screen == screenDetail && m.detail.id == msg.id {
 		cmds = append(cmds, m.openContactCmd(msg.id))
 	}
 	if m.stats.s != nil {
-		m.stats.summary = followUpSummary(m.x, m.now())
+		m.stats.summary = m.statsSummary()
 	}
 	cmds = append(cmds, m.fetchRows())
 	return tea.Batch(cmds...)
 }
 
 // triageSummary says where a contact stands after a change.
-func triageSummary(t store.Triage, now time.Time) string {
+func triageSummary(t store.Triage, now time.Time, total int) string {
 	parts := []string{string(t.Status)}
-	total := store.DefaultCadence.Total()
 	switch {
 	case t.Touches > total:
 		parts = append(parts, fmt.Sprintf("%d touches, past the cadence's %d", t.Touches, total))
@@ -136,7 +141,7 @@ func triageSummary(t store.Triage, now time.Time) string {
 		parts = append(parts, fmt.Sprintf("%d of %d touches", t.Touches, total))
 	}
 	if !t.NextFollowUp.IsZero() {
-		parts = append(parts, fmt.Sprintf("touch %d of %d due %s", t.Touches+1, total, shortDate(t.NextFollowUp, now)))
+		parts = append(parts, fmt.Sprintf("touch %d of %d due %s", t.Touches+1, total, formatWhen(t.NextFollowUp, now)))
 	}
 	return ": " + strings.Join(parts, ", ")
 }
@@ -213,6 +218,7 @@ func (m *Model) move(d int) tea.Cmd {
 
 func (m *Model) setView(v view.Lane) tea.Cmd {
 	m.view = v % numViews
+	m.savedAt = -1
 	return m.refilter()
 }
 
@@ -246,9 +252,9 @@ func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.PageUp):
 		return m.move(-h)
 	case key.Matches(k, km.NextView):
-		return m.setView(m.view + 1)
+		return m.setTab(m.tab() + 1)
 	case key.Matches(k, km.PrevView):
-		return m.setView(m.view + numViews - 1)
+		return m.setTab(m.tab() - 1)
 	case key.Matches(k, km.ViewAction, km.ViewScheduled, km.ViewAll, km.ViewClosed, km.ViewNoPII, km.ViewDNC, km.ViewTest):
 		return m.setView(view.Lane(k.Code - '1'))
 	case key.Matches(k, km.Search):
@@ -316,11 +322,11 @@ func (m *Model) action(k tea.KeyPressMsg, p int32) tea.Cmd {
 			from = time.Unix(due, 0).In(from.Location())
 		}
 		due := time.Date(from.Year(), from.Month(), from.Day()+days, dueHour, 0, 0, 0, from.Location())
-		return m.change(p, fmt.Sprintf("snoozed to %s", shortDate(due, m.now())), func(id string, at time.Time) (store.Triage, error) {
+		return m.change(p, fmt.Sprintf("snoozed to %s", formatWhen(due, m.now())), func(id string, at time.Time) (store.Triage, error) {
 			return st.SetFollowUp(id, due, at)
 		})
 	case key.Matches(k, km.FollowUp):
-		return m.openInput(promptFollowUp, p, "Follow up: ", "tomorrow, 3d, 2w, fri, next mon, 2026-12-01")
+		return m.openInput(promptFollowUp, p, "Follow up: ", "tomorrow 3pm, in 3 days, fri, dec 10, 2026-12-01")
 	case key.Matches(k, km.Note):
 		return m.openInput(promptNote, p, "Note: ", "what happened, what to do next")
 	case key.Matches(k, km.Status):
@@ -541,7 +547,7 @@ func (m *Model) row(i int32, c columns, selected bool, now int64) string {
 		latest += sep + src
 	}
 	status, statusSty := m.statusCell(i)
-	tch := fmt.Sprintf("%d/%d", m.x.tri[i].Touches, store.DefaultCadence.Total())
+	tch := fmt.Sprintf("%d/%d", m.x.tri[i].Touches, m.cadenceOf(i).Total())
 	var tchSty *lipgloss.Style
 	if m.x.tri[i].Touches == 0 {
 		tchSty = &m.sty.dim
@@ -582,13 +588,13 @@ func (m *Model) tabs() string {
 			if withCounts || v == m.view {
 				label += " " + humanCount(counts[v])
 			}
-			if v == m.view {
+			if v == m.view && m.savedAt < 0 {
 				parts[v] = m.sty.tabActive.Render(" " + label + " ")
 			} else {
 				parts[v] = m.sty.tab.Render(" " + label + " ")
 			}
 		}
-		return strings.Join(parts, "")
+		return strings.Join(parts, "") + m.savedTabs()
 	}
 	s := build(true)
 	if lipgloss.Width(s) > m.width {
@@ -708,7 +714,9 @@ func (m *Model) messageLine() string {
 	}
 	if m.msg == "" {
 		hints := m.keys.ShortHelp()
-		if m.screen != screenInbox {
+		if m.screen == screenStats {
+			hints = m.statsHints()
+		} else if m.screen != screenInbox {
 			k := &m.keys
 			hints = []key.Binding{k.Back, k.Draft, k.Touch, k.FollowUp, k.Snooze1, k.Status, k.Note, k.Undo, k.Help}
 			if p := m.x.find(idOf(m.detail.id)); m.screen == screenDetail && p >= 0 && m.blocked(p) != "" {

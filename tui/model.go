@@ -8,6 +8,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"os"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/view"
+	"github.com/leads-inbox/leads/tui/config"
 )
 
 // Syncer runs one Azure Table sync into the open store. progress is called
@@ -53,6 +55,9 @@ type Options struct {
 	// Started is when the process began, for the start-up time in the log
 	// (zero: when New was called).
 	Started time.Time
+	// Config is the rep's config file (package config); nil means the
+	// defaults, with the date order from the locale in Getenv.
+	Config *config.Config
 }
 
 type screen int
@@ -69,6 +74,7 @@ type Model struct {
 	st   *store.Store
 	opt  Options
 	keys KeyMap
+	cfg  *config.Config
 	sty  styles
 	dark bool
 	help help.Model
@@ -91,6 +97,13 @@ type Model struct {
 	rows     map[uint64]rowText // display fields by contact seq, sanitised
 	pending  map[uint64]bool
 	lastTest time.Time
+
+	// savedAt is the saved view shown (config [views]), or -1;
+	// openSavedOnLoad applies its filters once the contacts are in.
+	savedAt         int
+	openSavedOnLoad bool
+	// senderWarned: the draft screen said once that drafts are unsigned.
+	senderWarned bool
 
 	// Overlays.
 	prompt prompt
@@ -138,6 +151,15 @@ func New(s *store.Store, opt Options) *Model {
 	if m.started.IsZero() {
 		m.started = time.Now()
 	}
+	m.cfg = opt.Config
+	if m.cfg == nil {
+		getenv := opt.Getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		m.cfg = config.Defaults(getenv)
+	}
+	m.applyConfig()
 	m.setStyles()
 	return m
 }
@@ -175,6 +197,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.draft.setSize(m.width, m.screenBody())
 		return m, m.fetchRows()
 	case tea.BackgroundColorMsg:
+		if m.themeFixed() {
+			return m, nil
+		}
 		m.dark = msg.IsDark()
 		m.setStyles()
 		m.detail.restyle(m)

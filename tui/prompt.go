@@ -6,8 +6,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
 	"github.com/leads-inbox/leads/store/search"
@@ -147,13 +147,13 @@ func (m *Model) submit() tea.Cmd {
 		}
 		return nil
 	case promptFollowUp:
-		due, err := ParseWhen(val, m.now())
+		due, err := m.parseWhen(val)
 		if err != nil {
 			m.prompt.err = safetext.Clean(err.Error())
 			return nil
 		}
 		m.closePrompt()
-		return m.change(p.pos, "follow-up set for "+shortDate(due, m.now()), func(id string, at time.Time) (store.Triage, error) {
+		return m.change(p.pos, "follow-up set for "+formatWhen(due, m.now()), func(id string, at time.Time) (store.Triage, error) {
 			return st.SetFollowUp(id, due, at)
 		})
 	case promptNote:
@@ -176,7 +176,7 @@ func (m *Model) submit() tea.Cmd {
 		}
 		m.closePrompt()
 		t := m.x.tri[p.pos]
-		total := store.DefaultCadence.Total()
+		total := m.cadenceOf(p.pos).Total()
 		if strings.EqualFold(val, store.LostNoResponse) && int(t.Touches) < total && m.blocked(p.pos) == "" {
 			m.prompt = prompt{kind: promptConfirmLost, pos: p.pos, reason: store.LostNoResponse,
 				label: fmt.Sprintf("Only %d of %d touches done. Close as no response anyway? y/n", t.Touches, total)}
@@ -241,7 +241,7 @@ func (m *Model) promptView() string {
 	head := m.sty.prompt.Render(p.label)
 	room := max(m.width-ansi.StringWidthWc(head), 5)
 	if p.err == "" {
-		return head + m.input.view(room, m.sty)
+		return m.withPreview(head)
 	}
 	// The typed text comes first and whole (as far as the width allows),
 	// the error after it: at 80 columns a long error must not hide what

@@ -41,18 +41,24 @@ type offerFunnel struct {
 type followUps struct {
 	overdue, dueToday, scheduled int
 	onClock, late, decide        int
-	touches                      [5]int // 0, 1, 2, 3, 4+ touches among open contacts
-	won, lost                    int
+	// touches[n] counts open contacts with n touches; the last counts
+	// those at or past the cadence's number of touches.
+	touches   []int
+	won, lost int
 }
 
-func collectLeadStats(st *store.Store, now time.Time) (*leadStats, error) {
+// tallyFunc counts leads for the stats screen: store.TallyLeads for every
+// lead, or a count of the leads of the contacts in view (statsTally).
+type tallyFunc func(since int64, weeks int) (store.LeadTally, error)
+
+func collectLeadStats(tally tallyFunc, now time.Time) (*leadStats, error) {
 	s := &leadStats{bySA: map[[2]string]int{}}
 	offers := map[string]*offerFunnel{}
 	y, mo, d := now.Date()
 	today := time.Date(y, mo, d, 0, 0, 0, 0, now.Location())
 	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 	s.weekStart = monday.AddDate(0, 0, -7*(statWeeks-1))
-	t, err := st.TallyLeads(s.weekStart.Unix(), statWeeks)
+	t, err := tally(s.weekStart.Unix(), statWeeks)
 	if err != nil {
 		return nil, err
 	}
@@ -127,13 +133,27 @@ func collectLeadStats(st *store.Store, now time.Time) (*leadStats, error) {
 	return s, nil
 }
 
-// followUpSummary reads the index; test contacts are not counted. "Due
-// today" ends at the rep's midnight, in now's time zone, not UTC's.
+// followUpSummary reads the index over every contact, for the default
+// cadence; test contacts are not counted.
 func followUpSummary(x *index, now time.Time) followUps {
-	var f followUps
+	return summarize(x, now, nil, store.DefaultCadence.Total())
+}
+
+// summarize counts the contacts at positions in (nil: every contact).
+// "Due today" ends at the rep's midnight, in now's time zone, not UTC's.
+func summarize(x *index, now time.Time, in []int32, total int) followUps {
+	f := followUps{touches: make([]int, total+1)}
 	y, mo, d := now.Date()
 	endOfDay := time.Date(y, mo, d+1, 0, 0, 0, 0, now.Location()).Unix()
-	for i := range x.dg {
+	n := len(x.dg)
+	if in != nil {
+		n = len(in)
+	}
+	for j := range n {
+		i := int32(j)
+		if in != nil {
+			i = in[j]
+		}
 		if x.dg[i].Test() {
 			continue
 		}
@@ -162,7 +182,7 @@ func followUpSummary(x *index, now time.Time) followUps {
 			f.decide++
 		}
 		if x.tier[i] != view.TierRest {
-			f.touches[min(int(t.Touches), 4)]++
+			f.touches[min(int(t.Touches), total)]++
 		}
 	}
 	return f
@@ -170,6 +190,8 @@ func followUpSummary(x *index, now time.Time) followUps {
 
 // statsScreen shows the pictures: tables and bars.
 type statsScreen struct {
+	from    screen // where esc goes back to
+	scope   string // what is counted: "all contacts", or the view and filters
 	s       *leadStats
 	summary followUps
 	err     error
@@ -197,8 +219,12 @@ func (m *Model) openStats() tea.Cmd {
 	if m.x == nil {
 		return nil
 	}
+	if m.screen != screenStats {
+		m.stats.from = m.screen
+	}
 	m.screen = screenStats
-	m.stats.summary = followUpSummary(m.x, m.now())
+	m.stats.scope = m.statsScope()
+	m.stats.summary = m.statsSummary()
 	m.stats.offset = 0
 	m.stats.s = nil // recount: leads may have arrived
 	return m.statsCmd()
@@ -210,7 +236,11 @@ func (m *Model) statsKey(k tea.KeyPressMsg) tea.Cmd {
 	maxOff := max(len(s.lines)-s.height, 0)
 	switch {
 	case key.Matches(k, km.Back, km.Quit, km.Stats):
-		m.screen = screenInbox
+		// Back to where the stats were opened: the inbox or a contact.
+		m.screen = s.from
+		if m.screen == screenStats || m.screen == screenDraft {
+			m.screen = screenInbox
+		}
 		return m.fetchRows()
 	default:
 		s.offset, _ = km.scroll(k, s.offset, maxOff, s.height)
@@ -277,8 +307,8 @@ func (m *Model) statsLines() []string {
 	maxT := slices.Max(f.touches[:])
 	for i, n := range f.touches {
 		label := plural(i, "touch", "touches")
-		if i == 4 {
-			label = "4+ touches"
+		if i == len(f.touches)-1 {
+			label = fmt.Sprintf("%d+ touches", i)
 		}
 		add(fit(fit(fmt.Sprintf("  %-10s %7d ", label, n), 21)+sty.bar.Render(bar(n, maxT, w-24)), w))
 	}
@@ -350,7 +380,7 @@ func (m *Model) statsView() string {
 	s := &m.stats
 	s.lines = m.statsLines()
 	var b strings.Builder
-	b.WriteString(m.sty.tabActive.Render(fit(" Stats · esc back · j/k scroll", m.width)) + "\n")
+	b.WriteString(m.sty.tabActive.Render(fit(" Stats of "+s.scope+" · esc back · j/k scroll", m.width)) + "\n")
 	end := min(s.offset+s.height, len(s.lines))
 	body := append([]string(nil), s.lines[min(s.offset, end):end]...)
 	for len(body) < s.height {

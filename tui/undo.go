@@ -128,7 +128,7 @@ func (m *Model) clearFilters() tea.Cmd {
 	}
 	m.undo = append(m.undo, undoEntry{filter: true, f: m.f})
 	m.redo = nil
-	m.f = filters{}
+	m.f, m.savedAt = filters{}, -1
 	m.say("filters and search cleared (u brings them back)")
 	return m.refilter()
 }
@@ -161,7 +161,7 @@ func (m *Model) movedTo(p int32) string {
 
 // changeText is the message for a saved change: whose, what, where the
 // contact went, and where it stands now.
-func (m *Model) changeText(msg changedMsg, p int32) string {
+func (m *Model) changeText(msg changedMsg, p int32, total int) string {
 	e := msg.entry
 	var b strings.Builder
 	b.WriteString(e.name + ": ")
@@ -183,7 +183,7 @@ func (m *Model) changeText(msg changedMsg, p int32) string {
 	case msg.wasIn && !m.inView(p):
 		b.WriteString("; " + m.movedTo(p))
 	}
-	b.WriteString(" · " + strings.TrimPrefix(triageSummary(msg.t, m.now()), ": "))
+	b.WriteString(" · " + strings.TrimPrefix(triageSummary(msg.t, m.now(), total), ": "))
 	return b.String()
 }
 

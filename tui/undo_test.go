@@ -157,7 +157,7 @@ func TestBadDateKeepsTheTypedText(t *testing.T) {
 		typeText(t, m, "31/31")
 		press(t, m, "enter")
 		f := footer(m)
-		if m.prompt.kind != promptFollowUp || !strings.Contains(f, "Follow up: 31/31") || !strings.Contains(f, "not a date") || widthOf(f) > w {
+		if m.prompt.kind != promptFollowUp || !strings.Contains(f, "Follow up: 31/31") || !strings.Contains(f, "is no date") || widthOf(f) > w {
 			t.Errorf("at %d columns the bad date is not on the prompt line beside its error: %q", w, f)
 		}
 	}

@@ -61,6 +61,10 @@ func runDraft(e *env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
+	if sender.Name == "" && sender.Signature == "" && !*list {
+		// Otherwise the mail ends at "Best regards," and nobody notices.
+		fmt.Fprintf(e.stderr, "leads draft: drafts are unsigned: add [sender] name = \"Your Name\" (and title, company) to %s\n", filepath.Join(cfgDir, "config.toml"))
+	}
 	set, err := draft.Load(filepath.Join(cfgDir, "templates"))
 	if err != nil {
 		// A broken template of the rep's own is reported, file and line,
@@ -88,7 +92,7 @@ func runDraft(e *env, args []string) int {
 		return listTemplates(e, set, ct)
 	}
 
-	d, err := draft.Prepare(ct, set, sender, draft.Options{Template: *tmplName, Confirmed: *force})
+	d, err := draft.Prepare(ct, set, sender, draft.Options{Template: *tmplName, Confirmed: *force, Touches: e.cadenceFor(ct.LatestAction).Total()})
 	var refusal *draft.Refusal
 	switch {
 	case errors.As(err, &refusal):
@@ -178,13 +182,14 @@ func afterDraft(e *env, ct *store.Contact, d draft.Draft, written string, logTou
 	// A won or lost contact has no cadence to advance: a draft for one
 	// (--force) is written, and no touch is asked for or logged, as in
 	// the inbox.
+	cad := e.cadenceFor(ct.LatestAction)
 	if ct.Triage.Status.Closed() {
 		if logTouch {
 			fmt.Fprintf(e.stderr, "the contact is %s, so no touch to log\n", ct.Triage.Status)
 		}
 		logTouch = false
 	} else if !logTouch && isTerminal(e.stdin) {
-		fmt.Fprintf(e.stderr, "Log this as touch %d of %d (schedules the next follow-up)? [y/N] ", d.Touch, store.DefaultCadence.Total())
+		fmt.Fprintf(e.stderr, "Log this as touch %d of %d (schedules the next follow-up)? [y/N] ", d.Touch, cad.Total())
 		line, _ := bufio.NewReader(e.stdin).ReadString('\n')
 		logTouch = strings.EqualFold(strings.TrimSpace(line), "y") || strings.EqualFold(strings.TrimSpace(line), "yes")
 	}
@@ -206,11 +211,11 @@ func afterDraft(e *env, ct *store.Contact, d draft.Draft, written string, logTou
 		}
 	}
 	if logTouch {
-		t, err := s.LogTouch(ct.ID, e.now(), store.DefaultCadence, "")
+		t, err := s.LogTouch(ct.ID, e.now(), cad, "")
 		if err != nil {
 			return e.fail(err)
 		}
-		msg := fmt.Sprintf("logged touch %d of %d", t.Touches, store.DefaultCadence.Total())
+		msg := fmt.Sprintf("logged touch %d of %d", t.Touches, cad.Total())
 		if !t.NextFollowUp.IsZero() {
 			msg += "; next follow-up " + t.NextFollowUp.Local().Format("Mon 2 Jan 2006")
 		} else {

@@ -83,6 +83,15 @@ func (e *env) runTUI(s *store.Store, opt tui.Options) int {
 	defer closeLog()
 	logger := log.New(logw, "", log.LstdFlags|log.Lmicroseconds)
 	opt.Logf = logger.Printf
+	// The settings file: a bad setting keeps its default and the rep is
+	// told once, before the screen takes the terminal.
+	cfg, cerr := e.loadConfig()
+	if cerr != nil {
+		fmt.Fprintln(e.stderr, "leads:", cerr)
+		return exitFailed
+	}
+	e.warnConfig(cfg)
+	opt.Config = cfg
 	opt.NoColor = e.getenv("NO_COLOR") != ""
 	opt.Getenv = e.getenv
 	if opt.Now == nil {

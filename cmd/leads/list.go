@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "list", args: "[filters] [--sort recent|urgency] [--json]",
+	register(&command{name: "list", args: "[--view NAME] [filters] [--sort recent|urgency] [--json]",
 		summary: "list contacts, most recent activity first or most urgent first as the inbox", run: runList})
 }
 
@@ -55,9 +55,13 @@ func runList(e *env, args []string) int {
 	f := addFilterFlags(fs)
 	asJSON := fs.Bool("json", false, "write one JSON object per contact per line")
 	sortBy := fs.String("sort", "recent", "`ORDER`: recent (newest activity first) or urgency (as the inbox lists contacts)")
+	viewName := fs.String("view", "", "start from the saved view `NAME` of the config file; other flags narrow or replace its values")
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
+	}
+	if *viewName != "" && !e.applyView(fs, f, sortBy, *viewName) {
+		return exitUsage
 	}
 	if len(pos) > 0 {
 		fmt.Fprintf(e.stderr, "leads list: unexpected argument %q; filters are flags, e.g. --q TEXT\n", safetext.Clean(pos[0]))

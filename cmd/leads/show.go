@@ -54,7 +54,7 @@ func runShow(e *env, args []string) int {
 		}
 		return exitOK
 	}
-	writeContact(e.stdout, ct, e.now())
+	writeContact(e.stdout, ct, e.now(), e.cadenceFor(ct.LatestAction))
 	return exitOK
 }
 
@@ -117,7 +117,7 @@ func actionLabel(a string) string {
 	return a
 }
 
-func writeContact(w io.Writer, c *store.Contact, now time.Time) {
+func writeContact(w io.Writer, c *store.Contact, now time.Time, cad store.Cadence) {
 	cl := safetext.Clean
 	name := c.Name()
 	if name == "" {
@@ -148,10 +148,10 @@ func writeContact(w io.Writer, c *store.Contact, now time.Time) {
 	if t.LostReason != "" {
 		fmt.Fprintf(w, " (%s)", cl(t.LostReason))
 	}
-	fmt.Fprintf(w, ", %d of %d touches done", t.Touches, store.DefaultCadence.Total())
+	fmt.Fprintf(w, ", %d of %d touches done", t.Touches, cad.Total())
 	if !t.NextFollowUp.IsZero() {
 		// Same wording as the inbox: the next touch and when it is due.
-		fmt.Fprintf(w, ", touch %d of %d due %s", t.Touches+1, store.DefaultCadence.Total(), t.NextFollowUp.Local().Format("Mon 2006-01-02"))
+		fmt.Fprintf(w, ", touch %d of %d due %s", t.Touches+1, cad.Total(), t.NextFollowUp.Local().Format("Mon 2006-01-02"))
 		if t.NextFollowUp.Before(now) {
 			fmt.Fprint(w, " (overdue)")
 		}

@@ -1,65 +1,34 @@
 package draft
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/BurntSushi/toml"
 	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/tui/config"
 )
 
-// Sender is who signs the drafts: the [sender] table of
-// $XDG_CONFIG_HOME/leads/config.toml. Every field is optional; templates
-// give fallbacks for the ones they use.
-type Sender struct {
-	Name      string `toml:"name"`
-	Title     string `toml:"title"`
-	Company   string `toml:"company"`
-	Email     string `toml:"email"`     // the From of an .eml draft
-	Signature string `toml:"signature"` // may span several lines
-}
+// Sender is who signs the drafts: the [sender] table of the config file
+// (package config, which reads the whole file).
+type Sender = config.Sender
 
-// ConfigDir returns $XDG_CONFIG_HOME/leads, else ~/.config/leads. A relative
-// XDG_CONFIG_HOME is ignored, as the XDG spec requires.
-func ConfigDir(getenv func(string) string) (string, error) {
-	if d := getenv("XDG_CONFIG_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "leads"), nil
-	}
-	home := getenv("HOME")
-	if home == "" {
-		var err error
-		if home, err = os.UserHomeDir(); err != nil {
-			return "", errors.New("cannot find the configuration directory: set XDG_CONFIG_HOME or HOME")
-		}
-	}
-	return filepath.Join(home, ".config", "leads"), nil
-}
+// ConfigDir returns $XDG_CONFIG_HOME/leads, else ~/.config/leads (config.Dir).
+func ConfigDir(getenv func(string) string) (string, error) { return config.Dir(getenv) }
 
 // LoadSender reads the [sender] table of the config file at path. A missing
 // file is not an error (the templates' fallbacks apply); an unreadable or
 // malformed one is, and so is a sender email that is not one valid address,
-// because it would become the From header of every .eml draft.
+// because it would become the From header of every .eml draft. Problems
+// elsewhere in the file are for 'leads config' to report, not the draft.
 func LoadSender(path string) (Sender, error) {
-	var cfg struct {
-		Sender Sender `toml:"sender"`
-	}
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return Sender{}, nil
-	}
+	c, err := config.Load(path, func(string) string { return "" })
 	if err != nil {
-		return Sender{}, fmt.Errorf("config %s: %w", path, err)
+		return Sender{}, err
 	}
-	// Other tables of the file belong to other parts of leads, so unknown
-	// keys are not an error here.
-	if _, err := toml.Decode(string(b), &cfg); err != nil {
-		return Sender{}, fmt.Errorf("config %s: %s", path, safetext.Clean(err.Error()))
+	if c.Broken {
+		return Sender{}, fmt.Errorf("config %s: %s", path, c.Problems[0])
 	}
-	s := cleanSender(cfg.Sender)
+	s := cleanSender(c.Sender)
 	if s.Email != "" {
 		if err := ValidAddress(s.Email); err != nil {
 			return Sender{}, fmt.Errorf("config %s: [sender] email: %v", path, err)

@@ -28,6 +28,14 @@
 // "nothing" on purpose. Render reports an action that prints nothing for a
 // contact (the "Hi ," mistake) as a LintError before any output is opened.
 //
+// A paragraph is one line of the template, however long. The inbox wraps
+// it at the screen's width for display, and the outputs (editor, mail
+// program, .eml, clipboard, --stdout) keep it as one line: mail programs
+// wrap it at the reader's width, while text wrapped here at a fixed width
+// would break unevenly as soon as the rep edits a line or a merge field
+// is long ("you? If you" alone on a line). The .eml body is
+// quoted-printable, which keeps its lines within the mail line limit.
+//
 // The built-in templates are embedded; files in
 // $XDG_CONFIG_HOME/leads/templates/NAME.tmpl override a built-in of the same
 // NAME or add a new one. Load checks every file and names the file and line

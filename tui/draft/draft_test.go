@@ -362,3 +362,39 @@ func TestOSC52(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+func TestClipboardToolChoice(t *testing.T) {
+	have := map[string]bool{}
+	look := func(n string) (string, error) {
+		if have[n] {
+			return "/usr/bin/" + n, nil
+		}
+		return "", os.ErrNotExist
+	}
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	x11 := env(map[string]string{"DISPLAY": ":0"})
+	if got := ClipboardTool(nil, x11, "linux", look); got != nil {
+		t.Fatalf("no tool installed: %v", got)
+	}
+	have["xsel"] = true
+	if got := ClipboardTool(nil, x11, "linux", look); len(got) == 0 || got[0] != "xsel" {
+		t.Fatalf("xsel: %v", got)
+	}
+	have["xclip"], have["wl-copy"] = true, true
+	if got := ClipboardTool(nil, x11, "linux", look); got[0] != "xclip" {
+		t.Fatalf("X11 prefers xclip: %v", got)
+	}
+	if got := ClipboardTool(nil, env(map[string]string{"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0"}), "linux", look); got[0] != "wl-copy" {
+		t.Fatalf("Wayland: %v", got)
+	}
+	if got := ClipboardTool(nil, env(nil), "linux", look); got != nil {
+		t.Fatalf("no session (ssh): %v", got)
+	}
+	have["pbcopy"] = true
+	if got := ClipboardTool(nil, env(nil), "darwin", look); got[0] != "pbcopy" {
+		t.Fatalf("macOS: %v", got)
+	}
+	if got := ClipboardTool([]string{"my-copy", "-x"}, x11, "linux", look); got[0] != "my-copy" {
+		t.Fatalf("configured: %v", got)
+	}
+}

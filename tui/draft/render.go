@@ -140,6 +140,9 @@ type Options struct {
 	Template  string         // a template name; "" chooses by funnel and touch
 	Confirmed bool           // draft for a closed contact
 	Loc       *time.Location // for dates; nil is local time
+	// Touches is the cadence's number of touches (config [cadence]); 0
+	// means store.DefaultCadence's.
+	Touches int
 }
 
 // Prepare is the whole path from a contact to a draft, for the inbox and
@@ -151,6 +154,9 @@ func Prepare(c *store.Contact, set *Set, sender Sender, opt Options) (Draft, err
 		return Draft{}, err
 	}
 	d := NewData(c, sender, opt.Loc)
+	if opt.Touches > 0 {
+		d.TouchTotal = opt.Touches
+	}
 	name := opt.Template
 	if name == "" {
 		name = set.Choose(d)
