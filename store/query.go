@@ -41,7 +41,7 @@ func (s *Store) ListContactsBy(f Filter, order view.Order, now time.Time, fn fun
 		// A contact's leads often share a block: read each block once.
 		leads := &leadReader{lb: leadBucket{tx.Bucket(bLeads)}}
 		var offers view.OfferNames
-		if f.Offer != "" {
+		if len(f.Offer) > 0 {
 			var err error
 			if offers, err = offerNamesTx(contacts, names, nil); err != nil {
 				return err
@@ -374,4 +374,12 @@ func (s *Store) Count() (Counts, error) {
 		return err
 	})
 	return c, err
+}
+
+// CheckFilter resolves f against the dictionary without listing anything,
+// so that a command can refuse a value that names nothing (a
+// *view.ValueError) before it writes any output.
+func (s *Store) CheckFilter(f Filter) error {
+	_, err := f.Resolve(s.names(), nil)
+	return err
 }
