@@ -15,10 +15,11 @@ import (
 	"github.com/leads-inbox/leads/store/view"
 )
 
-// Filter selects contacts (view.Filter): each set field must match at
-// least one of the contact's leads; set fields combine with AND. What a
-// value selects is the read model's decision (view.Selects), the same as
-// the inbox's filter panel makes.
+// Filter selects contacts (view.Filter): source, action and offer must
+// match on one lead, country and status on the contact; the values of one
+// field are alternatives and the fields combine with AND. What a value
+// selects is the read model's decision (view.Selects), the same as the
+// inbox's filter panel makes.
 type Filter = view.Filter
 
 // ListContacts calls fn for every contact that passes f, most recent
