@@ -2,10 +2,13 @@ package tui
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // leadFilterModel: Mia installed from Azure Marketplace and pressed
@@ -59,9 +62,20 @@ func choosePanel(t *testing.T, m *Model, dim int, label string) {
 // TestPanelCountsWithinOneLead: with source Azure Marketplace chosen, the
 // action panel counts only leads from Azure Marketplace (Mia's Contact me
 // was on AppSource), and choosing Contact me there leaves Bo alone, as
-// stats and 'leads list' count it.
+// stats and 'leads list' count it. Both ways of answering are checked:
+// the sets per lead combination, and reading each candidate's digest
+// (what too many combinations fall back to).
 func TestPanelCountsWithinOneLead(t *testing.T) {
-	m := leadFilterModel(t)
+	for _, readDigests := range []bool{false, true} {
+		t.Run(map[bool]string{false: "combination sets", true: "digests"}[readDigests], func(t *testing.T) {
+			m := leadFilterModel(t)
+			m.x.tooManyCombos = readDigests
+			panelCountsWithinOneLead(t, m)
+		})
+	}
+}
+
+func panelCountsWithinOneLead(t *testing.T, m *Model) {
 	press(t, m, "3", "f")
 	choosePanel(t, m, dimSource, "Azure Mkt")
 	press(t, m, "tab")
@@ -86,7 +100,15 @@ func TestPanelCountsWithinOneLead(t *testing.T) {
 // adds it (OR within the dimension), enter again takes it out, 0 clears
 // the dimension; the filter line names every value.
 func TestPanelChoosesSeveralValues(t *testing.T) {
-	m := leadFilterModel(t)
+	for _, readDigests := range []bool{false, true} {
+		m := leadFilterModel(t)
+		m.x.tooManyCombos = readDigests
+		panelChoosesSeveralValues(t, m)
+	}
+}
+
+func panelChoosesSeveralValues(t *testing.T, m *Model) {
+	t.Helper()
 	press(t, m, "3", "f")
 	choosePanel(t, m, dimAction, "Install")
 	choosePanel(t, m, dimAction, "Test Drive")
@@ -135,5 +157,38 @@ func TestSearchFindsWithoutAccents(t *testing.T) {
 		if got := rowNames(m); !slices.Equal(got, []string{"Jürgen"}) {
 			t.Errorf("search %q shows %v", q, got)
 		}
+	}
+}
+
+// TestManyLeadCombinationsReadTheDigests: past maxComboSets distinct
+// (source, action, offer), the inbox keeps no set per combination and
+// reads the candidates' digests, with the same answers as 'leads list'.
+func TestManyLeadCombinationsReadTheDigests(t *testing.T) {
+	var leads []store.Lead
+	for i := range maxComboSets + 10 {
+		l := lead("P"+strconv.Itoa(i), "p"+strconv.Itoa(i)+"@x.example", store.ActionContactMe, float64(i+1))
+		l.OfferID = "contoso.offer-" + strconv.Itoa(i)
+		if i%3 == 0 {
+			l.Source, l.Action = store.SourceAzureMarketplace, store.ActionInstall
+		}
+		leads = append(leads, l)
+		extra := l // the same person, another lead: the other pairing
+		extra.Origin.RowKey += "-2"
+		extra.Created = extra.Created.Add(-time.Hour)
+		extra.Source, extra.Action = store.SourceAppSource, store.ActionInstall
+		leads = append(leads, extra)
+	}
+	s := openStore(t, leads)
+	m := newModel(t, s, Options{})
+	press(t, m, "3", "f")
+	choosePanel(t, m, dimSource, "Azure Mkt")
+	press(t, m, "tab")
+	if m.x.comboSets() != nil {
+		t.Fatalf("%d combinations kept as sets", len(m.x.combos.keys))
+	}
+	got := panelCounts(m)
+	want := len(cliIDs(t, s, store.Filter{Source: []string{"Azure Marketplace"}, Action: []string{"Install"}}, view.ByRecent))
+	if got["Install"] != want || got["Contact me"] != 0 || want != (maxComboSets+10+2)/3 {
+		t.Fatalf("action choices under Azure Marketplace = %v, leads list finds %d", got, want)
 	}
 }
