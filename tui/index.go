@@ -764,9 +764,10 @@ func (x *index) selectedCodes(dim int, choices []store.Code) []store.Code {
 }
 
 // leadSet returns the contacts one of whose leads matches every lead
-// dimension of mt at once (view.Digest.AnyLead). Only contacts in every
-// dimension's set can, so only those digests are read; the last answer
-// is kept, since the panel and the list ask for it again and again.
+// dimension of mt at once (view.Digest.AnyLead): the sets of the lead
+// combinations that match, or, without those sets, the digests of the
+// contacts in every dimension's set. The last answer is kept, since the
+// panel and the list ask for it again and again.
 func (x *index) leadSet(mt *matcher) bitset {
 	var kb strings.Builder
 	for _, codes := range mt.lead {
@@ -782,8 +783,8 @@ func (x *index) leadSet(mt *matcher) bitset {
 	}
 	if cs := x.comboSets(); cs != nil {
 		out := newBitset(len(x.dg))
-		for t, key := range cs.keys {
-			if view.ComboMatches(key[:], &mt.lead) {
+		for t, combo := range cs.keys {
+			if view.ComboMatches(combo[:], &mt.lead) {
 				for w, word := range cs.sets[t] {
 					out[w] |= word
 				}
