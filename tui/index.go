@@ -822,19 +822,30 @@ type comboSets struct {
 // reading the digests.
 const maxComboSets = 256
 
-// comboSets returns the sets of every lead combination, building them in
-// one pass over the digests the first time; nil when there are too many.
+// comboSets returns the sets of every lead combination, building them the
+// first time if gramsCmd has not yet; nil when there are too many.
 func (x *index) comboSets() *comboSets {
-	if x.combos != nil || x.tooManyCombos {
+	if x.tooManyCombos {
+		return nil
+	}
+	if x.combos != nil {
 		return x.combos
 	}
+	x.combos = buildComboSets(x.dg)
+	x.tooManyCombos = x.combos == nil
+	return x.combos
+}
+
+// buildComboSets makes the sets in one pass over the digests, or returns
+// nil past maxComboSets combinations or for a digest without them. It only
+// reads the digests, so it may run off the UI goroutine.
+func buildComboSets(dg []view.Digest) *comboSets {
 	cs := &comboSets{}
 	ids := map[[3]store.Code]int{}
-	for i := range x.dg {
-		combos, ok := x.dg[i].LeadCombos()
+	for i := range dg {
+		combos, ok := dg[i].LeadCombos()
 		if !ok {
 			// An older digest cannot say which lead had what.
-			x.tooManyCombos = true
 			return nil
 		}
 		for j := 0; j+3 <= len(combos); j += 3 {
@@ -842,18 +853,16 @@ func (x *index) comboSets() *comboSets {
 			t, ok := ids[key]
 			if !ok {
 				if len(cs.keys) == maxComboSets {
-					x.tooManyCombos = true
 					return nil
 				}
 				t = len(cs.keys)
 				ids[key] = t
 				cs.keys = append(cs.keys, key)
-				cs.sets = append(cs.sets, newBitset(len(x.dg)))
+				cs.sets = append(cs.sets, newBitset(len(dg)))
 			}
 			cs.sets[t].set(int32(i))
 		}
 	}
-	x.combos = cs
 	return cs
 }
 
