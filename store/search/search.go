@@ -153,7 +153,11 @@ func appendFolded(b []byte, r rune, prevFolds bool) ([]byte, bool) {
 		return utf8.AppendRune(b, r), true
 	}
 	for _, dr := range string(d) {
-		if !unicode.Is(unicode.Mn, dr) {
+		switch f, ok := letterFolds[dr]; {
+		case ok:
+			// ǿ decomposes to ø and an acute: ø folds in turn.
+			b = append(b, f...)
+		case !unicode.Is(unicode.Mn, dr):
 			b = utf8.AppendRune(b, dr)
 		}
 	}
