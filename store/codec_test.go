@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/leads-inbox/leads/store/view"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -274,6 +275,13 @@ func FuzzContactRecord(f *testing.F) {
 			c := Contact{ID: "fedcba9876543210", Seq: 9}
 			c.merge(&l)
 			c.addRef(leadRef{when: l.When().UnixNano(), seq: 4})
+			// A second lead from another source with the same action:
+			// the digest must keep which source went with which offer.
+			l2 := l
+			l2.ID, l2.Source, l2.OfferID = "0123456789abcdee", "AzureMarketplace", offer+".2"
+			l2.Created = l.Created.Add(time.Hour)
+			c.merge(&l2)
+			c.addRef(leadRef{when: l2.When().UnixNano(), seq: 5})
 			rec := encodeContact(&c, dt, nil)
 			if dt.err != nil {
 				return dt.err
@@ -293,14 +301,28 @@ func FuzzContactRecord(f *testing.F) {
 				got.LatestOfferName != c.LatestOfferName || got.Customer != c.Customer || got.Email != c.Email ||
 				!reflect.DeepEqual(got.Countries, c.Countries) || !reflect.DeepEqual(got.Sources, c.Sources) ||
 				!reflect.DeepEqual(got.Actions, c.Actions) || !reflect.DeepEqual(got.Offers, c.Offers) ||
-				got.Search != c.Search || !reflect.DeepEqual(got.refs, c.refs) {
+				got.Search != c.Search || !reflect.DeepEqual(got.refs, c.refs) || !reflect.DeepEqual(got.Combos, c.Combos) {
 				t.Fatalf("round trip:\n got %+v\nwant %+v", got, c)
+			}
+			// The digest says which lead had which source and offer.
+			var d Digest
+			if _, err := decodeDigestPart(9, rec, &d); err != nil {
+				return err
+			}
+			src, _ := s.dictLookup(names, view.KindSource, "AzureMarketplace")
+			off2, _ := s.dictLookup(names, view.KindOffer, offer+".2")
+			off1, _ := s.dictLookup(names, view.KindOffer, offer)
+			if src != 0 && off2 != 0 && !d.AnyLead(&[3][]Code{{src}, nil, {off2}}) {
+				t.Fatalf("digest %v: no lead from AzureMarketplace for %q", d.Codes, offer+".2")
+			}
+			if source != "AzureMarketplace" && off1 != 0 && off1 != off2 && src != 0 && d.AnyLead(&[3][]Code{{src}, nil, {off1}}) {
+				t.Fatalf("digest %v: a lead from AzureMarketplace for %q, which came from %q", d.Codes, offer, source)
 			}
 			// Damaged records: any prefix or mutation is an error or a
 			// value, not a panic.
-			var d Digest
 			for _, b := range [][]byte{junk, rec[:len(rec)/2], append(append([]byte{}, rec[:min(len(rec), 12)]...), junk...)} {
 				decodeDigestPart(1, b, &d)
+				d.AnyLead(&[3][]Code{{1}, {2}, {3}})
 				decodeContact(1, b, names)
 			}
 			return errRollBack
@@ -309,4 +331,14 @@ func FuzzContactRecord(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// dictLookup finds the code of a name in a decoding table (test helper).
+func (s *Store) dictLookup(names view.Names, kind, name string) (Code, bool) {
+	for c, e := range names {
+		if c > 0 && e == view.Entry(kind, name) {
+			return Code(c), true
+		}
+	}
+	return 0, false
 }

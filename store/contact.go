@@ -32,6 +32,9 @@ type Contact struct {
 	Actions   []string
 	Offers    []string // offer IDs
 	Countries []string
+	// Combos are the distinct (source, action, offer) of the leads, sorted:
+	// a filter on several of them must match within one lead.
+	Combos []LeadCombo
 
 	IsTest bool // every lead is a Microsoft test lead
 	IsDNC  bool // at least one lead is a do-not-contact notice
@@ -56,6 +59,33 @@ type Contact struct {
 type pendingDesc struct {
 	text   string // lower-cased and trimmed
 	newest bool
+}
+
+// LeadCombo is what one lead says about where it came from: its source,
+// action and offer ID.
+type LeadCombo struct {
+	Source, Action, Offer string
+}
+
+func cmpCombo(a, b LeadCombo) int {
+	if c := strings.Compare(a.Source, b.Source); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Action, b.Action); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Offer, b.Offer)
+}
+
+// addCombo adds one lead's combination, keeping Combos sorted and distinct.
+func (c *Contact) addCombo(k LeadCombo) {
+	if k == (LeadCombo{}) {
+		return
+	}
+	i, found := slices.BinarySearchFunc(c.Combos, k, cmpCombo)
+	if !found {
+		c.Combos = slices.Insert(c.Combos, i, k)
+	}
 }
 
 // Name returns "First Last", trimmed.
@@ -123,6 +153,7 @@ func (c *Contact) merge(l *Lead) (rebuild bool) {
 	c.Actions = addSorted(c.Actions, l.Action)
 	c.Offers = addSorted(c.Offers, l.OfferID)
 	c.Countries = addSorted(c.Countries, lc.Country)
+	c.addCombo(LeadCombo{l.Source, l.Action, l.OfferID})
 	if first {
 		c.IsTest, c.NoPII = l.IsTest, l.NoPII
 	} else {
@@ -240,14 +271,16 @@ func cmpRef(a, b leadRef) int {
 
 // contactRecordVersion tags the contact encoding. Version 3 writes the
 // latest offer name as a dictionary code and the customer's address only
-// where it differs from the normalised one; the digest part is the same as
-// in version 2, which is still read.
-const contactRecordVersion = 3
+// where it differs from the normalised one. Version 4 (schema 5) writes
+// in the digest the contact's countries and each distinct (source,
+// action, offer) of its leads, where versions 2 and 3 wrote one flat set
+// of every code; those are still read, for the upgrade.
+const contactRecordVersion = 4
 
 // knownContactRecord reports whether b starts with a contact record version
 // this build reads.
 func knownContactRecord(b []byte) bool {
-	return len(b) >= 9 && (b[0] == 2 || b[0] == contactRecordVersion)
+	return len(b) >= 9 && b[0] >= 2 && b[0] <= contactRecordVersion
 }
 
 // encodeContact writes a contact as one record: first the digest (what the
@@ -284,15 +317,25 @@ func encodeContact(c *Contact, dt *dictTx, a *arena) []byte {
 	e.uvarint(uint64(dt.code(view.KindAction, c.LatestAction)))
 	e.uvarint(uint64(dt.code(view.KindOffer, c.LatestOfferID)))
 	e.uvarint(uint64(dt.code(view.KindCountry, c.Customer.Country)))
-	n := len(c.Sources) + len(c.Actions) + len(c.Offers) + len(c.Countries)
-	e.uvarint(uint64(n))
-	for _, g := range []struct {
-		kind string
-		ss   []string
-	}{{view.KindSource, c.Sources}, {view.KindAction, c.Actions}, {view.KindOffer, c.Offers}, {view.KindCountry, c.Countries}} {
-		for _, s := range g.ss {
-			e.uvarint(uint64(dt.code(g.kind, s)))
+	// The countries, then the lead combinations (view.Digest.Codes). A
+	// country the dictionary could not code is left out: in memory a 0
+	// ends the countries.
+	var countries [8]Code
+	cc := countries[:0]
+	for _, s := range c.Countries {
+		if code := dt.code(view.KindCountry, s); code != 0 {
+			cc = append(cc, code)
 		}
+	}
+	e.uvarint(uint64(len(cc)))
+	for _, code := range cc {
+		e.uvarint(uint64(code))
+	}
+	e.uvarint(uint64(len(c.Combos)))
+	for _, k := range c.Combos {
+		e.uvarint(uint64(dt.code(view.KindSource, k.Source)))
+		e.uvarint(uint64(dt.code(view.KindAction, k.Action)))
+		e.uvarint(uint64(dt.code(view.KindOffer, k.Offer)))
 	}
 	e.str(c.Search)
 	// Display part.
@@ -343,7 +386,16 @@ func decodeContact(seq uint64, b []byte, names view.Names) (Contact, error) {
 	c.IsTest, c.IsDNC, c.NoPII = dg.Flags&view.FlagTest != 0, dg.Flags&view.FlagDNC != 0, dg.Flags&view.FlagNoPII != 0
 	name := names.Name
 	c.LatestSource, c.LatestAction, c.LatestOfferID = name(dg.LatestSource), name(dg.LatestAction), name(dg.LatestOffer)
+	combos, _ := dg.LeadCombos()
+	for i := 0; i+3 <= len(combos); i += 3 {
+		c.Combos = append(c.Combos, LeadCombo{name(combos[i]), name(combos[i+1]), name(combos[i+2])})
+	}
+	slices.SortFunc(c.Combos, cmpCombo)
+	c.Combos = slices.Compact(c.Combos)
 	for _, code := range dg.Codes {
+		if code == 0 {
+			continue
+		}
 		v := name(code)
 		switch names.Kind(code) {
 		case view.KindSource:
@@ -356,10 +408,11 @@ func decodeContact(seq uint64, b []byte, names view.Names) (Contact, error) {
 			c.Countries = append(c.Countries, v)
 		}
 	}
-	slices.Sort(c.Sources)
-	slices.Sort(c.Actions)
-	slices.Sort(c.Offers)
-	slices.Sort(c.Countries)
+	// A code shows once per lead combination that holds it.
+	for _, p := range []*[]string{&c.Sources, &c.Actions, &c.Offers, &c.Countries} {
+		slices.Sort(*p)
+		*p = slices.Compact(*p)
+	}
 	c.Search = dg.Search
 	d := dec{b: rest}
 	c.Email = d.str()

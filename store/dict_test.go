@@ -50,11 +50,11 @@ func TestLongFieldsInEveryCodedField(t *testing.T) {
 		get  func(c *Contact) []string
 		f    func(v string) Filter
 	}{
-		{"country", func(l *Lead, v string) { l.Customer.Country = v }, func(c *Contact) []string { return c.Countries }, func(v string) Filter { return Filter{Country: v} }},
-		{"action", func(l *Lead, v string) { l.Action = v }, func(c *Contact) []string { return c.Actions }, func(v string) Filter { return Filter{Action: v} }},
-		{"source", func(l *Lead, v string) { l.Source = v }, func(c *Contact) []string { return c.Sources }, func(v string) Filter { return Filter{Source: v} }},
-		{"offer", func(l *Lead, v string) { l.OfferID = v }, func(c *Contact) []string { return c.Offers }, func(v string) Filter { return Filter{Offer: v} }},
-		{"offer name", func(l *Lead, v string) { l.OfferName = v }, func(c *Contact) []string { return []string{c.LatestOfferName} }, func(v string) Filter { return Filter{Offer: v} }},
+		{"country", func(l *Lead, v string) { l.Customer.Country = v }, func(c *Contact) []string { return c.Countries }, func(v string) Filter { return Filter{Country: []string{v}} }},
+		{"action", func(l *Lead, v string) { l.Action = v }, func(c *Contact) []string { return c.Actions }, func(v string) Filter { return Filter{Action: []string{v}} }},
+		{"source", func(l *Lead, v string) { l.Source = v }, func(c *Contact) []string { return c.Sources }, func(v string) Filter { return Filter{Source: []string{v}} }},
+		{"offer", func(l *Lead, v string) { l.OfferID = v }, func(c *Contact) []string { return c.Offers }, func(v string) Filter { return Filter{Offer: []string{v}} }},
+		{"offer name", func(l *Lead, v string) { l.OfferName = v }, func(c *Contact) []string { return []string{c.LatestOfferName} }, func(v string) Filter { return Filter{Offer: []string{v}} }},
 	}
 	for _, tc := range cases {
 		for _, v := range []string{long, cjk} {
@@ -84,7 +84,7 @@ func TestLongFieldsInEveryCodedField(t *testing.T) {
 				if vals := tc.get(&got[0]); !contains(vals, v) {
 					t.Fatalf("long %s not shown back: %d values", tc.name, len(vals))
 				}
-				if got := listAll(t, s, Filter{Offer: "late.offer", Country: "DE"}); len(got) != 1 || got[0].Email != "late@tailspin.example" {
+				if got := listAll(t, s, Filter{Offer: []string{"late.offer"}, Country: []string{"DE"}}); len(got) != 1 || got[0].Email != "late@tailspin.example" {
 					t.Fatalf("the later lead's names: %d contacts", len(got))
 				}
 				if _, err := s.Contact("ana@fabrikam.example"); err != nil {
@@ -140,13 +140,13 @@ func TestSeventyThousandDistinctValues(t *testing.T) {
 	if _, err := s.Upsert([]Lead{late}, UpsertOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []Filter{{Country: "DE"}, {Offer: "late.offer"}, {Source: "TestDrive"}, {Action: "StartTestDrive"},
-		{Country: "DE", Offer: "late.offer", Source: "TestDrive", Action: "StartTestDrive"}} {
+	for _, f := range []Filter{{Country: []string{"DE"}}, {Offer: []string{"late.offer"}}, {Source: []string{"TestDrive"}}, {Action: []string{"StartTestDrive"}},
+		{Country: []string{"DE"}, Offer: []string{"late.offer"}, Source: []string{"TestDrive"}, Action: []string{"StartTestDrive"}}} {
 		if got := listAll(t, s, f); len(got) != 1 || got[0].Email != "late@tailspin.example" {
 			t.Fatalf("%+v matched %d contacts", f, len(got))
 		}
 	}
-	if got := listAll(t, s, Filter{Country: "Country typed by stranger 69999"}); len(got) != 1 {
+	if got := listAll(t, s, Filter{Country: []string{"Country typed by stranger 69999"}}); len(got) != 1 {
 		t.Fatalf("the 70,000th country matched %d contacts", len(got))
 	}
 	dg, dict, err := s.Digests()
@@ -206,7 +206,7 @@ func TestForgetSweepsTheDictionary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	if got := listAll(t, s2, Filter{Country: a.Customer.Country}); len(got) != 1 || got[0].Email != "cy@tailspin.example" {
+	if got := listAll(t, s2, Filter{Country: []string{a.Customer.Country}}); len(got) != 1 || got[0].Email != "cy@tailspin.example" {
 		t.Fatalf("country filter after reopen: %d contacts", len(got))
 	}
 }

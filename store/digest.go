@@ -212,16 +212,44 @@ func decodeDigest(seq uint64, b []byte, d *Digest, slab []Code) (search, rest []
 	if r.err != nil || n > uint64(len(r.b)) {
 		return nil, nil, slab, errCorrupt
 	}
+	// Version 4 follows the countries with the lead combinations, three
+	// codes each; in memory a 0 sits between the two (view.Digest.Codes).
+	var combos uint64
+	if b[0] >= 4 {
+		rest := dec{b: r.b}
+		for i := uint64(0); i < n; i++ {
+			rest.uvarint()
+		}
+		combos = rest.uvarint()
+		if rest.err != nil || combos > uint64(len(rest.b))/3 {
+			return nil, nil, slab, errCorrupt
+		}
+	}
+	total := n
+	if b[0] >= 4 {
+		total += 1 + 3*combos
+	}
 	switch {
 	case slab == nil:
 		// One contact read alone: Codes of its own.
-		slab = make([]Code, 0, n)
-	case cap(slab)-len(slab) < int(n):
-		slab = make([]Code, 0, max(16<<10, int(n)))
+		slab = make([]Code, 0, total)
+	case uint64(cap(slab)-len(slab)) < total:
+		slab = make([]Code, 0, max(16<<10, int(total)))
 	}
 	start := len(slab)
 	for i := uint64(0); i < n; i++ {
-		slab = append(slab, r.code())
+		// A 0 would read as the end of the countries: a code the
+		// dictionary could not give stands for nothing anyway.
+		if code := r.code(); code != 0 {
+			slab = append(slab, code)
+		}
+	}
+	if b[0] >= 4 {
+		r.uvarint() // the number of combinations, read above
+		slab = append(slab, 0)
+		for i := uint64(0); i < 3*combos; i++ {
+			slab = append(slab, r.code())
+		}
 	}
 	d.Codes = slab[start:len(slab):len(slab)]
 	m := r.uvarint()

@@ -208,7 +208,7 @@ func TestRepairSchema3Damage(t *testing.T) {
 		t.Fatal("the note on the damaged contact was lost")
 	}
 	var late []string
-	if err := s.ListContacts(store.Filter{Offer: "late.offer"}, func(c *store.Contact) error {
+	if err := s.ListContacts(store.Filter{Offer: []string{"late.offer"}}, func(c *store.Contact) error {
 		late = append(late, c.Email)
 		return nil
 	}); err != nil {

@@ -295,10 +295,10 @@ const (
 
 // Normalised source names.
 const (
-	SourceAzureMarketplace = "AzureMarketplace"
-	SourceAzurePortal      = "AzurePortal"
-	SourceAppSource        = "AppSource"
-	SourceTestDrive        = "TestDrive"
+	SourceAzureMarketplace = view.SourceAzureMarketplace
+	SourceAzurePortal      = view.SourceAzurePortal
+	SourceAppSource        = view.SourceAppSource
+	SourceTestDrive        = view.SourceTestDrive
 )
 
 // When returns the lead's effective time: Created, else Received.

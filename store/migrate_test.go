@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,5 +102,67 @@ func TestUpgradeFromSchema1(t *testing.T) {
 	}
 	if _, err := s.LogTouch(id, time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC), store.Cadence{}, ""); err != nil {
 		t.Fatalf("a touch after the upgrade: %v", err)
+	}
+}
+
+// TestUpgradeFromSchema4: a file written by the schema-4 leads (made with
+// that release's store: Mia installed from Azure Marketplace and pressed
+// Contact me on AppSource, and is contacted with a note; Bo pressed Contact
+// me on Azure Marketplace; Jürgen's country is "Deutschland") is upgraded
+// with a backup beside it. Afterwards source and action match within one
+// lead, "jurgen" finds Jürgen, US and USA are one country, and the rep's
+// triage is where it was.
+func TestUpgradeFromSchema4(t *testing.T) {
+	p := unpackDB(t, "testdata/schema4.db.gz")
+	s, err := store.Open(p, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := os.Stat(p + ".bak-schema4"); err != nil {
+		t.Fatalf("no backup of the schema-4 file: %v", err)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+	list := func(f store.Filter) string {
+		t.Helper()
+		var out []string
+		if err := s.ListContacts(f, func(c *store.Contact) error {
+			out = append(out, c.Customer.FirstName)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(out)
+		return strings.Join(out, ",")
+	}
+	for _, c := range []struct {
+		f    store.Filter
+		want string
+	}{
+		{store.Filter{Source: []string{"Azure Marketplace"}, Action: []string{"Contact me"}}, "Bo"},
+		{store.Filter{Source: []string{"AppSource"}, Action: []string{"PLT"}}, "Mia"},
+		{store.Filter{Source: []string{"AzureMarketplace"}, Action: []string{"INS"}, Offer: []string{"contoso.alpha"}}, "Mia"},
+		{store.Filter{Source: []string{"AzureMarketplace"}, Offer: []string{"contoso.beta"}}, ""},
+		{store.Filter{Query: "jurgen"}, "Jürgen"},
+		{store.Filter{Query: "JÜRGEN"}, "Jürgen"},
+		{store.Filter{Country: []string{"United States"}}, "Mia"},
+		{store.Filter{Country: []string{"germany"}}, "Bo,Jürgen"},
+		{store.Filter{Status: []string{"contacted"}, Action: []string{"Contact me"}}, "Mia"},
+	} {
+		if got := list(c.f); got != c.want {
+			t.Errorf("%+v lists %q, want %q", c.f, got, c.want)
+		}
+	}
+	c, err := s.Contact("mixed@contoso.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Triage.Status != store.StatusContacted || len(c.Triage.Notes) != 1 || c.LeadCount != 2 {
+		t.Fatalf("Mia after the upgrade: %d leads, triage %+v", c.LeadCount, c.Triage)
+	}
+	if want := []store.LeadCombo{{"AppSource", "PLT", "contoso.beta"}, {"AzureMarketplace", "INS", "contoso.alpha"}}; !slices.Equal(c.Combos, want) {
+		t.Fatalf("Mia's lead combinations %v, want %v", c.Combos, want)
 	}
 }

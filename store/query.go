@@ -15,10 +15,11 @@ import (
 	"github.com/leads-inbox/leads/store/view"
 )
 
-// Filter selects contacts (view.Filter): each set field must match at
-// least one of the contact's leads; set fields combine with AND. What a
-// value selects is the read model's decision (view.Selects), the same as
-// the inbox's filter panel makes.
+// Filter selects contacts (view.Filter): source, action and offer must
+// match on one lead, country and status on the contact; the values of one
+// field are alternatives and the fields combine with AND. What a value
+// selects is the read model's decision (view.Selects), the same as the
+// inbox's filter panel makes.
 type Filter = view.Filter
 
 // ListContacts calls fn for every contact that passes f, most recent
@@ -41,7 +42,7 @@ func (s *Store) ListContactsBy(f Filter, order view.Order, now time.Time, fn fun
 		// A contact's leads often share a block: read each block once.
 		leads := &leadReader{lb: leadBucket{tx.Bucket(bLeads)}}
 		var offers view.OfferNames
-		if f.Offer != "" {
+		if len(f.Offer) > 0 {
 			var err error
 			if offers, err = offerNamesTx(contacts, names, nil); err != nil {
 				return err
@@ -374,4 +375,12 @@ func (s *Store) Count() (Counts, error) {
 		return err
 	})
 	return c, err
+}
+
+// CheckFilter resolves f against the dictionary without listing anything,
+// so that a command can refuse a value that names nothing (a
+// *view.ValueError) before it writes any output.
+func (s *Store) CheckFilter(f Filter) error {
+	_, err := f.Resolve(s.names(), nil)
+	return err
 }

@@ -13,7 +13,8 @@ import (
 
 // refoldContacts rebuilds every contact record from its leads, under the
 // current address identity (NormalizeEmail), and rewrites the contact ID
-// index. Migration 4 runs it, for two reasons:
+// index. Migration 5 runs it to write every digest in a new form (see
+// there); migration 4 ran it first, for two reasons:
 //
 //   - Before schema 4 a dictionary entry that bbolt refused (a name over
 //     its 32 KiB key limit) was dropped without a word while contacts kept

@@ -18,7 +18,7 @@ import (
 )
 
 // SchemaVersion is the newest schema this build writes.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 const appName = "leads"
 
@@ -468,6 +468,13 @@ var migrations = []migration{
 		if err := dictByCode(tx); err != nil {
 			return err
 		}
+		return refoldContacts(s, tx, time.Now().UTC())
+	}},
+	// Schema 5 writes each contact's digest with the (source, action,
+	// offer) of every lead, so that filters on them match within one
+	// lead, and its search text with diacritics folded: both are built
+	// from the leads, so every contact is rebuilt from them again.
+	{5, "lead combinations in digests; search text without diacritics", func(s *Store, tx *bolt.Tx) error {
 		return refoldContacts(s, tx, time.Now().UTC())
 	}},
 }

@@ -225,8 +225,13 @@ func TestListFiltersAndOrder(t *testing.T) {
 	if got := list(Filter{IncludeTest: true}); len(got) != 4 || got[0] != "msft_test_1@test.com" {
 		t.Fatalf("with test: %q", got)
 	}
-	if got := list(Filter{Action: "plt", Source: "AzureMarketplace"}); len(got) != 1 {
-		t.Fatalf("any-lead AND filters: %q", got)
+	// Mei pressed Contact me on AppSource and installed from Azure
+	// Marketplace: source and action must hold on one lead.
+	if got := list(Filter{Action: []string{"plt"}, Source: []string{"AzureMarketplace"}}); len(got) != 0 {
+		t.Fatalf("source and action of different leads matched: %q", got)
+	}
+	if got := list(Filter{Action: []string{"plt", "ins"}, Source: []string{"AzureMarketplace"}}); len(got) != 2 {
+		t.Fatalf("two actions, one source: %q", got)
 	}
 	if got := list(Filter{Query: "PRIYA"}); len(got) != 1 {
 		t.Fatalf("query: %q", got)

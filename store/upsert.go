@@ -161,8 +161,10 @@ type contactWork struct {
 	c         Contact
 	recompute bool
 	// room for a new contact's first source, action, offer and country,
-	// which would otherwise be four small allocations per contact
-	room [4]string
+	// and for its first lead combination, which would otherwise be five
+	// small allocations per contact
+	room      [4]string
+	comboRoom [1]LeadCombo
 }
 
 type upserter struct {
@@ -434,6 +436,7 @@ func (u *upserter) contactFor(l *Lead) (*contactWork, error) {
 		cw.c = Contact{ID: cid, Seq: seq}
 		cw.c.Sources, cw.c.Actions = cw.room[0:0:1], cw.room[1:1:2]
 		cw.c.Offers, cw.c.Countries = cw.room[2:2:3], cw.room[3:3:4]
+		cw.c.Combos = cw.comboRoom[0:0:1]
 	}
 	u.cws = append(u.cws, cw)
 	u.work.put(workKey(seq), uint64(len(u.cws)))

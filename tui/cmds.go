@@ -26,6 +26,9 @@ type gramsMsg struct {
 	x     *index
 	g     *grams
 	codes map[store.Code]bitset // nil when the dictionary is too large to build all
+	// combos are the contacts per lead combination (index.comboSets);
+	// nil when there are too many to keep.
+	combos *comboSets
 }
 
 // rowsMsg carries display fields for rows about to be on screen.
@@ -135,6 +138,7 @@ func gramsCmd(x *index) tea.Cmd {
 		if n <= 1024 {
 			msg.codes = buildCodeSets(x.dg, n)
 		}
+		msg.combos = buildComboSets(x.dg)
 		return msg
 	}
 }

@@ -117,24 +117,31 @@ func (m *Model) filtersOf(vf view.Filter) (filters, []string) {
 		x.selector = x.dict.Selector(x.offerRaw)
 	}
 	for d := range dimStatus {
-		v := strings.TrimSpace(vf.Value(view.Dim(d)))
-		if v == "" {
-			continue
+		for _, v := range vf.Values(view.Dim(d)) {
+			v = strings.TrimSpace(v)
+			if v == "" {
+				continue
+			}
+			if codes := x.selector.Select(view.Dim(d), v); len(codes) > 0 {
+				f.code[d] = append(f.code[d], codes...)
+				continue
+			}
+			if c := x.codeByLabel(d, v); c != 0 {
+				f.code[d] = append(f.code[d], c)
+				continue
+			}
+			missing = append(missing, fmt.Sprintf("%s %q", view.Dim(d), v))
 		}
-		if codes := x.selector.Select(view.Dim(d), v); len(codes) > 0 {
-			f.code[d] = codes[0]
-			continue
-		}
-		if c := x.codeByLabel(d, v); c != 0 {
-			f.code[d] = c
-			continue
-		}
-		missing = append(missing, fmt.Sprintf("%s %q", view.Dim(d), v))
 	}
-	if st, err := store.ParseStatus(vf.Status); vf.Status != "" && err == nil {
+	for _, v := range vf.Status {
+		st, err := store.ParseStatus(v)
+		if err != nil {
+			missing = append(missing, fmt.Sprintf("status %q", v))
+			continue
+		}
 		for i, s := range store.Statuses {
 			if s == st {
-				f.status = uint8(i + 1)
+				f.code[dimStatus] = append(f.code[dimStatus], store.Code(i+1))
 			}
 		}
 	}

@@ -13,8 +13,9 @@ import (
 	"github.com/leads-inbox/leads/store/view"
 )
 
-// filterPanel picks one value per dimension, showing how many contacts of
-// the current view each choice would leave given the other filters.
+// filterPanel picks values per dimension (several in one dimension are
+// alternatives), showing how many contacts of the current view each choice
+// would leave given the other dimensions' filters.
 type filterPanel struct {
 	open    bool
 	dim     int
@@ -44,9 +45,9 @@ func (fp *filterPanel) loadChoices(m *Model) {
 	for code, n := range counts {
 		fp.choices = append(fp.choices, choice{code: code, label: m.choiceLabel(fp.dim, code), count: n})
 	}
-	// The chosen value stays listed even when nothing else would match it,
+	// A chosen value stays listed even when nothing else would match it,
 	// under the same name it has when something does.
-	if sel := fp.selectedCode(m); sel != 0 {
+	for _, sel := range m.f.code[fp.dim] {
 		if _, ok := counts[sel]; !ok {
 			fp.choices = append(fp.choices, choice{code: sel, label: m.choiceLabel(fp.dim, sel), count: 0})
 		}
@@ -84,11 +85,9 @@ func (m *Model) choiceLabel(dim int, code store.Code) string {
 	return label
 }
 
-func (fp *filterPanel) selectedCode(m *Model) store.Code {
-	if fp.dim == dimStatus {
-		return store.Code(m.f.status)
-	}
-	return m.f.code[fp.dim]
+// chosen reports whether the choice code is one of dimension dim's values.
+func (m *Model) chosen(dim int, code store.Code) bool {
+	return slices.Contains(m.f.code[dim], code)
 }
 
 func (m *Model) panelKey(k tea.KeyPressMsg) tea.Cmd {
@@ -116,11 +115,8 @@ func (m *Model) panelKey(k tea.KeyPressMsg) tea.Cmd {
 		fp.cursor = max(len(fp.choices)-1, 0)
 	case k.String() == "enter", k.String() == "space":
 		if fp.cursor < len(fp.choices) {
-			c := fp.choices[fp.cursor].code
-			if fp.selectedCode(m) == c {
-				c = 0 // choosing the chosen value again clears it
-			}
-			m.setDim(fp.dim, c)
+			// Adds the value to the dimension's, or takes it out again.
+			m.toggleDim(fp.dim, fp.choices[fp.cursor].code)
 			fp.loadChoices(m)
 		}
 	case k.String() == "backspace", k.String() == "delete", k.String() == "0":
@@ -134,13 +130,30 @@ func (m *Model) panelKey(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// setDim makes code the only value of dimension dim; 0 clears it.
 func (m *Model) setDim(dim int, code store.Code) {
-	if dim == dimStatus {
-		m.f.status = uint8(code)
+	if code == 0 {
+		m.f.code[dim] = nil
 	} else {
-		m.f.code[dim] = code
+		m.f.code[dim] = []store.Code{code}
 	}
 	m.applyFilters() // rows are fetched when the panel closes
+}
+
+// toggleDim adds code to dimension dim's values, or removes it if it is
+// one. A new slice each time: an earlier copy of the filters keeps its own.
+func (m *Model) toggleDim(dim int, code store.Code) {
+	cur := m.f.code[dim]
+	if i := slices.Index(cur, code); i >= 0 {
+		cur = slices.Delete(slices.Clone(cur), i, i+1)
+	} else {
+		cur = append(slices.Clone(cur), code)
+	}
+	if len(cur) == 0 {
+		cur = nil
+	}
+	m.f.code[dim] = cur
+	m.applyFilters()
 }
 
 // panelView draws the panel in h lines: dimension tabs, the key hint, the
@@ -152,8 +165,10 @@ func (m *Model) panelView(h int) string {
 	var tabs []string
 	for d := 0; d < numDims; d++ {
 		label := view.Dim(d).String()
-		if (d == dimStatus && m.f.status != 0) || (d != dimStatus && m.f.code[d] != 0) {
+		if n := len(m.f.code[d]); n == 1 {
 			label += "*"
+		} else if n > 1 {
+			label += fmt.Sprintf("*%d", n)
 		}
 		if d == fp.dim {
 			tabs = append(tabs, m.sty.tabActive.Render(" "+label+" "))
@@ -165,7 +180,7 @@ func (m *Model) panelView(h int) string {
 	hint, count := h >= 4, h >= 3
 	rows := h - 1
 	if hint {
-		b.WriteString(m.sty.dim.Render(fit("tab/h/l dimension · j/k move · enter choose (again: clear) · 0 clear · f/esc close", m.width)) + "\n")
+		b.WriteString(m.sty.dim.Render(fit("tab/h/l dimension · j/k move · enter/space add or remove · 0 clear · f/esc close", m.width)) + "\n")
 		rows--
 	}
 	if count {
@@ -178,12 +193,11 @@ func (m *Model) panelView(h int) string {
 	if fp.cursor >= fp.offset+rows {
 		fp.offset = fp.cursor - rows + 1
 	}
-	sel := fp.selectedCode(m)
 	n := 0
 	for j := fp.offset; j < len(fp.choices) && n < rows; j++ {
 		c := fp.choices[j]
 		mark := "  "
-		if c.code == sel {
+		if m.chosen(fp.dim, c.code) {
 			mark = "● "
 		}
 		line := fit(mark+fit(c.label, max(m.width-14, 10))+fmt.Sprintf(" %8d", c.count), m.width)

@@ -33,6 +33,7 @@ func (m *Model) helpLines() []string {
 		m.sty.key.Render(fit("^c", helpKeyW)) + " cancel prompt",
 		m.sty.key.Render(fit("esc", helpKeyW)) + " dismiss error",
 		m.sty.key.Render(fit("tab h l", helpKeyW)) + " next group",
+		m.sty.key.Render(fit("space", helpKeyW)) + " add/remove value",
 		m.sty.key.Render(fit("0", helpKeyW)) + " clear filter",
 		m.sty.key.Render(fit("n…l", helpKeyW)) + " status after s",
 		m.sty.key.Render(fit("y n", helpKeyW)) + " answer",

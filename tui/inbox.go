@@ -610,20 +610,23 @@ func (m *Model) filterLine() string {
 		return m.sty.dim.Render(fit("No filter · / search · f filter by source, action, offer, country, status", m.width))
 	}
 	var parts []string
-	for k := 0; k < dimStatus; k++ {
-		if c := m.f.code[k]; c != 0 {
+	for k := 0; k < numDims; k++ {
+		var vs []string
+		for _, c := range m.f.code[k] {
 			v := m.x.label(c)
 			switch k {
 			case dimAction:
 				v = m.x.actionName(c)
 			case dimOffer:
 				v = m.x.offerName(c)
+			case dimStatus:
+				v = m.choiceLabel(k, c)
 			}
-			parts = append(parts, view.Dim(k).String()+"="+v)
+			vs = append(vs, v)
 		}
-	}
-	if m.f.status != 0 {
-		parts = append(parts, "status="+string(store.Statuses[m.f.status-1]))
+		if len(vs) > 0 {
+			parts = append(parts, view.Dim(k).String()+"="+strings.Join(vs, "|"))
+		}
 	}
 	if m.f.query != "" {
 		parts = append(parts, "search \""+m.f.query+"\"")

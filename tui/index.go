@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -41,19 +42,40 @@ const (
 	numDims    = int(view.NumDims)
 )
 
-// filters is what the rep narrowed the inbox to. code holds the value
-// chosen in the panel for each coded dimension, as the code the panel
-// listed it by (0: any); which contacts it selects is the read model's
-// decision (see selectSet). status is 1 + the index into view.Statuses,
-// 0 meaning any.
+// filters is what the rep narrowed the inbox to. code holds the values
+// chosen in the panel for each dimension, as the codes the panel listed
+// them by (nil: any): several in one dimension are alternatives, and the
+// dimensions combine. Which contacts a choice selects is the read model's
+// decision (see selectSet), and so is the rule that source, action and
+// offer match within one lead (see leadSet). A status choice is 1 + its
+// index in view.Statuses. The slices are replaced, never changed in
+// place, so a copy of a filters value stays as it was.
 type filters struct {
-	code   [numDims]store.Code
-	query  string // lower-cased
-	status uint8
+	code  [numDims][]store.Code
+	query string // lower-cased
 }
 
 func (f *filters) active() bool {
-	return f.query != "" || f.status != 0 || f.code != [numDims]store.Code{}
+	if f.query != "" {
+		return true
+	}
+	for _, c := range f.code {
+		if len(c) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// statuses returns the chosen statuses as a set: bit i for view.Statuses[i].
+func (f *filters) statuses() uint32 {
+	var m uint32
+	for _, c := range f.code[dimStatus] {
+		if c >= 1 && int(c) <= len(view.Statuses) {
+			m |= 1 << (c - 1)
+		}
+	}
+	return m
 }
 
 // index holds every contact's digest and triage summary, the urgency order
@@ -83,6 +105,16 @@ type index struct {
 	selBits   map[store.Code]bitset // contacts a panel choice selects (selectSet)
 	viewSet   [numViews]bitset      // contacts per view, by position
 	statusSet []bitset              // contacts per status, by position
+
+	// leadKey and leadBits are the last leadSet asked for: the contacts
+	// with one lead that matches the chosen sources, actions and offers.
+	leadKey  string
+	leadBits bitset
+	// combos are the contacts of each distinct (source, action, offer) of
+	// a lead, built on first use; nil with tooManyCombos, when a lead
+	// filter reads the digests instead.
+	combos        *comboSets
+	tooManyCombos bool
 
 	order  []int32      // every contact, most urgent first
 	omask  []view.Lanes // mask[order[j]], so the filter pass reads it in sequence
@@ -665,20 +697,200 @@ func (x *index) choosable(c store.Code) bool {
 type matcher struct {
 	search bitset
 	codes  [dimStatus]bitset
-	status uint8
+	status uint32 // bit i: view.Statuses[i] is chosen; 0 for any
+	// lead are the codes chosen for source, action and offer (nil where a
+	// dimension is not chosen or skipped), as view.Digest.AnyLead takes
+	// them.
+	lead [3][]store.Code
 }
 
+// matcher returns the sets of the filters, leaving dimension skip out.
+// When more than one of source, action and offer is chosen, their sets
+// are replaced by one: the contacts one of whose leads matches them all.
 func (x *index) matcher(f *filters, skip int) matcher {
-	mt := matcher{search: x.search(f.query), status: f.status}
+	mt := matcher{search: x.search(f.query)}
+	if skip != dimStatus {
+		mt.status = f.statuses()
+	}
+	leadDims := 0
 	for k := 0; k < dimStatus; k++ {
-		if c := f.code[k]; c != 0 && k != skip {
-			mt.codes[k] = x.selectSet(c)
+		if len(f.code[k]) == 0 || k == skip {
+			continue
+		}
+		mt.codes[k] = x.selectAny(f.code[k])
+		if view.Dim(k).Lead() {
+			mt.lead[k] = x.selectedCodes(k, f.code[k])
+			leadDims++
 		}
 	}
-	if skip == dimStatus {
-		mt.status = 0
+	if leadDims > 1 {
+		set := x.leadSet(&mt)
+		for k := 0; k < dimStatus; k++ {
+			if view.Dim(k).Lead() {
+				mt.codes[k] = nil
+			}
+		}
+		mt.codes[dimSource] = set
 	}
 	return mt
+}
+
+// selectAny returns the contacts that any of the choices selects.
+func (x *index) selectAny(choices []store.Code) bitset {
+	if len(choices) == 1 {
+		return x.selectSet(choices[0])
+	}
+	b := newBitset(len(x.dg))
+	for _, c := range choices {
+		for w, word := range x.selectSet(c) {
+			b[w] |= word
+		}
+	}
+	return b
+}
+
+// selectedCodes returns the codes the choices of dimension dim select,
+// sorted (view.Selector, as 'leads list' resolves a value).
+func (x *index) selectedCodes(dim int, choices []store.Code) []store.Code {
+	if x.selector == nil {
+		x.selector = x.dict.Selector(x.offerRaw)
+	}
+	var out []store.Code
+	for _, c := range choices {
+		out = append(out, x.selector.Select(view.Dim(dim), x.dict.Name(c))...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// leadSet returns the contacts one of whose leads matches every lead
+// dimension of mt at once (view.Digest.AnyLead): the sets of the lead
+// combinations that match, or, without those sets, the digests of the
+// contacts in every dimension's set. The last answer is kept, since the
+// panel and the list ask for it again and again.
+func (x *index) leadSet(mt *matcher) bitset {
+	var kb strings.Builder
+	for _, codes := range mt.lead {
+		for _, c := range codes {
+			kb.WriteString(strconv.FormatUint(uint64(c), 36))
+			kb.WriteByte(',')
+		}
+		kb.WriteByte(';')
+	}
+	key := kb.String()
+	if x.leadBits != nil && x.leadKey == key {
+		return x.leadBits
+	}
+	if cs := x.comboSets(); cs != nil {
+		out := newBitset(len(x.dg))
+		for t, combo := range cs.keys {
+			if view.ComboMatches(combo[:], &mt.lead) {
+				for w, word := range cs.sets[t] {
+					out[w] |= word
+				}
+			}
+		}
+		x.leadKey, x.leadBits = key, out
+		return out
+	}
+	out := allOf(nil, len(x.dg))
+	for k := range mt.lead {
+		if mt.lead[k] != nil {
+			for w, word := range mt.codes[k] {
+				out[w] &= word
+			}
+		}
+	}
+	x.forCandidates(out, func(i int) bool { return x.dg[i].AnyLead(&mt.lead) })
+	x.leadKey, x.leadBits = key, out
+	return out
+}
+
+// comboSets holds, for each distinct (source, action, offer) that a lead
+// carries, the contacts with such a lead. A filter on two lead dimensions
+// is then an OR of a few sets, and so are the panel's counts beside one,
+// instead of a read of every candidate's digest (30–80 ms at a million
+// leads against 6 ms for the sets).
+type comboSets struct {
+	keys [][3]store.Code
+	sets []bitset
+}
+
+// maxComboSets bounds the sets kept: each is a bit per contact (95 KB at
+// 760,000 contacts). Real data holds a few sources and actions and tens
+// of offers; offers typed by strangers by the thousand fall back to
+// reading the digests.
+const maxComboSets = 256
+
+// comboSets returns the sets of every lead combination, building them the
+// first time if gramsCmd has not yet; nil when there are too many.
+func (x *index) comboSets() *comboSets {
+	if x.tooManyCombos {
+		return nil
+	}
+	if x.combos != nil {
+		return x.combos
+	}
+	x.combos = buildComboSets(x.dg)
+	x.tooManyCombos = x.combos == nil
+	return x.combos
+}
+
+// buildComboSets makes the sets in one pass over the digests, or returns
+// nil past maxComboSets combinations or for a digest without them. It only
+// reads the digests, so it may run off the UI goroutine.
+func buildComboSets(dg []view.Digest) *comboSets {
+	cs := &comboSets{}
+	ids := map[[3]store.Code]int{}
+	for i := range dg {
+		combos, ok := dg[i].LeadCombos()
+		if !ok {
+			// An older digest cannot say which lead had what.
+			return nil
+		}
+		for j := 0; j+3 <= len(combos); j += 3 {
+			key := [3]store.Code{combos[j], combos[j+1], combos[j+2]}
+			t, ok := ids[key]
+			if !ok {
+				if len(cs.keys) == maxComboSets {
+					return nil
+				}
+				t = len(cs.keys)
+				ids[key] = t
+				cs.keys = append(cs.keys, key)
+				cs.sets = append(cs.sets, newBitset(len(dg)))
+			}
+			cs.sets[t].set(int32(i))
+		}
+	}
+	return cs
+}
+
+// forCandidates keeps, of the contacts in set, those keep accepts, split
+// across the cores for a large index; each worker writes its own words.
+func (x *index) forCandidates(set bitset, keep func(i int) bool) {
+	workers := runtime.GOMAXPROCS(0)
+	if len(x.dg) < 50_000 || workers < 2 {
+		workers = 1
+	}
+	per := (len(set) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := min(w*per, len(set)), min((w+1)*per, len(set))
+		wg.Go(func() {
+			for wi := lo; wi < hi; wi++ {
+				word := set[wi]
+				for rest := word; rest != 0; rest &= rest - 1 {
+					b := bits.TrailingZeros64(rest)
+					if !keep(wi*64 + b) {
+						word &^= 1 << b
+					}
+				}
+				set[wi] = word
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func (x *index) ok(mt *matcher, i int32) bool {
@@ -690,7 +902,7 @@ func (x *index) ok(mt *matcher, i int32) bool {
 			return false
 		}
 	}
-	return mt.status == 0 || x.status[i] == mt.status-1
+	return mt.status == 0 || mt.status&(1<<x.status[i]) != 0
 }
 
 // apply recomputes the visible rows of view v and the count of every view
@@ -749,7 +961,15 @@ func (x *index) choiceCounts(f *filters, v view.Lane, dim int) map[store.Code]in
 		}
 	}
 	if mt.status != 0 {
-		and(x.statusSet[mt.status-1])
+		either := newBitset(len(x.dg))
+		for st := range x.statusSet {
+			if mt.status&(1<<st) != 0 {
+				for w, word := range x.statusSet[st] {
+					either[w] |= word
+				}
+			}
+		}
+		and(either)
 	}
 	count := func(b bitset) int {
 		n := 0
@@ -773,8 +993,12 @@ func (x *index) choiceCounts(f *filters, v view.Lane, dim int) map[store.Code]in
 			choices = append(choices, store.Code(c))
 		}
 	}
-	if len(choices) > manyChoices {
-		return x.countInOnePass(base, dim, choices)
+	// A lead dimension counted beside another lead dimension's choice
+	// counts a contact for a value only when one lead has both: each
+	// contact's leads are read.
+	within := view.Dim(dim).Lead() && (mt.lead[0] != nil || mt.lead[1] != nil || mt.lead[2] != nil)
+	if within || len(choices) > manyChoices {
+		return x.countInOnePass(base, dim, choices, &mt.lead)
 	}
 	for _, c := range choices {
 		if n := count(x.selectSet(c)); n > 0 {
@@ -789,10 +1013,13 @@ func (x *index) choiceCounts(f *filters, v view.Lane, dim int) map[store.Code]in
 // 70,000 countries typed by strangers took minutes and gigabytes.
 const manyChoices = 256
 
-// countInOnePass counts, for a dimension with many choices, the contacts
-// of base each choice selects, in one pass over those contacts: each of a
-// contact's codes counts for the choice that selects it, once a contact.
-func (x *index) countInOnePass(base bitset, dim int, choices []store.Code) map[store.Code]int {
+// countInOnePass counts, for a dimension with many choices or a lead
+// dimension beside other lead filters, the contacts of base each choice
+// selects, in one pass over those contacts: each code counts for the
+// choice that selects it, once a contact. For a lead dimension, only the
+// codes of leads that match the other lead filters (lead, with dim's own
+// entry unused) count.
+func (x *index) countInOnePass(base bitset, dim int, choices []store.Code, lead *[3][]store.Code) map[store.Code]int {
 	rep := make(map[store.Code]store.Code, len(choices))
 	for _, c := range choices {
 		for _, k := range x.selector.Select(view.Dim(dim), x.dict.Name(c)) {
@@ -801,20 +1028,67 @@ func (x *index) countInOnePass(base bitset, dim int, choices []store.Code) map[s
 			}
 		}
 	}
+	want := *lead
+	if view.Dim(dim).Lead() {
+		want[dim] = nil
+	}
+	within := view.Dim(dim).Lead() && (want[0] != nil || want[1] != nil || want[2] != nil)
 	out := map[store.Code]int{}
+	if cs := x.comboSets(); within && cs != nil {
+		// Each choice's contacts are the OR of the sets of the
+		// combinations that match the other lead filters and carry one
+		// of the choice's codes.
+		byChoice := map[store.Code]bitset{}
+		for t, key := range cs.keys {
+			r, ok := rep[key[dim]]
+			if !ok || !view.ComboMatches(key[:], &want) {
+				continue
+			}
+			acc := byChoice[r]
+			if acc == nil {
+				acc = newBitset(len(x.dg))
+				byChoice[r] = acc
+			}
+			for w, word := range cs.sets[t] {
+				acc[w] |= word
+			}
+		}
+		for r, acc := range byChoice {
+			n := 0
+			for w, word := range base {
+				n += bits.OnesCount64(word & acc[w])
+			}
+			if n > 0 {
+				out[r] = n
+			}
+		}
+		return out
+	}
 	var seen []store.Code
+	note := func(k store.Code) {
+		r, ok := rep[k]
+		if !ok || slices.Contains(seen, r) {
+			return
+		}
+		seen = append(seen, r)
+		out[r]++
+	}
 	for w, word := range base {
 		for word != 0 {
 			i := w*64 + bits.TrailingZeros64(word)
 			word &= word - 1
 			seen = seen[:0]
-			for _, k := range x.dg[i].Codes {
-				r, ok := rep[k]
-				if !ok || slices.Contains(seen, r) {
-					continue
+			combos, ok := x.dg[i].LeadCombos()
+			if !within || !ok {
+				for _, k := range x.dg[i].Codes {
+					note(k)
 				}
-				seen = append(seen, r)
-				out[r]++
+				continue
+			}
+			for j := 0; j+3 <= len(combos); j += 3 {
+				if view.ComboMatches(combos[j:j+3], &want) {
+					note(combos[j+dim])
+				}
 			}
 		}
 	}

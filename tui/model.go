@@ -216,6 +216,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.codes != nil && len(m.x.codeBits) == 0 {
 			m.x.codeBits = msg.codes
 		}
+		if m.x.combos == nil && !m.x.tooManyCombos {
+			m.x.combos, m.x.tooManyCombos = msg.combos, msg.combos == nil
+		}
 		return m, nil
 	case contactMsg:
 		return m, m.detail.onContact(m, msg)

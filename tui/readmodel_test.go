@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/search"
 	"github.com/leads-inbox/leads/store/view"
 )
 
@@ -31,6 +32,7 @@ func filterStore(t *testing.T) *store.Store {
 	add("Dan", "dan@d.example", "AzurePortal", "DNC", "contoso.inventory-pro", "Contoso Inventory Pro", "Ελλάδα", 5)
 	add("Erin", "erin@e.example", hostile[0], "Create", "contoso."+hostile[8], hostile[8], hostile[2], 50)
 	add("Frank", "frank@f.example", "TestDrive", "PLT", "contoso.inventory-pro", "Inventory Pro (old name)", "ελλάδα", 2000)
+	add("Jürgen", "jurgen@j.example", "AppSource", "StartTestDrive", "contoso.fieldsvc", "Field Service", "USA", 40)
 	edu := add("", "", "AppSource", "INS", "contoso.inventory-pro", "Contoso Inventory Pro", "", 10)
 	edu.NoPII = true
 	test := add("MSFT_TEST_1", "msft_test_1@test.example", "AzureMarketplace", "INS", "contoso.fieldsvc", "Field Service", "US", 300)
@@ -93,21 +95,29 @@ func sameSet(a, b []string) bool {
 // lower-cased) selects the same contacts as the inbox, alone and
 // combined, with and without test leads.
 func TestCLIFiltersEqualInboxFilters(t *testing.T) {
-	s := filterStore(t)
-	m := newModel(t, s, Options{})
-	x := m.x
+	for _, readDigests := range []bool{false, true} {
+		t.Run(map[bool]string{false: "combination sets", true: "digests"}[readDigests], func(t *testing.T) {
+			s := filterStore(t)
+			m := newModel(t, s, Options{})
+			m.x.tooManyCombos = readDigests // the fallback for too many lead combinations
+			cliFiltersEqualInboxFilters(t, s, m.x)
+		})
+	}
+}
+
+func cliFiltersEqualInboxFilters(t *testing.T, s *store.Store, x *index) {
 	set := func(f *store.Filter, dim int, v string) {
 		switch dim {
 		case dimSource:
-			f.Source = v
+			f.Source = []string{v}
 		case dimAction:
-			f.Action = v
+			f.Action = []string{v}
 		case dimOffer:
-			f.Offer = v
+			f.Offer = []string{v}
 		case dimCountry:
-			f.Country = v
+			f.Country = []string{v}
 		case dimStatus:
-			f.Status = v
+			f.Status = []string{v}
 		}
 	}
 	check := func(what string, cli store.Filter, inbox filters) {
@@ -125,7 +135,7 @@ func TestCLIFiltersEqualInboxFilters(t *testing.T) {
 		for _, c := range x.dict.Codes(view.Dim(dim).Kind()) {
 			name := x.dict.Name(c)
 			var f filters
-			f.code[dim] = c
+			f.code[dim] = []store.Code{c}
 			for _, v := range []string{name, strings.ToUpper(name), strings.ToLower(name)} {
 				var cli store.Filter
 				set(&cli, dim, v)
@@ -135,8 +145,9 @@ func TestCLIFiltersEqualInboxFilters(t *testing.T) {
 		}
 	}
 	for st := range view.Statuses {
-		f := filters{status: uint8(st) + 1}
-		check("status "+string(view.Statuses[st]), store.Filter{Status: strings.ToUpper(string(view.Statuses[st]))}, f)
+		var f filters
+		f.code[dimStatus] = []store.Code{store.Code(st) + 1}
+		check("status "+string(view.Statuses[st]), store.Filter{Status: []string{strings.ToUpper(string(view.Statuses[st]))}}, f)
 	}
 	if checked < 30 {
 		t.Fatalf("only %d values checked", checked)
@@ -145,9 +156,9 @@ func TestCLIFiltersEqualInboxFilters(t *testing.T) {
 	// offer does; a renamed offer goes by its newest name only.
 	pro, _ := x.dict.Code(view.KindOffer, "contoso.inventory-pro")
 	var byName filters
-	byName.code[dimOffer] = pro
-	check("offer by name", store.Filter{Offer: "contoso inventory PRO"}, byName)
-	if got := cliIDs(t, s, store.Filter{Offer: "Inventory Pro (old name)"}, view.ByRecent); len(got) != 0 {
+	byName.code[dimOffer] = []store.Code{pro}
+	check("offer by name", store.Filter{Offer: []string{"contoso inventory PRO"}}, byName)
+	if got := cliIDs(t, s, store.Filter{Offer: []string{"Inventory Pro (old name)"}}, view.ByRecent); len(got) != 0 {
 		t.Errorf("an offer's former name still selects %v", got)
 	}
 	// Combined dimensions, the search included.
@@ -162,10 +173,18 @@ func TestCLIFiltersEqualInboxFilters(t *testing.T) {
 		cli   store.Filter
 		inbox filters
 	}{
-		{store.Filter{Source: "appsource", Action: "plt"}, filters{code: [numDims]store.Code{dimSource: code(view.KindSource, "AppSource"), dimAction: code(view.KindAction, "PLT")}}},
-		{store.Filter{Offer: "contoso.inventory-pro", Country: "de", Status: "new"}, filters{code: [numDims]store.Code{dimOffer: pro, dimCountry: code(view.KindCountry, "DE")}, status: 1}},
-		{store.Filter{Country: "ΕΛΛΆΔΑ", Query: "frank"}, filters{code: [numDims]store.Code{dimCountry: code(view.KindCountry, "Ελλάδα")}, query: "frank"}},
-		{store.Filter{Source: "APPSOURCE", Status: "won"}, filters{code: [numDims]store.Code{dimSource: code(view.KindSource, "APPSOURCE")}, status: uint8(view.StatusIndex(view.StatusWon)) + 1}},
+		{store.Filter{Source: []string{"appsource"}, Action: []string{"plt"}}, filters{code: [numDims][]store.Code{dimSource: {code(view.KindSource, "AppSource")}, dimAction: {code(view.KindAction, "PLT")}}}},
+		{store.Filter{Offer: []string{"contoso.inventory-pro"}, Country: []string{"de"}, Status: []string{"new"}}, filters{code: [numDims][]store.Code{dimOffer: {pro}, dimCountry: {code(view.KindCountry, "DE")}, dimStatus: {1}}}},
+		{store.Filter{Country: []string{"ΕΛΛΆΔΑ"}, Query: "frank"}, filters{code: [numDims][]store.Code{dimCountry: {code(view.KindCountry, "Ελλάδα")}}, query: "frank"}},
+		{store.Filter{Source: []string{"APPSOURCE"}, Status: []string{"won"}}, filters{code: [numDims][]store.Code{dimSource: {code(view.KindSource, "APPSOURCE")}, dimStatus: {store.Code(view.StatusIndex(view.StatusWon)) + 1}}}},
+		// The new rules: within one lead, several values, names as shown.
+		{store.Filter{Source: []string{"AzureMarketplace"}, Action: []string{"Contact me"}}, filters{code: [numDims][]store.Code{dimSource: {code(view.KindSource, "AzureMarketplace")}, dimAction: {code(view.KindAction, "PLT")}}}},
+		{store.Filter{Source: []string{"Azure Marketplace"}, Action: []string{"Test Drive"}}, filters{code: [numDims][]store.Code{dimSource: {code(view.KindSource, "AzureMarketplace")}, dimAction: {code(view.KindAction, "StartTestDrive")}}}},
+		{store.Filter{Source: []string{"AppSource", "TestDrive"}, Action: []string{"PLT", "INS"}, Offer: []string{"contoso.inventory-pro"}},
+			filters{code: [numDims][]store.Code{dimSource: {code(view.KindSource, "AppSource"), code(view.KindSource, "TestDrive")}, dimAction: {code(view.KindAction, "PLT"), code(view.KindAction, "INS")}, dimOffer: {pro}}}},
+		{store.Filter{Country: []string{"USA", "Germany"}, Status: []string{"new", "won"}}, filters{code: [numDims][]store.Code{dimCountry: {code(view.KindCountry, "US"), code(view.KindCountry, "DE")}, dimStatus: {1, store.Code(view.StatusIndex(view.StatusWon)) + 1}}}},
+		{store.Filter{Query: "jurgen"}, filters{query: "jurgen"}},
+		{store.Filter{Query: "Jürgen", Action: []string{"Contact me"}}, filters{query: search.Query("Jürgen"), code: [numDims][]store.Code{dimAction: {code(view.KindAction, "PLT")}}}},
 	}
 	for _, c := range combos {
 		check("combined", c.cli, c.inbox)

@@ -102,7 +102,7 @@ func TestManyChoicesCountedInOnePass(t *testing.T) {
 		t.Fatalf("only %d choices: the test does not reach the one-pass count", len(choices))
 	}
 	base := allOf(nil, len(x.dg))
-	got := x.countInOnePass(base, dimCountry, choices)
+	got := x.countInOnePass(base, dimCountry, choices, &[3][]store.Code{})
 	for _, c := range choices {
 		n := 0
 		set := x.selectSet(c)

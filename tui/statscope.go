@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -26,12 +27,22 @@ func (m *Model) statsScope() string {
 	}
 	var parts []string
 	for d := range dimStatus {
-		if c := m.f.code[d]; c != 0 {
-			parts = append(parts, view.Dim(d).String()+"="+m.choiceLabel(d, c))
+		if cs := m.f.code[d]; len(cs) > 0 {
+			labels := make([]string, len(cs))
+			for i, c := range cs {
+				labels[i] = m.choiceLabel(d, c)
+			}
+			parts = append(parts, view.Dim(d).String()+"="+strings.Join(labels, "|"))
 		}
 	}
-	if m.f.status != 0 {
-		parts = append(parts, "status="+string(store.Statuses[m.f.status-1]))
+	if cs := m.f.code[dimStatus]; len(cs) > 0 {
+		labels := make([]string, 0, len(cs))
+		for _, c := range cs {
+			if c >= 1 && int(c) <= len(store.Statuses) {
+				labels = append(labels, string(store.Statuses[c-1]))
+			}
+		}
+		parts = append(parts, "status="+strings.Join(labels, "|"))
 	}
 	if m.f.query != "" {
 		parts = append(parts, fmt.Sprintf("search %q", m.f.query))
@@ -74,14 +85,20 @@ func (m *Model) statsTally() tallyFunc {
 // lead's group, or nil when there is none. It is the one place the stats
 // read the filter's values.
 func (m *Model) leadFilter() func(store.LeadGroup) bool {
+	// Within a dimension any chosen value will do; every dimension chosen
+	// must hold on the one lead.
 	type want struct {
-		d view.Dim
-		v string
+		d  view.Dim
+		vs []string
 	}
 	var ws []want
 	for _, d := range []int{dimSource, dimAction, dimOffer} {
-		if c := m.f.code[d]; c != 0 {
-			ws = append(ws, want{view.Dim(d), m.x.dict.Name(c)})
+		if cs := m.f.code[d]; len(cs) > 0 {
+			w := want{d: view.Dim(d)}
+			for _, c := range cs {
+				w.vs = append(w.vs, m.x.dict.Name(c))
+			}
+			ws = append(ws, w)
 		}
 	}
 	if len(ws) == 0 {
@@ -96,7 +113,7 @@ func (m *Model) leadFilter() func(store.LeadGroup) bool {
 			case view.DimOffer:
 				name = g.OfferID
 			}
-			if !view.Selects(w.d, w.v, name, g.OfferName) {
+			if !slices.ContainsFunc(w.vs, func(v string) bool { return view.Selects(w.d, v, name, g.OfferName) }) {
 				return false
 			}
 		}

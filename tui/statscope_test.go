@@ -24,7 +24,7 @@ func TestStatsFollowViewAndFilter(t *testing.T) {
 		t.Fatalf("unfiltered: %+v\n%s", m.stats.s, screenText(m))
 	}
 	press(t, m, "esc")
-	m.f, _ = m.filtersOf(view.Filter{Action: "Contact me"})
+	m.f, _ = m.filtersOf(view.Filter{Action: []string{"Contact me"}})
 	run(t, m, m.refilter())
 	press(t, m, "i")
 	scr := screenText(m)

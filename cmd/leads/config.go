@@ -133,12 +133,15 @@ func (e *env) applyView(fs *flag.FlagSet, f *view.Filter, sortBy *string, name s
 	vf := v.Filter()
 	for _, p := range []struct {
 		flag     string
-		dst, val *string
+		dst, val *[]string
 	}{{"source", &f.Source, &vf.Source}, {"action", &f.Action, &vf.Action}, {"offer", &f.Offer, &vf.Offer},
-		{"status", &f.Status, &vf.Status}, {"country", &f.Country, &vf.Country}, {"q", &f.Query, &vf.Query}} {
+		{"status", &f.Status, &vf.Status}, {"country", &f.Country, &vf.Country}} {
 		if !set[p.flag] {
 			*p.dst = *p.val
 		}
+	}
+	if !set["q"] {
+		f.Query = vf.Query
 	}
 	if !set["include-test"] {
 		f.IncludeTest = vf.IncludeTest

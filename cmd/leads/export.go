@@ -44,6 +44,12 @@ func runExport(e *env, args []string) int {
 		return exitFailed
 	}
 	defer s.Close()
+	if err := s.CheckFilter(*f); err != nil {
+		if filterValueError(e, err) {
+			return exitUsage
+		}
+		return e.fail(err)
+	}
 	if *person != "" {
 		return exportPerson(e, s, *person, *outPath)
 	}
@@ -99,6 +105,9 @@ func runExport(e *env, args []string) int {
 		err = bw.Flush()
 	}
 	if err != nil {
+		if filterValueError(e, err) {
+			return exitUsage
+		}
 		return e.fail(err)
 	}
 	if *outPath != "" {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,30 +23,53 @@ func init() {
 
 // addFilterFlags declares the filter flags shared by list and export. What
 // each value selects is the read model's decision (package view), the
-// same the inbox's filter panel makes.
+// same the inbox's filter panel makes. Each flag may be given again for
+// another value; values of one flag are alternatives. There is no comma
+// list: offer and country names hold commas.
 func addFilterFlags(fs *flag.FlagSet) *view.Filter {
 	f := &view.Filter{}
-	fs.StringVar(&f.Source, "source", "", "only contacts with a lead from `SOURCE` (AppSource, AzureMarketplace, AzurePortal, TestDrive)")
-	fs.StringVar(&f.Action, "action", "", "only contacts with a lead of `ACTION` (PLT, StartTestDrive, INS, Create, DNC)")
-	fs.StringVar(&f.Offer, "offer", "", "only contacts with a lead for `OFFER` (offer ID or name)")
-	fs.StringVar(&f.Status, "status", "", "only contacts in `STATUS` (new, contacted, engaged, qualified, won, lost)")
-	fs.StringVar(&f.Country, "country", "", "only contacts with a lead from `COUNTRY`")
-	fs.StringVar(&f.Query, "q", "", "free-text `TEXT`: every word in name, email, company, title or description")
+	fs.Var((*values)(&f.Source), "source", "only contacts with a lead from `SOURCE` (AppSource, \"Azure Marketplace\", \"Azure portal\", TestDrive); repeat for more")
+	fs.Var((*values)(&f.Action), "action", "only contacts with a lead of `ACTION` (\"Contact me\" or PLT, \"Test Drive\" or StartTestDrive, Install or INS, Create, DNC); repeat for more")
+	fs.Var((*values)(&f.Offer), "offer", "only contacts with a lead for `OFFER` (offer ID or name); repeat for more. Source, action and offer must hold on one lead")
+	fs.Var((*values)(&f.Status), "status", "only contacts in `STATUS` (new, contacted, engaged, qualified, won, lost); repeat for more")
+	fs.Var((*values)(&f.Country), "country", "only contacts from `COUNTRY` (ISO code or English name: US, USA and \"United States\" are one); repeat for more")
+	fs.StringVar(&f.Query, "q", "", "free-text `TEXT`: every word in name, email, company, title or description, accents ignored")
 	fs.BoolVar(&f.IncludeTest, "include-test", false, "include Microsoft's test leads")
 	return f
 }
 
+// values is a flag that may be given several times, each time one value.
+type values []string
+
+func (v *values) String() string { return strings.Join(*v, ", ") }
+
+func (v *values) Set(s string) error {
+	*v = append(*v, s)
+	return nil
+}
+
 func checkFilter(e *env, f *view.Filter) bool {
-	if f.Status != "" {
-		if strings.EqualFold(strings.TrimSpace(f.Status), "dnc") {
+	for _, st := range f.Status {
+		if strings.EqualFold(strings.TrimSpace(st), "dnc") {
 			fmt.Fprintln(e.stderr, "leads: DNC is not a status: --action DNC lists the contacts who asked not to be contacted")
 			return false
 		}
-		if _, err := view.ParseStatus(f.Status); err != nil {
+		if _, err := view.ParseStatus(st); err != nil {
 			fmt.Fprintln(e.stderr, "leads:", err)
 			return false
 		}
 	}
+	return true
+}
+
+// filterValueError reports a filter value that names nothing as a usage
+// error, in one line; it returns false for any other error.
+func filterValueError(e *env, err error) bool {
+	var ve *view.ValueError
+	if !errors.As(err, &ve) {
+		return false
+	}
+	fmt.Fprintln(e.stderr, "leads:", safetext.Clean(ve.Error()))
 	return true
 }
 
@@ -80,10 +104,19 @@ func runList(e *env, args []string) int {
 		return exitFailed
 	}
 	defer s.Close()
+	if err := s.CheckFilter(*f); err != nil {
+		if filterValueError(e, err) {
+			return exitUsage
+		}
+		return e.fail(err)
+	}
 	now := e.now()
 	list := func(fn func(*store.Contact) error) error { return s.ListContactsBy(*f, order, now, fn) }
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	defer w.Flush()
+	// Cut to columns only for a person at a terminal: a file or a pipe
+	// gets every value whole.
+	cut := isTerminal(e.stdout)
 	n := 0
 	if *asJSON {
 		var jw io.Writer = w
@@ -104,11 +137,14 @@ func runList(e *env, args []string) int {
 		fmt.Fprintf(w, "%-16s  %-10s  %-22s  %-26s  %-18s  %-14s  %s\n", "ID", "LAST", "NAME", "EMAIL", "COMPANY", "ACTION", "STATUS")
 		err = list(func(c *store.Contact) error {
 			n++
-			return writeListRow(w, c)
+			return writeListRow(w, c, cut)
 		})
 	}
 	if err != nil {
 		w.Flush()
+		if filterValueError(e, err) {
+			return exitUsage
+		}
 		return e.fail(err)
 	}
 	if !*asJSON && n == 0 {
@@ -120,7 +156,9 @@ func runList(e *env, args []string) int {
 	return exitOK
 }
 
-func writeListRow(w io.Writer, c *store.Contact) error {
+// writeListRow writes one contact as a table row; cut says whether values
+// are cut to their columns (at a terminal) or written whole.
+func writeListRow(w io.Writer, c *store.Contact, cut bool) error {
 	name := c.Name()
 	switch {
 	case c.IsTest:
@@ -134,16 +172,18 @@ func writeListRow(w io.Writer, c *store.Contact) error {
 	if c.IsDNC {
 		status += " (DNC)"
 	}
+	cell := func(s string, width int) string { return cell(s, width, cut) }
 	_, err := fmt.Fprintf(w, "%-16s  %-10s  %s  %s  %s  %s  %s\n", c.ID, dateOnly(c.Last),
 		cell(name, 22), cell(c.Email, 26), cell(c.Customer.Company, 18), cell(c.LatestAction, 14), status)
 	return err
 }
 
-// cell sanitises a value and pads or truncates it to width display columns,
-// so CJK names and emoji keep the columns aligned.
-func cell(s string, width int) string {
+// cell sanitises a value and pads it to width display columns, so CJK
+// names and emoji keep the columns aligned; with cut, a longer value is
+// truncated to the width.
+func cell(s string, width int, cut bool) string {
 	s = safetext.Clean(s)
-	if ansi.StringWidth(s) > width {
+	if cut && ansi.StringWidth(s) > width {
 		s = ansi.Truncate(s, width, "…")
 	}
 	return s + strings.Repeat(" ", max(0, width-ansi.StringWidth(s)))

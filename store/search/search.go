@@ -4,7 +4,8 @@
 // it when it writes a contact; the inbox and 'leads list --q' match with
 // it, so the two can never disagree.
 //
-// The text is what the rep sees, lower-cased: every field passes the
+// The text is what the rep sees, lower-cased and with Latin, Greek and
+// Cyrillic diacritics folded away (a query is folded the same way): every field passes the
 // sanitiser (store/safetext) before it is kept, so a name typed with a
 // zero-width space or a carriage return inside ("Pay\u200bPal") is found
 // by typing what the screen shows ("paypal"). Cleaning happens once, when
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/leads-inbox/leads/store/safetext"
 )
@@ -72,9 +75,12 @@ func Match(text string, words []string) bool {
 // no byte that is not UTF-8. Nearly every field, in any script, is.
 func shownAsIs(s string) bool { return safetext.Unchanged(s) }
 
-// appendLower appends s lower-cased exactly as strings.ToLower would, in
-// one pass and without a string per field.
+// appendLower appends s as search keeps it: lower-cased as strings.ToLower
+// would, with diacritics folded (see appendFolded), in one pass and without
+// a string per field. The text and every query pass through it, so "jurgen"
+// finds Jürgen and "jürgen" finds a Jurgen typed without the mark.
 func appendLower(b []byte, s string) []byte {
+	prevFolds := false // the last letter kept is one whose marks fold away
 	for i := 0; i < len(s); {
 		// Copy a run that needs no change at once.
 		j := i
@@ -82,20 +88,74 @@ func appendLower(b []byte, s string) []byte {
 			j++
 		}
 		b = append(b, s[i:j]...)
+		if j > i {
+			prevFolds = isASCIILetter(s[j-1])
+		}
 		if i = j; i == len(s) {
 			break
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			b = append(b, c+'a'-'A')
+			prevFolds = true
 			i++
 			continue
 		}
 		r, w := utf8.DecodeRuneInString(s[i:])
-		b = utf8.AppendRune(b, unicode.ToLower(r))
+		b, prevFolds = appendFolded(b, unicode.ToLower(r), prevFolds)
 		i += w
 	}
 	return b
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// appendFolded appends the lower-case rune r with its diacritics taken off,
+// and reports whether a combining mark after it would fold away too.
+//
+// Only letters of the Latin, Greek and Cyrillic scripts lose their marks:
+// there a mark is an accent a rep may not type (é, ü, ά, ё, and the
+// Vietnamese ễ), while in scripts such as Devanagari or Thai the vowel
+// signs are themselves nonspacing marks and carry the meaning. A mark
+// that follows another script's letter is kept, in text and query alike.
+func appendFolded(b []byte, r rune, prevFolds bool) ([]byte, bool) {
+	if unicode.Is(unicode.Mn, r) {
+		if prevFolds {
+			return b, true
+		}
+		return utf8.AppendRune(b, r), false
+	}
+	if !foldsMarks(r) {
+		return utf8.AppendRune(b, r), false
+	}
+	if s, ok := letterFolds[r]; ok {
+		return append(b, s...), true
+	}
+	d := norm.NFD.PropertiesString(string(r)).Decomposition()
+	if len(d) == 0 {
+		return utf8.AppendRune(b, r), true
+	}
+	for _, dr := range string(d) {
+		switch f, ok := letterFolds[dr]; {
+		case ok:
+			// ǿ decomposes to ø and an acute: ø folds in turn.
+			b = append(b, f...)
+		case !unicode.Is(unicode.Mn, dr):
+			b = utf8.AppendRune(b, dr)
+		}
+	}
+	return b, true
+}
+
+// foldsMarks reports a letter of a script whose diacritics search ignores.
+func foldsMarks(r rune) bool {
+	return unicode.Is(unicode.Latin, r) || unicode.Is(unicode.Greek, r) || unicode.Is(unicode.Cyrillic, r)
+}
+
+// letterFolds are Latin letters whose stroke or ligature has no canonical
+// decomposition, written as a rep without the key for them types them.
+var letterFolds = map[rune]string{
+	'ø': "o", 'ł': "l", 'đ': "d", 'ħ': "h", 'ı': "i", 'ß': "ss", 'æ': "ae", 'œ': "oe", 'þ': "th", 'ð': "d",
 }
 
 // TextCap is the most bytes a contact's search text keeps: the fields,

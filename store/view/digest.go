@@ -2,6 +2,7 @@ package view
 
 import (
 	"encoding/hex"
+	"slices"
 	"strings"
 )
 
@@ -48,8 +49,14 @@ type Digest struct {
 	LatestAction Code
 	LatestOffer  Code
 	Country      Code
-	// Codes holds every distinct source, action, offer and country code of
-	// the contact's leads, so a filter matches when any lead matches.
+	// Codes holds the contact's distinct country codes, then a 0, then
+	// each distinct (source, action, offer) of its leads as three codes
+	// (0 where a lead has none), so that a filter on source, action and
+	// offer can ask whether one lead has all three (AnyLead). Keeping the
+	// lead combinations in the one slice, rather than a slice of their
+	// own, saves the inbox 24 bytes for each of 760,000 contacts. A
+	// record from before schema 5 reads as every code, no 0 and no
+	// combinations (see AnyLead).
 	Codes []Code
 	// Search is the contact's search text (package search). The inbox
 	// keeps all of them in one block instead and leaves this empty.
@@ -59,10 +66,68 @@ type Digest struct {
 // IDString returns the contact ID as shown to users.
 func (d *Digest) IDString() string { return hex.EncodeToString(d.ID[:]) }
 
-// Has reports whether any of the contact's leads carries code.
+// Has reports whether any of the contact's leads carries code (not 0).
 func (d *Digest) Has(code Code) bool {
 	for _, c := range d.Codes {
 		if c == code {
+			return code != 0
+		}
+	}
+	return false
+}
+
+// LeadCombos returns the (source, action, offer) codes of the contact's
+// leads, three per distinct combination, and whether the digest holds
+// them (a record from before schema 5 does not).
+func (d *Digest) LeadCombos() ([]Code, bool) {
+	for i, c := range d.Codes {
+		if c == 0 {
+			rest := d.Codes[i+1:]
+			return rest[:len(rest)/3*3], true
+		}
+	}
+	return nil, false
+}
+
+// AnyLead reports whether one of the contact's leads matches every set
+// of want at once: want[0] holds the sources chosen, want[1] the actions,
+// want[2] the offers, nil for a dimension not filtered. This is what
+// makes "Azure Marketplace" and "Contact me" together find the people
+// who pressed Contact me on Azure Marketplace, not those who did one
+// thing there and the other elsewhere. A digest without combinations
+// (older than schema 5) matches each dimension on any lead, as it used to.
+func (d *Digest) AnyLead(want *[3][]Code) bool {
+	combos, ok := d.LeadCombos()
+	if !ok {
+		for _, w := range want {
+			if w != nil && !containsAny(d.Codes, w) {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i+3 <= len(combos); i += 3 {
+		if ComboMatches(combos[i:i+3:i+3], want) {
+			return true
+		}
+	}
+	return false
+}
+
+// ComboMatches reports whether one lead's (source, action, offer) codes
+// match every set of want (see AnyLead).
+func ComboMatches(combo []Code, want *[3][]Code) bool {
+	for k, w := range want {
+		if w != nil && !slices.Contains(w, combo[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+func containsAny(have, want []Code) bool {
+	for _, c := range have {
+		if c != 0 && slices.Contains(want, c) {
 			return true
 		}
 	}

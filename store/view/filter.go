@@ -55,14 +55,17 @@ func DimOfKind(kind string) (Dim, bool) {
 }
 
 // Filter selects contacts, with values as a rep types them ('leads list
-// --source appsource'). Each set field must match at least one of the
-// contact's leads; set fields combine with AND.
+// --source appsource --action "Contact me"'). Each dimension may hold
+// several values, any of which may match (OR within a dimension); the
+// dimensions combine with AND. Source, action and offer are a lead's: a
+// contact matches when one of its leads matches all three at once.
+// Country and status are the contact's.
 type Filter struct {
-	Source  string
-	Action  string
-	Offer   string // offer ID or display name
-	Status  string
-	Country string
+	Source  []string
+	Action  []string
+	Offer   []string // offer IDs or display names
+	Status  []string
+	Country []string
 	// Query is free text matched against name, email, company, title and
 	// descriptions; every word of it must occur (package search).
 	Query string
@@ -70,8 +73,8 @@ type Filter struct {
 	IncludeTest bool
 }
 
-// Value returns the filter's value for dimension d.
-func (f *Filter) Value(d Dim) string {
+// Values returns the filter's values for dimension d.
+func (f *Filter) Values(d Dim) []string {
 	switch d {
 	case DimSource:
 		return f.Source
@@ -84,8 +87,12 @@ func (f *Filter) Value(d Dim) string {
 	case DimStatus:
 		return f.Status
 	}
-	return ""
+	return nil
 }
+
+// Lead reports whether d is a dimension of a single lead (source, action,
+// offer), which must match within one lead, rather than of the contact.
+func (d Dim) Lead() bool { return d <= DimOffer }
 
 // OfferNames maps offer codes to their display names, as the leads give
 // them (not sanitised: a filter compares what was received).
@@ -94,16 +101,20 @@ type OfferNames map[Code]string
 // Selects reports whether the filter value v selects a code of dimension
 // d named name; offerName is the display name of an offer code. Names
 // compare without regard to case, since a rep types "appsource" for
-// AppSource, and an offer is selected by its ID or by its display name,
-// since the rep knows offers by name while leads carry both.
+// AppSource; a source or an action is also selected by the label the
+// inbox shows ("Contact me" for PLT), a country by any of its codes or
+// English names (US, USA, United States), and an offer by its ID or by
+// its display name, since the rep knows offers by name while leads carry
+// both.
 func Selects(d Dim, v, name, offerName string) bool {
-	if v == "" {
+	if strings.TrimSpace(v) == "" {
 		return false
 	}
-	if strings.EqualFold(name, v) {
+	key := nameKey(d, v)
+	if nameKey(d, name) == key {
 		return true
 	}
-	return d == DimOffer && offerName != "" && strings.EqualFold(offerName, v)
+	return d == DimOffer && offerName != "" && Fold(offerName) == key
 }
 
 // Select returns the codes of dimension d that the value v selects, in
@@ -123,7 +134,7 @@ func (x *Dict) Select(d Dim, v string, offers OfferNames) []Code { return x.name
 // dictionary that may hold tens of thousands of countries typed by
 // strangers.
 type Selector struct {
-	byName  map[string][]Code // kind + Fold(name) -> codes, in code order
+	byName  map[string][]Code // kind + nameKey(name) -> codes, in code order
 	byOffer map[string][]Code // Fold(display name) -> offer codes
 }
 
@@ -133,10 +144,11 @@ func NewSelector(n Names, offers OfferNames) *Selector {
 	for c := 1; c < len(n); c++ {
 		code := Code(c)
 		kind := n.Kind(code)
-		if _, ok := DimOfKind(kind); !ok {
+		dim, ok := DimOfKind(kind)
+		if !ok {
 			continue
 		}
-		k := Entry(kind, Fold(n.Name(code)))
+		k := Entry(kind, nameKey(dim, n.Name(code)))
 		s.byName[k] = append(s.byName[k], code)
 		if kind == KindOffer && offers[code] != "" {
 			k := Fold(offers[code])
@@ -150,10 +162,10 @@ func NewSelector(n Names, offers OfferNames) *Selector {
 // code order: what Selects says, found by key.
 func (s *Selector) Select(d Dim, v string) []Code {
 	kind := d.Kind()
-	if kind == "" || v == "" {
+	if kind == "" || strings.TrimSpace(v) == "" {
 		return nil
 	}
-	key := Fold(v)
+	key := nameKey(d, v)
 	out := s.byName[Entry(kind, key)]
 	if d == DimOffer {
 		if more := s.byOffer[key]; len(more) > 0 {
@@ -199,42 +211,75 @@ func Fold(s string) string {
 // Selection is a Filter resolved against a dictionary, ready to match
 // digests: what 'leads list' and 'leads export' match each contact with.
 // The inbox keeps bitsets of the same codes instead, for speed, but asks
-// a Selector which codes a value selects, so both select alike.
+// a Selector which codes a value selects, and Digest.AnyLead which
+// contacts have one lead matching every lead-level filter, so both select
+// alike.
 type Selection struct {
 	codes       [DimStatus][]Code // nil: the dimension is not filtered
-	status      int               // index into Statuses, -1 for any
+	statuses    uint32            // bit i: Statuses[i] is chosen; 0 for any
 	words       []string
 	includeTest bool
 }
 
 // Resolve turns f into a Selection over the dictionary table n; offers
-// gives the display names of offer codes. A status that is not one is an
-// error.
+// gives the display names of offer codes. A status that is not one, or a
+// source or action that no lead carries and Microsoft does not send, is
+// an error that names the values accepted.
 func (f Filter) Resolve(n Names, offers OfferNames) (*Selection, error) {
-	s := &Selection{status: -1, words: search.Words(f.Query), includeTest: f.IncludeTest}
+	s := &Selection{words: search.Words(f.Query), includeTest: f.IncludeTest}
 	var sel *Selector
 	for dim := DimSource; dim < DimStatus; dim++ {
-		if v := f.Value(dim); v != "" {
+		for _, v := range f.Values(dim) {
+			if strings.TrimSpace(v) == "" {
+				continue
+			}
 			if sel == nil {
 				sel = NewSelector(n, offers)
 			}
-			// Never nil: a value no code has selects nothing.
-			s.codes[dim] = append([]Code{}, sel.Select(dim, v)...)
+			codes := sel.Select(dim, v)
+			if len(codes) == 0 && !Known(dim, v) {
+				return nil, &ValueError{Dim: dim, Value: v}
+			}
+			// Never nil once a value is given: a value no code has
+			// selects nothing.
+			s.codes[dim] = append(append([]Code{}, s.codes[dim]...), codes...)
 		}
+		slices.Sort(s.codes[dim])
+		s.codes[dim] = slices.Compact(s.codes[dim])
 	}
-	if f.Status != "" {
-		st, err := ParseStatus(f.Status)
-		if err != nil {
-			return nil, err
+	for _, v := range f.Status {
+		if strings.TrimSpace(v) == "" {
+			continue
 		}
-		s.status = int(StatusIndex(st))
+		st, err := ParseStatus(v)
+		if err != nil {
+			return nil, &ValueError{Dim: DimStatus, Value: v}
+		}
+		s.statuses |= 1 << StatusIndex(st)
 	}
 	return s, nil
 }
 
+// ValueError is a filter value that names nothing: a status that is not
+// one, or a source or action that Microsoft does not send and no lead
+// carries. Its message names the values accepted, so that a typo is not
+// taken for "no contacts match".
+type ValueError struct {
+	Dim   Dim
+	Value string
+}
+
+func (e *ValueError) Error() string {
+	accepted := acceptedNames[e.Dim]
+	if e.Dim == DimStatus {
+		accepted = "new, contacted, engaged, qualified, won or lost"
+	}
+	return fmt.Sprintf("unknown %s %q: use %s", e.Dim, e.Value, accepted)
+}
+
 // NeedsState reports whether Match reads the contact's State; when it does
 // not, a caller may pass the zero State and skip reading triage.
-func (s *Selection) NeedsState() bool { return s.status >= 0 }
+func (s *Selection) NeedsState() bool { return s.statuses != 0 }
 
 // Match reports whether a contact, with its digest (Search included) and
 // state, passes the selection.
@@ -242,24 +287,18 @@ func (s *Selection) Match(d *Digest, st State) bool {
 	if d.Test() && !s.includeTest {
 		return false
 	}
-	for _, want := range s.codes {
-		if want != nil && !hasAny(d.Codes, want) {
+	if w := s.codes[DimCountry]; w != nil && !containsAny(d.Codes, w) {
+		return false
+	}
+	if lead := (*[3][]Code)(s.codes[:DimCountry]); lead[0] != nil || lead[1] != nil || lead[2] != nil {
+		if !d.AnyLead(lead) {
 			return false
 		}
 	}
-	if s.status >= 0 && int(st.Status) != s.status {
+	if s.statuses != 0 && s.statuses&(1<<st.Status) == 0 {
 		return false
 	}
 	return search.Match(d.Search, s.words)
-}
-
-func hasAny(have, want []Code) bool {
-	for _, c := range have {
-		if slices.Contains(want, c) {
-			return true
-		}
-	}
-	return false
 }
 
 // OfferNamer decides which contact names each offer: the most recent

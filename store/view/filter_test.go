@@ -104,17 +104,17 @@ func TestSelectionMatch(t *testing.T) {
 	}{
 		{Filter{}, "ab"},
 		{Filter{IncludeTest: true}, "abt"},
-		{Filter{Source: "appsource"}, "a"},
-		{Filter{Source: "appsource", IncludeTest: true}, "at"},
-		{Filter{Action: "INS"}, "b"},
-		{Filter{Offer: "Contoso Inventory"}, "a"},
-		{Filter{Offer: "contoso.fieldsvc"}, "b"},
-		{Filter{Country: "de"}, "a"},
-		{Filter{Country: "ελλάδα"}, "b"},
-		{Filter{Country: "nowhere"}, ""},
-		{Filter{Status: "Contacted"}, "a"},
-		{Filter{Status: "new"}, "b"},
-		{Filter{Source: "AppSource", Action: "INS"}, ""}, // every field must match
+		{Filter{Source: []string{"appsource"}}, "a"},
+		{Filter{Source: []string{"appsource"}, IncludeTest: true}, "at"},
+		{Filter{Action: []string{"INS"}}, "b"},
+		{Filter{Offer: []string{"Contoso Inventory"}}, "a"},
+		{Filter{Offer: []string{"contoso.fieldsvc"}}, "b"},
+		{Filter{Country: []string{"de"}}, "a"},
+		{Filter{Country: []string{"ελλάδα"}}, "b"},
+		{Filter{Country: []string{"nowhere"}}, ""},
+		{Filter{Status: []string{"Contacted"}}, "a"},
+		{Filter{Status: []string{"new"}}, "b"},
+		{Filter{Source: []string{"AppSource"}, Action: []string{"INS"}}, ""}, // every field must match
 		{Filter{Query: "ALICE"}, "a"},
 		{Filter{Query: "alice bob"}, ""},
 		{Filter{Query: "test", IncludeTest: true}, "t"},
@@ -137,11 +137,11 @@ func TestSelectionMatch(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%+v matches %q, want %q", c.f, got, c.want)
 		}
-		if sel.NeedsState() != (c.f.Status != "") {
+		if sel.NeedsState() != (len(c.f.Status) > 0) {
 			t.Errorf("%+v: NeedsState %v", c.f, sel.NeedsState())
 		}
 	}
-	if _, err := (Filter{Status: "dnc"}).Resolve(names, offers); err == nil {
+	if _, err := (Filter{Status: []string{"dnc"}}).Resolve(names, offers); err == nil {
 		t.Error("an unknown status was accepted")
 	}
 }
@@ -184,5 +184,92 @@ func TestDict(t *testing.T) {
 	}
 	if _, ok := DimOfKind(KindOfferName); ok {
 		t.Error("offer names are a filter dimension")
+	}
+}
+
+// TestLeadFiltersMatchWithinOneLead: source, action and offer must hold
+// on one lead; several values of one dimension are alternatives; the
+// country is the contact's, whichever lead carried it.
+func TestLeadFiltersMatchWithinOneLead(t *testing.T) {
+	// Mia installed from Azure Marketplace and pressed Contact me on
+	// AppSource; Bo pressed Contact me on Azure Marketplace.
+	mia := Digest{Flags: FlagEmail, Codes: []Code{8, 0, 3, 5, 6, 1, 4, 7}}
+	bo := Digest{Flags: FlagEmail, Codes: []Code{12, 0, 3, 4, 6}}
+	cases := []struct {
+		f    Filter
+		want string // m Mia, b Bo
+	}{
+		{Filter{Source: []string{"Azure Marketplace"}}, "mb"},
+		{Filter{Action: []string{"Contact me"}}, "mb"},
+		{Filter{Source: []string{"Azure Marketplace"}, Action: []string{"Contact me"}}, "b"},
+		{Filter{Source: []string{"AppSource"}, Action: []string{"INS"}}, ""},
+		{Filter{Source: []string{"AppSource"}, Offer: []string{"contoso.fieldsvc"}}, "m"},
+		{Filter{Source: []string{"AppSource", "AzureMarketplace"}, Action: []string{"PLT"}}, "mb"},
+		{Filter{Action: []string{"Install", "Contact me"}, Offer: []string{"contoso.inventory"}}, "mb"},
+		{Filter{Action: []string{"Install"}, Offer: []string{"contoso.inventory"}, Country: []string{"DE"}}, "m"},
+		{Filter{Action: []string{"PLT"}, Country: []string{"de", "Ελλάδα"}}, "mb"},
+		{Filter{Status: []string{"new", "won"}}, "mb"},
+		{Filter{Status: []string{"won", "lost"}}, ""},
+	}
+	for _, c := range cases {
+		sel, err := c.f.Resolve(names, offers)
+		if err != nil {
+			t.Fatalf("%+v: %v", c.f, err)
+		}
+		got := ""
+		if sel.Match(&mia, State{}) {
+			got += "m"
+		}
+		if sel.Match(&bo, State{}) {
+			got += "b"
+		}
+		if got != c.want {
+			t.Errorf("%+v matches %q, want %q", c.f, got, c.want)
+		}
+	}
+}
+
+// TestNamesAsTheInboxShowsThem: a source or an action goes by Microsoft's
+// code or by the label the inbox shows, in any case; a country by its
+// ISO codes or English name; an unknown source or action is an error
+// that names what to type.
+func TestNamesAsTheInboxShowsThem(t *testing.T) {
+	sel := NewSelector(Names{"",
+		Entry(KindAction, "PLT"), Entry(KindAction, "StartTestDrive"), Entry(KindSource, "AzureMarketplace"),
+		Entry(KindCountry, "US"), Entry(KindCountry, "USA"), Entry(KindCountry, "United States"), Entry(KindCountry, "DE"),
+		Entry(KindCountry, "Narnia"),
+	}, nil)
+	cases := []struct {
+		dim  Dim
+		v    string
+		want []Code
+	}{
+		{DimAction, "Contact me", []Code{1}},
+		{DimAction, "CONTACT  ME", []Code{1}},
+		{DimAction, "plt", []Code{1}},
+		{DimAction, "test drive", []Code{2}},
+		{DimSource, "Azure Marketplace", []Code{3}},
+		{DimSource, "azure mkt", []Code{3}},
+		{DimCountry, "us", []Code{4, 5, 6}},
+		{DimCountry, "USA", []Code{4, 5, 6}},
+		{DimCountry, "united states of america", []Code{4, 5, 6}},
+		{DimCountry, "Germany", []Code{7}},
+		{DimCountry, "deu", []Code{7}},
+		{DimCountry, "NARNIA", []Code{8}},
+	}
+	for _, c := range cases {
+		if got := sel.Select(c.dim, c.v); !slices.Equal(got, c.want) {
+			t.Errorf("%s %q selects %v, want %v", c.dim, c.v, got, c.want)
+		}
+	}
+	for _, f := range []Filter{{Action: []string{"Contact"}}, {Source: []string{"Marketplace"}}} {
+		_, err := f.Resolve(names, offers)
+		if err == nil || !strings.Contains(err.Error(), "Contact me (PLT)") && !strings.Contains(err.Error(), "Azure Marketplace") {
+			t.Errorf("%+v: %v", f, err)
+		}
+	}
+	// Known but carried by no lead: no error, and nothing matches.
+	if sel, err := (Filter{Action: []string{"Create"}}).Resolve(names, offers); err != nil || sel.Match(&Digest{Codes: []Code{0, 3, 4, 6}}, State{}) {
+		t.Errorf("a known action no lead carries: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -89,8 +90,8 @@ note = ["n", "N"]
 	if !ok || c.DefaultView != "hot" || v.Lane != view.LaneAction {
 		t.Fatalf("view %+v %v", v, ok)
 	}
-	want := view.Filter{Source: "AppSource", Action: "Contact me", Status: "new", Query: "jürgen"}
-	if v.Filter() != want || v.Order() != view.ByUrgency {
+	want := view.Filter{Source: []string{"AppSource"}, Action: []string{"Contact me"}, Status: []string{"new"}, Query: "jürgen"}
+	if !reflect.DeepEqual(v.Filter(), want) || v.Order() != view.ByUrgency {
 		t.Fatalf("filter %+v", v.Filter())
 	}
 	if !slices.Equal(c.Keys["note"], []string{"n", "N"}) || c.KeyLines["touch"] != 23 {

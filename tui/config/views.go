@@ -50,8 +50,17 @@ var viewKeys = []string{"lane", "source", "action", "offer", "country", "status"
 // that does, so that a richer Filter (several values per dimension) is
 // taken up here alone.
 func (v View) Filter() view.Filter {
-	return view.Filter{Source: v.Source, Action: v.Action, Offer: v.Offer, Country: v.Country,
-		Status: v.Status, Query: v.Query, IncludeTest: v.IncludeTest || v.Lane == view.LaneTest}
+	return view.Filter{Source: one(v.Source), Action: one(v.Action), Offer: one(v.Offer), Country: one(v.Country),
+		Status: one(v.Status), Query: v.Query, IncludeTest: v.IncludeTest || v.Lane == view.LaneTest}
+}
+
+// one is a saved view's single value as a filter's list of values: none
+// when it is empty, which means any.
+func one(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }
 
 // Order is the view's sort as the read model names it.
