@@ -16,8 +16,8 @@ import (
 )
 
 func init() {
-	register(&command{name: "list", args: "[filters] [--sort recent|urgency] [--json]",
-		summary: "list contacts, most recent activity first or most urgent first as the inbox", run: runList})
+	register(&command{name: "list", args: "[filters] [--sort ORDER] [--json]",
+		summary: "list contacts, most recent activity first, most urgent first as the inbox, or by a column", run: runList})
 }
 
 // addFilterFlags declares the filter flags shared by list and export. What
@@ -54,7 +54,7 @@ func runList(e *env, args []string) int {
 	fs := e.flags(c)
 	f := addFilterFlags(fs)
 	asJSON := fs.Bool("json", false, "write one JSON object per contact per line")
-	sortBy := fs.String("sort", "recent", "`ORDER`: recent (newest activity first) or urgency (as the inbox lists contacts)")
+	sortBy := fs.String("sort", "recent", "`ORDER`: recent (newest activity first; also last), urgency (as the inbox lists contacts), name, company, offer, status, touches, email or country; a leading - reverses (--sort=-name)")
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
