@@ -26,6 +26,7 @@ const (
 	promptDraftConfirm // draft for a closed contact? y/n
 	promptDraftTouch   // log the draft as a touch? y/n
 	promptConfirmTouch // a touch past the cadence? y/n
+	promptConfirmBatch // a batch action on many marked rows? y/n (selection.go)
 )
 
 // prompt is the one-line question at the bottom of the screen. Text
@@ -243,7 +244,7 @@ func (m *Model) promptView() string {
 			head = p.label
 		}
 		return m.sty.prompt.Render(head) + strings.Join(parts, "  ") + "  " + m.sty.dim.Render("esc cancel")
-	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch:
+	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch, promptConfirmBatch:
 		return m.sty.prompt.Render(p.label)
 	}
 	head := m.sty.prompt.Render(p.label)

@@ -172,7 +172,14 @@ type batch struct {
 	targets []int32
 	skipped map[string]int
 	hidden  int // marked but not on screen: never touched
+
+	pending *undoEntry // the change built, waiting for y (promptConfirmBatch)
 }
+
+// bigBatch is the most rows a batch changes without asking first: past
+// it, V on a large view followed by one key would change thousands of
+// contacts, each saved on its own, and their undo as long.
+const bigBatch = 100
 
 func (b *batch) skip(why string) {
 	if b.skipped == nil {
@@ -298,7 +305,7 @@ func (m *Model) batchTouch(b *batch) tea.Cmd {
 	}
 	if past > 0 && len(b.targets) > 0 {
 		m.prompt = prompt{kind: promptConfirmTouch, pos: -1, batch: b,
-			label: fmt.Sprintf("%d of %d had all %d touches of the cadence. y logs a touch on all, s skips those %d, n cancels", past, len(b.targets), total, past)}
+			label: fmt.Sprintf("%d of %d marked had all %d touches. y: touch all · s: skip those %d · n: cancel", past, len(b.targets), total, past)}
 		return nil
 	}
 	return m.logTouches(b)
@@ -338,6 +345,16 @@ func (m *Model) batchPromptKey(k tea.KeyPressMsg) tea.Cmd {
 		case "n", "N", "esc", "q":
 			m.closePrompt()
 			m.say("no touch logged")
+		}
+		return nil
+	case promptConfirmBatch:
+		switch k.String() {
+		case "y", "Y":
+			m.closePrompt()
+			return m.batchCmd(*b.pending, kindChange, b.skipText())
+		case "n", "N", "esc", "q":
+			m.closePrompt()
+			m.say("nothing changed")
 		}
 		return nil
 	case promptStatus:
@@ -492,6 +509,12 @@ func (m *Model) runBatch(b *batch, what string, each func(p int32) (string, chan
 		e.batch = append(e.batch, undoEntry{id: m.x.dg[p].IDString(), name: m.nameOf(p), what: w, fn: fn})
 	}
 	e.name = fmt.Sprintf("%d contacts", len(e.batch))
+	if len(e.batch) > bigBatch {
+		b.pending = &e
+		m.prompt = prompt{kind: promptConfirmBatch, pos: -1, batch: b,
+			label: fmt.Sprintf("Change %d contacts? y/n · %s%s", len(e.batch), what, b.skipText())}
+		return nil
+	}
 	return m.batchCmd(e, kindChange, b.skipText())
 }
 

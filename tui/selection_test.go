@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -182,7 +183,7 @@ func TestBatchTouchPastCadenceAsksOnce(t *testing.T) {
 		press(t, m, "space")
 	}
 	press(t, m, "t")
-	if m.prompt.kind != promptConfirmTouch || !strings.Contains(footer(m), "2 of 3 had all 4 touches") {
+	if m.prompt.kind != promptConfirmTouch || !strings.Contains(footer(m), "2 of 3 marked had all 4 touches") {
 		t.Fatalf("no single question: %q", footer(m))
 	}
 	press(t, m, "s")
@@ -199,5 +200,45 @@ func TestBatchTouchPastCadenceAsksOnce(t *testing.T) {
 	press(t, m, "u")
 	if triageOf(t, s, "carol@c.example").Touches != 0 {
 		t.Errorf("undo: %q", m.msg)
+	}
+}
+
+// TestBigBatchAsksFirstAndUndoesAsOne: V on a view of more than bigBatch
+// rows and one key asks before changing them all; n changes nothing, y
+// changes every row, and one u takes every change back.
+func TestBigBatchAsksFirstAndUndoesAsOne(t *testing.T) {
+	var leads []store.Lead
+	const n = bigBatch + 20
+	for i := range n {
+		leads = append(leads, lead(fmt.Sprintf("P%03d", i), fmt.Sprintf("p%03d@x.example", i), store.ActionInstall, float64(i+30)))
+	}
+	s := openStore(t, leads)
+	m := newModel(t, s, Options{})
+	send(t, m, ctrlA)
+	press(t, m, "s", "g")
+	if m.prompt.kind != promptConfirmBatch || !strings.Contains(footer(m), fmt.Sprintf("Change %d contacts? y/n", n)) {
+		t.Fatalf("no question before %d changes: %q", n, footer(m))
+	}
+	press(t, m, "n")
+	if triageOf(t, s, "p007@x.example").Status != store.StatusNew {
+		t.Fatal("n changed a contact")
+	}
+	press(t, m, "s", "g", "y")
+	if !strings.Contains(m.msg, fmt.Sprintf("status set to engaged on %d", n)) {
+		t.Errorf("y: %q", m.msg)
+	}
+	for _, e := range []string{"p000@x.example", "p119@x.example"} {
+		if st := triageOf(t, s, e).Status; st != store.StatusEngaged {
+			t.Errorf("%s: %s", e, st)
+		}
+	}
+	press(t, m, "u")
+	for _, e := range []string{"p000@x.example", "p119@x.example"} {
+		if st := triageOf(t, s, e).Status; st != store.StatusNew {
+			t.Errorf("%s after one u: %s (%q)", e, st, m.msg)
+		}
+	}
+	if got := len(m.x.visible); got != n {
+		t.Errorf("%d rows in Needs action after the undo, want %d", got, n)
 	}
 }
