@@ -98,11 +98,16 @@ type index struct {
 	hitBits []bitset
 
 	visible []int32
-	sortBy  view.Order // the order of visible (sort.go); urgency by default
 	counts  [numViews]int
 	// contacts counts every contact but Microsoft's test leads, which
 	// count nowhere but in their own view.
 	contacts int
+
+	// sortBy is the order of visible (sort.go), urgency by default;
+	// sortText caches every contact's text in the text order sortTextOf.
+	sortBy     view.Order
+	sortText   []string
+	sortTextOf view.Order
 }
 
 // newIndex builds the index of the digests; states holds the read

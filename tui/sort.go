@@ -42,13 +42,13 @@ func (x *index) sortVisible() {
 		k view.SortKey
 		i int32
 	}
+	texts := x.sortTexts(o)
 	ks := make([]keyed, len(x.visible))
 	for j, i := range x.visible {
-		var text string
-		if o.NeedsText() && int(i)+1 < len(x.text.off) {
-			text = string(bytes.TrimSuffix(x.text.text[x.text.off[i]:x.text.off[i+1]], []byte{sep}))
+		ks[j] = keyed{o.SortKey(&x.dg[i], x.tri[i], x.rankAt, "", "", nil), i}
+		if texts != nil {
+			ks[j].k.Text = texts[i]
 		}
-		ks[j] = keyed{o.SortKey(&x.dg[i], x.tri[i], x.rankAt, text, x.offerRaw[x.dg[i].LatestOffer], x.dict.Name), i}
 	}
 	slices.SortFunc(ks, func(a, b keyed) int {
 		if c := o.Compare(a.k, b.k); c != 0 {
@@ -59,6 +59,29 @@ func (x *index) sortVisible() {
 	for j := range ks {
 		x.visible[j] = ks[j].i
 	}
+}
+
+// sortTexts returns every contact's text in a text order (nil for the
+// others), built once per order and index: the text does not change
+// until the next load, and building it at each filter change would
+// allocate a string per contact at each keystroke of a search.
+func (x *index) sortTexts(o view.Order) []string {
+	if !o.NeedsText() {
+		return nil
+	}
+	if x.sortText != nil && x.sortTextOf == o.Base() {
+		return x.sortText
+	}
+	texts := make([]string, len(x.dg))
+	for i := range x.dg {
+		var text string
+		if i+1 < len(x.text.off) {
+			text = string(bytes.TrimSuffix(x.text.text[x.text.off[i]:x.text.off[i+1]], []byte{sep}))
+		}
+		texts[i] = o.SortKey(&x.dg[i], x.tri[i], x.rankAt, text, x.offerRaw[x.dg[i].LatestOffer], x.dict.Name).Text
+	}
+	x.sortText, x.sortTextOf = texts, o.Base()
+	return texts
 }
 
 // cycleSort is O: sort by the next column (by the previous one when back),
