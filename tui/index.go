@@ -104,10 +104,12 @@ type index struct {
 	contacts int
 
 	// sortBy is the order of visible (sort.go), urgency by default;
-	// sortText caches every contact's text in the text order sortTextOf.
+	// sortRank caches every contact's rank in the text order sortRankOf,
+	// sortBlank that of a blank text.
 	sortBy     view.Order
-	sortText   []string
-	sortTextOf view.Order
+	sortRank   []uint32
+	sortRankOf view.Order
+	sortBlank  uint32
 }
 
 // newIndex builds the index of the digests; states holds the read

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"cmp"
 	"slices"
 	"strings"
 
@@ -31,57 +32,89 @@ var sortWords = map[view.Order][2]string{
 
 // sortVisible puts the visible rows in x.sortBy, when that is not the
 // urgency order they are already in. Ties go by urgency, then by position
-// (store order), as 'leads list --sort' breaks them. It costs a key per
-// visible row and a comparison sort, so only a chosen order pays it.
+// (store order), as 'leads list --sort' breaks them (view.Order.Compare).
+// A text order compares each contact's rank among all the texts, worked
+// out once per order and load (sortRanks), so a filter change or a
+// search keystroke sorts integers, not strings.
 func (x *index) sortVisible() {
 	o := x.sortBy
 	if o == view.ByUrgency || len(x.visible) < 2 {
 		return
 	}
 	type keyed struct {
-		k view.SortKey
-		i int32
+		first, urgency uint64
+		i              int32
 	}
-	texts := x.sortTexts(o)
+	ranks, blank := x.sortRanks(o)
 	ks := make([]keyed, len(x.visible))
 	for j, i := range x.visible {
-		ks[j] = keyed{o.SortKey(&x.dg[i], x.tri[i], x.rankAt, "", "", nil), i}
-		if texts != nil {
-			ks[j].k.Text = texts[i]
+		k := o.SortKey(&x.dg[i], x.tri[i], x.rankAt, "", "", nil)
+		first := k.N
+		switch {
+		case ranks != nil:
+			first = uint64(ranks[i])
+			if o.IsReversed() && ranks[i] != blank {
+				first = uint64(blank - 1 - ranks[i]) // blanks stay last
+			}
+		case o.IsReversed():
+			first = ^first
 		}
+		ks[j] = keyed{first, k.Urgency, i}
 	}
 	slices.SortFunc(ks, func(a, b keyed) int {
-		if c := o.Compare(a.k, b.k); c != 0 {
-			return c
+		if a.first != b.first {
+			return cmp.Compare(a.first, b.first)
 		}
-		return int(a.i) - int(b.i)
+		if a.urgency != b.urgency {
+			return cmp.Compare(a.urgency, b.urgency)
+		}
+		return cmp.Compare(a.i, b.i)
 	})
 	for j := range ks {
 		x.visible[j] = ks[j].i
 	}
 }
 
-// sortTexts returns every contact's text in a text order (nil for the
-// others), built once per order and index: the text does not change
-// until the next load, and building it at each filter change would
-// allocate a string per contact at each keystroke of a search.
-func (x *index) sortTexts(o view.Order) []string {
+// sortRanks returns, for a text order, every contact's rank among all the
+// contacts' texts (equal texts, equal ranks) and the rank of a blank
+// text, the highest; nil for the other orders. It is built once per
+// order and index: the text does not change until the next load.
+func (x *index) sortRanks(o view.Order) ([]uint32, uint32) {
 	if !o.NeedsText() {
-		return nil
+		return nil, 0
 	}
-	if x.sortText != nil && x.sortTextOf == o.Base() {
-		return x.sortText
+	if x.sortRank != nil && x.sortRankOf == o.Base() {
+		return x.sortRank, x.sortBlank
 	}
 	texts := make([]string, len(x.dg))
+	byText := make([]int32, len(x.dg))
 	for i := range x.dg {
 		var text string
 		if i+1 < len(x.text.off) {
 			text = string(bytes.TrimSuffix(x.text.text[x.text.off[i]:x.text.off[i+1]], []byte{sep}))
 		}
 		texts[i] = o.SortKey(&x.dg[i], x.tri[i], x.rankAt, text, x.offerRaw[x.dg[i].LatestOffer], x.dict.Name).Text
+		byText[i] = int32(i)
 	}
-	x.sortText, x.sortTextOf = texts, o.Base()
-	return texts
+	slices.SortFunc(byText, func(a, b int32) int {
+		return view.ByName.Compare(view.SortKey{Text: texts[a]}, view.SortKey{Text: texts[b]})
+	})
+	ranks := make([]uint32, len(x.dg))
+	var r uint32
+	for j, i := range byText {
+		if j > 0 && texts[i] != texts[byText[j-1]] {
+			r++
+		}
+		ranks[i] = r
+	}
+	blank := r + 1
+	for i, t := range texts {
+		if t == "" {
+			ranks[i] = blank
+		}
+	}
+	x.sortRank, x.sortRankOf, x.sortBlank = ranks, o.Base(), blank
+	return ranks, blank
 }
 
 // cycleSort is O: sort by the next column (by the previous one when back),
