@@ -139,11 +139,9 @@ func (m *Model) selectionKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.marks.clear()
 		return nil, true
 	case key.Matches(k, km.SortNext):
-		m.cycleSort(false)
-		return nil, true
+		return m.cycleSort(), true
 	case key.Matches(k, km.SortReverse):
-		m.reverseSort()
-		return nil, true
+		return m.reverseSort(), true
 	}
 	if len(m.marks.set) > 0 && key.Matches(k, km.Touch, km.FollowUp, km.Snooze1, km.Snooze3, km.Status, km.Note) {
 		return m.batchAction(k), true
@@ -151,7 +149,7 @@ func (m *Model) selectionKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// skip is why one marked contact is left out of a batch, in a word or two
+// skipWhy is why one marked contact is left out of a batch, in a word or two
 // for the count ("1 skipped (DNC)"); "" means it takes the action.
 func (m *Model) skipWhy(p int32, contact bool) string {
 	d := &m.x.dg[p]

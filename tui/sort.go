@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/leads-inbox/leads/store/view"
 )
 
@@ -117,9 +119,9 @@ func (x *index) sortRanks(o view.Order) ([]uint32, uint32) {
 	return ranks, blank
 }
 
-// cycleSort is O: sort by the next column (by the previous one when back),
-// each in its usual direction, the selected contact staying selected.
-func (m *Model) cycleSort(back bool) {
+// cycleSort is O: sort by the next column, in its usual direction, the
+// selected contact staying selected.
+func (m *Model) cycleSort() tea.Cmd {
 	n := len(sortColumns)
 	at := 0
 	for j, c := range sortColumns {
@@ -127,20 +129,18 @@ func (m *Model) cycleSort(back bool) {
 			at = j
 		}
 	}
-	step := 1
-	if back {
-		step = n - 1
-	}
-	m.setSort(sortColumns[(at+step)%n].order)
+	return m.setSort(sortColumns[(at+1)%n].order)
 }
 
 // reverseSort is R: the same column the other way round.
-func (m *Model) reverseSort() { m.setSort(m.sortBy ^ view.Reversed) }
+func (m *Model) reverseSort() tea.Cmd { return m.setSort(m.sortBy ^ view.Reversed) }
 
-func (m *Model) setSort(o view.Order) {
+// setSort lists the rows in order o and fetches the rows it brings on
+// screen.
+func (m *Model) setSort(o view.Order) tea.Cmd {
 	m.sortBy = o
 	if m.x == nil {
-		return
+		return nil
 	}
 	p := m.selected()
 	m.x.sortBy = o
@@ -150,6 +150,7 @@ func (m *Model) setSort(o view.Order) {
 	}
 	m.clampCursor()
 	m.say(m.sortText())
+	return m.fetchRows()
 }
 
 // sortText names the order in force, for the message after O or R.

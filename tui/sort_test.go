@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -84,5 +85,22 @@ func TestSortSurvivesAChange(t *testing.T) {
 	press(t, m, "enter")
 	if got, want := rowNames(m), []string{"Alice", "Bob", "Carol", "Dave", "Erin", "Hank"}; !slices.Equal(got, want) {
 		t.Errorf("after a note: %v, want %v", got, want)
+	}
+}
+
+// TestSortFetchesTheRowsItShows: sorting brings rows on screen whose
+// text is not in the (bounded) row cache, and their names are read at
+// once rather than left as "…".
+func TestSortFetchesTheRowsItShows(t *testing.T) {
+	var leads []store.Lead
+	for i := range 40 {
+		leads = append(leads, lead(fmt.Sprintf("P%03d", 39-i), fmt.Sprintf("p%03d@x.example", i), store.ActionInstall, float64(i+30)))
+	}
+	m := newModel(t, openStore(t, leads), Options{})
+	clear(m.rows) // as when the cache was emptied for scrolling elsewhere
+	press(t, m, "O")
+	scr := screenText(m)
+	if !strings.Contains(scr, "P039 Test") || strings.Contains(scr, "…  ") {
+		t.Errorf("the sorted rows were not read:\n%s", scr)
 	}
 }
