@@ -3,7 +3,8 @@
 # Filter to Contact-me leads, log a touch, see its message give way to the
 # key hints, cancel a note with ctrl+c without quitting, quit, reopen, and
 # find the touch saved, both on screen and through the command line. Then draft an email
-# in $EDITOR from the inbox and log it as a touch.
+# in $EDITOR from the inbox and log it as a touch. Then sort by name, mark
+# three rows, set their status in one key and undo it in one u.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v tmux >/dev/null || { echo "e2e-inbox: tmux is not installed (apt-get install tmux)" >&2; exit 1; }
@@ -101,4 +102,39 @@ until_text "EXITED 0"
 after=$(touches)
 [ -n "$after" ] && [ "$after" != "$before" ] || { echo "e2e-inbox: the draft's touch was not saved ($before -> $after)" >&2; exit 1; }
 
-echo "e2e-inbox: filtered to Contact me, logged a touch on $first, reopened and found it saved; drafted for Olu in \$EDITOR and logged that touch"
+
+# Bulk: sort the All view by name, mark the first three rows with space,
+# set their status in one key, undo all three with one u.
+tmux kill-session -t "$sess"
+start
+until_text "Scheduled"
+keys 3                      # the "all" view
+until_text "Olu Adeyemi"
+keys O                      # sort by name
+until_text "Name ↑"
+keys g
+keys Space Space Space
+until_text "3 marked"
+marks=$(screen | grep -c "✓" || true)
+[ "$marks" = 3 ] || { screen >&2; echo "e2e-inbox: $marks rows show a mark, want 3" >&2; exit 1; }
+for n in "José" "Mei Lin" "Olu Adeyemi"; do
+  screen | grep -F "$n" | grep -qF "✓" || { screen >&2; echo "e2e-inbox: $n is not marked" >&2; exit 1; }
+done
+keys s
+until_text "Status of 3 marked"
+keys q                      # qualified, for all three
+until_text "status set to qualified on 3"
+q=$(screen | grep -c "qualified " || true)
+[ "$q" -ge 3 ] || { screen >&2; echo "e2e-inbox: $q rows qualified after the batch, want 3" >&2; exit 1; }
+keys u
+until_text "on 3 contacts undone"
+screen | grep -F "✓" | grep -qF "qualified" && { screen >&2; echo "e2e-inbox: a row is still qualified after u" >&2; exit 1; }
+keys Escape
+for _ in $(seq 200); do screen | grep -qF "marked" || break; sleep 0.05; done
+screen | grep -qF "✓" && { screen >&2; echo "e2e-inbox: esc left the marks" >&2; exit 1; }
+keys q
+until_text "EXITED 0"
+[ -z "$("$work/leads" --db "$db" list --status qualified | grep -v '^ID' | grep -v 'no contacts match' || true)" ] \
+  || { "$work/leads" --db "$db" list >&2; echo "e2e-inbox: the undone batch is still saved" >&2; exit 1; }
+
+echo "e2e-inbox: filtered to Contact me, logged a touch on $first, reopened and found it saved; drafted for Olu in \$EDITOR and logged that touch; sorted by name, marked three rows, qualified them in one key and undid it in one u"

@@ -25,7 +25,7 @@ type Filter = view.Filter
 // ListContacts calls fn for every contact that passes f, most recent
 // activity first, with its leads and triage state loaded. The leads come
 // without their raw records, which no listing shows; Contact has them. It
-// streams: only a 16-byte sort key per contact and the current contact are
+// streams: only a sort key per contact (and, for a text order, its text) and the current contact are
 // in memory.
 func (s *Store) ListContacts(f Filter, fn func(*Contact) error) error {
 	return s.ListContactsBy(f, view.ByRecent, time.Time{}, fn)
@@ -42,7 +42,7 @@ func (s *Store) ListContactsBy(f Filter, order view.Order, now time.Time, fn fun
 		// A contact's leads often share a block: read each block once.
 		leads := &leadReader{lb: leadBucket{tx.Bucket(bLeads)}}
 		var offers view.OfferNames
-		if len(f.Offer) > 0 {
+		if len(f.Offer) > 0 || order.NeedsOfferNames() {
 			var err error
 			if offers, err = offerNamesTx(contacts, names, nil); err != nil {
 				return err
@@ -71,12 +71,12 @@ func (s *Store) ListContactsBy(f Filter, order view.Order, now time.Time, fn fun
 			if !sel.Match(&dg, st) {
 				continue
 			}
-			keys = append(keys, listKey{order.Key(&dg, st, at), seq})
+			keys = append(keys, listKey{order.SortKey(&dg, st, at, dg.Search, offers[dg.LatestOffer], names.Name), seq})
 		}
 		releaseMapped(s.db.Info().Data, tx.Size())
 		slices.SortFunc(keys, func(a, b listKey) int {
-			if a.key != b.key {
-				return cmp.Compare(a.key, b.key)
+			if c := order.Compare(a.key, b.key); c != 0 {
+				return c
 			}
 			return cmp.Compare(a.seq, b.seq)
 		})
@@ -89,8 +89,10 @@ func (s *Store) ListContactsBy(f Filter, order view.Order, now time.Time, fn fun
 }
 
 // listKey is one listed contact: where it sorts, and its key in the store.
+// A text order (by name, company, ...) holds the contact's text for it
+// besides, the one cost of those orders over recent and urgency.
 type listKey struct {
-	key uint64
+	key view.SortKey
 	seq uint64
 }
 

@@ -58,6 +58,7 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		keep, had = m.x.dg[p].ID, true
 	}
 	m.x, m.lastTest = msg.x, msg.lastTest
+	m.x.sortBy = m.sortBy
 	if m.now().Unix()-m.x.rankAt >= 60 {
 		m.x.rank(m.now().Unix()) // a slow load: clocks moved on meanwhile
 	}
@@ -225,6 +226,9 @@ func (m *Model) setView(v view.Lane) tea.Cmd {
 func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
 	km := &m.keys
 	h := m.listHeight()
+	if cmd, ok := m.selectionKey(k); ok {
+		return cmd
+	}
 	switch {
 	case key.Matches(k, km.Quit):
 		return m.quit()
@@ -563,6 +567,9 @@ func (m *Model) row(i int32, c columns, selected bool, now int64) string {
 		}
 		cells = append(cells, s)
 	}
+	if len(m.marks.set) > 0 {
+		add(m.markCell(i), 1, &m.sty.ok)
+	}
 	add(clock, c.clock, &clockSty)
 	add(rt.name, c.name, nil)
 	add(rt.company, c.company, nil)
@@ -637,13 +644,16 @@ func (m *Model) filterLine() string {
 
 func (m *Model) headerLine(c columns) string {
 	var h []string
+	if len(m.marks.set) > 0 {
+		h = append(h, " ") // the marks' gutter
+	}
 	for _, col := range []struct {
 		title string
 		w     int
 	}{{"Clock", c.clock}, {"Name", c.name}, {"Company", c.company}, {"Latest", c.latest},
 		{"Offer", c.offer}, {"Status", c.status}, {"Tch", c.tch}} {
 		if col.w > 0 {
-			h = append(h, fit(col.title, col.w))
+			h = append(h, fit(m.sortTitle(col.title), col.w))
 		}
 	}
 	return m.sty.header.Render(fit(strings.Join(h, " "), m.width))
@@ -665,6 +675,7 @@ func (m *Model) inboxView() string {
 		b.WriteString(m.panelView(lh + 1))
 	default:
 		c := m.columns()
+		m.gutterRoom(&c)
 		b.WriteString(m.filterLine() + "\n")
 		b.WriteString(m.headerLine(c) + "\n")
 		now := m.now().Unix()
@@ -740,6 +751,9 @@ func (m *Model) statusBar() string {
 		left = append(left, fmt.Sprintf("%d of %d contacts", len(m.x.visible), m.x.contacts))
 		if m.screen == screenInbox && len(m.x.visible) > 0 {
 			left[len(left)-1] = fmt.Sprintf("%d/%d · %d contacts", m.cursor+1, len(m.x.visible), m.x.contacts)
+		}
+		if n := m.marksNote(); n != "" && m.screen == screenInbox {
+			left = append(left, n)
 		}
 	}
 	if m.lastTest.IsZero() {

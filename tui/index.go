@@ -134,13 +134,22 @@ type index struct {
 	// contacts counts every contact but Microsoft's test leads, which
 	// count nowhere but in their own view.
 	contacts int
+
+	// sortBy is the order of visible (sort.go), urgency by default;
+	// sortRank caches every contact's rank in the text order sortRankOf,
+	// sortBlank that of a blank text.
+	sortBy     view.Order
+	sortRank   []uint32
+	sortRankOf view.Order
+	sortBlank  uint32
 }
 
 // newIndex builds the index of the digests; states holds the read
 // model's state of every contact the rep has touched (store.States).
 func newIndex(dg []view.Digest, text store.SearchText, dict *view.Dict, states map[[8]byte]view.State, now time.Time) *index {
 	x := &index{dg: dg, dict: dict, tri: make([]view.State, len(dg)), status: make([]uint8, len(dg)),
-		byID: make(map[[8]byte]int32, len(states)), codeBits: map[store.Code]bitset{}, selBits: map[store.Code]bitset{}}
+		byID: make(map[[8]byte]int32, len(states)), codeBits: map[store.Code]bitset{}, selBits: map[store.Code]bitset{},
+		sortBy: view.ByUrgency}
 	x.text = corpus{text: text.Text, off: text.Off}
 	for i := range dg {
 		if !dg[i].Test() {
@@ -928,6 +937,7 @@ func (x *index) apply(f *filters, v view.Lane) {
 			x.visible = append(x.visible, i)
 		}
 	}
+	x.sortVisible()
 	x.counts = [numViews]int{}
 	for m, n := range byMask {
 		if n == 0 {

@@ -30,6 +30,12 @@ type KeyMap struct {
 	// Sync runs the Azure Table sync.
 	Sync key.Binding
 
+	// Marking rows for a batch action (selection.go): one row, a range
+	// from the last marked row, every row of the view.
+	Mark, MarkRange, MarkAll key.Binding
+	// Sorting (sort.go): the next column, the other direction.
+	SortNext, SortReverse key.Binding
+
 	// Draft opens an email draft for the selected or open contact.
 	Draft key.Binding
 	// On the draft screen: the outputs (editor, mailto, .eml, clipboard)
@@ -84,6 +90,12 @@ func DefaultKeyMap() KeyMap {
 
 		Sync: b([]string{"S"}, "S", "sync Azure"),
 
+		Mark:        b([]string{"space"}, "space", "mark, move down"),
+		MarkRange:   b([]string{"v"}, "v", "mark range"),
+		MarkAll:     b([]string{"V", "ctrl+a"}, "V/^a", "mark all/clear"),
+		SortNext:    b([]string{"O"}, "O", "sort by column"),
+		SortReverse: b([]string{"R"}, "R", "reverse sort"),
+
 		Draft:         b([]string{"e"}, "e", "email draft"),
 		DraftEdit:     b([]string{"E", "enter"}, "E/enter", "open in $EDITOR"),
 		DraftMailto:   b([]string{"m"}, "m", "mail app"),
@@ -105,9 +117,17 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextView, k.PrevView, k.ViewAction, k.ViewScheduled, k.ViewAll, k.ViewClosed, k.ViewNoPII, k.ViewDNC, k.ViewTest},
 		{k.Search, k.Filter, k.ClearAll, k.Open, k.Back, k.Stats, k.Sync, k.Messages, k.Help, k.Quit},
 		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo, k.Redo, k.Draft},
+		{k.Mark, k.MarkRange, k.MarkAll, markedActs, marksClear, k.SortNext, k.SortReverse},
 		{k.DraftEdit, k.DraftMailto, k.DraftEML, k.DraftCopy, k.DraftTemplate},
 	}
 }
 
+// markedActs is a help line, not a key: with rows marked, the follow-up
+// keys act on every marked row, and esc clears the marks.
+var markedActs = key.NewBinding(key.WithHelp("s t d z n", "on all marked"))
+
+// marksClear is a help line for esc with rows marked.
+var marksClear = key.NewBinding(key.WithHelp("esc", "clear marks"))
+
 // fullHelpTitles names the groups of FullHelp.
-var fullHelpTitles = []string{"Move", "Views", "Find & screens", "Follow up", "On a draft"}
+var fullHelpTitles = []string{"Move", "Views", "Find & screens", "Follow up", "Mark & sort", "On a draft"}

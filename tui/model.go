@@ -92,6 +92,8 @@ type Model struct {
 	firstLog bool
 	view     view.Lane
 	f        filters
+	sortBy   view.Order // the inbox's order (sort.go)
+	marks    marks      // contacts marked for a batch action (selection.go)
 	cursor   int
 	offset   int
 	rows     map[uint64]rowText // display fields by contact seq, sanitised
@@ -142,7 +144,7 @@ func New(s *store.Store, opt Options) *Model {
 	}
 	m := &Model{
 		st: s, opt: opt, keys: DefaultKeyMap(), dark: true,
-		width: 80, height: 24, loading: true,
+		width: 80, height: 24, loading: true, sortBy: view.ByUrgency,
 		rows: map[uint64]rowText{}, pending: map[uint64]bool{},
 		help: help.New(), spin: spinner.New(spinner.WithSpinner(spinner.Line)),
 		started: opt.Started,
@@ -224,6 +226,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.detail.onContact(m, msg)
 	case changedMsg:
 		return m, m.onChanged(msg)
+	case batchMsg:
+		return m, m.onBatch(msg)
 	case draftLoadedMsg:
 		return m, m.onDraftLoaded(msg)
 	case editorReadyMsg:

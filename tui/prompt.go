@@ -26,6 +26,7 @@ const (
 	promptDraftConfirm // draft for a closed contact? y/n
 	promptDraftTouch   // log the draft as a touch? y/n
 	promptConfirmTouch // a touch past the cadence? y/n
+	promptConfirmBatch // a batch action on many marked rows? y/n (selection.go)
 )
 
 // prompt is the one-line question at the bottom of the screen. Text
@@ -38,6 +39,7 @@ type prompt struct {
 	err    string
 	prev   string // search query before the prompt opened
 	cut    bool   // typing or a paste ran past the input's limit
+	batch  *batch // the prompt answers for the marked rows (selection.go), not pos
 }
 
 func (p prompt) isText() bool {
@@ -85,6 +87,9 @@ func (m *Model) onInputChanged() tea.Cmd {
 
 func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 	p := m.prompt
+	if p.batch != nil {
+		return m.batchPromptKey(k)
+	}
 	switch p.kind {
 	case promptStatus:
 		return m.statusKey(k)
@@ -234,8 +239,12 @@ func (m *Model) promptView() string {
 		for _, c := range statusChoices {
 			parts = append(parts, m.sty.key.Render(c.key)+" "+string(c.st))
 		}
-		return m.sty.prompt.Render("Status: ") + strings.Join(parts, "  ") + "  " + m.sty.dim.Render("esc cancel")
-	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch:
+		head := "Status: "
+		if p.label != "" {
+			head = p.label
+		}
+		return m.sty.prompt.Render(head) + strings.Join(parts, "  ") + "  " + m.sty.dim.Render("esc cancel")
+	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch, promptConfirmBatch:
 		return m.sty.prompt.Render(p.label)
 	}
 	head := m.sty.prompt.Render(p.label)

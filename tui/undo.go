@@ -33,6 +33,8 @@ type undoEntry struct {
 
 	filter bool    // x cleared the filters: undo puts f back
 	f      filters // the filters before x
+
+	batch []undoEntry // a batch action (selection.go): one entry per contact, undone and redone together
 }
 
 // nameOf is the name a contact goes by in messages, from the rows and the
@@ -98,6 +100,9 @@ func (m *Model) undoLast() tea.Cmd {
 		m.say("filters and search back (ctrl+r clears them again)")
 		return m.refilter()
 	}
+	if e.batch != nil {
+		return m.batchCmd(e, kindUndo, "")
+	}
 	return m.runChange(m.x.find(idOf(e.id)), e, kindUndo, "")
 }
 
@@ -116,6 +121,9 @@ func (m *Model) redoLast() tea.Cmd {
 		m.undo = append(m.undo, e)
 		m.say("filters and search cleared again (u brings them back)")
 		return m.refilter()
+	}
+	if e.batch != nil {
+		return m.batchCmd(e, kindRedo, "")
 	}
 	return m.runChange(m.x.find(idOf(e.id)), e, kindRedo, "")
 }

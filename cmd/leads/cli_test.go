@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -283,7 +284,8 @@ func TestListStatusAndDNC(t *testing.T) {
 
 // TestListSortUrgency: --sort urgency lists as the inbox does (an overdue
 // follow-up before everything else) while the default stays newest
-// activity first; an unknown order is a usage error.
+// activity first; the column orders (name, company, reversed) list as
+// the inbox sorted by that column; an unknown order is a usage error.
 func TestListSortUrgency(t *testing.T) {
 	db := tempDB(t)
 	if r := runCLI(t, db, "", "import", "testdata/storage-explorer-export.csv"); r.code != 0 {
@@ -328,7 +330,16 @@ func TestListSortUrgency(t *testing.T) {
 	if got := ids("--sort", "urgency"); len(got) != len(recent) || got[0] != oldest {
 		t.Errorf("--sort urgency %v: the overdue contact %s is not first", got, oldest)
 	}
-	if r := runCLI(t, db, "", "list", "--sort", "oldest"); r.code != exitUsage || !strings.Contains(r.stderr, "recent or urgency") {
+	if r := runCLI(t, db, "", "list", "--sort", "oldest"); r.code != exitUsage || !strings.Contains(r.stderr, "recent, urgency, name") {
 		t.Errorf("--sort oldest: %d %q", r.code, r.stderr)
+	}
+	// The inbox's columns: by name A to Z and back, the contact without
+	// personal data (no name) last either way.
+	byName, back := ids("--sort", "name"), ids("--sort=-name")
+	if len(byName) != len(recent) || slices.Equal(byName, back) || byName[len(byName)-1] != back[len(back)-1] {
+		t.Errorf("--sort name %v, --sort=-name %v", byName, back)
+	}
+	if r := runCLI(t, db, "", "list", "--sort", "company"); r.code != 0 || strings.Index(r.stdout, "Adatum") > strings.Index(r.stdout, "Tailspin") {
+		t.Errorf("--sort company: %d %q", r.code, r.stdout)
 	}
 }

@@ -17,8 +17,8 @@ import (
 )
 
 func init() {
-	register(&command{name: "list", args: "[--view NAME] [filters] [--sort recent|urgency] [--json]",
-		summary: "list contacts, most recent activity first or most urgent first as the inbox", run: runList})
+	register(&command{name: "list", args: "[--view NAME] [filters] [--sort ORDER] [--json]",
+		summary: "list contacts, most recent activity first, most urgent first as the inbox, or by a column", run: runList})
 }
 
 // addFilterFlags declares the filter flags shared by list and export. What
@@ -78,7 +78,7 @@ func runList(e *env, args []string) int {
 	fs := e.flags(c)
 	f := addFilterFlags(fs)
 	asJSON := fs.Bool("json", false, "write one JSON object per contact per line")
-	sortBy := fs.String("sort", "recent", "`ORDER`: recent (newest activity first) or urgency (as the inbox lists contacts)")
+	sortBy := fs.String("sort", "recent", "`ORDER`: recent (newest activity first; also last), urgency (as the inbox lists contacts), name, company, offer, status, touches, email or country; a leading - reverses (--sort=-name)")
 	viewName := fs.String("view", "", "start from the saved view `NAME` of the config file; other flags narrow or replace its values")
 	pos, code, ok := e.parse(fs, args)
 	if !ok {

@@ -341,38 +341,3 @@ func (o *OfferNamer) Picks() (codes []Code, seqs []uint64) {
 	}
 	return codes, seqs
 }
-
-// Order is an order in which to list contacts.
-type Order uint8
-
-// The orders 'leads list' offers.
-const (
-	// ByRecent lists the newest activity first.
-	ByRecent Order = iota
-	// ByUrgency lists contacts as the inbox does, most urgent first.
-	ByUrgency
-)
-
-// ParseOrder reads an order's name as 'leads list --sort' takes it.
-func ParseOrder(s string) (Order, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "recent":
-		return ByRecent, nil
-	case "urgency":
-		return ByUrgency, nil
-	}
-	return 0, fmt.Errorf("unknown order %q: use recent or urgency", s)
-}
-
-// NeedsState reports whether Key reads the contact's State.
-func (o Order) NeedsState() bool { return o == ByUrgency }
-
-// Key returns a contact's place in the order as of now (Unix seconds): a
-// smaller key comes first. Contacts with equal keys are listed in store
-// order, older contact first, as the inbox lists them.
-func (o Order) Key(d *Digest, s State, now int64) uint64 {
-	if o == ByUrgency {
-		return RankOf(d, s, now).Key()
-	}
-	return Rank{At: -d.Last}.Key()
-}
