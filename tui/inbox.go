@@ -15,6 +15,7 @@ import (
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
 	"github.com/leads-inbox/leads/store/view"
+	"github.com/leads-inbox/leads/tui/cells"
 )
 
 // rowText is what a row shows that is not in the digest: the contact's
@@ -429,23 +430,10 @@ func (m *Model) columns() columns {
 	return c
 }
 
-// fit truncates s to w cells and pads it, by display width, so that wide
-// characters and combining marks cannot shift the columns. Widths are
-// counted per code point, as wcwidth does, because that is what tmux and
-// most terminals (and Bubble Tea's renderer by default) use: grapheme
-// widths disagree with them on scripts such as Devanagari.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if ansi.StringWidthWc(s) > w {
-		s = ansi.TruncateWc(s, w, "…")
-	}
-	if pad := w - ansi.StringWidthWc(s); pad > 0 {
-		s += strings.Repeat(" ", pad)
-	}
-	return s
-}
+// fit truncates s to w cells and pads it, by the width the terminal
+// draws it at, so that wide characters, conjuncts and combining marks
+// cannot shift the columns (see package cells).
+func fit(s string, w int) string { return cells.Fit(s, w) }
 
 // humanCount writes 1234 as 1.2k and 760000 as 760k, for the tabs.
 func humanCount(n int) string {

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
 	"github.com/leads-inbox/leads/store/view"
+	"github.com/leads-inbox/leads/tui/cells"
 )
 
 func init() {
@@ -128,13 +128,10 @@ func writeListRow(w io.Writer, c *store.Contact) error {
 }
 
 // cell sanitises a value and pads or truncates it to width display columns,
-// so CJK names and emoji keep the columns aligned.
+// measured as the terminal draws them, so CJK, Devanagari and emoji names
+// keep the columns aligned.
 func cell(s string, width int) string {
-	s = safetext.Clean(s)
-	if ansi.StringWidth(s) > width {
-		s = ansi.Truncate(s, width, "…")
-	}
-	return s + strings.Repeat(" ", max(0, width-ansi.StringWidth(s)))
+	return cells.Fit(safetext.Clean(s), width)
 }
 
 func dateOnly(t time.Time) string {
