@@ -33,10 +33,10 @@ func TestWidthMatchesTmux(t *testing.T) {
 func TestSafeDropsAmbiguousParts(t *testing.T) {
 	for in, want := range map[string]string{
 		"a👨\u200d👩\u200d👧b": "a👨b",
-		"👍🏽 ok":            "👍 ok",
-		"❤\ufe0f":          "❤",
-		"सरस्वती":          "सरस्वती",
-		"\x1b[1mé\x1b[0m":  "\x1b[1mé\x1b[0m",
+		"👍🏽 ok":             "👍 ok",
+		"❤\ufe0f":           "❤",
+		"सरस्वती":           "सरस्वती",
+		"\x1b[1mé\x1b[0m":   "\x1b[1mé\x1b[0m",
 	} {
 		if got := Safe(in); got != want {
 			t.Errorf("Safe(%q) = %q, want %q", in, got, want)
