@@ -140,10 +140,7 @@ func New(s *store.Store, opt Options) *Model {
 
 func (m *Model) setStyles() {
 	m.sty = newStyles(m.dark, m.opt.NoColor)
-	m.help.Styles = help.DefaultStyles(m.dark)
-	if m.opt.NoColor {
-		m.help.Styles = help.Styles{ShortKey: m.sty.bold, FullKey: m.sty.bold}
-	}
+	m.help.Styles = helpStyles(m.sty)
 }
 
 // Init loads the digests and asks the terminal for its background.
