@@ -170,6 +170,9 @@ func (m *Model) detailLines(c *store.Contact) []string {
 		state += " · lost: " + safetext.Clean(t.LostReason)
 	}
 	add(s.bold.Render(fit(state, w)))
+	if line, sty := m.firstReplyLine(c.ID); line != "" {
+		add(sty.Render(fit(line, w)))
+	}
 	leads := "leads"
 	if c.LeadCount == 1 {
 		leads = "lead"

@@ -202,6 +202,7 @@ func (m *Model) clampCursor() {
 		m.offset = m.cursor - h + 1
 	}
 	m.offset = min(max(m.offset, 0), max(n-h, 0))
+	m.scrollToCursor()
 }
 
 func (m *Model) move(d int) tea.Cmd {
@@ -372,8 +373,11 @@ func (m *Model) onClick(msg tea.MouseClickMsg) tea.Cmd {
 		return nil
 	}
 	y := msg.Mouse().Y - 3 // tabs, filter line, header
-	if y >= 0 && y < m.listHeight() {
-		m.cursor = m.offset + y
+	if m.x == nil {
+		return nil
+	}
+	if lines := m.listLines(m.offset, m.listHeight()); y >= 0 && y < len(lines) && !lines[y].header {
+		m.cursor = lines[y].row
 		m.clampCursor()
 	}
 	return nil
@@ -657,10 +661,13 @@ func (m *Model) inboxView() string {
 		b.WriteString(m.filterLine() + "\n")
 		b.WriteString(m.headerLine(c) + "\n")
 		now := m.now().Unix()
-		end := min(m.offset+lh, len(m.x.visible))
 		n := 0
-		for j := m.offset; j < end; j++ {
-			b.WriteString(m.row(m.x.visible[j], c, j == m.cursor, now))
+		for _, l := range m.listLines(m.offset, lh) {
+			if l.header {
+				b.WriteString(m.groupHeader(l.g))
+			} else {
+				b.WriteString(m.row(m.x.visible[l.row], c, l.row == m.cursor, now))
+			}
 			b.WriteByte('\n')
 			n++
 		}

@@ -156,6 +156,12 @@ func followUpSummary(x *index, now time.Time) followUps {
 			}
 		case view.TierHotClock, view.TierClock:
 			f.onClock++
+			if t.Due != 0 { // a follow-up set while the first-reply clock runs
+				f.scheduled++
+				if t.Due < endOfDay {
+					f.dueToday++
+				}
+			}
 		case view.TierHotLate, view.TierLate:
 			f.late++
 		case view.TierDecide:
