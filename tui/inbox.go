@@ -21,7 +21,7 @@ import (
 // rowText is what a row shows that is not in the digest: the contact's
 // display fields, already sanitised.
 type rowText struct {
-	name, company, offer, email string
+	name, company, offer, email, country string
 }
 
 func rowTextOf(c *store.Contact) rowText {
@@ -38,7 +38,8 @@ func rowTextOf(c *store.Contact) rowText {
 	if offer == "" {
 		offer = safetext.Clean(c.LatestOfferID)
 	}
-	return rowText{name: name, company: safetext.Clean(c.Customer.Company), offer: offer, email: safetext.Clean(c.Customer.Email)}
+	return rowText{name: name, company: safetext.Clean(c.Customer.Company), offer: offer,
+		email: safetext.Clean(c.Customer.Email), country: safetext.Clean(c.Customer.Country)}
 }
 
 // rowCacheMax bounds the display cache; scrolling through a million rows
@@ -385,55 +386,6 @@ func (m *Model) onClick(msg tea.MouseClickMsg) tea.Cmd {
 
 // --- drawing ---
 
-// columns holds the width of each column of the inbox list; 0 hides it.
-type columns struct{ clock, name, company, latest, offer, status, tch int }
-
-// columns lays the list out for the terminal width. The clock (why the row
-// is urgent) and the name always show; as the width falls, the columns a
-// rep can do without go first: the offer (most sellers have one or two),
-// the company, the latest action, the touches, and last the status, which
-// is where a do-not-contact or test lead is flagged.
-func (m *Model) columns() columns {
-	const nameMin, companyMin, offerMin = 12, 8, 8
-	c := columns{clock: 9, latest: 13, status: 9, tch: 3}
-	if m.width >= 110 {
-		c.latest = 22
-	}
-	// free is the room left for flex columns (the name, and the company and
-	// offer when shown) after the other columns shown and a space between
-	// each two columns.
-	free := func(flex int) int {
-		w, n := 0, flex
-		for _, x := range []int{c.clock, c.latest, c.status, c.tch} {
-			if x > 0 {
-				w += x
-				n++
-			}
-		}
-		return m.width - w - (n - 1)
-	}
-	if r := free(3); r >= nameMin+companyMin+offerMin {
-		c.name = max(r*4/10, nameMin)
-		c.company = (r - c.name) / 2
-		c.offer = r - c.name - c.company
-		return c
-	}
-	if r := free(2); r >= nameMin+companyMin {
-		c.name = max(r*4/7, nameMin)
-		c.company = r - c.name
-		return c
-	}
-	for _, drop := range []*int{&c.latest, &c.tch, &c.status} {
-		if r := free(1); r >= nameMin {
-			c.name = r
-			return c
-		}
-		*drop = 0
-	}
-	c.name = free(1) // 10 cells at the narrowest, 20 columns
-	return c
-}
-
 // fit truncates s to w cells and pads it, by the width the terminal
 // draws it at, so that wide characters, conjuncts and combining marks
 // cannot shift the columns (see package cells).
@@ -564,39 +516,14 @@ func (m *Model) row(i int32, c columns, selected bool, now int64) string {
 	add(rt.company, c.company, nil)
 	add(latest, c.latest, nil)
 	add(rt.offer, c.offer, nil)
+	add(rt.email, c.email, &m.sty.dim)
+	add(rt.country, c.country, nil)
 	add(status, c.status, &statusSty)
 	add(tch, c.tch, tchSty)
 	if selected {
 		return m.sty.selected.Render(strings.Join(cells, " "))
 	}
 	return strings.Join(cells, " ")
-}
-
-func (m *Model) tabs() string {
-	counts := [numViews]int{}
-	if m.x != nil {
-		counts = m.x.counts
-	}
-	build := func(withCounts bool) string {
-		parts := make([]string, numViews)
-		for v := view.Lane(0); v < numViews; v++ {
-			label := fmt.Sprintf("%d %s", v+1, viewNames[v])
-			if withCounts || v == m.view {
-				label += " " + humanCount(counts[v])
-			}
-			if v == m.view {
-				parts[v] = m.sty.tabActive.Render(" " + label + " ")
-			} else {
-				parts[v] = m.sty.tab.Render(" " + label + " ")
-			}
-		}
-		return strings.Join(parts, "")
-	}
-	s := build(true)
-	if lipgloss.Width(s) > m.width {
-		s = build(false)
-	}
-	return ansi.TruncateWc(s, m.width, "")
 }
 
 // filterLine shows the active filter, always: a rep must never wonder why
@@ -634,7 +561,7 @@ func (m *Model) headerLine(c columns) string {
 		title string
 		w     int
 	}{{"Clock", c.clock}, {"Name", c.name}, {"Company", c.company}, {"Latest", c.latest},
-		{"Offer", c.offer}, {"Status", c.status}, {"Tch", c.tch}} {
+		{"Offer", c.offer}, {"Email", c.email}, {"Ctry", c.country}, {"Status", c.status}, {"Tch", c.tch}} {
 		if col.w > 0 {
 			h = append(h, fit(col.title, col.w))
 		}

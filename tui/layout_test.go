@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -30,5 +32,50 @@ func TestDevanagariKeepsColumns(t *testing.T) {
 				t.Errorf("at %dx%d the touches column moved: %q", sz[0], sz[1], l)
 			}
 		}
+	}
+}
+
+// TestWideScreenGivesRoomToWhatIsCut: at 160 columns a long offer name is
+// shown whole instead of the name column keeping blank cells, and the
+// email and country columns appear; at 100 columns there is no room for
+// the email.
+func TestWideScreenGivesRoomToWhatIsCut(t *testing.T) {
+	l := lead("Ann", "ann.longaddress@contoso-holdings.example", "Contact me", 1)
+	l.OfferName = "Contoso Inventory Pro (BYOL) for Retail"
+	l.Customer.Country = "IN"
+	m := newModel(t, openStore(t, []store.Lead{l}), Options{})
+	send(t, m, windowSize(160, 45))
+	scr := screenText(m)
+	for _, want := range []string{"Email", "Ctry", l.OfferName, l.Customer.Email, " IN "} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("at 160 columns %q is missing:\n%s", want, scr)
+		}
+	}
+	if c := m.columns(); c.name > 2*len("Ann Test") {
+		t.Errorf("the name column takes %d cells for %q", c.name, "Ann Test")
+	}
+	send(t, m, windowSize(100, 30))
+	if scr := screenText(m); strings.Contains(scr, "Email") {
+		t.Errorf("at 100 columns the email column squeezes the others:\n%s", scr)
+	}
+}
+
+// TestTabsKeepCountsAt80: at 80 columns every view's tab keeps its count
+// (the labels are abbreviated instead).
+func TestTabsKeepCountsAt80(t *testing.T) {
+	m := newModel(t, fixture(t), Options{})
+	send(t, m, windowSize(80, 24))
+	for v := range numViews {
+		m.x.counts[v] = 1_200_000 // the widest count there is: 1.2M
+	}
+	tabs := strings.Split(screenText(m), "\n")[0]
+	for v := range numViews {
+		re := regexp.MustCompile(fmt.Sprintf(`%d (%s|%s) 1\.2M`, v+1, viewNames[v], tabShort[v]))
+		if !re.MatchString(tabs) {
+			t.Errorf("view %d has no count in %q", v+1, tabs)
+		}
+	}
+	if w := cells.Width(tabs); w > 80 {
+		t.Errorf("tabs are %d cells wide", w)
 	}
 }
