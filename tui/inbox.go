@@ -263,6 +263,8 @@ func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.refilter()
 	case key.Matches(k, km.Stats):
 		return m.openStats()
+	case key.Matches(k, km.Preview):
+		return m.togglePreview()
 	case key.Matches(k, km.Open):
 		if p := m.selected(); p >= 0 {
 			return m.openDetail(p)
@@ -374,8 +376,8 @@ func (m *Model) onClick(msg tea.MouseClickMsg) tea.Cmd {
 		return nil
 	}
 	y := msg.Mouse().Y - 3 // tabs, filter line, header
-	if m.x == nil {
-		return nil
+	if m.x == nil || (m.previewShown() && msg.Mouse().X >= m.width*3/5) {
+		return nil // no list yet, or a click on the preview pane
 	}
 	if lines := m.listLines(m.offset, m.listHeight()); y >= 0 && y < len(lines) && !lines[y].header {
 		m.cursor = lines[y].row
@@ -584,28 +586,36 @@ func (m *Model) inboxView() string {
 		b.WriteString(m.filterLine() + "\n")
 		b.WriteString(m.panelView(lh + 1))
 	default:
-		c := m.columns()
 		b.WriteString(m.filterLine() + "\n")
-		b.WriteString(m.headerLine(c) + "\n")
-		now := m.now().Unix()
-		n := 0
-		for _, l := range m.listLines(m.offset, lh) {
-			if l.header {
-				b.WriteString(m.groupHeader(l.g))
-			} else {
-				b.WriteString(m.row(m.x.visible[l.row], c, l.row == m.cursor, now))
-			}
-			b.WriteByte('\n')
-			n++
-		}
-		if len(m.x.visible) == 0 {
-			b.WriteString(m.sty.dim.Render(fit("  "+m.emptyText(), m.width)) + "\n")
-			n++
-		}
-		b.WriteString(strings.Repeat("\n", max(lh-n, 0)))
+		b.WriteString(m.listArea(lh))
 	}
 	b.WriteString(m.messageLine() + "\n")
 	b.WriteString(m.statusBar())
+	return b.String()
+}
+
+// listBlock draws the column header and lh lines of the list at m.width,
+// each line ending in a newline.
+func (m *Model) listBlock(lh int) string {
+	var b strings.Builder
+	c := m.columns()
+	b.WriteString(m.headerLine(c) + "\n")
+	now := m.now().Unix()
+	n := 0
+	for _, l := range m.listLines(m.offset, lh) {
+		if l.header {
+			b.WriteString(m.groupHeader(l.g))
+		} else {
+			b.WriteString(m.row(m.x.visible[l.row], c, l.row == m.cursor, now))
+		}
+		b.WriteByte('\n')
+		n++
+	}
+	if len(m.x.visible) == 0 {
+		b.WriteString(m.sty.dim.Render(fit("  "+m.emptyText(), m.width)) + "\n")
+		n++
+	}
+	b.WriteString(strings.Repeat("\n", max(lh-n, 0)))
 	return b.String()
 }
 

@@ -11,6 +11,9 @@ type KeyMap struct {
 
 	// Screens: open a contact, go back, quit, the help overlay, stats.
 	Open, Back, Quit, Help, Stats key.Binding
+	// Preview shows or hides the selected contact beside the list (wide
+	// screens only).
+	Preview key.Binding
 
 	// Views (lanes) of the inbox.
 	NextView, PrevView                                                 key.Binding
@@ -53,6 +56,8 @@ func DefaultKeyMap() KeyMap {
 		Quit:  b([]string{"q", "ctrl+c"}, "q/^c", "quit / back"),
 		Help:  b([]string{"?"}, "?", "help"),
 		Stats: b([]string{"i"}, "i", "stats"),
+
+		Preview: b([]string{"p"}, "p", "preview pane"),
 
 		NextView:      b([]string{"tab", "l", "right"}, "tab/l/→", "next view"),
 		PrevView:      b([]string{"shift+tab", "h", "left"}, "S-tab/h/←", "previous view"),
@@ -97,7 +102,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp},
 		{k.NextView, k.PrevView, k.ViewAction, k.ViewScheduled, k.ViewAll, k.ViewClosed, k.ViewNoPII, k.ViewDNC, k.ViewTest},
-		{k.Search, k.Filter, k.ClearAll, k.Open, k.Back, k.Stats, k.Sync, k.Help, k.Quit},
+		{k.Search, k.Filter, k.ClearAll, k.Open, k.Back, k.Stats, k.Preview, k.Sync, k.Help, k.Quit},
 		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo, k.Draft},
 		{k.DraftEdit, k.DraftMailto, k.DraftEML, k.DraftCopy, k.DraftTemplate},
 	}

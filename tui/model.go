@@ -101,6 +101,8 @@ type Model struct {
 	stats  statsScreen
 	draft  draftScreen
 
+	preview preview // the selected contact beside the list, on a wide screen
+
 	// Session undo stack of contact IDs, newest last.
 	undo []string
 
@@ -154,8 +156,9 @@ func (m *Model) Init() tea.Cmd {
 
 func (m *Model) now() time.Time { return m.opt.Now() }
 
-// Update routes a message to the screen or overlay that owns it.
-func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+// update routes a message to the screen or overlay that owns it (Update,
+// in preview.go, wraps it).
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = max(msg.Width, 20), max(msg.Height, 6)
