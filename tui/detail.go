@@ -89,6 +89,12 @@ func (m *Model) detailKey(k tea.KeyPressMsg) tea.Cmd {
 		d.offset, _ = km.scroll(k, d.offset, maxOff, page)
 	case key.Matches(k, km.Stats):
 		return m.openStats()
+	case key.Matches(k, km.NextContact):
+		return m.stepContact(1)
+	case key.Matches(k, km.PrevContact):
+		return m.stepContact(-1)
+	case key.Matches(k, km.CopyEmail):
+		return m.copyEmail()
 	default:
 		if p := m.x.find(idOf(d.id)); p >= 0 {
 			return m.action(k, p)

@@ -373,7 +373,7 @@ func (m *Model) draftOutput(k tea.KeyPressMsg) tea.Cmd {
 		// OSC 52 goes out through the renderer with the next frame; the
 		// terminal may ignore it, which the rep can only see by pasting.
 		m.offerTouch("copied (OSC 52: if your terminal allows it)")
-		return tea.SetClipboard(dr.Text())
+		return m.copyCmd(dr.Text())
 	case key.Matches(k, km.DraftEdit):
 		d.busy = true
 		m.say("opening the editor…")

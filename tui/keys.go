@@ -14,6 +14,9 @@ type KeyMap struct {
 	// Preview shows or hides the selected contact beside the list (wide
 	// screens only).
 	Preview key.Binding
+	// On the contact screen: the next and previous contact of the list,
+	// and copying the email address.
+	NextContact, PrevContact, CopyEmail key.Binding
 
 	// Views (lanes) of the inbox.
 	NextView, PrevView                                                 key.Binding
@@ -57,7 +60,10 @@ func DefaultKeyMap() KeyMap {
 		Help:  b([]string{"?"}, "?", "help"),
 		Stats: b([]string{"i"}, "i", "stats"),
 
-		Preview: b([]string{"p"}, "p", "preview pane"),
+		Preview:     b([]string{"p"}, "p", "preview pane"),
+		NextContact: b([]string{"J"}, "J", "next contact"),
+		PrevContact: b([]string{"K"}, "K", "prev contact"),
+		CopyEmail:   b([]string{"y"}, "y", "copy email"),
 
 		NextView:      b([]string{"tab", "l", "right"}, "tab/l/→", "next view"),
 		PrevView:      b([]string{"shift+tab", "h", "left"}, "S-tab/h/←", "previous view"),
@@ -104,9 +110,10 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextView, k.PrevView, k.ViewAction, k.ViewScheduled, k.ViewAll, k.ViewClosed, k.ViewNoPII, k.ViewDNC, k.ViewTest},
 		{k.Search, k.Filter, k.ClearAll, k.Open, k.Back, k.Stats, k.Preview, k.Sync, k.Help, k.Quit},
 		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo, k.Draft},
+		{k.NextContact, k.PrevContact, k.CopyEmail},
 		{k.DraftEdit, k.DraftMailto, k.DraftEML, k.DraftCopy, k.DraftTemplate},
 	}
 }
 
 // fullHelpTitles names the groups of FullHelp.
-var fullHelpTitles = []string{"Move", "Views", "Find & screens", "Follow up", "On a draft"}
+var fullHelpTitles = []string{"Move", "Views", "Find & screens", "Follow up", "On a contact", "On a draft"}
