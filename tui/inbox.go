@@ -60,6 +60,7 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		keep, had = m.x.dg[p].ID, true
 	}
 	m.x, m.lastTest = msg.x, msg.lastTest
+	m.markArrivals(msg.arrived)
 	if m.now().Unix()-m.x.rankAt >= 60 {
 		m.x.rank(m.now().Unix()) // a slow load: clocks moved on meanwhile
 	}
@@ -514,7 +515,12 @@ func (m *Model) row(i int32, c columns, selected bool, now int64) string {
 		cells = append(cells, s)
 	}
 	add(clock, c.clock, &clockSty)
-	add(rt.name, c.name, nil)
+	if m.isFresh(i) {
+		// Arrived with the last sync and not seen yet: a marked name.
+		add("+ "+rt.name, c.name, &m.sty.title)
+	} else {
+		add(rt.name, c.name, nil)
+	}
 	add(rt.company, c.company, nil)
 	add(latest, c.latest, nil)
 	add(rt.offer, c.offer, nil)

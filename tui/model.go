@@ -101,7 +101,8 @@ type Model struct {
 	stats  statsScreen
 	draft  draftScreen
 
-	preview preview // the selected contact beside the list, on a wide screen
+	preview preview         // the selected contact beside the list, on a wide screen
+	fresh   map[uint64]bool // contacts (by Seq) a reload brought, not yet seen
 
 	// Session undo stack of contact IDs, newest last.
 	undo []string

@@ -31,6 +31,7 @@ type previewMsg struct {
 }
 
 // Update routes a message to the screen or overlay that owns it, then
+// unmarks a new contact the rep moved onto or opened (arrivals.go) and
 // has the preview pane follow the cursor: whatever moved it (a key, a
 // click, a re-rank, a reload), the pane asks for the contact now selected.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -40,7 +41,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	before, had := m.cursorSeq()
 	_, cmd := m.update(msg)
+	if _, reload := msg.(loadedMsg); !reload {
+		m.seen(before, had)
+	}
 	if pc := m.previewCmd(msg); pc != nil {
 		cmd = tea.Batch(cmd, pc)
 	}
