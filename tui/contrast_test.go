@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -130,6 +131,20 @@ func TestEveryTextColourMeetsWCAGAA(t *testing.T) {
 			}
 			if r := contrast(fg, bg); r < 4.5 {
 				t.Errorf("%s theme: %s %s on %s is %.2f:1, want at least 4.5:1", theme, name, hexOf(fg), hexOf(bg), r)
+			}
+			// A 256-colour terminal (tmux's default) gets the nearest
+			// palette colours; they must keep the contrast too.
+			fg256, bg256 := colorprofile.ANSI256.Convert(fg), bg
+			if st.GetBackground() != nil {
+				if _, none := st.GetBackground().(lipgloss.NoColor); !none {
+					bg256 = colorprofile.ANSI256.Convert(bg)
+				}
+			}
+			if fg == termFg {
+				fg256 = termFg
+			}
+			if r := contrast(fg256, bg256); r < 4.5 {
+				t.Errorf("%s theme, 256 colours: %s %s on %s is %.2f:1, want at least 4.5:1", theme, name, hexOf(fg256), hexOf(bg256), r)
 			}
 		}
 	}
