@@ -39,7 +39,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if pm.id == m.preview.want {
 			m.preview.id, m.preview.c, m.preview.err, m.preview.want = pm.id, pm.c, pm.err, ""
 		}
-		return m, nil
+		// The cursor may have moved back to another contact meanwhile.
+		return m, m.previewCmd(nil)
 	}
 	before, had := m.cursorSeq()
 	_, cmd := m.update(msg)
