@@ -10,6 +10,7 @@ import (
 
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // loadedMsg carries a freshly built index: at start and after a sync.
@@ -18,6 +19,7 @@ type loadedMsg struct {
 	lastTest time.Time
 	took     time.Duration
 	err      error
+	arrived  []uint64 // contacts new or with new leads since the last load (arrivals.go)
 }
 
 // gramsMsg carries the search prefilter, built after the first frame so
@@ -101,10 +103,18 @@ func syncTick(every time.Duration) tea.Cmd {
 // index off the UI goroutine, so the first frame comes with it.
 func (m *Model) loadCmd() tea.Cmd {
 	st, now := m.st, m.now()
+	var prev []view.Digest
+	if m.x != nil {
+		prev = m.x.dg
+	}
 	return func() tea.Msg {
 		t0 := time.Now()
 		x, last, err := buildIndex(st, now)
-		return loadedMsg{x: x, lastTest: last, took: time.Since(t0), err: err}
+		msg := loadedMsg{x: x, lastTest: last, took: time.Since(t0), err: err}
+		if err == nil {
+			msg.arrived = arrivals(prev, x.dg)
+		}
+		return msg
 	}
 }
 

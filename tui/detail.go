@@ -89,6 +89,12 @@ func (m *Model) detailKey(k tea.KeyPressMsg) tea.Cmd {
 		d.offset, _ = km.scroll(k, d.offset, maxOff, page)
 	case key.Matches(k, km.Stats):
 		return m.openStats()
+	case key.Matches(k, km.NextContact):
+		return m.stepContact(1)
+	case key.Matches(k, km.PrevContact):
+		return m.stepContact(-1)
+	case key.Matches(k, km.CopyEmail):
+		return m.copyEmail()
 	default:
 		if p := m.x.find(idOf(d.id)); p >= 0 {
 			return m.action(k, p)
@@ -171,6 +177,9 @@ func (m *Model) detailLines(c *store.Contact) []string {
 		state += " · lost: " + safetext.Clean(t.LostReason)
 	}
 	add(s.bold.Render(fit(state, w)))
+	if line, sty := m.firstReplyLine(c.ID); line != "" {
+		add(sty.Render(fit(line, w)))
+	}
 	leads := "leads"
 	if c.LeadCount == 1 {
 		leads = "lead"

@@ -15,12 +15,13 @@ import (
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
 	"github.com/leads-inbox/leads/store/view"
+	"github.com/leads-inbox/leads/tui/cells"
 )
 
 // rowText is what a row shows that is not in the digest: the contact's
 // display fields, already sanitised.
 type rowText struct {
-	name, company, offer, email string
+	name, company, offer, email, country string
 }
 
 func rowTextOf(c *store.Contact) rowText {
@@ -37,7 +38,8 @@ func rowTextOf(c *store.Contact) rowText {
 	if offer == "" {
 		offer = safetext.Clean(c.LatestOfferID)
 	}
-	return rowText{name: name, company: safetext.Clean(c.Customer.Company), offer: offer, email: safetext.Clean(c.Customer.Email)}
+	return rowText{name: name, company: safetext.Clean(c.Customer.Company), offer: offer,
+		email: safetext.Clean(c.Customer.Email), country: safetext.Clean(c.Customer.Country)}
 }
 
 // rowCacheMax bounds the display cache; scrolling through a million rows
@@ -59,6 +61,7 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	}
 	m.x, m.lastTest = msg.x, msg.lastTest
 	m.x.sortBy = m.sortBy
+	m.markArrivals(msg.arrived)
 	if m.now().Unix()-m.x.rankAt >= 60 {
 		m.x.rank(m.now().Unix()) // a slow load: clocks moved on meanwhile
 	}
@@ -209,6 +212,7 @@ func (m *Model) clampCursor() {
 		m.offset = m.cursor - h + 1
 	}
 	m.offset = min(max(m.offset, 0), max(n-h, 0))
+	m.scrollToCursor()
 }
 
 func (m *Model) move(d int) tea.Cmd {
@@ -270,6 +274,8 @@ func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.clearFilters()
 	case key.Matches(k, km.Stats):
 		return m.openStats()
+	case key.Matches(k, km.Preview):
+		return m.togglePreview()
 	case key.Matches(k, km.Open):
 		if p := m.selected(); p >= 0 {
 			return m.openDetail(p)
@@ -371,8 +377,11 @@ func (m *Model) onClick(msg tea.MouseClickMsg) tea.Cmd {
 		return nil
 	}
 	y := msg.Mouse().Y - 3 // tabs, filter line, header
-	if y >= 0 && y < m.listHeight() {
-		m.cursor = m.offset + y
+	if m.x == nil || (m.previewShown() && msg.Mouse().X >= m.width*3/5) {
+		return nil // no list yet, or a click on the preview pane
+	}
+	if lines := m.listLines(m.offset, m.listHeight()); y >= 0 && y < len(lines) && !lines[y].header {
+		m.cursor = lines[y].row
 		m.clampCursor()
 	}
 	return nil
@@ -380,72 +389,10 @@ func (m *Model) onClick(msg tea.MouseClickMsg) tea.Cmd {
 
 // --- drawing ---
 
-// columns holds the width of each column of the inbox list; 0 hides it.
-type columns struct{ clock, name, company, latest, offer, status, tch int }
-
-// columns lays the list out for the terminal width. The clock (why the row
-// is urgent) and the name always show; as the width falls, the columns a
-// rep can do without go first: the offer (most sellers have one or two),
-// the company, the latest action, the touches, and last the status, which
-// is where a do-not-contact or test lead is flagged.
-func (m *Model) columns() columns {
-	const nameMin, companyMin, offerMin = 12, 8, 8
-	c := columns{clock: 9, latest: 13, status: 9, tch: 3}
-	if m.width >= 110 {
-		c.latest = 22
-	}
-	// free is the room left for flex columns (the name, and the company and
-	// offer when shown) after the other columns shown and a space between
-	// each two columns.
-	free := func(flex int) int {
-		w, n := 0, flex
-		for _, x := range []int{c.clock, c.latest, c.status, c.tch} {
-			if x > 0 {
-				w += x
-				n++
-			}
-		}
-		return m.width - w - (n - 1)
-	}
-	if r := free(3); r >= nameMin+companyMin+offerMin {
-		c.name = max(r*4/10, nameMin)
-		c.company = (r - c.name) / 2
-		c.offer = r - c.name - c.company
-		return c
-	}
-	if r := free(2); r >= nameMin+companyMin {
-		c.name = max(r*4/7, nameMin)
-		c.company = r - c.name
-		return c
-	}
-	for _, drop := range []*int{&c.latest, &c.tch, &c.status} {
-		if r := free(1); r >= nameMin {
-			c.name = r
-			return c
-		}
-		*drop = 0
-	}
-	c.name = free(1) // 10 cells at the narrowest, 20 columns
-	return c
-}
-
-// fit truncates s to w cells and pads it, by display width, so that wide
-// characters and combining marks cannot shift the columns. Widths are
-// counted per code point, as wcwidth does, because that is what tmux and
-// most terminals (and Bubble Tea's renderer by default) use: grapheme
-// widths disagree with them on scripts such as Devanagari.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if ansi.StringWidthWc(s) > w {
-		s = ansi.TruncateWc(s, w, "…")
-	}
-	if pad := w - ansi.StringWidthWc(s); pad > 0 {
-		s += strings.Repeat(" ", pad)
-	}
-	return s
-}
+// fit truncates s to w cells and pads it, by the width the terminal
+// draws it at, so that wide characters, conjuncts and combining marks
+// cannot shift the columns (see package cells).
+func fit(s string, w int) string { return cells.Fit(s, w) }
 
 // humanCount writes 1234 as 1.2k and 760000 as 760k, for the tabs.
 func humanCount(n int) string {
@@ -571,43 +518,23 @@ func (m *Model) row(i int32, c columns, selected bool, now int64) string {
 		add(m.markCell(i), 1, &m.sty.ok)
 	}
 	add(clock, c.clock, &clockSty)
-	add(rt.name, c.name, nil)
+	if m.isFresh(i) {
+		// Arrived with the last sync and not seen yet: a marked name.
+		add("+ "+rt.name, c.name, &m.sty.title)
+	} else {
+		add(rt.name, c.name, nil)
+	}
 	add(rt.company, c.company, nil)
 	add(latest, c.latest, nil)
 	add(rt.offer, c.offer, nil)
+	add(rt.email, c.email, &m.sty.dim)
+	add(rt.country, c.country, nil)
 	add(status, c.status, &statusSty)
 	add(tch, c.tch, tchSty)
 	if selected {
 		return m.sty.selected.Render(strings.Join(cells, " "))
 	}
 	return strings.Join(cells, " ")
-}
-
-func (m *Model) tabs() string {
-	counts := [numViews]int{}
-	if m.x != nil {
-		counts = m.x.counts
-	}
-	build := func(withCounts bool) string {
-		parts := make([]string, numViews)
-		for v := view.Lane(0); v < numViews; v++ {
-			label := fmt.Sprintf("%d %s", v+1, viewNames[v])
-			if withCounts || v == m.view {
-				label += " " + humanCount(counts[v])
-			}
-			if v == m.view && m.savedAt < 0 {
-				parts[v] = m.sty.tabActive.Render(" " + label + " ")
-			} else {
-				parts[v] = m.sty.tab.Render(" " + label + " ")
-			}
-		}
-		return strings.Join(parts, "") + m.savedTabs()
-	}
-	s := build(true)
-	if lipgloss.Width(s) > m.width {
-		s = build(false)
-	}
-	return ansi.TruncateWc(s, m.width, "")
 }
 
 // filterLine shows the active filter, always: a rep must never wonder why
@@ -651,7 +578,7 @@ func (m *Model) headerLine(c columns) string {
 		title string
 		w     int
 	}{{"Clock", c.clock}, {"Name", c.name}, {"Company", c.company}, {"Latest", c.latest},
-		{"Offer", c.offer}, {"Status", c.status}, {"Tch", c.tch}} {
+		{"Offer", c.offer}, {"Email", c.email}, {"Ctry", c.country}, {"Status", c.status}, {"Tch", c.tch}} {
 		if col.w > 0 {
 			h = append(h, fit(m.sortTitle(col.title), col.w))
 		}
@@ -674,32 +601,43 @@ func (m *Model) inboxView() string {
 		b.WriteString(m.filterLine() + "\n")
 		b.WriteString(m.panelView(lh + 1))
 	default:
-		c := m.columns()
-		m.gutterRoom(&c)
 		b.WriteString(m.filterLine() + "\n")
-		b.WriteString(m.headerLine(c) + "\n")
-		now := m.now().Unix()
-		end := min(m.offset+lh, len(m.x.visible))
-		n := 0
-		for j := m.offset; j < end; j++ {
-			b.WriteString(m.row(m.x.visible[j], c, j == m.cursor, now))
-			b.WriteByte('\n')
-			n++
-		}
-		if len(m.x.visible) == 0 {
-			// Wrapped, not cut: the hint is what to do next, and is
-			// read whole at any width.
-			for _, l := range strings.Split(ansi.Wrap(m.emptyText(), max(m.width-2, 10), " "), "\n") {
-				if n < lh {
-					b.WriteString(m.sty.dim.Render(fit("  "+l, m.width)) + "\n")
-					n++
-				}
-			}
-		}
-		b.WriteString(strings.Repeat("\n", max(lh-n, 0)))
+		b.WriteString(m.listArea(lh))
 	}
 	b.WriteString(m.messageLine() + "\n")
 	b.WriteString(m.statusBar())
+	return b.String()
+}
+
+// listBlock draws the column header and lh lines of the list at m.width,
+// each line ending in a newline.
+func (m *Model) listBlock(lh int) string {
+	var b strings.Builder
+	c := m.columns()
+	m.gutterRoom(&c)
+	b.WriteString(m.headerLine(c) + "\n")
+	now := m.now().Unix()
+	n := 0
+	for _, l := range m.listLines(m.offset, lh) {
+		if l.header {
+			b.WriteString(m.groupHeader(l.g))
+		} else {
+			b.WriteString(m.row(m.x.visible[l.row], c, l.row == m.cursor, now))
+		}
+		b.WriteByte('\n')
+		n++
+	}
+	if len(m.x.visible) == 0 {
+		// Wrapped, not cut: the hint is what to do next, and is read whole
+		// at any width.
+		for _, l := range strings.Split(ansi.Wrap(m.emptyText(), max(m.width-2, 10), " "), "\n") {
+			if n < lh {
+				b.WriteString(m.sty.dim.Render(fit("  "+l, m.width)) + "\n")
+				n++
+			}
+		}
+	}
+	b.WriteString(strings.Repeat("\n", max(lh-n, 0)))
 	return b.String()
 }
 

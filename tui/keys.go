@@ -11,6 +11,12 @@ type KeyMap struct {
 
 	// Screens: open a contact, go back, quit, the help overlay, stats.
 	Open, Back, Quit, Help, Stats key.Binding
+	// Preview shows or hides the selected contact beside the list (wide
+	// screens only).
+	Preview key.Binding
+	// On the contact screen: the next and previous contact of the list,
+	// and copying the email address.
+	NextContact, PrevContact, CopyEmail key.Binding
 
 	// Views (lanes) of the inbox.
 	NextView, PrevView                                                 key.Binding
@@ -64,6 +70,11 @@ func DefaultKeyMap() KeyMap {
 		Help:  b([]string{"?"}, "?", "help"),
 		Stats: b([]string{"i"}, "i", "stats"),
 
+		Preview:     b([]string{"p"}, "p", "preview pane"),
+		NextContact: b([]string{"J"}, "J", "next contact"),
+		PrevContact: b([]string{"K"}, "K", "prev contact"),
+		CopyEmail:   b([]string{"y"}, "y", "copy email"),
+
 		NextView:      b([]string{"tab", "l", "right"}, "tab/l/→", "next view"),
 		PrevView:      b([]string{"shift+tab", "h", "left"}, "S-tab/h/←", "previous view"),
 		ViewAction:    b([]string{"1"}, "1", "needs action"),
@@ -115,9 +126,10 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp},
 		{k.NextView, k.PrevView, k.ViewAction, k.ViewScheduled, k.ViewAll, k.ViewClosed, k.ViewNoPII, k.ViewDNC, k.ViewTest},
-		{k.Search, k.Filter, k.ClearAll, k.Open, k.Back, k.Stats, k.Sync, k.Messages, k.Help, k.Quit},
+		{k.Search, k.Filter, k.ClearAll, k.Open, k.Back, k.Stats, k.Preview, k.Sync, k.Messages, k.Help, k.Quit},
 		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo, k.Redo, k.Draft},
 		{k.Mark, k.MarkRange, k.MarkAll, markedActs, marksClear, k.SortNext, k.SortReverse},
+		{k.NextContact, k.PrevContact, k.CopyEmail},
 		{k.DraftEdit, k.DraftMailto, k.DraftEML, k.DraftCopy, k.DraftTemplate},
 	}
 }
@@ -130,4 +142,4 @@ var markedActs = key.NewBinding(key.WithHelp("s t d z n", "on all marked"))
 var marksClear = key.NewBinding(key.WithHelp("esc", "clear marks"))
 
 // fullHelpTitles names the groups of FullHelp.
-var fullHelpTitles = []string{"Move", "Views", "Find & screens", "Follow up", "Mark & sort", "On a draft"}
+var fullHelpTitles = []string{"Move", "Views", "Find & screens", "Follow up", "Mark & sort", "On a contact", "On a draft"}

@@ -49,7 +49,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(msgTickMsg); ok {
 		m.msgs.ticking = false
 	}
-	_, cmd := m.update(msg)
+	_, cmd := m.updatePreview(msg)
 	if m.msg != "" && (m.msg != before || m.msgs.seq != seq) {
 		m.msgs.at = m.now()
 		m.msgs.log = append(m.msgs.log, logEntry{at: m.msgs.at, text: m.msg, err: m.msgErr})

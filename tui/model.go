@@ -116,6 +116,9 @@ type Model struct {
 	stats  statsScreen
 	draft  draftScreen
 
+	preview preview         // the selected contact beside the list, on a wide screen
+	fresh   map[uint64]bool // contacts (by Seq) a reload brought, not yet seen
+
 	// Session undo stack, newest last, and what undo took back, for redo
 	// (undo.go).
 	undo []undoEntry
@@ -168,10 +171,7 @@ func New(s *store.Store, opt Options) *Model {
 
 func (m *Model) setStyles() {
 	m.sty = newStyles(m.dark, m.opt.NoColor)
-	m.help.Styles = help.DefaultStyles(m.dark)
-	if m.opt.NoColor {
-		m.help.Styles = help.Styles{ShortKey: m.sty.bold, FullKey: m.sty.bold}
-	}
+	m.help.Styles = helpStyles(m.sty)
 }
 
 // Init loads the digests and asks the terminal for its background.
@@ -186,7 +186,7 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) now() time.Time { return m.opt.Now() }
 
 // update routes a message to the screen or overlay that owns it; Update
-// (messages.go) wraps it.
+// (messages.go) wraps updatePreview (preview.go), which wraps it.
 func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case msgTickMsg:

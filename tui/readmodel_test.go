@@ -222,3 +222,58 @@ func TestCLIUrgencyEqualsInboxOrder(t *testing.T) {
 		t.Error("urgency and recent orders agree on this data")
 	}
 }
+
+// TestUrgentWorkDoesNotSink: a contact whose cadence is done (decide)
+// comes before leads long past their clock, the clock group is in order
+// of time left (an install with 19h left before a Contact me with 22h
+// left), and a follow-up date set during the first-reply clock keeps the
+// contact on the clock, in the inbox and in 'leads list --sort urgency'
+// alike.
+func TestUrgentWorkDoesNotSink(t *testing.T) {
+	s := openStore(t, []store.Lead{
+		lead("Alice", "alice@a.example", store.ActionContactMe, 2),
+		lead("Bob", "bob@b.example", store.ActionInstall, 5),
+		lead("Erin", "erin@e.example", store.ActionInstall, 100),
+		lead("Dora", "dora@d.example", store.ActionInstall, 500),
+		lead("Fay", "fay@f.example", store.ActionInstall, 1),
+	})
+	at := testNow.Add(-time.Hour)
+	for range 4 {
+		if _, err := s.LogTouch(store.ContactIDForEmail("dora@d.example"), at, store.DefaultCadence, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.SetFollowUp(store.ContactIDForEmail("dora@d.example"), time.Time{}, at); err != nil {
+		t.Fatal(err)
+	}
+	// Fay has 23h left; a follow-up in three days must not hide that.
+	if _, err := s.SetFollowUp(store.ContactIDForEmail("fay@f.example"), testNow.Add(72*time.Hour), at); err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(t, s, Options{})
+	want := []string{"Bob", "Alice", "Fay", "Dora", "Erin"}
+	if got := rowNames(m); !slices.Equal(got, want) {
+		t.Fatalf("needs action = %v, want %v", got, want)
+	}
+	var ids []string
+	for _, n := range want {
+		ids = append(ids, store.ContactIDForEmail(strings.ToLower(n)+"@"+strings.ToLower(n[:1])+".example"))
+	}
+	if got := cliIDs(t, s, store.Filter{}, view.ByUrgency); !slices.Equal(got, ids) {
+		t.Errorf("leads list --sort urgency = %v, want %v", got, ids)
+	}
+	scr := screenText(m)
+	for _, s := range []string{"19h left", "22h left", "23h left", "decide", "3d late",
+		"── Reply within 24h · 3", "── Cadence done: decide · 1", "── Late · 1"} {
+		if !strings.Contains(scr, s) {
+			t.Errorf("%q not on screen:\n%s", s, scr)
+		}
+	}
+	if strings.Index(scr, "Cadence done") > strings.Index(scr, "── Late ·") {
+		t.Errorf("the decide group is below the late one:\n%s", scr)
+	}
+	press(t, m, "2")
+	if got := rowNames(m); !slices.Equal(got, []string{"Fay"}) {
+		t.Errorf("scheduled = %v, want Fay (on the clock and scheduled)", got)
+	}
+}

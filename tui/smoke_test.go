@@ -29,7 +29,7 @@ func TestSmokeProgram(t *testing.T) {
 	if len(fm.undo) != 1 {
 		t.Errorf("undo stack %v", fm.undo)
 	}
-	if tr := triageOf(t, s, "alice@a.example"); tr.Touches != 1 || tr.Status != store.StatusContacted {
+	if tr := triageOf(t, s, "bob@b.example"); tr.Touches != 1 || tr.Status != store.StatusContacted {
 		t.Errorf("touch not saved: %+v", tr)
 	}
 }

@@ -176,6 +176,12 @@ func summarize(x *index, now time.Time, in []int32, total int) followUps {
 			}
 		case view.TierHotClock, view.TierClock:
 			f.onClock++
+			if t.Due != 0 { // a follow-up set while the first-reply clock runs
+				f.scheduled++
+				if t.Due < endOfDay {
+					f.dueToday++
+				}
+			}
 		case view.TierHotLate, view.TierLate:
 			f.late++
 		case view.TierDecide:

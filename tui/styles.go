@@ -3,6 +3,7 @@ package tui
 import (
 	"image/color"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
 )
 
@@ -24,6 +25,7 @@ type styles struct {
 	box                lipgloss.Style
 	bar                lipgloss.Style
 	key                lipgloss.Style
+	hintKey            lipgloss.Style // a key in the footer hints and the help
 }
 
 // newStyles builds the styles for a dark or light background. With noColor
@@ -58,6 +60,7 @@ func newStyles(isDark, noColor bool) styles {
 		s.box = base.Border(lipgloss.NormalBorder())
 		s.bar = base
 		s.key = base.Bold(true)
+		s.hintKey = base.Bold(true)
 		return s
 	}
 	accent := c("#5A3FC0", "#B4A5FF")
@@ -66,7 +69,10 @@ func newStyles(isDark, noColor bool) styles {
 	s.header = base.Bold(true).Foreground(c("#333333", "#DDDDDD")).Underline(true)
 	s.row = base
 	s.selected = base.Background(c("#DCD6FF", "#3C3470")).Foreground(c("#000000", "#FFFFFF"))
-	s.dim = base.Foreground(c("#777777", "#8A8A8A"))
+	// Every text colour keeps WCAG AA contrast (4.5:1) on a black and a
+	// white terminal (contrast_test.go): the dim grey is no lighter than
+	// #6B6B6B on white and no darker than #8A8A8A on black.
+	s.dim = base.Foreground(c("#6B6B6B", "#8A8A8A"))
 	s.bold = base.Bold(true)
 	s.urgent = base.Bold(true).Foreground(c("#B00020", "#FF6B6B"))
 	s.late = base.Foreground(c("#B35C00", "#FFB454"))
@@ -84,5 +90,19 @@ func newStyles(isDark, noColor bool) styles {
 	s.box = base.Border(lipgloss.RoundedBorder()).BorderForeground(accent)
 	s.bar = base.Foreground(accent)
 	s.key = base.Bold(true).Foreground(accent)
+	s.hintKey = base.Foreground(c("#333333", "#D0D0D0"))
 	return s
+}
+
+// helpStyles draws the key hints and the help overlay in the theme's own
+// colours: the bubbles defaults are far below a readable contrast (their
+// descriptions are 2.4:1 on black and 2.1:1 on white).
+func helpStyles(s styles) help.Styles {
+	if s.noColor {
+		return help.Styles{ShortKey: s.bold, FullKey: s.bold}
+	}
+	return help.Styles{
+		ShortKey: s.hintKey, ShortDesc: s.dim, ShortSeparator: s.dim, Ellipsis: s.dim,
+		FullKey: s.hintKey, FullDesc: s.dim, FullSeparator: s.dim,
+	}
 }

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
 	"github.com/leads-inbox/leads/store/view"
+	"github.com/leads-inbox/leads/tui/cells"
 )
 
 func init() {
@@ -178,15 +178,15 @@ func writeListRow(w io.Writer, c *store.Contact, cut bool) error {
 	return err
 }
 
-// cell sanitises a value and pads it to width display columns, so CJK
-// names and emoji keep the columns aligned; with cut, a longer value is
-// truncated to the width.
+// cell sanitises a value and pads it to width display columns, measured
+// as the terminal draws them, so CJK, Devanagari and emoji names keep the
+// columns aligned; with cut, a longer value is truncated to the width.
 func cell(s string, width int, cut bool) string {
-	s = safetext.Clean(s)
-	if cut && ansi.StringWidth(s) > width {
-		s = ansi.Truncate(s, width, "…")
+	s = cells.Safe(safetext.Clean(s))
+	if cut {
+		return cells.Fit(s, width)
 	}
-	return s + strings.Repeat(" ", max(0, width-ansi.StringWidth(s)))
+	return s + strings.Repeat(" ", max(0, width-cells.Width(s)))
 }
 
 func dateOnly(t time.Time) string {

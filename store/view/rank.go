@@ -103,12 +103,20 @@ func RankOf(d *Digest, s State, now int64) Rank {
 	if blocked {
 		return Rank{TierRest, -d.Last, lanes}
 	}
+	untouched := s.Touches == 0 && s.Status == 0
 	switch {
 	case s.Due != 0 && s.Due <= now:
 		return Rank{TierOverdue, s.Due, lanes | 1<<LaneAction}
+	case s.Due != 0 && untouched:
+		// A follow-up date set before the first reply must not hide the
+		// 24-hour clock: the contact stays on it, and is scheduled too.
+		if r, ok := firstReplyClock(d, now); ok {
+			return Rank{r.Tier, r.At, lanes | 1<<LaneAction | 1<<LaneScheduled}
+		}
+		return Rank{TierScheduled, s.Due, lanes | 1<<LaneScheduled}
 	case s.Due != 0:
 		return Rank{TierScheduled, s.Due, lanes | 1<<LaneScheduled}
-	case s.Touches == 0 && s.Status == 0:
+	case untouched:
 		lanes |= 1 << LaneAction
 		if d.Hot != 0 {
 			if d.Hot+FirstReply > now {
@@ -124,6 +132,77 @@ func RankOf(d *Digest, s State, now int64) Rank {
 		return Rank{TierLate, -d.Last, lanes}
 	}
 	return Rank{TierDecide, -d.Last, lanes | 1<<LaneAction}
+}
+
+// firstReplyClock returns the running 24-hour clock of a contact, if one
+// runs: a hot lead's clock, else the newest lead's.
+func firstReplyClock(d *Digest, now int64) (Rank, bool) {
+	switch {
+	case d.Hot != 0 && d.Hot+FirstReply > now:
+		return Rank{Tier: TierHotClock, At: d.Hot}, true
+	case d.Last+FirstReply > now && (d.Hot == 0 || d.Hot+WarmFor <= now):
+		return Rank{Tier: TierClock, At: d.Last}, true
+	}
+	return Rank{}, false
+}
+
+// Group is a run of contacts the inbox shows under one header: the
+// tiers a rep works through as one kind of work, most urgent first.
+type Group uint8
+
+// The groups, in the order the inbox and 'leads list --sort urgency' list
+// them. A contact whose cadence is done (GroupDecide) comes before the
+// pile of leads that missed their clock long ago, or it would sink below
+// thousands of them.
+const (
+	GroupOverdue   Group = iota // follow-up date passed
+	GroupClock                  // the 24-hour first-reply clock runs, hot or not
+	GroupWarm                   // a Contact me or Test Drive past its clock, still warm
+	GroupDecide                 // cadence done: close it or go on
+	GroupLate                   // other leads past their clock
+	GroupScheduled              // a follow-up in the future
+	GroupRest                   // closed, DNC, no contact info, test
+	NumGroups
+)
+
+// Group returns the group a tier is listed in. Both first-reply clocks
+// share one group, ordered by the time left, so that a lead with 59
+// minutes left is above a hot one with 23 hours left.
+func (t Tier) Group() Group {
+	switch t {
+	case TierOverdue:
+		return GroupOverdue
+	case TierHotClock, TierClock:
+		return GroupClock
+	case TierHotLate:
+		return GroupWarm
+	case TierDecide:
+		return GroupDecide
+	case TierLate:
+		return GroupLate
+	case TierScheduled:
+		return GroupScheduled
+	}
+	return GroupRest
+}
+
+// String is the group's header in the inbox.
+func (g Group) String() string {
+	switch g {
+	case GroupOverdue:
+		return "Overdue"
+	case GroupClock:
+		return "Reply within 24h"
+	case GroupWarm:
+		return "Late, still warm"
+	case GroupDecide:
+		return "Cadence done: decide"
+	case GroupLate:
+		return "Late"
+	case GroupScheduled:
+		return "Scheduled"
+	}
+	return "Other"
 }
 
 // Clock returns, in seconds as of now, what makes a ranked contact
@@ -159,7 +238,8 @@ const KeyBits = 3 + timeBits
 const timeBits = 38
 
 // Key returns the urgency order as one integer: a smaller key is more
-// urgent, and two ranks compare as their keys do. Sorting plain integers
+// urgent, and two ranks compare as their keys do. Contacts are listed by
+// Group, then by At. Sorting plain integers
 // is about ten times faster than calling a comparison function, which
 // matters when the inbox ranks a million contacts. Contacts with equal
 // keys are listed in store order (older contact first).
@@ -167,5 +247,5 @@ func (r Rank) Key() uint64 {
 	// Clamp before the offset is added, so that no time can overflow.
 	const half = 1 << (timeBits - 1)
 	t := uint64(min(max(r.At, -half), half-1) + half)
-	return uint64(r.Tier)<<timeBits | t
+	return uint64(r.Tier.Group())<<timeBits | t
 }

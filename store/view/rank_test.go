@@ -47,6 +47,11 @@ func TestRankOf(t *testing.T) {
 		{"DNC and lost", Digest{Flags: open | FlagDNC, Last: now}, State{Status: StatusIndex(StatusLost)}, TierRest, -now, []Lane{LaneAll, LaneClosed, LaneDNC}},
 		{"no personal data", Digest{Flags: open | FlagNoPII, Hot: now, Last: now}, State{}, TierRest, -now, []Lane{LaneAll, LaneNoInfo}},
 		{"no address", Digest{Hot: now, Last: now}, State{Due: now - 1}, TierRest, -now, []Lane{LaneAll, LaneNoInfo}},
+		// A follow-up date set during the first-reply clock keeps the clock.
+		{"hot on the clock, follow-up set", Digest{Flags: open, Hot: now - hour, Last: now - hour}, State{Due: now + 3*FirstReply}, TierHotClock, now - hour, []Lane{LaneAction, LaneScheduled, LaneAll}},
+		{"install on the clock, follow-up set", Digest{Flags: open, Last: now - hour}, State{Due: now + hour}, TierClock, now - hour, []Lane{LaneAction, LaneScheduled, LaneAll}},
+		{"clock run out, follow-up set", Digest{Flags: open, Last: now - FirstReply}, State{Due: now + hour}, TierScheduled, now + hour, []Lane{LaneScheduled, LaneAll}},
+		{"on the clock, follow-up passed", Digest{Flags: open, Last: now - hour}, State{Due: now - 1}, TierOverdue, now - 1, []Lane{LaneAction, LaneAll}},
 		{"test lead", Digest{Flags: open | FlagTest | FlagDNC, Hot: now, Last: now}, State{Due: now - 1}, TierRest, -now, []Lane{LaneTest}},
 	}
 	for _, c := range cases {
@@ -72,13 +77,18 @@ func TestKeyOrdersAsTheInboxLists(t *testing.T) {
 		{Tier: TierOverdue, At: -1 << 62},
 		{Tier: TierOverdue, At: now - 2*hour},
 		{Tier: TierOverdue, At: now - hour},
+		// One clock group, least time left first, hot or not: 59m left
+		// (started 23h01m ago) before a hot lead with 23h left.
+		{Tier: TierClock, At: now - 23*hour - 60},
 		{Tier: TierHotClock, At: now - 20*hour},
-		{Tier: TierHotClock, At: now},
-		{Tier: TierClock, At: now - 23*hour},
+		{Tier: TierClock, At: now - 2*hour},
+		{Tier: TierHotClock, At: now - hour},
 		{Tier: TierHotLate, At: -now},
+		// A contact whose cadence is done comes before the late pile.
+		{Tier: TierDecide, At: -now},
+		{Tier: TierDecide, At: -(now - WarmFor)},
 		{Tier: TierLate, At: -now},
 		{Tier: TierLate, At: -(now - WarmFor)},
-		{Tier: TierDecide, At: -now},
 		{Tier: TierScheduled, At: now + hour},
 		{Tier: TierRest, At: -now},
 		{Tier: TierRest, At: 0},

@@ -1,0 +1,174 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/leads-inbox/leads/store/view"
+	"github.com/leads-inbox/leads/tui/cells"
+)
+
+// columns holds the width of each column of the inbox list; 0 hides it.
+type columns struct{ clock, name, company, latest, offer, email, country, status, tch int }
+
+// Room the optional columns need before they show: the country when the
+// flexible columns have this many cells, the email from this many.
+const (
+	countryFrom = 60
+	emailFrom   = 96
+)
+
+// columns lays the list out for the terminal width. The clock (why the row
+// is urgent) and the name always show; as the width falls, the columns a
+// rep can do without go first: the email and country (shown only when
+// there is room), the offer (most sellers have one or two), the company,
+// the latest action, the touches, and last the status, which is where a
+// do-not-contact or test lead is flagged.
+//
+// The flexible columns (name, company, offer, email) start at a minimum
+// and the room left goes to those whose text on screen is cut, a cell at
+// a time, so a short name column does not hold blank cells while the offer
+// beside it is cut.
+func (m *Model) columns() columns {
+	const nameMin, companyMin, offerMin, emailMin, countryW = 12, 8, 8, 16, 4
+	c := columns{clock: 9, latest: 13, status: 9, tch: 3}
+	if m.width >= 110 {
+		c.latest = 22
+	}
+	// free is the room left for flex columns after the other columns
+	// shown and a space between each two columns.
+	free := func(flex int) int {
+		w, n := 0, flex
+		for _, x := range []int{c.clock, c.latest, c.status, c.tch} {
+			if x > 0 {
+				w += x
+				n++
+			}
+		}
+		return m.width - w - (n - 1)
+	}
+	if r := free(3); r >= nameMin+companyMin+offerMin {
+		flex := []*int{&c.name, &c.company, &c.offer}
+		mins := []int{nameMin, companyMin, offerMin}
+		if r >= countryFrom {
+			c.country = countryW
+			r = free(4) - countryW
+		}
+		if r >= emailFrom {
+			flex, mins = append(flex, &c.email), append(mins, emailMin)
+			r = free(4+min(c.country, 1)) - c.country
+		}
+		m.share(flex, mins, r)
+		return c
+	}
+	if r := free(2); r >= nameMin+companyMin {
+		c.name = max(r*4/7, nameMin)
+		c.company = r - c.name
+		return c
+	}
+	for _, drop := range []*int{&c.latest, &c.tch, &c.status} {
+		if r := free(1); r >= nameMin {
+			c.name = r
+			return c
+		}
+		*drop = 0
+	}
+	c.name = free(1) // 10 cells at the narrowest, 20 columns
+	return c
+}
+
+// share sets the flexible columns (name, company, offer, then email) to
+// room cells in all: each its minimum, then a cell at a time to the
+// columns whose widest text in the window is cut, and what is left when
+// nothing is cut to the offer, the column that most often runs long.
+func (m *Model) share(cols []*int, mins []int, room int) {
+	need := m.windowNeeds(len(cols))
+	for i, p := range cols {
+		*p = mins[i]
+		room -= mins[i]
+	}
+	for room > 0 {
+		gave := false
+		for i, p := range cols {
+			if room > 0 && *p < need[i] {
+				*p++
+				room--
+				gave = true
+			}
+		}
+		if !gave {
+			break
+		}
+	}
+	*cols[2] += room
+}
+
+// windowNeeds is the width of the widest name, company, offer and email
+// among the rows in the window (rows not loaded yet count as short).
+func (m *Model) windowNeeds(n int) []int {
+	need := make([]int, n)
+	if m.x == nil {
+		return need
+	}
+	end := min(m.offset+m.listHeight(), len(m.x.visible))
+	for j := m.offset; j < end; j++ {
+		rt, ok := m.rows[m.x.dg[m.x.visible[j]].Seq]
+		if !ok {
+			continue
+		}
+		for i, s := range []string{rt.name, rt.company, rt.offer, rt.email}[:n] {
+			need[i] = max(need[i], cells.Width(s))
+		}
+	}
+	return need
+}
+
+// tabShort are the tab labels when the full ones and their counts do not
+// fit: at 80 columns every view keeps its count.
+var tabShort = [numViews]string{"Act", "Sch", "All", "Cls", "NoI", "DNC", "Tst"}
+
+// tabs draws the view tabs, each with its count. As the width falls the
+// tabs lose their padding, then take short labels, and only when even
+// those do not fit do the counts of the other views go.
+func (m *Model) tabs() string {
+	counts := [numViews]int{}
+	if m.x != nil {
+		counts = m.x.counts
+	}
+	build := func(names *[numViews]string, withCounts, padded bool) string {
+		parts := make([]string, numViews)
+		for v := view.Lane(0); v < numViews; v++ {
+			label := fmt.Sprintf("%d %s", v+1, names[v])
+			if withCounts || v == m.view {
+				label += " " + humanCount(counts[v])
+			}
+			switch {
+			case v == m.view && m.savedAt < 0:
+				parts[v] = m.sty.tabActive.Render(" " + label + " ")
+			case padded:
+				parts[v] = m.sty.tab.Render(" " + label + " ")
+			default:
+				parts[v] = m.sty.tab.Render(label)
+			}
+		}
+		if padded {
+			return strings.Join(parts, "") + m.savedTabs()
+		}
+		return strings.Join(parts, " ") + m.savedTabs()
+	}
+	var s string
+	for _, try := range []func() string{
+		func() string { return build(&viewNames, true, true) },
+		func() string { return build(&viewNames, true, false) },
+		func() string { return build(&tabShort, true, false) },
+		func() string { return build(&viewNames, false, true) },
+	} {
+		if s = try(); lipgloss.Width(s) <= m.width {
+			break
+		}
+	}
+	return ansi.TruncateWc(s, m.width, "")
+}
