@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -34,8 +35,15 @@ const (
 // beside it is cut.
 func (m *Model) columns() columns {
 	const nameMin, companyMin, offerMin, emailMin, countryW = 12, 8, 8, 16, 4
-	c := columns{clock: 9, latest: 13, status: 9, tch: 3}
-	if m.width >= 110 {
+	shown := func(name string) bool { return m.cfg.Columns == nil || slices.Contains(m.cfg.Columns, name) }
+	pick := func(name string, w int) int {
+		if shown(name) {
+			return w
+		}
+		return 0
+	}
+	c := columns{clock: 9, latest: pick("latest", 13), status: pick("status", 9), tch: pick("touches", 3)}
+	if m.width >= 110 && c.latest > 0 {
 		c.latest = 22
 	}
 	// free is the room left for flex columns after the other columns
@@ -50,25 +58,34 @@ func (m *Model) columns() columns {
 		}
 		return m.width - w - (n - 1)
 	}
-	if r := free(3); r >= nameMin+companyMin+offerMin {
-		flex := []*int{&c.name, &c.company, &c.offer}
-		mins := []int{nameMin, companyMin, offerMin}
-		if r >= countryFrom {
+	names, flex, mins := []string{"name"}, []*int{&c.name}, []int{nameMin}
+	if shown("company") {
+		names, flex, mins = append(names, "company"), append(flex, &c.company), append(mins, companyMin)
+	}
+	if shown("offer") {
+		names, flex, mins = append(names, "offer"), append(flex, &c.offer), append(mins, offerMin)
+	}
+	if r := free(len(flex)); r >= sum(mins) {
+		n := len(flex)
+		if shown("country") && r >= countryFrom {
 			c.country = countryW
-			r = free(4) - countryW
+			n++
+			r = free(n) - countryW
 		}
-		if r >= emailFrom {
-			flex, mins = append(flex, &c.email), append(mins, emailMin)
-			r = free(4+min(c.country, 1)) - c.country
+		if shown("email") && r >= emailFrom {
+			names, flex, mins = append(names, "email"), append(flex, &c.email), append(mins, emailMin)
+			r = free(n+1) - c.country
 		}
-		m.share(flex, mins, r)
+		m.share(names, flex, mins, r)
 		return c
 	}
-	if r := free(2); r >= nameMin+companyMin {
+	if r := free(2); shown("company") && r >= nameMin+companyMin {
+		c.offer = 0
 		c.name = max(r*4/7, nameMin)
 		c.company = r - c.name
 		return c
 	}
+	c.company, c.offer = 0, 0
 	for _, drop := range []*int{&c.latest, &c.tch, &c.status} {
 		if r := free(1); r >= nameMin {
 			c.name = r
@@ -80,12 +97,21 @@ func (m *Model) columns() columns {
 	return c
 }
 
-// share sets the flexible columns (name, company, offer, then email) to
-// room cells in all: each its minimum, then a cell at a time to the
-// columns whose widest text in the window is cut, and what is left when
-// nothing is cut to the offer, the column that most often runs long.
-func (m *Model) share(cols []*int, mins []int, room int) {
-	need := m.windowNeeds(len(cols))
+func sum(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}
+
+// share sets the flexible columns (names says which: name, then company
+// and offer when shown, then email) to room cells in all: each its
+// minimum, then a cell at a time to the columns whose widest text in the
+// window is cut, and what is left when nothing is cut to the offer (the
+// column that most often runs long), else the company, else the name.
+func (m *Model) share(names []string, cols []*int, mins []int, room int) {
+	need := m.windowNeeds(names)
 	for i, p := range cols {
 		*p = mins[i]
 		room -= mins[i]
@@ -103,13 +129,20 @@ func (m *Model) share(cols []*int, mins []int, room int) {
 			break
 		}
 	}
-	*cols[2] += room
+	rest := 0
+	for i, n := range names {
+		if n == "company" || n == "offer" {
+			rest = i
+		}
+	}
+	*cols[rest] += room
 }
 
-// windowNeeds is the width of the widest name, company, offer and email
-// among the rows in the window (rows not loaded yet count as short).
-func (m *Model) windowNeeds(n int) []int {
-	need := make([]int, n)
+// windowNeeds is the width of the widest text of each named column (name,
+// company, offer, email) among the rows in the window (rows not loaded
+// yet count as short).
+func (m *Model) windowNeeds(names []string) []int {
+	need := make([]int, len(names))
 	if m.x == nil {
 		return need
 	}
@@ -119,7 +152,16 @@ func (m *Model) windowNeeds(n int) []int {
 		if !ok {
 			continue
 		}
-		for i, s := range []string{rt.name, rt.company, rt.offer, rt.email}[:n] {
+		for i, n := range names {
+			s := rt.name
+			switch n {
+			case "company":
+				s = rt.company
+			case "offer":
+				s = rt.offer
+			case "email":
+				s = rt.email
+			}
 			need[i] = max(need[i], cells.Width(s))
 		}
 	}

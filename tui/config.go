@@ -81,6 +81,11 @@ func (m *Model) setTab(t int) tea.Cmd {
 	n := m.numTabs()
 	t = ((t % n) + n) % n
 	if t < int(numViews) {
+		if m.savedAt >= 0 && m.x != nil {
+			// The saved view's order goes with it; the built-in views
+			// list by urgency.
+			m.sortBy, m.x.sortBy = view.ByUrgency, view.ByUrgency
+		}
 		m.savedAt = -1
 		return m.setView(view.Lane(t))
 	}
@@ -97,6 +102,7 @@ func (m *Model) openSaved(i int) tea.Cmd {
 	}
 	f, missing := m.filtersOf(v.Filter())
 	m.f = f
+	m.sortBy, m.x.sortBy = v.Order(), v.Order()
 	if len(missing) > 0 {
 		m.msg, m.msgErr = fmt.Sprintf("view %s: no lead has %s; that part of the view is left out", v.Name, strings.Join(missing, ", ")), true
 	} else {

@@ -217,3 +217,52 @@ func TestConfigCadencePerAction(t *testing.T) {
 		t.Fatalf("message %q", m.msg)
 	}
 }
+
+// A saved view's sort is how the inbox lists it; the built-in views go
+// back to urgency when the rep leaves it.
+func TestConfigSavedViewSorts(t *testing.T) {
+	c := baseConfig()
+	c.Views = []config.View{{Name: "byname", Lane: view.LaneAll, Sort: "-name"}}
+	m, _ := configModel(t, c)
+	press(t, m, "7", "tab")
+	if m.savedAt != 0 {
+		t.Fatalf("tab did not open the saved view: savedAt %d", m.savedAt)
+	}
+	if got := rowNames(m); !slices.Equal(got, []string{"Carol", "Bob", "Alice"}) {
+		t.Fatalf("saved view sorted by -name lists %v", got)
+	}
+	press(t, m, "tab")
+	if m.savedAt != -1 || m.sortBy != view.ByUrgency {
+		t.Fatalf("leaving the saved view kept its order: savedAt %d sort %v", m.savedAt, m.sortBy)
+	}
+}
+
+// [inbox] columns chooses the optional columns; the clock and the name
+// always show, and the room of the hidden ones goes to the others.
+func TestConfigColumns(t *testing.T) {
+	c := baseConfig()
+	c.Columns = []string{"offer", "email"}
+	m, _ := configModel(t, c)
+	send(t, m, windowSize(120, 24))
+	head := strings.Split(screenText(m), "\n")
+	var header string
+	for _, l := range head {
+		if strings.Contains(l, "Clock") {
+			header = l
+			break
+		}
+	}
+	for _, want := range []string{"Clock", "Name", "Offer", "Email"} {
+		if !strings.Contains(header, want) {
+			t.Errorf("header lacks %s: %q", want, header)
+		}
+	}
+	for _, hidden := range []string{"Company", "Latest", "Status", "Tch", "Country"} {
+		if strings.Contains(header, hidden) {
+			t.Errorf("header shows the hidden column %s: %q", hidden, header)
+		}
+	}
+	if got := widthOf(header); got > 120 {
+		t.Errorf("header is %d cells wide at 120 columns", got)
+	}
+}

@@ -91,6 +91,10 @@ type Config struct {
 	// means OSC 52 plus the first system tool found.
 	Clipboard []string
 	Theme     Theme
+	// Columns are the inbox's optional columns to show, of
+	// OptionalColumns; nil shows each one when there is room. The clock
+	// and the name always show.
+	Columns []string
 	// Views are the saved views in file order; DefaultView names the view
 	// the inbox opens on (a built-in lane name or a saved view).
 	Views       []View
@@ -436,16 +440,61 @@ func CadenceOf(days []int, touches int) store.Cadence {
 	return store.Cadence{Days: days}
 }
 
+// OptionalColumns are the inbox columns [inbox] columns may choose.
+var OptionalColumns = []string{"company", "latest", "offer", "email", "country", "status", "touches"}
+
+// columns reads [inbox] columns: a list of OptionalColumns (or one string
+// of them, separated by spaces or commas).
+func (r reader) columns(v any, line int) {
+	var names []string
+	switch val := v.(type) {
+	case string:
+		names = strings.FieldsFunc(val, func(c rune) bool { return c == ',' || c == ' ' })
+	case []any:
+		for _, e := range val {
+			s, ok := e.(string)
+			if !ok {
+				r.c.problem(line, "[inbox] columns must be a list of names: "+strings.Join(OptionalColumns, ", "))
+				return
+			}
+			names = append(names, s)
+		}
+	default:
+		r.c.problem(line, "[inbox] columns must be a list of names: "+strings.Join(OptionalColumns, ", "))
+		return
+	}
+	cols := []string{}
+	for _, n := range names {
+		n = strings.ToLower(strings.TrimSpace(n))
+		switch {
+		case n == "clock" || n == "name":
+			// Always shown; naming them is harmless.
+		case slices.Contains(OptionalColumns, n):
+			if !slices.Contains(cols, n) {
+				cols = append(cols, n)
+			}
+		default:
+			r.c.problem(line, fmt.Sprintf("[inbox] columns: no column %q; the columns are %s (clock and name always show)", clean(n), strings.Join(OptionalColumns, ", ")))
+			return
+		}
+	}
+	r.c.Columns = cols
+}
+
 func (r reader) inbox(v any, getenv func(string) string) {
 	t, ok := r.table(v, r.at.table("inbox"), "inbox")
 	if !ok {
 		return
 	}
-	known := []string{"theme", "date_order", "clipboard", "default_view"}
+	known := []string{"theme", "date_order", "clipboard", "default_view", "columns"}
 	for _, k := range sortedKeys(t) {
 		line := r.at.key("inbox", k)
 		if !slices.Contains(known, k) {
 			r.unknown(line, "inbox", k, known)
+			continue
+		}
+		if k == "columns" {
+			r.columns(t[k], line)
 			continue
 		}
 		s, ok := r.str(t[k], line, "[inbox] "+k)

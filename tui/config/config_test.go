@@ -242,3 +242,33 @@ func TestConfigAzureSecretsFileMode(t *testing.T) {
 		t.Fatalf("no secrets, no problem: %v", c.Problems)
 	}
 }
+
+// [inbox] columns takes a list or a string of the optional columns, and
+// names an unknown one as a problem with its line.
+func TestColumnsSetting(t *testing.T) {
+	for _, tc := range []struct {
+		text    string
+		want    []string
+		problem string
+	}{
+		{"[inbox]\ncolumns = [\"offer\", \"Email\", \"name\"]\n", []string{"offer", "email"}, ""},
+		{"[inbox]\ncolumns = \"company, offer country\"\n", []string{"company", "offer", "country"}, ""},
+		{"[inbox]\ncolumns = []\n", []string{}, ""},
+		{"[inbox]\ncolumns = [\"offer\", \"phone\"]\n", nil, "no column \"phone\""},
+		{"[inbox]\ncolumns = 3\n", nil, "must be a list"},
+	} {
+		c, err := Load(write(t, tc.text), env())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.problem != "" {
+			if len(c.Problems) != 1 || !strings.Contains(c.Problems[0].Msg, tc.problem) || c.Problems[0].Line != 2 {
+				t.Errorf("%q: problems %+v, want one on line 2 with %q", tc.text, c.Problems, tc.problem)
+			}
+			continue
+		}
+		if len(c.Problems) != 0 || !slices.Equal(c.Columns, tc.want) {
+			t.Errorf("%q: columns %q (problems %+v), want %q", tc.text, c.Columns, c.Problems, tc.want)
+		}
+	}
+}

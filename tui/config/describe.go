@@ -22,6 +22,16 @@ func (c *Config) Describe(w io.Writer) error {
 	} else {
 		b.WriteString("clipboard = \"\"  # OSC 52, and the first of wl-copy, xclip, xsel, pbcopy found\n")
 	}
+	cols := c.Columns
+	note := ""
+	if cols == nil {
+		cols, note = OptionalColumns, "  # each when there is room; clock and name always show"
+	}
+	quoted := make([]string, len(cols))
+	for i, n := range cols {
+		quoted[i] = q(n)
+	}
+	fmt.Fprintf(&b, "columns = [%s]%s\n", strings.Join(quoted, ", "), note)
 	dv := c.DefaultView
 	if dv == "" {
 		dv = LaneNames[0]

@@ -39,7 +39,9 @@ type View struct {
 	// Source … Query: see view.Filter. Empty means any.
 	Source, Action, Offer, Country, Status, Query string
 	IncludeTest                                   bool
-	// Sort is "urgency" (the inbox's order, the default) or "recent".
+	// Sort is an order as 'leads list --sort' takes it: "urgency" (the
+	// inbox's order, the default), "recent", or a column ("name",
+	// "-company"); the inbox lists the view in it.
 	Sort string
 }
 
