@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/leads-inbox/leads/store/scratch"
 )
 
 // The kinds of copy leads writes outside the database.
@@ -118,9 +120,15 @@ func KeepCopies(dbPath string, keep func(Copy) bool) error {
 // openCopies opens the list under an exclusive lock; it refuses a link
 // or a file of someone else's in its place.
 func openCopies(dbPath string, flag int) (*os.File, error) {
-	f, err := os.OpenFile(copiesPath(dbPath), flag|noFollow, 0o600)
+	f, err := os.OpenFile(copiesPath(dbPath), flag|noFollow|noBlock, 0o600)
 	if err != nil {
 		return nil, err
+	}
+	// In a folder others may write, someone else could have put a list
+	// here first, naming files for forget to rewrite or delete.
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || !scratch.Mine(fi) {
+		f.Close()
+		return nil, fmt.Errorf("%s is not a list of copies of yours (it belongs to another user, or is not a file): remove it", copiesPath(dbPath))
 	}
 	if err := lockFile(f); err != nil {
 		f.Close()

@@ -90,6 +90,10 @@ func checkPrivate(dir string) error {
 	return nil
 }
 
+// Mine reports whether this user owns the file: forget rewrites or
+// deletes only files of this user's, as the ones leads wrote are.
+func Mine(fi fs.FileInfo) bool { return ownedByMe(fi) }
+
 // name returns a fresh entry name for kind: KIND-PID-RANDOM plus ext.
 func name(kind, ext string) string {
 	var b [6]byte
