@@ -331,7 +331,20 @@ func reportCopies(e *env, email string) int {
 	if err != nil {
 		return e.fail(err)
 	}
+	return walkCopies(e, p, email)
+}
+
+// walkCopies erases the person from every copy on the list of the
+// database at p and reports it; when nothing was left out, the address
+// comes off the pending file (a failure leaves it there for 'leads forget
+// --finish' to try again).
+func walkCopies(e *env, p, email string) int {
 	r := forgetInCopies(e, p, email, e.now())
+	if len(r.missing) == 0 {
+		if err := store.CopiesDone(p, email); err != nil {
+			r.fail("could not record that the copies are cleared (%v): 'leads forget --finish' will walk them again", unwrapPath(err))
+		}
+	}
 	for _, l := range r.done {
 		fmt.Fprintln(e.stdout, l)
 	}

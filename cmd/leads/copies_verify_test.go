@@ -6,8 +6,10 @@ package main
 // wrote; anything else on the list is left exactly as it was.
 
 import (
+	"bufio"
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -148,5 +150,67 @@ func TestForgetDoesNotRewriteAnotherUsersExport(t *testing.T) {
 	}
 	if r.code != exitFailed || !strings.Contains(r.stderr, "theirs.csv") {
 		t.Errorf("forget did not say it left the file alone: %d %q", r.code, r.stderr)
+	}
+}
+
+// TestForgetKilledBeforeTheCopiesIsFinished kills 'leads forget' (a real
+// SIGKILL of the built binary) once the database is done but before the
+// backups and exports on its list are: the first backup on the list is
+// held by another opener, so forget waits on it, and the kill lands
+// there. The erasure of the copies is recorded as pending; 'forget
+// --finish' walks them, and then no file leads wrote holds the person.
+func TestForgetKilledBeforeTheCopiesIsFinished(t *testing.T) {
+	if testing.Short() {
+		t.Skip("process-level test")
+	}
+	db := importedDB(t)
+	dir := filepath.Dir(db)
+	held, b1, exp := filepath.Join(dir, "held.db"), filepath.Join(dir, "b1.db"), filepath.Join(dir, "all.csv")
+	for _, args := range [][]string{{"backup", held}, {"backup", b1}, {"export", "--out", exp}} {
+		if r := runCLI(t, db, "", args...); r.code != 0 {
+			t.Fatalf("%v: %d %q", args, r.code, r.stderr)
+		}
+	}
+	hs, err := store.Open(held, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(leadsBinary(t), "--db", db, "forget", "mei.lin@northwind.example", "--yes")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "later imports") {
+			break
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if err := hs.Close(); err != nil {
+		t.Fatal(err)
+	}
+	needle := []byte("mei.lin@northwind.example")
+	if b, _ := os.ReadFile(b1); !bytes.Contains(b, needle) {
+		t.Fatal("the kill came after forget reached the second backup; the test did not test anything")
+	}
+	if ro := runBin(t, time.Minute, nil, "--db", db, "list"); !strings.Contains(ro.stderr, "forget --finish") {
+		t.Errorf("a command after the kill did not say the copies are still to be cleared: %q", ro.stderr)
+	}
+	r := runBin(t, time.Minute, nil, "--db", db, "forget", "--finish")
+	if r.code != 0 {
+		t.Errorf("forget --finish: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	for _, f := range []string{db, held, b1, exp} {
+		if b, _ := os.ReadFile(f); bytes.Contains(bytes.ToLower(b), needle) {
+			t.Errorf("%s still holds the person after forget --finish: %q", filepath.Base(f), r.stdout)
+		}
+	}
+	if r := runBin(t, time.Minute, nil, "--db", db, "forget", "--finish"); r.code != 0 || !strings.Contains(r.stdout, "no erasure was waiting") {
+		t.Errorf("a second forget --finish: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }
