@@ -214,3 +214,25 @@ func TestForgetKilledBeforeTheCopiesIsFinished(t *testing.T) {
 		t.Errorf("a second forget --finish: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestExportOverAFileOthersCanReadMakesItPrivate: an export written over
+// an existing file that others may read (a 0644 file, say) holds every
+// lead; it is made 0600 like a new export, not left open to them.
+func TestExportOverAFileOthersCanReadMakesItPrivate(t *testing.T) {
+	db := importedDB(t)
+	for _, args := range [][]string{{"export"}, {"export", "--format", "json"}, {"export", "--person", "mei.lin@northwind.example"}} {
+		out := filepath.Join(filepath.Dir(db), "open.out")
+		if err := os.WriteFile(out, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if r := runCLI(t, db, "", append(args, "--out", out)...); r.code != 0 {
+			t.Fatalf("%v: %d %q", args, r.code, r.stderr)
+		}
+		if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%v over a 0644 file left it %v (%v)", args, fi.Mode().Perm(), err)
+		}
+	}
+}
