@@ -150,12 +150,29 @@ func readCopies(f *os.File) ([]Copy, error) {
 	}
 	var out []Copy
 	at := map[string]int{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
+	rd := bufio.NewReaderSize(f, 64<<10)
+	var line []byte
+	for {
+		part, isPrefix, err := rd.ReadLine()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return out, err
+		}
+		// A line longer than any path leads writes (a damaged or edited
+		// list) is skipped whole, like a torn one; the rest is read.
+		if len(line) <= 1<<20 {
+			line = append(line, part...)
+		}
+		if isPrefix {
+			continue
+		}
+		text := line
+		line = line[:0]
 		var c Copy
 		// A torn last line (a kill mid-append) is skipped, not fatal.
-		if json.Unmarshal(sc.Bytes(), &c) != nil || c.Path == "" {
+		if len(text) > 1<<20 || json.Unmarshal(text, &c) != nil || c.Path == "" {
 			continue
 		}
 		if i, ok := at[c.Path]; ok {
@@ -165,7 +182,7 @@ func readCopies(f *os.File) ([]Copy, error) {
 		at[c.Path] = len(out)
 		out = append(out, c)
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 // A forget erases the person from the database first and then from each

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -53,5 +54,23 @@ func TestCopiesRefusesAFIFOInTheListsPlace(t *testing.T) {
 			f.Close()
 		}
 		t.Fatal("reading the list waited on a FIFO")
+	}
+}
+
+// A line too long to be one leads wrote (a damaged or edited list) is
+// skipped like a torn one; the copies after it are still reached.
+func TestCopiesSkipsAnOverlongLine(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "leads.db")
+	junk := append(bytes.Repeat([]byte("x"), 2<<20), '\n')
+	if err := os.WriteFile(copiesPath(db), junk, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := RecordCopy(db, Copy{Path: filepath.Join(dir, "b.db"), Kind: CopyBackup}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Copies(db)
+	if err != nil || len(c) != 1 || c[0].Path != filepath.Join(dir, "b.db") {
+		t.Fatalf("the copy after an overlong line: %v %v", c, err)
 	}
 }
