@@ -53,7 +53,7 @@ func forgetInCopies(e *env, dbPath, email string, now time.Time) copyReport {
 	gone := map[string]bool{}
 	for _, c := range copies {
 		p := safetext.Clean(c.Path)
-		real, fi, err := copyTarget(c.Path)
+		real, fi, err := copyTarget(c.Path, dbPath)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			r.fail("%s %s is no longer there (moved or deleted): if you moved it, run 'leads --db NEWPATH forget EMAIL' on a backup, or delete an export", kindName(c.Kind), p)
@@ -124,7 +124,7 @@ func (n notACopy) Is(target error) bool { return target == errNotACopy }
 // The list is a plain file a user can edit; forget never rewrites or
 // deletes what leads did not write. The resolved path is what forget
 // changes: deleting a link would leave the export behind it.
-func copyTarget(path string) (string, fs.FileInfo, error) {
+func copyTarget(path, dbPath string) (string, fs.FileInfo, error) {
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return "", nil, unwrapPath(err)
@@ -137,6 +137,9 @@ func copyTarget(path string) (string, fs.FileInfo, error) {
 		return "", nil, notACopy("it is not a regular file (a folder, FIFO or device)")
 	case !scratch.Mine(fi):
 		return "", nil, notACopy("it belongs to another user")
+	}
+	if dfi, err := os.Stat(dbPath); err == nil && os.SameFile(fi, dfi) {
+		return "", nil, notACopy("it is the database itself")
 	}
 	return real, fi, nil
 }

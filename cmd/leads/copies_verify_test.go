@@ -236,3 +236,23 @@ func TestExportOverAFileOthersCanReadMakesItPrivate(t *testing.T) {
 		}
 	}
 }
+
+// TestForgetLeavesTheDatabaseItselfOnTheListAlone: a line naming the
+// database itself (through a link, say) is not a copy: forget does not
+// try to open it a second time as a backup (it would wait on its own lock
+// and then fail on every later 'forget --finish'), and drops the line.
+func TestForgetLeavesTheDatabaseItselfOnTheListAlone(t *testing.T) {
+	db := importedDB(t)
+	link := filepath.Join(filepath.Dir(db), "same.db")
+	if err := os.Symlink(db, link); err != nil {
+		t.Fatal(err)
+	}
+	listCopy(t, db, link, store.CopyBackup)
+	r := runCLI(t, db, "", "forget", "mei.lin@northwind.example", "--yes")
+	if !strings.Contains(r.stderr, "the database itself") {
+		t.Errorf("forget did not say the line names the database: %d %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, db, "", "forget", "--finish"); r.code != 0 {
+		t.Errorf("forget --finish after it: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
