@@ -30,6 +30,7 @@ import (
 type copyReport struct {
 	done    []string // what was cleaned, one line each
 	missing []string // what could not be, one line each, with what to do
+	retry   bool     // something in missing may go better another time
 }
 
 func (r *copyReport) ok(format string, a ...any) {
@@ -37,6 +38,13 @@ func (r *copyReport) ok(format string, a ...any) {
 }
 
 func (r *copyReport) fail(format string, a ...any) {
+	r.missing = append(r.missing, fmt.Sprintf(format, a...))
+	r.retry = true
+}
+
+// dropped reports a line taken off the list: said once, with exit status
+// 1, but nothing a later 'forget --finish' could do better.
+func (r *copyReport) dropped(format string, a ...any) {
 	r.missing = append(r.missing, fmt.Sprintf(format, a...))
 }
 
@@ -56,11 +64,11 @@ func forgetInCopies(e *env, dbPath, email string, now time.Time) copyReport {
 		real, fi, err := copyTarget(c.Path, dbPath)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			r.fail("%s %s is no longer there (moved or deleted): if you moved it, run 'leads --db NEWPATH forget EMAIL' on a backup, or delete an export", kindName(c.Kind), p)
+			r.dropped("%s %s is no longer there (moved or deleted): if you moved it, run 'leads --db NEWPATH forget EMAIL' on a backup, or delete an export", kindName(c.Kind), p)
 			gone[c.Path] = true
 			continue
 		case errors.Is(err, errNotACopy):
-			r.fail("left %s alone: %v, so it is not %s leads wrote; it is taken off the list of copies", p, err, kindName(c.Kind))
+			r.dropped("left %s alone: %v, so it is not %s leads wrote; it is taken off the list of copies", p, err, kindName(c.Kind))
 			gone[c.Path] = true
 			continue
 		case err != nil:
@@ -72,7 +80,7 @@ func forgetInCopies(e *env, dbPath, email string, now time.Time) copyReport {
 			if fi.Size() == 0 {
 				// An empty file is no backup, and opening it for writing
 				// would make it a new database.
-				r.fail("left %s alone: it is empty, so it is not the backup leads wrote; it is taken off the list of copies", p)
+				r.dropped("left %s alone: it is empty, so it is not the backup leads wrote; it is taken off the list of copies", p)
 				gone[c.Path] = true
 				continue
 			}
@@ -338,12 +346,12 @@ func reportCopies(e *env, email string) int {
 }
 
 // walkCopies erases the person from every copy on the list of the
-// database at p and reports it; when nothing was left out, the address
-// comes off the pending file (a failure leaves it there for 'leads forget
+// database at p and reports it; when nothing was left out that another
+// try could reach, the address comes off the pending file (a failure leaves it there for 'leads forget
 // --finish' to try again).
 func walkCopies(e *env, p, email string) int {
 	r := forgetInCopies(e, p, email, e.now())
-	if len(r.missing) == 0 {
+	if !r.retry {
 		if err := store.CopiesDone(p, email); err != nil {
 			r.fail("could not record that the copies are cleared (%v): 'leads forget --finish' will walk them again", unwrapPath(err))
 		}

@@ -256,3 +256,23 @@ func TestForgetLeavesTheDatabaseItselfOnTheListAlone(t *testing.T) {
 		t.Errorf("forget --finish after it: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestForgetFinishedAfterAVanishedCopyIsNotPending: a copy that is gone
+// is said once (exit status 1) and dropped; nothing is left for 'forget
+// --finish' to do, so no command says a forget is unfinished.
+func TestForgetFinishedAfterAVanishedCopyIsNotPending(t *testing.T) {
+	db := importedDB(t)
+	exp := filepath.Join(filepath.Dir(db), "gone.csv")
+	if r := runCLI(t, db, "", "export", "--out", exp); r.code != 0 {
+		t.Fatalf("export: %d %q", r.code, r.stderr)
+	}
+	if err := os.Remove(exp); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, db, "", "forget", "mei.lin@northwind.example", "--yes"); r.code != exitFailed || !strings.Contains(r.stderr, "no longer there") {
+		t.Fatalf("forget: %d %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, db, "", "list"); strings.Contains(r.stderr, "forget --finish") {
+		t.Errorf("a finished forget is called unfinished: %q", r.stderr)
+	}
+}
