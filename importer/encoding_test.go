@@ -303,7 +303,10 @@ func TestWesternFilesAreNotTakenForCJK(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
 		people [][3]string
-	}{{"many rows", people}, {"one of each", western}, {"one", western[:1]}, {"apostrophes", western[1:2]}} {
+	}{{"many rows", people}, {"one of each", western}, {"one", western[:1]}, {"apostrophes", western[1:2]},
+		// Portuguese pairs (ção) and an accent before a letter (ão) once
+		// read as Big5: every name garbled, exit 0.
+		{"Portuguese", brazilianPeople}} {
 		for _, format := range []string{"csv", "ndjson"} {
 			text := csvOf(tt.people)
 			if format == "ndjson" {
@@ -319,3 +322,6 @@ func TestWesternFilesAreNotTakenForCJK(t *testing.T) {
 }
 
 var charmapWindows1252 = charmap.Windows1252
+
+var brazilianPeople = [][3]string{{"João", "Conceição", "Comunicação Ltda"}, {"Sebastião", "Gonçalves", "Assunção S.A."},
+	{"Estêvão", "Magalhães", "Informação e Gestão"}}

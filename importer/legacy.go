@@ -226,6 +226,13 @@ func detectLegacy(head []byte, eof bool) (encoding.Encoding, string, error) {
 	if valid >= invalid {
 		return nil, "", nil
 	}
+	// Bytes that read as Windows-1252 text, all of them (non-ASCII
+	// bytes alone or in pairs, none the code page leaves undefined), are
+	// Windows-1252: Portuguese "ção" and "ão" parse as Big5 pairs, but
+	// text in a multi-byte encoding has runs of three or more such bytes.
+	if classify(head) == textCP1252 {
+		return nil, "", nil
+	}
 	sj, gb, kr, b5 := scoreShiftJIS(head), scoreGB18030(head), scoreEUCKR(head), scoreBig5(head)
 	switch {
 	case sj.confident(4) && !gb.confident(4) && !kr.confident(4) && !b5.confident(4):

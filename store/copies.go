@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/leads-inbox/leads/store/scratch"
 )
 
 // The kinds of copy leads writes outside the database.
@@ -118,9 +121,21 @@ func KeepCopies(dbPath string, keep func(Copy) bool) error {
 // openCopies opens the list under an exclusive lock; it refuses a link
 // or a file of someone else's in its place.
 func openCopies(dbPath string, flag int) (*os.File, error) {
-	f, err := os.OpenFile(copiesPath(dbPath), flag|noFollow, 0o600)
+	return openPrivate(copiesPath(dbPath), flag)
+}
+
+// openPrivate opens a file of leads' beside the database under an
+// exclusive lock; it refuses a link, a FIFO or a file of someone else's.
+func openPrivate(path string, flag int) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|noFollow|noBlock, 0o600)
 	if err != nil {
 		return nil, err
+	}
+	// In a folder others may write, someone else could have put a list
+	// here first, naming files for forget to rewrite or delete.
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || !scratch.Mine(fi) {
+		f.Close()
+		return nil, fmt.Errorf("%s is not a file of yours (it belongs to another user, or is not a file): remove it", path)
 	}
 	if err := lockFile(f); err != nil {
 		f.Close()
@@ -135,12 +150,29 @@ func readCopies(f *os.File) ([]Copy, error) {
 	}
 	var out []Copy
 	at := map[string]int{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
+	rd := bufio.NewReaderSize(f, 64<<10)
+	var line []byte
+	for {
+		part, isPrefix, err := rd.ReadLine()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return out, err
+		}
+		// A line longer than any path leads writes (a damaged or edited
+		// list) is skipped whole, like a torn one; the rest is read.
+		if len(line) <= 1<<20 {
+			line = append(line, part...)
+		}
+		if isPrefix {
+			continue
+		}
+		text := line
+		line = line[:0]
 		var c Copy
 		// A torn last line (a kill mid-append) is skipped, not fatal.
-		if json.Unmarshal(sc.Bytes(), &c) != nil || c.Path == "" {
+		if len(text) > 1<<20 || json.Unmarshal(text, &c) != nil || c.Path == "" {
 			continue
 		}
 		if i, ok := at[c.Path]; ok {
@@ -150,5 +182,90 @@ func readCopies(f *os.File) ([]Copy, error) {
 		at[c.Path] = len(out)
 		out = append(out, c)
 	}
-	return out, sc.Err()
+	return out, nil
+}
+
+// A forget erases the person from the database first and then from each
+// copy on the list; a kill between the two would leave the copies whole
+// with nothing to say so. So before it starts, forget puts the address
+// on a second file beside the database, .NAME.copies-pending (0600, one
+// address a line), and takes it off once every copy is done; 'leads
+// forget --finish' walks the copies again for each address left there.
+// The address is in that file only while its erasure is pending, as it
+// is in the database's own pending list.
+func copiesPendingPath(dbPath string) string { return copiesPath(dbPath) + "-pending" }
+
+// MarkCopiesPending records that the copies of the database at dbPath
+// are still to be cleared of this (normalised) address.
+func MarkCopiesPending(dbPath, email string) error {
+	f, err := openPrivate(copiesPendingPath(dbPath), os.O_WRONLY|os.O_APPEND|os.O_CREATE)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.Write([]byte(email + "\n")); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// CopiesPending returns the addresses whose erasure from the copies was
+// cut off, each once.
+func CopiesPending(dbPath string) ([]string, error) {
+	f, err := openPrivate(copiesPendingPath(dbPath), os.O_RDONLY)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readPending(f)
+}
+
+// CopiesDone takes the address off the pending file. The file stays,
+// empty, rather than being removed: another forget may be waiting on its
+// lock to append, and would write into a removed file.
+func CopiesDone(dbPath, email string) error {
+	f, err := openPrivate(copiesPendingPath(dbPath), os.O_RDWR)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	all, err := readPending(f)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	for _, e := range all {
+		if e != email {
+			buf.WriteString(e + "\n")
+		}
+	}
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := f.WriteAt(buf.Bytes(), 0); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+func readPending(f *os.File) ([]string, error) {
+	b, err := io.ReadAll(io.LimitReader(f, 16<<20))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	seen := map[string]bool{}
+	for line := range bytes.SplitSeq(b, []byte{'\n'}) {
+		if e := string(bytes.TrimSpace(line)); e != "" && !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }

@@ -30,6 +30,7 @@ import (
 type copyReport struct {
 	done    []string // what was cleaned, one line each
 	missing []string // what could not be, one line each, with what to do
+	retry   bool     // something in missing may go better another time
 }
 
 func (r *copyReport) ok(format string, a ...any) {
@@ -37,6 +38,13 @@ func (r *copyReport) ok(format string, a ...any) {
 }
 
 func (r *copyReport) fail(format string, a ...any) {
+	r.missing = append(r.missing, fmt.Sprintf(format, a...))
+	r.retry = true
+}
+
+// dropped reports a line taken off the list: said once, with exit status
+// 1, but nothing a later 'forget --finish' could do better.
+func (r *copyReport) dropped(format string, a ...any) {
 	r.missing = append(r.missing, fmt.Sprintf(format, a...))
 }
 
@@ -53,33 +61,50 @@ func forgetInCopies(e *env, dbPath, email string, now time.Time) copyReport {
 	gone := map[string]bool{}
 	for _, c := range copies {
 		p := safetext.Clean(c.Path)
-		if _, err := os.Lstat(c.Path); errors.Is(err, fs.ErrNotExist) {
-			r.fail("%s %s is no longer there (moved or deleted): if you moved it, run 'leads --db NEWPATH forget EMAIL' on a backup, or delete an export", kindName(c.Kind), p)
+		real, fi, err := copyTarget(c.Path, dbPath)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			r.dropped("%s %s is no longer there (moved or deleted): if you moved it, run 'leads --db NEWPATH forget EMAIL' on a backup, or delete an export", kindName(c.Kind), p)
 			gone[c.Path] = true
+			continue
+		case errors.Is(err, errNotACopy):
+			r.dropped("left %s alone: %v, so it is not %s leads wrote; it is taken off the list of copies", p, err, kindName(c.Kind))
+			gone[c.Path] = true
+			continue
+		case err != nil:
+			r.fail("could not reach %s %s (%s): it may still hold the person", kindName(c.Kind), p, safetext.Clean(err.Error()))
 			continue
 		}
 		switch c.Kind {
 		case store.CopyBackup:
-			forgetInBackup(&r, c.Path, email, now)
+			if fi.Size() == 0 {
+				// An empty file is no backup, and opening it for writing
+				// would make it a new database.
+				r.dropped("left %s alone: it is empty, so it is not the backup leads wrote; it is taken off the list of copies", p)
+				gone[c.Path] = true
+				continue
+			}
+			forgetInBackup(&r, real, email, now)
 		case store.CopyExportCSV:
-			n, err := rewriteCSVExport(c.Path, cid, email)
+			n, err := rewriteCSVExport(real, cid, email)
 			reportExport(&r, c, n, err)
 		case store.CopyExportJSON:
-			n, err := rewriteJSONExport(c.Path, cid)
+			n, err := rewriteJSONExport(real, cid)
 			reportExport(&r, c, n, err)
 		case store.CopyExportPerson:
-			if yes, err := isPersonExport(c.Path, email); err != nil {
+			if yes, err := isPersonExport(real, email, cid); err != nil {
 				r.fail("could not read the export %s (%v): delete it if it holds the person", p, err)
 			} else if yes {
-				if err := os.Remove(c.Path); err != nil {
+				// The file itself goes, not a link to it.
+				if err := os.Remove(real); err != nil {
 					r.fail("could not delete the export of this person %s (%v): delete it by hand", p, unwrapPath(err))
 				} else {
-					r.ok("deleted the export of this person %s", p)
+					r.ok("deleted the export of this person %s", safetext.Clean(real))
 					gone[c.Path] = true
 				}
 			}
 		}
-		leftovers(&r, c.Path)
+		leftovers(&r, real)
 	}
 	if len(gone) > 0 {
 		if err := store.KeepCopies(dbPath, func(c store.Copy) bool { return !gone[c.Path] }); err != nil {
@@ -89,6 +114,42 @@ func forgetInCopies(e *env, dbPath, email string, now time.Time) copyReport {
 	leftovers(&r, dbPath)
 	scratchLeftovers(e, &r, email)
 	return r
+}
+
+// errNotACopy marks a path on the list that names something leads
+// cannot have written there.
+var errNotACopy = errors.New("not a copy leads wrote")
+
+// notACopy is why a path on the list is left alone.
+type notACopy string
+
+func (n notACopy) Error() string        { return string(n) }
+func (n notACopy) Is(target error) bool { return target == errNotACopy }
+
+// copyTarget resolves a path on the list of copies to the file it names
+// and checks that leads can have written it: a regular file (a FIFO would
+// block forget forever, a device be read without end) of this user's.
+// The list is a plain file a user can edit; forget never rewrites or
+// deletes what leads did not write. The resolved path is what forget
+// changes: deleting a link would leave the export behind it.
+func copyTarget(path, dbPath string) (string, fs.FileInfo, error) {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", nil, unwrapPath(err)
+	}
+	fi, err := os.Stat(real)
+	switch {
+	case err != nil:
+		return "", nil, unwrapPath(err)
+	case !fi.Mode().IsRegular():
+		return "", nil, notACopy("it is not a regular file (a folder, FIFO or device)")
+	case !scratch.Mine(fi):
+		return "", nil, notACopy("it belongs to another user")
+	}
+	if dfi, err := os.Stat(dbPath); err == nil && os.SameFile(fi, dfi) {
+		return "", nil, notACopy("it is the database itself")
+	}
+	return real, fi, nil
 }
 
 func kindName(kind string) string {
@@ -211,20 +272,32 @@ func rewriteJSONExport(path, cid string) (int, error) {
 }
 
 // isPersonExport reports whether the file is an export --person of this
-// address.
-func isPersonExport(path, email string) (bool, error) {
+// address (the contact cid): a JSON object with the fields such an export
+// starts with, so that no other JSON file that names the address (a
+// setting, another program's data) is ever taken for one.
+func isPersonExport(path, email, cid string) (bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return false, unwrapPath(err)
 	}
 	defer f.Close()
 	var doc struct {
-		Email string `json:"email"`
+		Email      *string          `json:"email"`
+		Forgotten  *bool            `json:"forgotten"`
+		Found      *bool            `json:"found"`
+		DraftFiles *json.RawMessage `json:"draft_files"`
+		ID         *string          `json:"id"`
 	}
 	if err := json.NewDecoder(io.LimitReader(f, 1<<30)).Decode(&doc); err != nil {
 		return false, err
 	}
-	return store.NormalizeEmail(doc.Email) == email, nil
+	if doc.Email == nil || doc.Forgotten == nil || doc.Found == nil || doc.DraftFiles == nil {
+		return false, errors.New("it is not an export --person leads wrote")
+	}
+	if *doc.Found && (doc.ID == nil || *doc.ID != cid) {
+		return false, nil
+	}
+	return store.NormalizeEmail(*doc.Email) == email, nil
 }
 
 // leftovers removes the temporary files a killed leads left beside path.
@@ -269,7 +342,20 @@ func reportCopies(e *env, email string) int {
 	if err != nil {
 		return e.fail(err)
 	}
+	return walkCopies(e, p, email)
+}
+
+// walkCopies erases the person from every copy on the list of the
+// database at p and reports it; when nothing was left out that another
+// try could reach, the address comes off the pending file (a failure leaves it there for 'leads forget
+// --finish' to try again).
+func walkCopies(e *env, p, email string) int {
 	r := forgetInCopies(e, p, email, e.now())
+	if !r.retry {
+		if err := store.CopiesDone(p, email); err != nil {
+			r.fail("could not record that the copies are cleared (%v): 'leads forget --finish' will walk them again", unwrapPath(err))
+		}
+	}
 	for _, l := range r.done {
 		fmt.Fprintln(e.stdout, l)
 	}

@@ -55,7 +55,7 @@ func runExport(e *env, args []string) int {
 	}
 	var out io.Writer = e.stdout
 	if *outPath != "" {
-		fh, err := os.OpenFile(*outPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		fh, err := createExport(*outPath)
 		if err != nil {
 			return e.fail(fmt.Errorf("cannot write %s: %v", *outPath, err))
 		}
@@ -158,4 +158,22 @@ func neutralizeFormula(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// createExport opens the file an export goes to, mode 0600. A regular
+// file that is already there keeps its name but not its mode: it is about
+// to hold people's data, which others must not read (a 0644 file written
+// over would leave every lead open to them).
+func createExport(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm() != 0o600 {
+		if err := f.Chmod(0o600); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return f, nil
 }

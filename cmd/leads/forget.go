@@ -51,6 +51,7 @@ func runForget(e *env, args []string) int {
 			return exitRefused
 		}
 	}
+	markCopiesPending(e, email)
 	res, err := s.Forget(email, e.now())
 	if err != nil {
 		return e.fail(err)
@@ -76,8 +77,40 @@ func finishErasure(e *env) int {
 	if err := s.EraseError(); err != nil {
 		return e.fail(err)
 	}
-	if !s.ErasedOnOpen() {
+	p, err := e.path()
+	if err != nil {
+		return e.fail(err)
+	}
+	pending, err := store.CopiesPending(p)
+	if err != nil {
+		return e.fail(fmt.Errorf("cannot read which copies are still to be cleared (%v): remove the file if it is not leads'", err))
+	}
+	if !s.ErasedOnOpen() && len(pending) == 0 {
 		fmt.Fprintln(e.stdout, "no erasure was waiting to be finished")
 	}
-	return exitOK
+	code := exitOK
+	for _, email := range pending {
+		fmt.Fprintf(e.stdout, "finishing the erasure of %s from the backups and exports leads wrote\n", safetext.Clean(email))
+		if c := walkCopies(e, p, email); c != exitOK {
+			code = c
+		}
+	}
+	return code
+}
+
+// markCopiesPending records, before a forget erases anything, that the
+// copies on the database's list are still to be cleared of the person:
+// a kill between the database and the copies is then finished by
+// 'leads forget --finish'. With no list there is nothing to record.
+func markCopiesPending(e *env, email string) {
+	p, err := e.path()
+	if err != nil {
+		return
+	}
+	if cs, err := store.Copies(p); err != nil || len(cs) == 0 {
+		return
+	}
+	if err := store.MarkCopiesPending(p, email); err != nil {
+		fmt.Fprintf(e.stderr, "leads: cannot record that the copies are still to be cleared (%v): if this forget is stopped, run it again\n", unwrapPath(err))
+	}
 }

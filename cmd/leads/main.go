@@ -264,6 +264,11 @@ func (e *env) open(readOnly bool) (*store.Store, bool) {
 // purge) that was cut off: finished by this open, failed again, or, for a
 // read-only command, still to do.
 func (e *env) reportErasure(s *store.Store, readOnly bool) {
+	if p, err := e.path(); err == nil && !e.ownErasure {
+		if pending, err := store.CopiesPending(p); err == nil && len(pending) > 0 {
+			fmt.Fprintln(e.stderr, "leads: a forget did not finish with the backups and exports leads wrote (cut off, or still running); run 'leads forget --finish' to finish it")
+		}
+	}
 	switch {
 	case s.EraseError() != nil:
 		if !e.ownErasure {

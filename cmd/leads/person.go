@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/leads-inbox/leads/store"
@@ -49,7 +48,7 @@ func exportPerson(e *env, s *store.Store, email, outPath string) int {
 	}
 	var out io.Writer = e.stdout
 	if outPath != "" {
-		f, err := os.OpenFile(outPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		f, err := createExport(outPath)
 		if err != nil {
 			return e.fail(fmt.Errorf("cannot write %s: %v", outPath, unwrapPath(err)))
 		}

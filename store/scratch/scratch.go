@@ -78,7 +78,13 @@ func checkPrivate(dir string) error {
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
 		// Ours but open to others (made by hand, or by a umask): what is
-		// in it may have been read or planted, so start afresh.
+		// in it may have been read or planted, so start afresh. But only
+		// if all it holds is what leads names: the name may be a folder
+		// of the user's that has nothing to do with leads (a project
+		// called leads under an XDG_RUNTIME_DIR set to the home folder).
+		if !onlyOurEntries(dir) {
+			return fmt.Errorf("%s is open to other users and holds files leads did not write: make it private (chmod 700) if it is leads', or set TMPDIR to another directory", dir)
+		}
 		if err := os.RemoveAll(dir); err != nil {
 			return fmt.Errorf("%s is open to other users and cannot be replaced (%v): remove it by hand", dir, unwrap(err))
 		}
@@ -88,6 +94,25 @@ func checkPrivate(dir string) error {
 		return checkPrivate(dir)
 	}
 	return nil
+}
+
+// Mine reports whether this user owns the file: forget rewrites or
+// deletes only files of this user's, as the ones leads wrote are.
+func Mine(fi fs.FileInfo) bool { return ownedByMe(fi) }
+
+// onlyOurEntries reports whether every entry of dir has a name leads
+// gives (KIND-PID-RANDOM).
+func onlyOurEntries(dir string) bool {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		if Owner(e.Name()) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // name returns a fresh entry name for kind: KIND-PID-RANDOM plus ext.

@@ -101,3 +101,32 @@ func TestSweepTakesOnlyEndedProcesses(t *testing.T) {
 		t.Errorf("RemoveOwn removed %v", gone)
 	}
 }
+
+// TestOpenDirectoryOfSomethingElseIsNeverRemoved: the name may be a
+// folder of the user's own that is not leads' at all (XDG_RUNTIME_DIR set
+// to the home directory, which holds a project called leads). An open
+// directory is made afresh only when all it holds is entries leads names;
+// anything else is refused and left exactly as it was.
+func TestOpenDirectoryOfSomethingElseIsNeverRemoved(t *testing.T) {
+	tmp := t.TempDir()
+	name := filepath.Join(tmp, "leads-"+strconv.Itoa(os.Getuid()))
+	precious := filepath.Join(name, "src", "main.go")
+	if err := os.MkdirAll(filepath.Dir(precious), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(name, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(precious, []byte("package main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Existing(envWith(tmp)); ok {
+		t.Error("Existing accepted a folder open to others")
+	}
+	if _, err := Dir(envWith(tmp)); err == nil || strings.Contains(err.Error(), "\n") {
+		t.Errorf("Dir used a folder that is not leads': %v", err)
+	}
+	if b, err := os.ReadFile(precious); err != nil || string(b) != "package main\n" {
+		t.Fatalf("a folder that is not leads' was removed: %v", err)
+	}
+}
