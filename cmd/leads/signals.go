@@ -108,13 +108,22 @@ func (g *exitGuard) wait(ch chan os.Signal) {
 	g.got = sig
 	stop, done := g.stopUI, g.uiDone
 	g.mu.Unlock()
+	// A second signal is not to be swallowed: it ends leads at once,
+	// after the same clean-up.
+	go func() {
+		<-ch
+		g.cleanup()
+		reraise(sig)
+	}()
 	if stop != nil {
 		// The inbox restores the terminal and the command unwinds; main
-		// then finishes the exit in exit().
+		// then finishes the exit in exit(). Should the unwinding stall
+		// (closing the database waits for a read still running), the
+		// exit is finished here after the same grace.
 		stop()
 		select {
 		case <-done:
-			return
+			time.Sleep(uiGrace)
 		case <-time.After(uiGrace):
 		}
 	}

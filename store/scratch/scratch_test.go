@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func envWith(tmp string) func(string) string {
@@ -128,5 +129,31 @@ func TestOpenDirectoryOfSomethingElseIsNeverRemoved(t *testing.T) {
 	}
 	if b, err := os.ReadFile(precious); err != nil || string(b) != "package main\n" {
 		t.Fatalf("a folder that is not leads' was removed: %v", err)
+	}
+}
+
+// A process that has ended but that its parent has not reaped yet (a
+// zombie) is not alive: its leftovers may go, and a test waiting for it
+// to end does not wait for the parent.
+func TestZombieIsNotAlive(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "exit 0")
+	if err := cmd.Start(); err != nil {
+		t.Skip("no sh:", err)
+	}
+	pid := cmd.Process.Pid
+	// Not reaped until Wait: give it time to end.
+	for i := 0; i < 100 && !zombie(pid); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !zombie(pid) {
+		cmd.Wait()
+		t.Skip("no /proc to tell a zombie")
+	}
+	if Alive(pid) {
+		t.Errorf("an ended, unreaped process counts as alive")
+	}
+	cmd.Wait()
+	if !Alive(os.Getpid()) {
+		t.Errorf("this process does not count as alive")
 	}
 }
