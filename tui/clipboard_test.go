@@ -111,3 +111,24 @@ func TestDraftParagraphsWrapEvenly(t *testing.T) {
 		}
 	}
 }
+
+// y on the contact screen copies the address the way c copies a draft:
+// through the clipboard tool as well as OSC 52, naming the tool.
+func TestCopyEmailUsesClipboardCommand(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "clip")
+	c := baseConfig()
+	c.Clipboard = []string{"sh", "-c", "cat > " + out}
+	m, _ := configModel(t, c)
+	selectName(t, m, "Bob")
+	press(t, m, "enter", "y")
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("the clipboard command did not run: %v", err)
+	}
+	if string(b) != "bob@b.example" {
+		t.Fatalf("clipboard got %q, want Bob's address", b)
+	}
+	if !strings.Contains(m.msg, "copied bob@b.example with sh") {
+		t.Fatalf("the message does not name the tool: %q", m.msg)
+	}
+}

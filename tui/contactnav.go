@@ -1,14 +1,47 @@
 package tui
 
 import (
+	"path/filepath"
+	"runtime"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/tui/draft"
 )
 
-// copyCmd puts text on the clipboard. The draft screen's c and the contact
-// screen's y share it, so both copy the same way.
-func (m *Model) copyCmd(text string) tea.Cmd { return tea.SetClipboard(text) }
+// copiedMsg reports how y's copy went.
+type copiedMsg struct {
+	what string
+	err  error
+}
+
+// copyCmd puts text on the clipboard as the draft screen's c does: by OSC
+// 52, and through the configured or system clipboard tool where there is
+// one (tmux and many terminals drop OSC 52). The message after it names
+// what was copied (what) and the tool used.
+func (m *Model) copyCmd(text, what string) tea.Cmd {
+	argv := draft.ClipboardTool(m.cfg.Clipboard, m.getenv, runtime.GOOS, lookPath)
+	if argv == nil {
+		m.say(what + " " + osc52Only)
+		return tea.SetClipboard(text)
+	}
+	return tea.Batch(tea.SetClipboard(text), func() tea.Msg {
+		if err := draft.CopyWith(argv, text); err != nil {
+			return copiedMsg{what: what, err: err}
+		}
+		return copiedMsg{what: what + " with " + filepath.Base(argv[0])}
+	})
+}
+
+// onCopied says how y's copy went; a failed tool still leaves OSC 52.
+func (m *Model) onCopied(msg copiedMsg) {
+	if msg.err != nil {
+		m.msg, m.msgErr = msg.what+" by OSC 52 only: the clipboard tool failed: "+cleanErr(msg.err), true
+		return
+	}
+	m.say(msg.what)
+}
 
 // copyEmail is y on the contact screen.
 func (m *Model) copyEmail() tea.Cmd {
@@ -21,8 +54,7 @@ func (m *Model) copyEmail() tea.Cmd {
 		m.msg, m.msgErr = "this contact has no email address to copy", true
 		return nil
 	}
-	m.say("copied " + email + " (OSC 52: if your terminal allows it)")
-	return m.copyCmd(email)
+	return m.copyCmd(email, "copied "+email)
 }
 
 // stepContact is J (d = 1) and K (d = -1) on the contact screen: it opens

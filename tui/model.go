@@ -236,6 +236,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onEditorExited(msg)
 	case draftOutMsg:
 		return m, m.onDraftOut(msg)
+	case copiedMsg:
+		m.onCopied(msg)
+		return m, nil
 	case statsMsg:
 		m.stats.onStats(m, msg)
 		return m, nil
