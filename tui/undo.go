@@ -86,46 +86,36 @@ func (m *Model) runChange(pos int32, e undoEntry, kind changeKind, what string) 
 // undoLast reverts the newest change made in this session, whichever
 // contact it was on, and says whose it was.
 func (m *Model) undoLast() tea.Cmd {
-	if len(m.undo) == 0 || m.x == nil {
-		m.say("nothing to undo in this session")
-		return nil
-	}
-	e := m.undo[len(m.undo)-1]
-	m.undo = m.undo[:len(m.undo)-1]
-	if e.filter {
-		now := m.f
-		m.f = e.f
-		e.f = now
-		m.redo = append(m.redo, e)
-		m.say("filters and search back (ctrl+r clears them again)")
-		return m.refilter()
-	}
-	if e.batch != nil {
-		return m.batchCmd(e, kindUndo, "")
-	}
-	return m.runChange(m.x.find(idOf(e.id)), e, kindUndo, "")
+	return m.step(&m.undo, &m.redo, kindUndo, "nothing to undo in this session",
+		"filters and search back (ctrl+r clears them again)")
 }
 
 // redoLast applies again the newest change undo took back.
 func (m *Model) redoLast() tea.Cmd {
-	if len(m.redo) == 0 || m.x == nil {
-		m.say("nothing to redo: undo (u) first")
+	return m.step(&m.redo, &m.undo, kindRedo, "nothing to redo: undo (u) first",
+		"filters and search cleared again (u brings them back)")
+}
+
+// step takes the newest entry off from, applies it the way kind says and
+// files it in to, so that the other key can take it back again. A filter
+// entry swaps the filters in force with the ones it holds.
+func (m *Model) step(from, to *[]undoEntry, kind changeKind, none, filtersBack string) tea.Cmd {
+	if len(*from) == 0 || m.x == nil {
+		m.say(none)
 		return nil
 	}
-	e := m.redo[len(m.redo)-1]
-	m.redo = m.redo[:len(m.redo)-1]
+	e := (*from)[len(*from)-1]
+	*from = (*from)[:len(*from)-1]
 	if e.filter {
-		now := m.f
-		m.f = e.f
-		e.f = now
-		m.undo = append(m.undo, e)
-		m.say("filters and search cleared again (u brings them back)")
+		e.f, m.f = m.f, e.f
+		*to = append(*to, e)
+		m.say(filtersBack)
 		return m.refilter()
 	}
 	if e.batch != nil {
-		return m.batchCmd(e, kindRedo, "")
+		return m.batchCmd(e, kind, "")
 	}
-	return m.runChange(m.x.find(idOf(e.id)), e, kindRedo, "")
+	return m.runChange(m.x.find(idOf(e.id)), e, kind, "")
 }
 
 // clearFilters is x: every filter and the search go, and u brings them back.
