@@ -69,15 +69,11 @@ func Redact(s string) string {
 // stay ("?sv=REDACTED&sig=REDACTED"), as do the scheme, host and path.
 // It works on the text, so a URL that does not parse is redacted too.
 func RedactURL(u string) string {
-	scheme, rest, ok := strings.Cut(u, "://")
+	scheme, rest, at, ok := splitUserinfo(u)
 	if !ok {
 		return u
 	}
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
+	if at >= 0 {
 		rest = "REDACTED" + rest[at:]
 	}
 	rest, frag, hasFrag := strings.Cut(rest, "#")
@@ -108,18 +104,11 @@ func RedactURL(u string) string {
 // withoutUserinfo returns a URL without the user name and password before
 // its host.
 func withoutUserinfo(u string) string {
-	scheme, rest, ok := strings.Cut(u, "://")
-	if !ok {
+	scheme, rest, at, ok := splitUserinfo(u)
+	if !ok || at < 0 {
 		return u
 	}
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
-		return scheme + "://" + rest[at+1:]
-	}
-	return u
+	return scheme + "://" + rest[at+1:]
 }
 
 // mayHoldSecret is a cheap pre-check so that Redact costs nothing on the
@@ -147,4 +136,19 @@ func oneLine(s string) string {
 		s = strings.TrimSpace(s[:i])
 	}
 	return s
+}
+
+// splitUserinfo splits a URL at "://" and gives the index in rest of the
+// '@' that ends a user name and password before the host, or -1 when
+// there are none; ok is false for text that is not a URL.
+func splitUserinfo(u string) (scheme, rest string, at int, ok bool) {
+	scheme, rest, ok = strings.Cut(u, "://")
+	if !ok {
+		return "", "", -1, false
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	return scheme, rest, strings.LastIndexByte(rest[:end], '@'), true
 }
