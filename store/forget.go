@@ -182,8 +182,8 @@ func (s *Store) deleteContact(tx *bolt.Tx, seq uint64, cid string, del *idDelete
 	return n, nil
 }
 
-// deleteUserData removes a contact's triage state, history and draft file
-// records; it returns how many history events went.
+// deleteUserData removes a contact's triage state, history (with the
+// reply excerpts in it), draft file records and recorded Message-IDs; it returns how many history events went.
 func deleteUserData(tx *bolt.Tx, cid string) (int, error) {
 	if err := tx.Bucket(bTriage).Delete([]byte(cid)); err != nil {
 		return 0, err
@@ -196,6 +196,9 @@ func deleteUserData(tx *bolt.Tx, cid string) (int, error) {
 		if _, err := deletePrefix(b, draftKey(cid, "")); err != nil {
 			return 0, err
 		}
+	}
+	if err := deleteMessageIDs(tx, cid); err != nil {
+		return 0, err
 	}
 	return n, nil
 }

@@ -123,6 +123,14 @@ func TestForgetRemovesBytesFromFile(t *testing.T) {
 	if _, err := s.LogTouch(cid, ts("2026-10-04T10:00:00Z"), DefaultCadence, ""); err != nil {
 		t.Fatal(err)
 	}
+	// What the mail leaves: a sent Message-ID and a reply's excerpt.
+	if _, err := s.LogSent(cid, ts("2026-10-05T10:00:00Z"), DefaultCadence, "<zanzibar-sent-1@leads.example>", "About Zanzibar"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := s.RecordReply(cid, Reply{MessageID: "<zanzibar-answer@fabrikam.example>", Subject: "Re: About Zanzibar",
+		Excerpt: "Zanzibar works for us", At: ts("2026-10-06T10:00:00Z")}, ts("2026-10-07T10:00:00Z")); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
 	draft := filepath.Join(t.TempDir(), "quintessa.eml")
 	os.WriteFile(draft, []byte("To: quintessa.vorhees@fabrikam.example\r\n"), 0o600)
 	if err := s.RecordDraftFile(cid, draft); err != nil {
@@ -140,7 +148,7 @@ func TestForgetRemovesBytesFromFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Found || res.Leads != 2 || res.Events != 2 || len(res.DraftFiles) != 1 {
+	if !res.Found || res.Leads != 2 || res.Events != 4 || len(res.DraftFiles) != 1 {
 		t.Fatalf("forget: %+v", res)
 	}
 	if _, err := os.Stat(draft); !os.IsNotExist(err) {

@@ -104,7 +104,7 @@ func Salvage(src, dst string) (res SalvageResult, err error) {
 					flush()
 				}
 			})
-		case string(bTriage), string(bHistory), string(bForgotten), string(bDrafts):
+		case string(bTriage), string(bHistory), string(bForgotten), string(bDrafts), string(bMessageIDs):
 			user[b] = append(user[b], [2][]byte{bytes.Clone(k), bytes.Clone(v)})
 		case string(bMeta):
 			if bytes.Equal(k, kForgetKey) && len(v) == 32 {
@@ -160,6 +160,17 @@ func Salvage(src, dst string) (res SalvageResult, err error) {
 				}
 			}
 			res.Events++
+		}
+		if d := user[string(bMessageIDs)]; len(d) > 0 {
+			b, err := tx.CreateBucketIfNotExists(bMessageIDs)
+			if err != nil {
+				return err
+			}
+			for _, kv := range d {
+				if err := b.Put(kv[0], kv[1]); err != nil {
+					return err
+				}
+			}
 		}
 		if d := user[string(bDrafts)]; len(d) > 0 {
 			b, err := tx.CreateBucketIfNotExists(bDrafts)

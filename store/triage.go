@@ -76,6 +76,24 @@ type Triage struct {
 	LostReason   string    `json:"lost_reason,omitempty"`
 	Notes        []Note    `json:"notes,omitempty"`
 	Updated      time.Time `json:"updated,omitzero"`
+
+	// What the mail said (see mail.go). These are facts, not choices of
+	// the rep: Undo keeps them as they are.
+
+	// RepliedAt is the time of the person's newest reply.
+	RepliedAt time.Time `json:"replied_at,omitzero"`
+	// LastSentAt is when leads last sent the person a message.
+	LastSentAt time.Time `json:"last_sent_at,omitzero"`
+	// Bouncing marks an address a delivery failure came back for, from
+	// BouncedAt until the rep clears it.
+	Bouncing  bool      `json:"bouncing,omitempty"`
+	BouncedAt time.Time `json:"bounced_at,omitzero"`
+}
+
+// Waiting reports whether the person's newest reply waits for the rep's
+// answer: it came after the rep's last touch, and the contact is open.
+func (t Triage) Waiting() bool {
+	return !t.RepliedAt.IsZero() && t.RepliedAt.After(t.LastTouch) && !t.Status.Closed()
 }
 
 // Event kinds in a contact's history.
@@ -88,6 +106,15 @@ const (
 	// EventMerge marks where an import merged another address's work
 	// into this contact: Undo stops there (see moveUserData).
 	EventMerge = "merge"
+	// EventSent is a message leads sent: a touch with its Message-ID.
+	EventSent = "sent"
+	// EventReply is a reply found in the mailbox: its subject and first
+	// lines, cleaned. Not the rep's action, so Undo passes over it.
+	EventReply = "reply"
+	// EventBounce is a delivery failure that marked the address.
+	EventBounce = "bounce"
+	// EventBounceCleared is the rep clearing a bouncing mark.
+	EventBounceCleared = "bounce_cleared"
 )
 
 // Event is one user action on a contact, kept so the rep can see the
@@ -99,6 +126,10 @@ type Event struct {
 	From string    `json:"from,omitempty"`
 	To   string    `json:"to,omitempty"`
 	Text string    `json:"text,omitempty"`
+	// MessageID is the Message-ID of a sent message or of a reply, and
+	// Subject its subject (cleaned for display).
+	MessageID string `json:"message_id,omitempty"`
+	Subject   string `json:"subject,omitempty"`
 	// Before is the triage state the event replaced; Undo restores it.
 	Before *Triage `json:"before,omitempty"`
 	// Undone marks an event reverted by a later undo.
@@ -144,7 +175,16 @@ func (s *Store) AllTriage(fn func(Triage) error) error {
 }
 
 // State returns the part of t that the read model ranks and filters by.
-func (t Triage) State() view.State { return view.StateOf(t.Status, t.NextFollowUp, t.Touches) }
+func (t Triage) State() view.State {
+	s := view.StateOf(t.Status, t.NextFollowUp, t.Touches)
+	if t.Waiting() {
+		s.Replied = max(t.RepliedAt.Unix(), 1)
+	}
+	if t.Bouncing {
+		s.Mail |= view.MailBouncing
+	}
+	return s
+}
 
 // States returns the State of every contact the rep has touched, by
 // contact ID; a contact missing from it is untouched (the zero State).
@@ -254,23 +294,15 @@ func (s *Store) change(contactID string, at time.Time, ev Event, mutate func(t *
 }
 
 // LogTouch records that the rep contacted the person at time at, and
-// schedules the next follow-up by the cadence (none once it is done). A new
-// contact becomes contacted.
+// schedules the next follow-up by the cadence (none once it is done, and
+// none once the person has replied: a reply stops the cadence, and the
+// rep sets the next date by hand). A new contact becomes contacted.
 func (s *Store) LogTouch(contactID string, at time.Time, cad Cadence, note string) (Triage, error) {
 	return s.change(contactID, at, Event{Kind: EventTouch, Text: note}, func(t *Triage) error {
 		if t.Status.Closed() {
 			return fmt.Errorf("contact is %s: reopen it (set another status) before logging a touch", t.Status)
 		}
-		t.Touches++
-		t.LastTouch = at
-		if next, ok := cad.Next(t.Touches, at); ok {
-			t.NextFollowUp = next
-		} else {
-			t.NextFollowUp = time.Time{}
-		}
-		if t.Status == StatusNew {
-			t.Status = StatusContacted
-		}
+		touch(t, at, cad)
 		if note != "" {
 			t.Notes = append(t.Notes, Note{At: at, Text: note})
 		}
@@ -356,6 +388,11 @@ func (s *Store) Undo(contactID string, at time.Time) (Triage, error) {
 			}
 			restored := *e.Before
 			restored.Updated = at
+			cur, err := getTriage(tx, contactID)
+			if err != nil {
+				return err
+			}
+			keepMailFacts(&restored, cur, e.Kind)
 			tv, _ := json.Marshal(restored)
 			if err := tx.Bucket(bTriage).Put([]byte(contactID), tv); err != nil {
 				return err
@@ -409,6 +446,13 @@ func mergeTriage(a, b Triage) Triage {
 	}
 	if q.Updated.After(out.Updated) {
 		out.Updated = q.Updated
+	}
+	out.RepliedAt = later(a.RepliedAt, b.RepliedAt)
+	out.LastSentAt = later(a.LastSentAt, b.LastSentAt)
+	out.Bouncing = a.Bouncing || b.Bouncing
+	out.BouncedAt = later(a.BouncedAt, b.BouncedAt)
+	if !out.Bouncing {
+		out.BouncedAt = time.Time{}
 	}
 	out.Notes = append(append([]Note(nil), a.Notes...), b.Notes...)
 	slices.SortStableFunc(out.Notes, func(x, y Note) int { return x.At.Compare(y.At) })
@@ -500,6 +544,9 @@ func moveUserData(tx *bolt.Tx, from, to string, at time.Time) error {
 		if err := h.Put(historyKey(to, seq), ev); err != nil {
 			return err
 		}
+	}
+	if err := moveMessageIDs(tx, from, to); err != nil {
+		return err
 	}
 	if b := tx.Bucket(bDrafts); b != nil {
 		var keys [][]byte

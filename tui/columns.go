@@ -170,7 +170,7 @@ func (m *Model) windowNeeds(names []string) []int {
 
 // tabShort are the tab labels when the full ones and their counts do not
 // fit: at 80 columns every view keeps its count.
-var tabShort = [numViews]string{"Act", "Sch", "All", "Cls", "NoI", "DNC", "Tst"}
+var tabShort = [numViews]string{"Act", "Sch", "All", "Cls", "NoI", "DNC", "Tst", "Rep"}
 
 // tabs draws the view tabs, each with its count. As the width falls the
 // tabs lose their padding, then take short labels, and only when even
@@ -182,12 +182,20 @@ func (m *Model) tabs() string {
 	}
 	build := func(names *[numViews]string, withCounts, padded bool) string {
 		parts := make([]string, numViews)
+		short := names == &tabShort
 		for v := view.Lane(0); v < numViews; v++ {
 			label := fmt.Sprintf("%d %s", v+1, names[v])
+			if short {
+				// "1Act": the key stays beside its label, a column saved
+				// per tab so that all eight keep their counts at 80.
+				label = fmt.Sprintf("%d%s", v+1, names[v])
+			}
 			if withCounts || v == m.view {
 				label += " " + humanCount(counts[v])
 			}
 			switch {
+			case v == m.view && m.savedAt < 0 && short:
+				parts[v] = m.sty.tabActive.Render(label) // its colour marks it
 			case v == m.view && m.savedAt < 0:
 				parts[v] = m.sty.tabActive.Render(" " + label + " ")
 			case padded:

@@ -37,7 +37,7 @@ func TestConfigSavedViewIsATab(t *testing.T) {
 	if !strings.Contains(screenText(m), " hot ") {
 		t.Fatalf("no tab for the saved view:\n%s", screenText(m))
 	}
-	press(t, m, "7") // the last built-in view
+	press(t, m, "8") // the last built-in view
 	press(t, m, "tab")
 	if m.savedAt != 0 || m.view != view.LaneAll {
 		t.Fatalf("tab did not open the saved view: savedAt %d view %d", m.savedAt, m.view)
@@ -224,7 +224,7 @@ func TestConfigSavedViewSorts(t *testing.T) {
 	c := baseConfig()
 	c.Views = []config.View{{Name: "byname", Lane: view.LaneAll, Sort: "-name"}}
 	m, _ := configModel(t, c)
-	press(t, m, "7", "tab")
+	press(t, m, "8", "tab")
 	if m.savedAt != 0 {
 		t.Fatalf("tab did not open the saved view: savedAt %d", m.savedAt)
 	}

@@ -263,8 +263,13 @@ func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.setTab(m.tab() + 1)
 	case key.Matches(k, km.PrevView):
 		return m.setTab(m.tab() - 1)
-	case key.Matches(k, km.ViewAction, km.ViewScheduled, km.ViewAll, km.ViewClosed, km.ViewNoPII, km.ViewDNC, km.ViewTest):
-		return m.setView(view.Lane(k.Code - '1'))
+	case key.Matches(k, km.ViewAction, km.ViewScheduled, km.ViewAll, km.ViewClosed, km.ViewNoPII, km.ViewDNC, km.ViewTest, km.ViewReplied):
+		// By binding, not by the digit typed: [keys] may rebind them.
+		for l, b := range []key.Binding{km.ViewAction, km.ViewScheduled, km.ViewAll, km.ViewClosed, km.ViewNoPII, km.ViewDNC, km.ViewTest, km.ViewReplied} {
+			if key.Matches(k, b) {
+				return m.setView(view.Lane(l))
+			}
+		}
 	case key.Matches(k, km.Search):
 		return m.openSearch()
 	case key.Matches(k, km.Filter):

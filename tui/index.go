@@ -26,11 +26,12 @@ const (
 	viewNoPII     = view.LaneNoInfo
 	viewDNC       = view.LaneDNC
 	viewTest      = view.LaneTest
+	viewReplied   = view.LaneReplied
 	numViews      = view.NumLanes
 )
 
-// viewNames are the tab labels; short, because all seven share 80 columns.
-var viewNames = [numViews]string{"Action", "Scheduled", "All", "Closed", "No info", "DNC", "Test"}
+// viewNames are the tab labels; short, because all eight share 80 columns.
+var viewNames = [numViews]string{"Action", "Scheduled", "All", "Closed", "No info", "DNC", "Test", "Replied"}
 
 // Filter dimensions, in the order the filter panel shows them (view.Dim).
 const (

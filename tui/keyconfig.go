@@ -23,7 +23,7 @@ func (km *KeyMap) actions() []keyAction {
 		{"open", &km.Open, false}, {"back", &km.Back, false}, {"quit", &km.Quit, false}, {"help", &km.Help, false}, {"stats", &km.Stats, false},
 		{"next_view", &km.NextView, false}, {"prev_view", &km.PrevView, false},
 		{"view_action", &km.ViewAction, false}, {"view_scheduled", &km.ViewScheduled, false}, {"view_all", &km.ViewAll, false},
-		{"view_closed", &km.ViewClosed, false}, {"view_noinfo", &km.ViewNoPII, false}, {"view_dnc", &km.ViewDNC, false}, {"view_test", &km.ViewTest, false},
+		{"view_closed", &km.ViewClosed, false}, {"view_noinfo", &km.ViewNoPII, false}, {"view_dnc", &km.ViewDNC, false}, {"view_test", &km.ViewTest, false}, {"view_replied", &km.ViewReplied, false},
 		{"search", &km.Search, false}, {"filter", &km.Filter, false}, {"clear_all", &km.ClearAll, false},
 		{"touch", &km.Touch, false}, {"follow_up", &km.FollowUp, false}, {"snooze1", &km.Snooze1, false}, {"snooze3", &km.Snooze3, false},
 		{"status", &km.Status, false}, {"note", &km.Note, false}, {"undo", &km.Undo, false}, {"sync", &km.Sync, false}, {"draft", &km.Draft, false},

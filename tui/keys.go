@@ -21,7 +21,7 @@ type KeyMap struct {
 	// Views (lanes) of the inbox.
 	NextView, PrevView                                                 key.Binding
 	ViewAction, ViewScheduled, ViewAll, ViewClosed, ViewNoPII, ViewDNC key.Binding
-	ViewTest                                                           key.Binding
+	ViewTest, ViewReplied                                              key.Binding
 
 	// Finding: free-text search, the filter panel, clear both.
 	Search, Filter, ClearAll key.Binding
@@ -84,6 +84,7 @@ func DefaultKeyMap() KeyMap {
 		ViewNoPII:     b([]string{"5"}, "5", "no contact info"),
 		ViewDNC:       b([]string{"6"}, "6", "do not contact"),
 		ViewTest:      b([]string{"7"}, "7", "test leads"),
+		ViewReplied:   b([]string{"8"}, "8", "replied"),
 
 		Search:   b([]string{"/"}, "/", "search"),
 		Filter:   b([]string{"f"}, "f", "filter"),
@@ -125,7 +126,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp},
-		{k.NextView, k.PrevView, k.ViewAction, k.ViewScheduled, k.ViewAll, k.ViewClosed, k.ViewNoPII, k.ViewDNC, k.ViewTest},
+		{k.NextView, k.PrevView, k.ViewAction, k.ViewScheduled, k.ViewAll, k.ViewClosed, k.ViewNoPII, k.ViewDNC, k.ViewTest, k.ViewReplied},
 		{k.Search, k.Filter, k.ClearAll, k.Open, k.Back, k.Stats, k.Preview, k.Sync, k.Messages, k.Help, k.Quit},
 		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo, k.Redo, k.Draft},
 		{k.Mark, k.MarkRange, k.MarkAll, markedActs, marksClear, k.SortNext, k.SortReverse},

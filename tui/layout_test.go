@@ -86,7 +86,7 @@ func TestTabsKeepCountsAt80(t *testing.T) {
 	}
 	tabs := strings.Split(screenText(m), "\n")[0]
 	for v := range numViews {
-		re := regexp.MustCompile(fmt.Sprintf(`%d (%s|%s) 1\.2M`, v+1, viewNames[v], tabShort[v]))
+		re := regexp.MustCompile(fmt.Sprintf(`%d ?(%s|%s) 1\.2M`, v+1, viewNames[v], tabShort[v]))
 		if !re.MatchString(tabs) {
 			t.Errorf("view %d has no count in %q", v+1, tabs)
 		}

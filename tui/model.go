@@ -19,6 +19,7 @@ import (
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/view"
 	"github.com/leads-inbox/leads/tui/config"
+	mailsend "github.com/leads-inbox/leads/tui/draft/send"
 )
 
 // Syncer runs one Azure Table sync into the open store. progress is called
@@ -58,6 +59,9 @@ type Options struct {
 	// Config is the rep's config file (package config); nil means the
 	// defaults, with the date order from the locale in Getenv.
 	Config *config.Config
+	// Transport sends drafts (the config's [mail] section); nil means
+	// sending is not set up, and the send keys say so.
+	Transport mailsend.Transport
 }
 
 type screen int
@@ -236,6 +240,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onEditorExited(msg)
 	case draftOutMsg:
 		return m, m.onDraftOut(msg)
+	case mailSentMsg:
+		return m, m.onMailSent(msg)
 	case copiedMsg:
 		m.onCopied(msg)
 		return m, nil

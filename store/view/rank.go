@@ -9,7 +9,8 @@ type Tier uint8
 
 // Urgency tiers, most urgent first.
 const (
-	TierOverdue   Tier = iota // follow-up due date passed: oldest due first
+	TierReplied   Tier = iota // the person answered and waits for the rep: most recent first
+	TierOverdue               // follow-up due date passed: oldest due first
 	TierHotClock              // new Contact me / Test Drive inside 24 h: least time left first
 	TierClock                 // other new leads inside 24 h: least time left first
 	TierHotLate               // new hot lead past 24 h but still warm (WarmFor): most recent first
@@ -34,13 +35,17 @@ type Lane uint8
 
 // The lanes, in the order the inbox's tabs show them.
 const (
-	LaneAction    Lane = iota // needs the rep now: overdue, on the clock, late, decide
+	LaneAction    Lane = iota // needs the rep now: replied, overdue, on the clock, late, decide
 	LaneScheduled             // a follow-up in the future
 	LaneAll                   // every contact but Microsoft's test leads
 	LaneClosed                // won or lost
 	LaneNoInfo                // no personal data or no address
 	LaneDNC                   // asked not to be contacted
 	LaneTest                  // Microsoft's test leads, and nowhere else
+	// LaneReplied: the person answered and waits for the rep's answer.
+	// Last, so that the keys of the older views (1 to 7) keep their
+	// meaning; these contacts also head the Action view.
+	LaneReplied
 	NumLanes
 )
 
@@ -54,10 +59,24 @@ func (s Lanes) Has(l Lane) bool { return s&(1<<l) != 0 }
 // contact: small and fixed, so the inbox keeps one beside every digest.
 // The zero State is an untouched contact: new, no touches, nothing due.
 type State struct {
-	Due     int64 // Unix seconds of the next follow-up, 0 if none
+	Due int64 // Unix seconds of the next follow-up, 0 if none
+	// Replied is the Unix time of the person's newest reply while it
+	// waits for the rep's answer (no touch logged since), else 0.
+	Replied int64
 	Touches uint16
 	Status  uint8 // index into Statuses
+	Mail    MailFlags
 }
+
+// MailFlags are what the mailbox told about a contact's address.
+type MailFlags uint8
+
+// The mail flags.
+const (
+	// MailBouncing: a delivery failure came back for the address; drafts
+	// to it are refused until the rep clears the mark.
+	MailBouncing MailFlags = 1 << iota
+)
 
 // StateOf returns the State of a triage state.
 func StateOf(status Status, due time.Time, touches int) State {
@@ -102,6 +121,11 @@ func RankOf(d *Digest, s State, now int64) Rank {
 	}
 	if blocked {
 		return Rank{TierRest, -d.Last, lanes}
+	}
+	if s.Replied != 0 {
+		// A reply stops the cadence: the person waits for the rep, which
+		// comes before any follow-up date.
+		return Rank{TierReplied, -s.Replied, lanes | 1<<LaneAction | 1<<LaneReplied}
 	}
 	untouched := s.Touches == 0 && s.Status == 0
 	switch {
@@ -155,7 +179,8 @@ type Group uint8
 // pile of leads that missed their clock long ago, or it would sink below
 // thousands of them.
 const (
-	GroupOverdue   Group = iota // follow-up date passed
+	GroupReplied   Group = iota // the person answered: answer them
+	GroupOverdue                // follow-up date passed
 	GroupClock                  // the 24-hour first-reply clock runs, hot or not
 	GroupWarm                   // a Contact me or Test Drive past its clock, still warm
 	GroupDecide                 // cadence done: close it or go on
@@ -170,6 +195,8 @@ const (
 // minutes left is above a hot one with 23 hours left.
 func (t Tier) Group() Group {
 	switch t {
+	case TierReplied:
+		return GroupReplied
 	case TierOverdue:
 		return GroupOverdue
 	case TierHotClock, TierClock:
@@ -189,6 +216,8 @@ func (t Tier) Group() Group {
 // String is the group's header in the inbox.
 func (g Group) String() string {
 	switch g {
+	case GroupReplied:
+		return "Replied: answer them"
 	case GroupOverdue:
 		return "Overdue"
 	case GroupClock:
@@ -206,7 +235,8 @@ func (g Group) String() string {
 }
 
 // Clock returns, in seconds as of now, what makes a ranked contact
-// urgent, as the inbox's first column shows it: how long a follow-up is
+// urgent, as the inbox's first column shows it: how long ago the person
+// replied (TierReplied), how long a follow-up is
 // overdue (TierOverdue), the time left on the first-reply clock
 // (TierHotClock, TierClock), how long past it (TierHotLate, TierLate),
 // the due time itself in Unix seconds (TierScheduled), 0 (TierDecide), or
@@ -214,6 +244,8 @@ func (g Group) String() string {
 // ranked by, so the column cannot count from another lead than the order.
 func (r Rank) Clock(now int64) int64 {
 	switch r.Tier {
+	case TierReplied:
+		return now + r.At // At is the reply's time, negated
 	case TierOverdue:
 		return now - r.At
 	case TierHotClock, TierClock:

@@ -34,6 +34,10 @@ func TestRankOf(t *testing.T) {
 		{"install, just in", Digest{Flags: open, Last: now}, State{}, TierClock, now, []Lane{LaneAction, LaneAll}},
 		{"install, last second", Digest{Flags: open, Last: now - FirstReply + 1}, State{}, TierClock, now - FirstReply + 1, []Lane{LaneAction, LaneAll}},
 		{"install, late", Digest{Flags: open, Last: now - FirstReply}, State{}, TierLate, -(now - FirstReply), []Lane{LaneAction, LaneAll}},
+		// A reply waiting for the rep, above a due follow-up; closed or DNC wins over it.
+		{"replied", Digest{Flags: open, Hot: now}, State{Replied: now - 60, Due: now - hour, Touches: 1, Status: 1}, TierReplied, -(now - 60), []Lane{LaneAction, LaneAll, LaneReplied}},
+		{"replied, then won", Digest{Flags: open, Last: now}, State{Replied: now - 60, Status: 4}, TierRest, -now, []Lane{LaneAll, LaneClosed}},
+		{"replied, DNC", Digest{Flags: open | FlagDNC, Last: now}, State{Replied: now - 60}, TierRest, -now, []Lane{LaneAll, LaneDNC}},
 		// The rep's own follow-ups.
 		{"due now", Digest{Flags: open, Hot: now}, State{Due: now, Touches: 1, Status: 1}, TierOverdue, now, []Lane{LaneAction, LaneAll}},
 		{"due a second ago, untouched", Digest{Flags: open}, State{Due: now - 1}, TierOverdue, now - 1, []Lane{LaneAction, LaneAll}},

@@ -3,7 +3,8 @@
 // One file holds every setting and this package is its one reader: the
 // draft signature ([sender]), the follow-up cadence ([cadence]), the
 // inbox's look and habits ([inbox]), saved views ([views.NAME]) and key
-// bindings ([keys]). The Azure credentials ([azure]) are known here so
+// bindings ([keys]), mail transport and mailbox ([mail]) and the
+// follow-up calendar ([calendar]). The Azure credentials ([azure]) are known here so
 // that they are not reported as unknown, but importer/azuretable reads
 // them itself, because it also guards the file's mode.
 //
@@ -105,6 +106,11 @@ type Config struct {
 	Keys     map[string][]string
 	KeyLines map[string]int
 
+	// Mail is how drafts are sent and replies read ([mail]); Calendar is
+	// where follow-ups are written as iCalendar ([calendar]).
+	Mail     Mail
+	Calendar Calendar
+
 	Problems []Problem
 }
 
@@ -197,8 +203,12 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 			r.views(doc[k])
 		case "keys":
 			r.keys(doc[k])
+		case "mail":
+			r.mail(doc[k], getenv)
+		case "calendar":
+			r.calendar(doc[k], getenv)
 		default:
-			c.problem(lines.table(k), fmt.Sprintf("unknown table or key %q (known: sender, inbox, cadence, views, keys, azure)", clean(k)))
+			c.problem(lines.table(k), fmt.Sprintf("unknown table or key %q (known: sender, inbox, cadence, views, keys, mail, calendar, azure)", clean(k)))
 		}
 	}
 	// Sync refuses such a file (importer/azuretable); say it here too, as

@@ -21,6 +21,24 @@ import (
 // names and subject are one line, and the body is quoted-printable, so no
 // lead text can add a header or a recipient.
 func EML(d Draft, from Sender, date time.Time) ([]byte, error) {
+	return message(d, from, date, "")
+}
+
+// Message returns d as the message to send: as EML, without the draft
+// mark, with From required and the given Message-ID (without brackets),
+// so that a reply naming it finds the contact.
+func Message(d Draft, from Sender, date time.Time, messageID string) ([]byte, error) {
+	if from.Email == "" {
+		return nil, fmt.Errorf("no sender address: set email in the [sender] section of the config")
+	}
+	if messageID == "" || strings.ContainsAny(messageID, "<>\r\n \t") || !strings.Contains(messageID, "@") {
+		return nil, fmt.Errorf("bad Message-ID %q", messageID)
+	}
+	return message(d, from, date, messageID)
+}
+
+// message builds an EML draft (messageID empty) or a message to send.
+func message(d Draft, from Sender, date time.Time, messageID string) ([]byte, error) {
 	if err := ValidAddress(d.To); err != nil {
 		return nil, err
 	}
@@ -38,7 +56,11 @@ func EML(d Draft, from Sender, date time.Time) ([]byte, error) {
 	hdr("MIME-Version", "1.0")
 	hdr("Content-Type", "text/plain; charset=utf-8")
 	hdr("Content-Transfer-Encoding", "quoted-printable")
-	hdr("X-Unsent", "1")
+	if messageID == "" {
+		hdr("X-Unsent", "1")
+	} else {
+		hdr("Message-ID", "<"+messageID+">")
+	}
 	b.WriteString("\r\n")
 
 	qp := quotedprintable.NewWriter(&b)
