@@ -396,3 +396,15 @@ func longDate(t time.Time, now time.Time) string {
 	}
 	return t.In(now.Location()).Format("Mon _2 Jan 2006 15:04")
 }
+
+// SnoozeDue is when a snooze of days moves a follow-up to: that many days
+// after the later of now and the current due time (dueUnix, 0 if none), at
+// the hour follow-ups set by date fall due. The inbox's z and Z and 'leads
+// mark --snooze' share it, so both move a contact to the same time.
+func SnoozeDue(now time.Time, dueUnix int64, days int) time.Time {
+	from := now
+	if dueUnix > from.Unix() {
+		from = time.Unix(dueUnix, 0).In(now.Location())
+	}
+	return time.Date(from.Year(), from.Month(), from.Day()+days, dueHour, 0, 0, 0, from.Location())
+}

@@ -332,11 +332,7 @@ func (m *Model) action(k tea.KeyPressMsg, p int32) tea.Cmd {
 		if key.Matches(k, km.Snooze3) {
 			days = 3
 		}
-		from := m.now()
-		if due := m.x.tri[p].Due; due > from.Unix() {
-			from = time.Unix(due, 0).In(from.Location())
-		}
-		due := time.Date(from.Year(), from.Month(), from.Day()+days, dueHour, 0, 0, 0, from.Location())
+		due := SnoozeDue(m.now(), m.x.tri[p].Due, days)
 		return m.change(p, fmt.Sprintf("snoozed to %s", formatWhen(due, m.now())), func(id string, at time.Time) (store.Triage, error) {
 			return st.SetFollowUp(id, due, at)
 		})
