@@ -100,6 +100,9 @@ type draftScreen struct {
 	keptPath string
 	// touches is the cadence's number of touches, for "touch 2 of 4".
 	touches int
+	// confirm is what the send confirmation shows: From, To, Subject
+	// and the transport.
+	confirm []string
 }
 
 func (d *draftScreen) setSize(w, h int) {
@@ -306,6 +309,8 @@ func (m *Model) draftKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(k, km.DraftEdit, km.DraftMailto, km.DraftEML, km.DraftCopy):
 		return m.draftOutput(k)
+	case key.Matches(k, km.DraftSend):
+		return m.askSend()
 	}
 	return nil
 }
@@ -648,11 +653,23 @@ func (m *Model) draftView() string {
 	for len(body) < d.height {
 		body = append(body, "")
 	}
+	if m.prompt.kind == promptDraftSend {
+		// The send confirmation covers the foot of the preview.
+		var box []string
+		for _, l := range d.confirm {
+			for _, w := range strings.Split(ansi.Wrap(l, max(m.width, 20), " "), "\n") {
+				box = append(box, m.sty.section.Render(fit(w, m.width)))
+			}
+		}
+		if n := min(len(box), d.height); n > 0 {
+			copy(body[d.height-n:d.height], box[len(box)-n:])
+		}
+	}
 	b.WriteString(strings.Join(body[:d.height], "\n"))
 	footer := m.messageLine()
 	if m.prompt.kind == promptNone && m.msg == "" {
 		k := &m.keys
-		footer = m.sty.dim.Render(fit(m.help.ShortHelpView([]key.Binding{k.DraftEdit, k.DraftMailto, k.DraftEML, k.DraftCopy, k.DraftTemplate}), m.width))
+		footer = m.sty.dim.Render(fit(m.help.ShortHelpView([]key.Binding{k.DraftSend, k.DraftEdit, k.DraftMailto, k.DraftEML, k.DraftCopy, k.DraftTemplate}), m.width))
 	}
 	b.WriteString("\n" + footer + "\n" + m.statusBar())
 	return b.String()

@@ -47,6 +47,9 @@ type KeyMap struct {
 	// On the draft screen: the outputs (editor, mailto, .eml, clipboard)
 	// and the template picker.
 	DraftEdit, DraftMailto, DraftEML, DraftCopy, DraftTemplate key.Binding
+	// DraftSend sends the draft through the config's [mail] transport,
+	// after a confirmation.
+	DraftSend key.Binding
 }
 
 // DefaultKeyMap returns the standard bindings: vim movement plus arrows.
@@ -114,6 +117,7 @@ func DefaultKeyMap() KeyMap {
 		DraftEML:      b([]string{"w"}, "w", "save .eml"),
 		DraftCopy:     b([]string{"c"}, "c", "copy"),
 		DraftTemplate: b([]string{"t"}, "t", "template"),
+		DraftSend:     b([]string{"s"}, "s", "send"),
 	}
 }
 
@@ -131,7 +135,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo, k.Redo, k.Draft},
 		{k.Mark, k.MarkRange, k.MarkAll, markedActs, marksClear, k.SortNext, k.SortReverse},
 		{k.NextContact, k.PrevContact, k.CopyEmail},
-		{k.DraftEdit, k.DraftMailto, k.DraftEML, k.DraftCopy, k.DraftTemplate},
+		{k.DraftSend, k.DraftEdit, k.DraftMailto, k.DraftEML, k.DraftCopy, k.DraftTemplate},
 	}
 }
 

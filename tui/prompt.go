@@ -25,6 +25,7 @@ const (
 	promptConfirmLost
 	promptDraftConfirm // draft for a closed contact? y/n
 	promptDraftTouch   // log the draft as a touch? y/n
+	promptDraftSend    // send the draft through the transport? y/n
 	promptConfirmTouch // a touch past the cadence? y/n
 	promptConfirmBatch // a batch action on many marked rows? y/n (selection.go)
 )
@@ -95,6 +96,8 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.statusKey(k)
 	case promptDraftConfirm, promptDraftTouch:
 		return m.draftPromptKey(k)
+	case promptDraftSend:
+		return m.sendPromptKey(k)
 	case promptConfirmTouch:
 		return m.confirmTouchKey(k)
 	case promptConfirmLost:
@@ -244,7 +247,7 @@ func (m *Model) promptView() string {
 			head = p.label
 		}
 		return m.sty.prompt.Render(head) + strings.Join(parts, "  ") + "  " + m.sty.dim.Render("esc cancel")
-	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch, promptConfirmBatch:
+	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch, promptConfirmBatch, promptDraftSend:
 		return m.sty.prompt.Render(p.label)
 	}
 	head := m.sty.prompt.Render(p.label)

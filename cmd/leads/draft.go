@@ -18,8 +18,8 @@ import (
 
 func init() {
 	register(&command{name: "draft",
-		args:    "ID|EMAIL [--template NAME] [--list-templates] [--eml FILE | --mailto | --stdout | --clipboard] [--force] [--log-touch]",
-		summary: "write a personalised email draft for a contact; your mail program sends it",
+		args:    "ID|EMAIL [--template NAME] [--list-templates] [--eml FILE | --mailto | --stdout | --clipboard | --send [--yes] [--dry-run]] [--force] [--log-touch]",
+		summary: "write a personalised email draft for a contact; your mail program sends it, or --send through [mail]",
 		run:     runDraft})
 }
 
@@ -34,9 +34,21 @@ func runDraft(e *env, args []string) int {
 	clip := fs.Bool("clipboard", false, "copy the draft to the clipboard with OSC 52 (needs a terminal)")
 	force := fs.Bool("force", false, "draft for a closed (won or lost) contact")
 	logTouch := fs.Bool("log-touch", false, "log the touch afterwards, which schedules the next follow-up")
+	sendIt := fs.Bool("send", false, "send the draft through the transport of the config's [mail] section (asks first) and log the touch")
+	yes := fs.Bool("yes", false, "with --send: send without asking (for scripts)")
+	dryRun := fs.Bool("dry-run", false, "with --send: print the exact message that would be sent, and send nothing")
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
+	}
+	if (*yes || *dryRun) && !*sendIt {
+		fmt.Fprintln(e.stderr, "leads draft: --yes and --dry-run go with --send")
+		return exitUsage
+	}
+	if *sendIt && (*emlPath != "" || *mailto || *toStdout || *clip || *logTouch || *list) {
+		// A sent message logs its own touch, with its Message-ID.
+		fmt.Fprintln(e.stderr, "leads draft: --send is an output of its own: leave out --eml, --mailto, --stdout, --clipboard, --log-touch and --list-templates")
+		return exitUsage
 	}
 	outputs := 0
 	for _, on := range []bool{*emlPath != "", *mailto, *toStdout, *clip} {
@@ -104,6 +116,10 @@ func runDraft(e *env, args []string) int {
 		return exitRefused
 	case err != nil:
 		return e.fail(err)
+	}
+
+	if *sendIt {
+		return sendDraft(e, ct, d, sender, *yes, *dryRun)
 	}
 
 	useEditor := outputs == 0

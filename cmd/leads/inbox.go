@@ -92,6 +92,15 @@ func (e *env) runTUI(s *store.Store, opt tui.Options) int {
 	}
 	e.warnConfig(cfg)
 	opt.Config = cfg
+	// The draft screen's send key uses the [mail] transport; a setup
+	// that is incomplete is said once here, and the key says it is off.
+	if opt.Transport == nil && cfg.Mail.Sends() {
+		if tr, err := e.transport(cfg.Mail); err != nil {
+			fmt.Fprintln(e.stderr, "leads: sending from the inbox is off:", safetext.Clean(err.Error()))
+		} else {
+			opt.Transport = tr
+		}
+	}
 	opt.NoColor = e.getenv("NO_COLOR") != ""
 	opt.Getenv = e.getenv
 	if opt.Now == nil {

@@ -50,6 +50,9 @@ type env struct {
 	// ownErasure is set by the commands that finish a pending erasure
 	// themselves (forget, purge) and report its failure: open does not.
 	ownErasure bool
+	// sendTimeout bounds one send of 'leads draft --send' (0: the
+	// default); tests shorten it to meet a stalled server quickly.
+	sendTimeout time.Duration
 }
 
 func main() {

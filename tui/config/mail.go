@@ -12,7 +12,8 @@ import (
 // read-only. leads never stores a password: PasswordCommand prints it.
 type Mail struct {
 	// Sendmail is a sendmail-compatible command ("msmtp -a work"): the
-	// message goes to its stdin, recipients from the headers (-t style).
+	// message goes to its stdin, with -i and the recipient as arguments
+	// (so the envelope is the checked address, never a header's).
 	Sendmail string
 	// SMTPHost … SMTPUser set SMTP submission instead. SMTPSecurity is
 	// "starttls" (the default, port 587), "tls" (implicit, port 465) or

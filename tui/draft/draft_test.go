@@ -207,6 +207,10 @@ func TestGuards(t *testing.T) {
 	noMail.Customer.Email, noMail.Email = "", ""
 	won := joseAlvarez()
 	won.Triage.Status = store.StatusWon
+	bouncing := meiLin()
+	bouncing.Triage.Bouncing = true
+	bouncingWon := joseAlvarez()
+	bouncingWon.Triage.Status, bouncingWon.Triage.Bouncing = store.StatusWon, true
 	cases := []struct {
 		name string
 		c    *store.Contact
@@ -217,6 +221,10 @@ func TestGuards(t *testing.T) {
 		{"edu", edu, "no email address"},
 		{"no address", noMail, "no email address"},
 		{"won", won, "closed (won)"},
+		// Bouncing is refused outright, closed or not, and says how
+		// to clear the mark.
+		{"bouncing", bouncing, "clear the bouncing mark in the contact screen (B)"},
+		{"bouncing won", bouncingWon, "bounced"},
 	}
 	for _, a := range badAddresses[:17] {
 		c := kenjiSato()

@@ -35,6 +35,12 @@ func EditorArgs(getenv func(string) string) (args []string, ok bool, err error) 
 	return args, true, nil
 }
 
+// SplitArgs splits a command line as EditorArgs does: on blanks, with
+// '...' and "..." grouping, and nothing else. The mail transport uses it
+// for the [mail] sendmail and password_command settings, so that no shell
+// ever reads them.
+func SplitArgs(s string) ([]string, error) { return splitArgs(s) }
+
 func splitArgs(s string) ([]string, error) {
 	var out []string
 	var cur strings.Builder

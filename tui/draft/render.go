@@ -115,8 +115,8 @@ type Refusal struct {
 func (r *Refusal) Error() string { return r.Reason }
 
 // Check applies the guards: no draft for a do-not-contact contact, a
-// Microsoft test lead, a contact without exactly one valid address, or
-// (unless confirmed) a closed one. It returns a *Refusal saying why.
+// Microsoft test lead, a contact without exactly one valid address, an
+// address marked as bouncing, or (unless confirmed) a closed one. It returns a *Refusal saying why.
 func Check(c *store.Contact, confirmed bool) error {
 	switch {
 	case c.IsDNC:
@@ -128,6 +128,11 @@ func Check(c *store.Contact, confirmed bool) error {
 	}
 	if err := ValidAddress(addressOf(c)); err != nil {
 		return &Refusal{Reason: "no draft: " + err.Error()}
+	}
+	if c.Triage.Bouncing {
+		// Not confirmable: mail to it came back, and another message
+		// would only bounce again (and count as a touch that was none).
+		return &Refusal{Reason: "no draft: mail to this address bounced; once it works again, clear the bouncing mark in the contact screen (B)"}
 	}
 	if st := c.Triage.Status; st.Closed() && !confirmed {
 		return &Refusal{Reason: fmt.Sprintf("this contact is closed (%s): confirm to draft anyway", st), Confirmable: true}
