@@ -27,6 +27,8 @@ const (
 	promptDraftTouch   // log the draft as a touch? y/n
 	promptConfirmTouch // a touch past the cadence? y/n
 	promptConfirmBatch // a batch action on many marked rows? y/n (selection.go)
+	promptSessionSend   // send the session's draft? y/n (session.go)
+	promptSessionResume // resume the unfinished session? y/n/esc (session.go)
 )
 
 // prompt is the one-line question at the bottom of the screen. Text
@@ -97,6 +99,10 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.draftPromptKey(k)
 	case promptConfirmTouch:
 		return m.confirmTouchKey(k)
+	case promptSessionSend:
+		return m.sessionSendKey(k)
+	case promptSessionResume:
+		return m.sessionResumeKey(k)
 	case promptConfirmLost:
 		switch k.String() {
 		case "y", "Y":
@@ -244,7 +250,7 @@ func (m *Model) promptView() string {
 			head = p.label
 		}
 		return m.sty.prompt.Render(head) + strings.Join(parts, "  ") + "  " + m.sty.dim.Render("esc cancel")
-	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch, promptConfirmBatch:
+	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch, promptConfirmBatch, promptSessionSend, promptSessionResume:
 		return m.sty.prompt.Render(p.label)
 	}
 	head := m.sty.prompt.Render(p.label)
