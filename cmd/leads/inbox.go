@@ -18,6 +18,7 @@ import (
 	"github.com/leads-inbox/leads/store/safetext"
 	"github.com/leads-inbox/leads/store/scratch"
 	"github.com/leads-inbox/leads/tui"
+	mailsend "github.com/leads-inbox/leads/tui/draft/send"
 )
 
 func init() {
@@ -92,6 +93,13 @@ func (e *env) runTUI(s *store.Store, opt tui.Options) int {
 	}
 	e.warnConfig(cfg)
 	opt.Config = cfg
+	if opt.Transport == nil {
+		// REMOVE AT MERGE: the send branch wires its FromConfig here;
+		// this stand-in (tui/draft/send/sendmail_session.go) goes.
+		if tr := mailsend.SessionSendmail(cfg.Mail); tr != nil {
+			opt.Transport = tr
+		}
+	}
 	opt.NoColor = e.getenv("NO_COLOR") != ""
 	opt.Getenv = e.getenv
 	if opt.Now == nil {
