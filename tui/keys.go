@@ -114,7 +114,7 @@ func DefaultKeyMap() KeyMap {
 		SortReverse: b([]string{"R"}, "R", "reverse sort"),
 
 		Draft:         b([]string{"e"}, "e", "email draft"),
-		Session:       b([]string{"W"}, "W", "follow-up session"),
+		Session:       b([]string{"W"}, "W", "work session"),
 		SessionSend:   b([]string{"y"}, "y", "send"),
 		SessionSkip:   b([]string{"space"}, "space", "skip"),
 		DraftEdit:     b([]string{"E", "enter"}, "E/enter", "open in $EDITOR"),
@@ -147,7 +147,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 // Help lines of a follow-up session for keys that are bound elsewhere.
 var (
 	sessionEditHelp = key.NewBinding(key.WithKeys("E"), key.WithHelp("E/enter", "edit, then send"))
-	sessionActsHelp = key.NewBinding(key.WithKeys("t"), key.WithHelp("t z Z s", "log a call, snooze, status"))
+	sessionActsHelp = key.NewBinding(key.WithKeys("t"), key.WithHelp("t z Z s", "as in the inbox"))
 	sessionStopHelp = key.NewBinding(key.WithKeys("q"), key.WithHelp("q/esc", "stop: summary"))
 )
 
