@@ -102,7 +102,7 @@ json "$c2" | grep -q '"next_follow_up":"' && json "$c2" | grep -q '"touches":0' 
 json "$c3" | grep -q '"touches":0' && json "$c3" | grep -q '"next_follow_up":null' || { json "$c3" >&2; fail "the skipped contact changed"; }
 json "$c4" | grep -q '"status":"qualified"' || { json "$c4" >&2; fail "the status was not saved"; }
 "$work/leads" --db "$db" show "$c1" | grep -qF "1 of 4 touches done" || fail "leads show has no touch for $c1"
-"$work/leads" --db "$db" show "$c1" | grep -qF "sent" || { "$work/leads" --db "$db" show "$c1" >&2; fail "leads show has no sent message for $c1"; }
+"$work/leads" --db "$db" show "$c1" | grep -qE '^  [0-9-]+ [0-9:]+  sent' || { "$work/leads" --db "$db" show "$c1" >&2; fail "leads show has no sent message for $c1"; }
 
 # The recording sendmail got exactly one message, the first contact's.
 n=$(ls "$work/sent" | wc -l)

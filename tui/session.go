@@ -128,7 +128,7 @@ func (m *Model) onSessionStored(msg sessionStoredMsg) tea.Cmd {
 	case unfinished:
 		m.sess.stored = msg.ses
 		m.prompt = prompt{kind: promptSessionResume, pos: -1, label: fmt.Sprintf(
-			"Resume the session on %s (%d of %d left)? y resume · n start a new one on this view · esc cancel",
+			"Resume the session on %s (%d of %d left)? y resume · n start anew · esc cancel",
 			safetext.Clean(msg.ses.View), len(msg.ses.Queue)-msg.ses.Pos, len(msg.ses.Queue))}
 		return nil
 	}
