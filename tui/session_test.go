@@ -326,3 +326,30 @@ func TestSessionEditThenSend(t *testing.T) {
 		t.Fatalf("after the send: %+v, on %q", tri, sessionName(m))
 	}
 }
+
+// TestSessionHostileText: a name and company with terminal escapes, and a
+// lost reason typed with one, reach the session's step, its confirmation
+// and its summary cleaned.
+func TestSessionHostileText(t *testing.T) {
+	h := lead("Eve\x1b]52;c;cHduZWQ=\x07\x1b[2J", "eve@e.example", store.ActionContactMe, 0.5)
+	h.Customer.Company = "Evil\x1b[31m Corp\x9b"
+	s := openStore(t, []store.Lead{h})
+	env := draftEnv(t, nil)
+	m := newModel(t, s, Options{Getenv: env, Transport: &fakeTransport{}})
+	press(t, m, "W")
+	screens := []string{m.render()}
+	press(t, m, "y")
+	screens = append(screens, m.render())
+	press(t, m, "n", "s", "l")
+	typeText(t, m, "bad\x1b[2Jreason")
+	press(t, m, "enter")
+	screens = append(screens, m.render())
+	for i, scr := range screens {
+		if p := plain(scr); strings.ContainsAny(p, "\x1b\x07\x9b") {
+			t.Errorf("screen %d carries a raw control character: %q", i, p)
+		}
+	}
+	if !m.sess.summary || !strings.Contains(screenText(m), "Closed            1") {
+		t.Fatalf("no summary after the last contact:\n%s", screenText(m))
+	}
+}
