@@ -29,21 +29,28 @@ func (m *Model) applyConfig() {
 		m.dark = false
 	}
 	m.savedAt = -1
-	if c.DefaultView == "" {
-		return
+	if c.DefaultView != "" {
+		m.startOnView(c.DefaultView)
 	}
-	if l, ok := config.ParseLane(c.DefaultView); ok {
-		m.view = l
-		return
+}
+
+// startOnView makes the inbox open on the view called name, built-in or
+// saved, before the contacts are loaded; false if no view has that name.
+func (m *Model) startOnView(name string) bool {
+	if l, ok := config.ParseLane(name); ok {
+		m.view, m.savedAt, m.openSavedOnLoad = l, -1, false
+		return true
 	}
 	// A saved view needs the index to resolve its values: onLoaded
 	// opens it once the contacts are in.
-	for i, v := range c.Views {
-		if strings.EqualFold(v.Name, c.DefaultView) {
+	for i, v := range m.cfg.Views {
+		if strings.EqualFold(v.Name, name) {
 			m.savedAt, m.view = i, v.Lane
 			m.openSavedOnLoad = true
+			return true
 		}
 	}
+	return false
 }
 
 // themeFixed reports whether the config chose the theme, so that the

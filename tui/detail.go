@@ -131,8 +131,12 @@ func (m *Model) detailView() string {
 
 // detailLines lays the contact out once per change; scrolling then only
 // slices the lines.
-func (m *Model) detailLines(c *store.Contact) []string {
-	w := max(m.width, 20)
+func (m *Model) detailLines(c *store.Contact) []string { return m.contactLines(c, m.width) }
+
+// contactLines lays the contact out at width w: the contact screen uses
+// the whole width, a follow-up session the pane beside or above the draft.
+func (m *Model) contactLines(c *store.Contact, width int) []string {
+	w := max(width, 20)
 	now := m.now()
 	s := &m.sty
 	var out []string

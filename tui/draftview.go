@@ -495,6 +495,10 @@ func (m *Model) onDraftOut(msg draftOutMsg) tea.Cmd {
 		d.d, d.editPath = e, msg.path
 		d.layout()
 	}
+	if m.screen == screenSession {
+		// A session's edit is the first half of "edit, then send".
+		return m.sessionAskSend()
+	}
 	m.offerTouch(msg.what)
 	return nil
 }

@@ -76,7 +76,13 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		m.selectID(keep)
 	}
 	m.clampCursor()
-	return tea.Batch(m.fetchRows(), gramsCmd(m.x))
+	var open tea.Cmd
+	if start := m.opt.Session; start != nil {
+		// 'leads session': once, on the first load.
+		m.opt.Session = nil
+		open = m.openSession(start.Resume)
+	}
+	return tea.Batch(m.fetchRows(), gramsCmd(m.x), open)
 }
 
 func (m *Model) onRows(msg rowsMsg) tea.Cmd {
@@ -281,6 +287,8 @@ func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.openStats()
 	case key.Matches(k, km.Preview):
 		return m.togglePreview()
+	case key.Matches(k, km.Session):
+		return m.openSession(false)
 	case key.Matches(k, km.Open):
 		if p := m.selected(); p >= 0 {
 			return m.openDetail(p)
@@ -363,7 +371,7 @@ func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
 	case screenStats:
 		m.stats.scroll(msg.Button == tea.MouseWheelDown)
 		return nil
-	case screenDraft:
+	case screenDraft, screenSession:
 		m.draft.scroll(msg.Button == tea.MouseWheelDown)
 		return nil
 	}

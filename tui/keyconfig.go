@@ -29,6 +29,7 @@ func (km *KeyMap) actions() []keyAction {
 		{"status", &km.Status, false}, {"note", &km.Note, false}, {"undo", &km.Undo, false}, {"sync", &km.Sync, false}, {"draft", &km.Draft, false},
 		{"draft_edit", &km.DraftEdit, true}, {"draft_mailto", &km.DraftMailto, true}, {"draft_eml", &km.DraftEML, true},
 		{"draft_copy", &km.DraftCopy, true}, {"draft_template", &km.DraftTemplate, true}, {"draft_send", &km.DraftSend, true},
+		{"session", &km.Session, false}, {"session_send", &km.SessionSend, false}, {"session_skip", &km.SessionSkip, false},
 	}
 }
 

@@ -44,6 +44,11 @@ type KeyMap struct {
 
 	// Draft opens an email draft for the selected or open contact.
 	Draft key.Binding
+
+	// Session starts (or resumes) a follow-up session over the view
+	// (session.go); in a session, SessionSend sends the draft shown and
+	// SessionSkip moves on without doing anything.
+	Session, SessionSend, SessionSkip key.Binding
 	// On the draft screen: the outputs (editor, mailto, .eml, clipboard)
 	// and the template picker.
 	DraftEdit, DraftMailto, DraftEML, DraftCopy, DraftTemplate key.Binding
@@ -112,6 +117,9 @@ func DefaultKeyMap() KeyMap {
 		SortReverse: b([]string{"R"}, "R", "reverse sort"),
 
 		Draft:         b([]string{"e"}, "e", "email draft"),
+		Session:       b([]string{"W"}, "W", "work session"),
+		SessionSend:   b([]string{"y"}, "y", "send"),
+		SessionSkip:   b([]string{"space"}, "space", "skip"),
 		DraftEdit:     b([]string{"E", "enter"}, "E/enter", "open in $EDITOR"),
 		DraftMailto:   b([]string{"m"}, "m", "mail app"),
 		DraftEML:      b([]string{"w"}, "w", "save .eml"),
@@ -132,12 +140,20 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp},
 		{k.NextView, k.PrevView, k.ViewAction, k.ViewScheduled, k.ViewAll, k.ViewClosed, k.ViewNoPII, k.ViewDNC, k.ViewTest, k.ViewReplied},
 		{k.Search, k.Filter, k.ClearAll, k.Open, k.Back, k.Stats, k.Preview, k.Sync, k.Messages, k.Help, k.Quit},
-		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo, k.Redo, k.Draft},
+		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo, k.Redo, k.Draft, k.Session},
 		{k.Mark, k.MarkRange, k.MarkAll, markedActs, marksClear, k.SortNext, k.SortReverse},
 		{k.NextContact, k.PrevContact, k.CopyEmail},
 		{k.DraftSend, k.DraftEdit, k.DraftMailto, k.DraftEML, k.DraftCopy, k.DraftTemplate},
+		{k.SessionSend, sessionEditHelp, sessionActsHelp, k.SessionSkip, sessionStopHelp},
 	}
 }
+
+// Help lines of a follow-up session for keys that are bound elsewhere.
+var (
+	sessionEditHelp = key.NewBinding(key.WithKeys("E"), key.WithHelp("E/enter", "edit, then send"))
+	sessionActsHelp = key.NewBinding(key.WithKeys("t"), key.WithHelp("t z Z s", "as in the inbox"))
+	sessionStopHelp = key.NewBinding(key.WithKeys("q"), key.WithHelp("q/esc", "stop: summary"))
+)
 
 // markedActs is a help line, not a key: with rows marked, the follow-up
 // keys act on every marked row, and esc clears the marks.
@@ -147,4 +163,4 @@ var markedActs = key.NewBinding(key.WithHelp("s t d z n", "on all marked"))
 var marksClear = key.NewBinding(key.WithHelp("esc", "clear marks"))
 
 // fullHelpTitles names the groups of FullHelp.
-var fullHelpTitles = []string{"Move", "Views", "Find & screens", "Follow up", "Mark & sort", "On a contact", "On a draft"}
+var fullHelpTitles = []string{"Move", "Views", "Find & screens", "Follow up", "Mark & sort", "On a contact", "On a draft", "In a session"}

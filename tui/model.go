@@ -62,6 +62,12 @@ type Options struct {
 	// Transport sends drafts (the config's [mail] section); nil means
 	// sending is not set up, and the send keys say so.
 	Transport mailsend.Transport
+	// Session opens the inbox straight into a follow-up session over the
+	// view it opens on ('leads session'); nil: the inbox.
+	Session *SessionStart
+	// View is the view the inbox opens on, built-in or saved, in place of
+	// the config's default_view ("" keeps that).
+	View string
 }
 
 type screen int
@@ -71,6 +77,7 @@ const (
 	screenDetail
 	screenStats
 	screenDraft
+	screenSession // a follow-up session (session.go)
 )
 
 // Model is the root model of the inbox.
@@ -119,6 +126,7 @@ type Model struct {
 	detail detailScreen
 	stats  statsScreen
 	draft  draftScreen
+	sess   sessionState // the follow-up session (session.go)
 
 	preview preview         // the selected contact beside the list, on a wide screen
 	fresh   map[uint64]bool // contacts (by Seq) a reload brought, not yet seen
@@ -169,6 +177,9 @@ func New(s *store.Store, opt Options) *Model {
 		m.cfg = config.Defaults(getenv)
 	}
 	m.applyConfig()
+	if opt.View != "" {
+		m.startOnView(opt.View)
+	}
 	m.setStyles()
 	return m
 }
@@ -201,6 +212,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.detail.setSize(m, m.width, m.screenBody())
 		m.stats.setSize(m.width, m.screenBody())
 		m.draft.setSize(m.width, m.screenBody())
+		if m.screen == screenSession {
+			m.sessionLayout()
+		}
 		return m, m.fetchRows()
 	case tea.BackgroundColorMsg:
 		if m.themeFixed() {
@@ -229,10 +243,17 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case contactMsg:
 		return m, m.detail.onContact(m, msg)
 	case changedMsg:
-		return m, m.onChanged(msg)
+		cmd := m.onChanged(msg)
+		return m, tea.Batch(cmd, m.sessionChanged(msg))
 	case batchMsg:
 		return m, m.onBatch(msg)
 	case draftLoadedMsg:
+		if m.screen == screenSession {
+			if s := &m.sess; msg.id == s.cur && s.c == nil && !s.summary {
+				return m, m.sessionDraftLoaded(msg)
+			}
+			return m, nil // a step the rep has left
+		}
 		return m, m.onDraftLoaded(msg)
 	case editorReadyMsg:
 		return m, m.onEditorReady(msg)
@@ -241,7 +262,18 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case draftOutMsg:
 		return m, m.onDraftOut(msg)
 	case mailSentMsg:
+		m.onSessionMailSent(msg)
 		return m, m.onMailSent(msg)
+	case sessionStoredMsg:
+		return m, m.onSessionStored(msg)
+	case sessionSavedMsg:
+		m.sayErr(msg.err)
+		return m, nil
+	case sessionNamesMsg:
+		for id, n := range msg.names {
+			m.sess.names[id] = n
+		}
+		return m, nil
 	case copiedMsg:
 		m.onCopied(msg)
 		return m, nil
@@ -338,6 +370,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.statsKey(k)
 	case screenDraft:
 		return m.draftKey(k)
+	case screenSession:
+		return m.sessionKey(k)
 	}
 	return m.inboxKey(k)
 }
@@ -386,6 +420,8 @@ func (m *Model) render() string {
 		return m.statsView()
 	case screenDraft:
 		return m.draftView()
+	case screenSession:
+		return m.sessionView()
 	}
 	return m.inboxView()
 }

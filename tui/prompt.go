@@ -28,6 +28,8 @@ const (
 	promptDraftSend    // send the draft through the transport? y/n
 	promptConfirmTouch // a touch past the cadence? y/n
 	promptConfirmBatch // a batch action on many marked rows? y/n (selection.go)
+	promptSessionSend   // send the session's draft? y/n (session.go)
+	promptSessionResume // resume the unfinished session? y/n/esc (session.go)
 )
 
 // prompt is the one-line question at the bottom of the screen. Text
@@ -100,6 +102,10 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.sendPromptKey(k)
 	case promptConfirmTouch:
 		return m.confirmTouchKey(k)
+	case promptSessionSend:
+		return m.sessionSendKey(k)
+	case promptSessionResume:
+		return m.sessionResumeKey(k)
 	case promptConfirmLost:
 		switch k.String() {
 		case "y", "Y":
@@ -247,7 +253,7 @@ func (m *Model) promptView() string {
 			head = p.label
 		}
 		return m.sty.prompt.Render(head) + strings.Join(parts, "  ") + "  " + m.sty.dim.Render("esc cancel")
-	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch, promptConfirmBatch, promptDraftSend:
+	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch, promptConfirmBatch, promptDraftSend, promptSessionSend, promptSessionResume:
 		return m.sty.prompt.Render(p.label)
 	}
 	head := m.sty.prompt.Render(p.label)
