@@ -23,11 +23,11 @@ const (
 	promptLostReason
 	promptStatus
 	promptConfirmLost
-	promptDraftConfirm // draft for a closed contact? y/n
-	promptDraftTouch   // log the draft as a touch? y/n
-	promptDraftSend    // send the draft through the transport? y/n
-	promptConfirmTouch // a touch past the cadence? y/n
-	promptConfirmBatch // a batch action on many marked rows? y/n (selection.go)
+	promptDraftConfirm  // draft for a closed contact? y/n
+	promptDraftTouch    // log the draft as a touch? y/n
+	promptDraftSend     // send the draft through the transport? y/n
+	promptConfirmTouch  // a touch past the cadence? y/n
+	promptConfirmBatch  // a batch action on many marked rows? y/n (selection.go)
 	promptSessionSend   // send the session's draft? y/n (session.go)
 	promptSessionResume // resume the unfinished session? y/n/esc (session.go)
 )

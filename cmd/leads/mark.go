@@ -199,4 +199,3 @@ func contactName(c *store.Contact) string {
 	}
 	return safetext.Clean(n)
 }
-
