@@ -1,0 +1,662 @@
+package mailbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leads-inbox/leads/importer/mailbox/dovecottest"
+	"github.com/leads-inbox/leads/tui/config"
+)
+
+// Messages as they reach a rep's inbox: a reply to a message leads sent,
+// a delivery failure for one, and a plain message from a stranger.
+var (
+	replyMsg = crlf(`From: Bob Stone <bob@contoso.example>
+To: ana@example.com
+Subject: Re: Your trial of Contoso Analytics
+Message-ID: <reply-1@contoso.example>
+In-Reply-To: <sent-1@leads.example>
+References: <sent-1@leads.example>
+Date: Sat, 05 Dec 2026 10:00:00 +0000
+Content-Type: text/plain; charset=utf-8
+
+Thanks Ana, a call on Tuesday works.
+`)
+	bounceMsg = crlf(`From: Mail Delivery System <MAILER-DAEMON@mx.example.com>
+To: ana@example.com
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <bounce-1@mx.example.com>
+Date: Sat, 05 Dec 2026 10:05:00 +0000
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
+
+--b1
+Content-Type: text/plain
+
+The message could not be delivered.
+--b1
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.com
+
+Final-Recipient: rfc822; gone@fabrikam.example
+Action: failed
+Status: 5.1.1
+--b1
+Content-Type: text/rfc822-headers
+
+Message-ID: <sent-2@leads.example>
+--b1--
+`)
+	plainMsg = crlf(`From: Newsletter <news@example.org>
+To: ana@example.com
+Subject: This week
+Message-ID: <news-1@example.org>
+Date: Sat, 05 Dec 2026 11:00:00 +0000
+
+Nothing to do with leads.
+`)
+	laterMsg = crlf(`From: Carol Diaz <carol@fabrikam.example>
+To: ana@example.com
+Subject: Re: Fabrikam Sync
+Message-ID: <reply-2@fabrikam.example>
+In-Reply-To: <sent-3@leads.example>
+Date: Sat, 05 Dec 2026 12:00:00 +0000
+
+Yes, please send the pricing.
+`)
+)
+
+func crlf(s string) []byte { return []byte(strings.ReplaceAll(s, "\n", "\r\n")) }
+
+// got is one message a scan yielded.
+type got struct {
+	key  string
+	body []byte
+}
+
+func scanAll(t *testing.T, src Source, cursor []byte) ([]got, []byte) {
+	t.Helper()
+	var out []got
+	next, err := src.Scan(context.Background(), cursor, func(key string, r io.Reader) error {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		out = append(out, got{key, b})
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	return out, next
+}
+
+// passwordScript writes a password command that prints the test
+// password and counts its runs in a file beside it.
+func passwordScript(t *testing.T) (command, counter string) {
+	t.Helper()
+	dir := t.TempDir()
+	counter = filepath.Join(dir, "runs")
+	script := filepath.Join(dir, "pw.sh")
+	body := fmt.Sprintf("#!/bin/sh\necho run >> %q\nprintf '%%s\\n' %q\n", counter, dovecottest.Password)
+	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return script, counter
+}
+
+func runs(t *testing.T, counter string) int {
+	t.Helper()
+	b, err := os.ReadFile(counter)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Count(string(b), "run")
+}
+
+// proxy forwards loopback connections to a real server and records what
+// the client sent, so a test sees the commands a scan issued. With
+// stallOn set, it stops passing the server's answers on once the client
+// has sent that text: a server that stalls mid-session.
+type proxy struct {
+	addr    string
+	stallOn string
+	mu      sync.Mutex
+	sent    bytes.Buffer
+}
+
+func startProxy(t *testing.T, upstream, stallOn string) *proxy {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{addr: l.Addr().String(), stallOn: stallOn}
+	var conns []net.Conn
+	var cmu sync.Mutex
+	t.Cleanup(func() {
+		l.Close()
+		cmu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		cmu.Unlock()
+	})
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", upstream)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			cmu.Lock()
+			conns = append(conns, c, u)
+			cmu.Unlock()
+			stalled := make(chan struct{})
+			var once sync.Once
+			go func() {
+				buf := make([]byte, 32<<10)
+				for {
+					n, err := c.Read(buf)
+					if n > 0 {
+						p.mu.Lock()
+						p.sent.Write(buf[:n])
+						hit := p.stallOn != "" && strings.Contains(p.sent.String(), p.stallOn)
+						p.mu.Unlock()
+						if hit {
+							once.Do(func() { close(stalled) })
+						}
+						if _, err := u.Write(buf[:n]); err != nil {
+							return
+						}
+					}
+					if err != nil {
+						u.Close()
+						return
+					}
+				}
+			}()
+			go func() {
+				buf := make([]byte, 32<<10)
+				for {
+					select {
+					case <-stalled:
+						return // keep the connection open, answer nothing
+					default:
+					}
+					n, err := u.Read(buf)
+					select {
+					case <-stalled:
+						return
+					default:
+					}
+					if n > 0 {
+						if _, err := c.Write(buf[:n]); err != nil {
+							return
+						}
+					}
+					if err != nil {
+						c.Close()
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return p
+}
+
+// commands returns what clients sent since the last call, and forgets it.
+func (p *proxy) commands() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.sent.String()
+	p.sent.Reset()
+	return s
+}
+
+func proxySource(t *testing.T, p *proxy, folder, pwCommand string) Source {
+	t.Helper()
+	host, port, err := net.SplitHostPort(p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := strconv.Atoi(port)
+	src, err := NewIMAP(IMAPConfig{Host: host, Port: n, Security: SecurityNone, User: dovecottest.User,
+		Folder: folder, PasswordCommand: pwCommand, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = src.Close() })
+	return src
+}
+
+// TestIMAPScanIsIncrementalAgainstDovecot: the first scan yields the
+// reply, the bounce and the plain message byte for byte and leaves them
+// unread; a second scan of the unchanged folder fetches nothing; one more
+// message appended is the only one the next scan yields.
+func TestIMAPScanIsIncrementalAgainstDovecot(t *testing.T) {
+	srv := dovecottest.Start(t)
+	for _, m := range [][]byte{replyMsg, bounceMsg, plainMsg} {
+		srv.Append(t, "INBOX", m)
+	}
+	p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), "")
+	pw, counter := passwordScript(t)
+	src := proxySource(t, p, "INBOX", pw)
+
+	first, cur := scanAll(t, src, nil)
+	if len(first) != 3 {
+		t.Fatalf("first scan yielded %d messages, want 3", len(first))
+	}
+	for i, want := range [][]byte{replyMsg, bounceMsg, plainMsg} {
+		if !bytes.Equal(first[i].body, want) {
+			t.Errorf("message %d (key %s) differs from what was appended:\n%q", i, first[i].key, first[i].body)
+		}
+	}
+	cmds := p.commands()
+	if !strings.Contains(cmds, "EXAMINE") || strings.Contains(cmds, "SELECT") || strings.Contains(cmds, "STORE") {
+		t.Errorf("the scan must open the folder read-only (EXAMINE) and never store flags; it sent:\n%s", cmds)
+	}
+	for uid, flags := range srv.Flags(t, "INBOX") {
+		for _, f := range flags {
+			if f == `\Seen` {
+				t.Errorf("message %d is marked seen after the scan", uid)
+			}
+		}
+	}
+
+	again, cur2 := scanAll(t, src, cur)
+	if len(again) != 0 {
+		t.Fatalf("a second scan of an unchanged folder yielded %d messages", len(again))
+	}
+	if cmds := strings.ToUpper(p.commands()); strings.Contains(cmds, "FETCH") || strings.Contains(cmds, "SEARCH") {
+		t.Fatalf("a second scan of an unchanged folder asked for messages:\n%s", cmds)
+	}
+
+	srv.Append(t, "INBOX", laterMsg)
+	third, _ := scanAll(t, src, cur2)
+	if len(third) != 1 || !bytes.Equal(third[0].body, laterMsg) {
+		t.Fatalf("after one more message the scan yielded %d messages, want only it", len(third))
+	}
+	if n := runs(t, counter); n != 3 {
+		t.Errorf("the password command ran %d times for 3 scans, want once per scan", n)
+	}
+}
+
+// TestIMAPChangedUIDValidityRescans: a cursor saved under another
+// UIDVALIDITY (the server renumbered the folder) reads it all again, even
+// though its UID is past every message.
+func TestIMAPChangedUIDValidityRescans(t *testing.T) {
+	srv := dovecottest.Start(t)
+	srv.Append(t, "INBOX", replyMsg)
+	srv.Append(t, "INBOX", plainMsg)
+	src := tlsSource(t, srv, SecurityTLS, "INBOX")
+	_, cur := scanAll(t, src, nil)
+	c := parseCursor(cur)
+	if c.validity == 0 || c.next != 3 {
+		t.Fatalf("cursor after two messages = %+v (%q)", c, cur)
+	}
+	stale := imapCursor{validity: c.validity + 1, next: 1000}.encode()
+	all, _ := scanAll(t, src, stale)
+	if len(all) != 2 {
+		t.Fatalf("a changed UIDVALIDITY yielded %d messages, want the whole folder (2)", len(all))
+	}
+	if none, _ := scanAll(t, src, imapCursor{validity: c.validity, next: 1000}.encode()); len(none) != 0 {
+		t.Fatalf("the same UIDVALIDITY past the last UID yielded %d messages", len(none))
+	}
+}
+
+func tlsSource(t *testing.T, srv *dovecottest.Server, security, folder string) Source {
+	t.Helper()
+	port := srv.TLSPort
+	if security != SecurityTLS {
+		port = srv.PlainPort
+	}
+	src, err := NewIMAP(IMAPConfig{Host: srv.Host, Port: port, Security: security, User: dovecottest.User,
+		Folder: folder, TLS: srv.TLS, Timeout: 10 * time.Second,
+		Password: func(context.Context) (string, error) { return dovecottest.Password, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// TestIMAPOverTLSAndSTARTTLS: both secured ways reach the folder, and a
+// certificate nobody vouched for is refused in one line.
+func TestIMAPOverTLSAndSTARTTLS(t *testing.T) {
+	srv := dovecottest.Start(t)
+	srv.Append(t, "Replies", replyMsg)
+	for _, sec := range []string{SecurityTLS, SecuritySTARTTLS} {
+		got, _ := scanAll(t, tlsSource(t, srv, sec, "Replies"), nil)
+		if len(got) != 1 || !bytes.Equal(got[0].body, replyMsg) {
+			t.Errorf("%s: yielded %d messages, want the reply", sec, len(got))
+		}
+	}
+	for _, sec := range []string{SecurityTLS, SecuritySTARTTLS} {
+		port := srv.TLSPort
+		if sec == SecuritySTARTTLS {
+			port = srv.PlainPort
+		}
+		src, err := NewIMAP(IMAPConfig{Host: srv.Host, Port: port, Security: sec, User: dovecottest.User,
+			Folder: "Replies", Timeout: 10 * time.Second,
+			Password: func(context.Context) (string, error) { return dovecottest.Password, nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = src.Scan(context.Background(), nil, func(string, io.Reader) error { return nil })
+		checkOneLine(t, err, "certificate is not trusted")
+	}
+}
+
+// checkOneLine fails unless err is one line that contains want and no
+// secret.
+func checkOneLine(t *testing.T, err error, want string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error; want one containing %q", want)
+	}
+	msg := err.Error()
+	if strings.ContainsAny(msg, "\r\n") {
+		t.Errorf("error is not one line: %q", msg)
+	}
+	if !strings.Contains(msg, want) {
+		t.Errorf("error %q does not say %q", msg, want)
+	}
+	if strings.Contains(msg, dovecottest.Password) || strings.Contains(msg, "hunter2") {
+		t.Errorf("error shows the password: %q", msg)
+	}
+}
+
+// TestIMAPMissingFolderIsOneLine names the folder and what to check.
+func TestIMAPMissingFolderIsOneLine(t *testing.T) {
+	srv := dovecottest.Start(t)
+	src := tlsSource(t, srv, SecurityTLS, "No Such Folder")
+	cur := []byte("imap1 5 7")
+	next, err := src.Scan(context.Background(), cur, func(string, io.Reader) error { return nil })
+	checkOneLine(t, err, `folder "No Such Folder" cannot be opened`)
+	checkOneLine(t, err, "imap_folders")
+	if !bytes.Equal(next, cur) {
+		t.Errorf("a failed scan changed the cursor to %q", next)
+	}
+}
+
+// TestIMAPWrongPasswordIsOneLineWithoutSecret: the server's refusal is
+// one line naming the settings to check, and never the password.
+func TestIMAPWrongPasswordIsOneLineWithoutSecret(t *testing.T) {
+	srv := dovecottest.Start(t)
+	src, err := NewIMAP(IMAPConfig{Host: srv.Host, Port: srv.TLSPort, User: dovecottest.User, TLS: srv.TLS,
+		PasswordCommand: "echo hunter2", Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = src.Scan(context.Background(), nil, func(string, io.Reader) error { return nil })
+	checkOneLine(t, err, "refused the login")
+	if strings.Contains(src.ID(), "hunter2") || !strings.Contains(src.ID(), "127.0.0.1") || !strings.Contains(src.ID(), "INBOX") {
+		t.Errorf("ID %q must name the host and folder and no secret", src.ID())
+	}
+}
+
+// TestIMAPBatchesCapsAndResumesAfterAnError: messages come in UID order
+// over several FETCHes; each is cut at MaxMessageBytes; an error from fn
+// stops the scan with a cursor that covers only the messages before it,
+// so the next scan starts at the failed one.
+func TestIMAPBatchesCapsAndResumesAfterAnError(t *testing.T) {
+	srv := dovecottest.Start(t)
+	big := append(crlf("From: x@example.com\nSubject: big\n\n"), bytes.Repeat([]byte("0123456789abcde\r\n"), 200_000)...) // about 3.4 MB
+	msgs := [][]byte{replyMsg, bounceMsg, big, plainMsg, laterMsg}
+	for _, m := range msgs {
+		srv.Append(t, "INBOX", m)
+	}
+	src, err := NewIMAP(IMAPConfig{Host: srv.Host, Port: srv.TLSPort, User: dovecottest.User, TLS: srv.TLS,
+		Batch: 2, MaxMessageBytes: 1 << 20, Timeout: 10 * time.Second,
+		Password: func(context.Context) (string, error) { return dovecottest.Password, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	stop := errors.New("stop here")
+	cur, err := src.Scan(context.Background(), nil, func(key string, r io.Reader) error {
+		if key == "4" {
+			return stop
+		}
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		i, _ := strconv.Atoi(key)
+		want := msgs[i-1]
+		if len(want) > 1<<20 {
+			want = want[:1<<20]
+		}
+		if !bytes.Equal(b, want) {
+			t.Errorf("message %s: %d bytes, want %d (cut at 1 MiB)", key, len(b), len(want))
+		}
+		keys = append(keys, key)
+		return nil
+	})
+	if !errors.Is(err, stop) {
+		t.Fatalf("scan error = %v, want fn's", err)
+	}
+	if strings.Join(keys, ",") != "1,2,3" {
+		t.Fatalf("yielded %v before the error, want 1,2,3", keys)
+	}
+	rest, _ := scanAll(t, src, cur)
+	if len(rest) != 2 || rest[0].key != "4" || rest[1].key != "5" {
+		t.Fatalf("the scan after the error yielded %d messages (%v), want 4 and 5", len(rest), rest)
+	}
+}
+
+// stallServer accepts connections and, after greeting (when greet is set),
+// reads whatever comes and never answers.
+func stallServer(t *testing.T, greet string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			if greet != "" {
+				_, _ = io.WriteString(c, greet)
+			}
+			go func() { _, _ = io.Copy(io.Discard, c) }()
+		}
+	}()
+	return l.Addr().String()
+}
+
+// scanWithin runs a scan and fails the test if it has not returned in
+// limit: a hang is the failure, not a slow machine.
+func scanWithin(t *testing.T, src Source, ctx context.Context, limit time.Duration) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		_, err := src.Scan(ctx, nil, func(string, io.Reader) error { return nil })
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(limit):
+		t.Fatalf("the scan did not return within %s", limit)
+		return nil
+	}
+}
+
+// TestIMAPStalledServerGivesOneLine: a server that accepts and never
+// answers, one that greets and then stalls (plain and TLS), and a real
+// Dovecot whose answers stop in the middle of a FETCH each end the scan
+// with one line saying the server stopped answering.
+func TestIMAPStalledServerGivesOneLine(t *testing.T) {
+	pw := func(context.Context) (string, error) { return "hunter2", nil }
+	cases := []struct {
+		name, security, greet string
+	}{
+		{"silent", SecurityNone, ""},
+		{"greets then stalls", SecurityNone, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n"},
+		{"silent TLS", SecurityTLS, ""},
+		{"STARTTLS greets then stalls", SecuritySTARTTLS, "* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			host, port, _ := net.SplitHostPort(stallServer(t, c.greet))
+			n, _ := strconv.Atoi(port)
+			src, err := NewIMAP(IMAPConfig{Host: host, Port: n, Security: c.security, User: "ana",
+				Password: pw, Timeout: 300 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkOneLine(t, scanWithin(t, src, context.Background(), 20*time.Second), "stopped answering")
+		})
+	}
+	t.Run("real server stalls mid-FETCH", func(t *testing.T) {
+		srv := dovecottest.Start(t)
+		srv.Append(t, "INBOX", replyMsg)
+		p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), "FETCH")
+		host, port, _ := net.SplitHostPort(p.addr)
+		n, _ := strconv.Atoi(port)
+		src, err := NewIMAP(IMAPConfig{Host: host, Port: n, Security: SecurityNone, User: dovecottest.User,
+			Timeout:  300 * time.Millisecond,
+			Password: func(context.Context) (string, error) { return dovecottest.Password, nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkOneLine(t, scanWithin(t, src, context.Background(), 20*time.Second), "stopped answering")
+	})
+}
+
+// TestIMAPCancelEndsAStalledScan: cancelling the scan (Ctrl-C, the inbox
+// quitting) ends it even while the server is silent and the timeout is
+// long, and nothing is printed on stderr.
+func TestIMAPCancelEndsAStalledScan(t *testing.T) {
+	host, port, _ := net.SplitHostPort(stallServer(t, "* OK ready\r\n"))
+	n, _ := strconv.Atoi(port)
+	src, err := NewIMAP(IMAPConfig{Host: host, Port: n, Security: SecurityNone, User: "ana",
+		Password: func(context.Context) (string, error) { return "hunter2", nil }, Timeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The IMAP client prints read errors on stderr, which under the inbox
+	// would land on the screen: none may come out.
+	stderr, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = stderr
+	defer func() { os.Stderr = saved }()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	checkOneLine(t, scanWithin(t, src, ctx, 20*time.Second), "stopped")
+	time.Sleep(100 * time.Millisecond) // let the client's reader end
+	os.Stderr = saved
+	if b, err := os.ReadFile(stderr.Name()); err != nil || len(b) > 0 {
+		t.Errorf("the scan wrote to stderr: %q %v", b, err)
+	}
+}
+
+// TestIMAPConfigChecks: settings that cannot work are refused before any
+// connection, in one line, and "none" only goes to this machine.
+func TestIMAPConfigChecks(t *testing.T) {
+	ok := IMAPConfig{Host: "imap.example.com", User: "ana", PasswordCommand: "pass show mail"}
+	bad := map[string]func(*IMAPConfig){
+		"imap_host":                   func(c *IMAPConfig) { c.Host = "" },
+		"imap_user":                   func(c *IMAPConfig) { c.User = "" },
+		"password_command":            func(c *IMAPConfig) { c.PasswordCommand = "" },
+		"in the clear":                func(c *IMAPConfig) { c.Security = SecurityNone },
+		`"tls", "starttls" or "none"`: func(c *IMAPConfig) { c.Security = "ssl" },
+		"not a host name":             func(c *IMAPConfig) { c.Host = "user:hunter2@imap.example.com" },
+		"the port goes in imap_port":  func(c *IMAPConfig) { c.Host = "imap.example.com:993" },
+	}
+	for want, change := range bad {
+		c := ok
+		change(&c)
+		_, err := NewIMAP(c)
+		checkOneLine(t, err, want)
+	}
+	for _, h := range []string{"localhost", "127.0.0.1", "::1"} {
+		c := ok
+		c.Host, c.Security = h, SecurityNone
+		if _, err := NewIMAP(c); err != nil {
+			t.Errorf("none to %s refused: %v", h, err)
+		}
+	}
+	src, err := NewIMAP(ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.ID() != "imaps://ana@imap.example.com:993/INBOX" {
+		t.Errorf("ID = %q", src.ID())
+	}
+}
+
+// TestIMAPSourcesFromConfig: 'leads mail' gets one source per configured
+// folder, with the config's host, port, security and user.
+func TestIMAPSourcesFromConfig(t *testing.T) {
+	m := config.Mail{IMAPHost: "imap.example.com", IMAPPort: 1143, IMAPSecurity: "starttls", IMAPUser: "ana@example.com",
+		IMAPFolders: []string{"INBOX", "Clients/Replies"}, PasswordCommand: "pass show mail"}
+	srcs, err := IMAPSources(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, s := range srcs {
+		ids = append(ids, s.ID())
+	}
+	want := "imap://ana%40example.com@imap.example.com:1143/INBOX imap://ana%40example.com@imap.example.com:1143/Clients/Replies"
+	if strings.Join(ids, " ") != want {
+		t.Errorf("IDs = %v, want %s", ids, want)
+	}
+	if srcs, err := IMAPSources(config.Mail{Maildirs: []string{"/m"}}); err != nil || len(srcs) != 0 {
+		t.Errorf("no imap_host: %d sources, %v", len(srcs), err)
+	}
+}
+
+// TestPasswordCommand: the first line is the password; a failing command
+// says why without repeating what it printed on stdout.
+func TestPasswordCommand(t *testing.T) {
+	pw, err := RunPasswordCommand(context.Background(), "printf 'hunter2\\nsecond line\\n'")
+	if err != nil || pw != "hunter2" {
+		t.Fatalf("password = %q, %v", pw, err)
+	}
+	_, err = RunPasswordCommand(context.Background(), "echo hunter2; echo 'pass: mail/work is not in the store' >&2; exit 1")
+	checkOneLine(t, err, "mail/work is not in the store")
+	_, err = RunPasswordCommand(context.Background(), "true")
+	checkOneLine(t, err, "printed no password")
+}
