@@ -660,3 +660,36 @@ func TestPasswordCommand(t *testing.T) {
 	_, err = RunPasswordCommand(context.Background(), "true")
 	checkOneLine(t, err, "printed no password")
 }
+
+// TestReadmeIMAPExample: the README's [mail] imap_* example is a config
+// without problems and gives one source per folder.
+func TestReadmeIMAPExample(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "### Replies from an IMAP server")
+	if !ok {
+		t.Fatal("the README has no IMAP section")
+	}
+	_, rest, _ = strings.Cut(rest, "```toml\n")
+	example, _, _ := strings.Cut(rest, "```")
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(path, []byte(example), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Problems) > 0 {
+		t.Fatalf("the example has problems: %+v", cfg.Problems)
+	}
+	srcs, err := IMAPSources(cfg.Mail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srcs) != 2 || srcs[1].ID() != "imaps://ana%40example.com@imap.example.com:993/Customers" {
+		t.Fatalf("sources from the example: %d, %v", len(srcs), srcs)
+	}
+}
