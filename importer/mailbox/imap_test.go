@@ -1,6 +1,7 @@
 package mailbox
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -136,17 +137,19 @@ func runs(t *testing.T, counter string) int {
 type proxy struct {
 	addr    string
 	stallOn string
+	// rewrite, when set, changes each line the server sends.
+	rewrite func(line []byte) []byte
 	mu      sync.Mutex
 	sent    bytes.Buffer
 }
 
-func startProxy(t *testing.T, upstream, stallOn string) *proxy {
+func startProxy(t *testing.T, upstream, stallOn string, rewrite func([]byte) []byte) *proxy {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proxy{addr: l.Addr().String(), stallOn: stallOn}
+	p := &proxy{addr: l.Addr().String(), stallOn: stallOn, rewrite: rewrite}
 	var conns []net.Conn
 	var cmu sync.Mutex
 	t.Cleanup(func() {
@@ -195,6 +198,19 @@ func startProxy(t *testing.T, upstream, stallOn string) *proxy {
 					}
 				}
 			}()
+			if p.rewrite != nil {
+				go func() {
+					br := bufio.NewReader(u)
+					for {
+						line, err := br.ReadBytes('\n')
+						if _, werr := c.Write(p.rewrite(line)); werr != nil || err != nil {
+							c.Close()
+							return
+						}
+					}
+				}()
+				continue
+			}
 			go func() {
 				buf := make([]byte, 32<<10)
 				for {
@@ -259,7 +275,7 @@ func TestIMAPScanIsIncrementalAgainstDovecot(t *testing.T) {
 	for _, m := range [][]byte{replyMsg, bounceMsg, plainMsg} {
 		srv.Append(t, "INBOX", m)
 	}
-	p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), "")
+	p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), "", nil)
 	pw, counter := passwordScript(t)
 	src := proxySource(t, p, "INBOX", pw)
 
@@ -273,8 +289,11 @@ func TestIMAPScanIsIncrementalAgainstDovecot(t *testing.T) {
 		}
 	}
 	cmds := p.commands()
-	if !strings.Contains(cmds, "EXAMINE") || strings.Contains(cmds, "SELECT") || strings.Contains(cmds, "STORE") {
-		t.Errorf("the scan must open the folder read-only (EXAMINE) and never store flags; it sent:\n%s", cmds)
+	// Both guards, each enough alone: a read-only folder, and fetches that
+	// do not set \Seen.
+	if !strings.Contains(cmds, "EXAMINE") || strings.Contains(cmds, "SELECT") || strings.Contains(cmds, "STORE") ||
+		!strings.Contains(cmds, "BODY.PEEK[]") || strings.Contains(cmds, " BODY[") {
+		t.Errorf("the scan must open the folder read-only (EXAMINE), fetch with BODY.PEEK and never store flags; it sent:\n%s", cmds)
 	}
 	for uid, flags := range srv.Flags(t, "INBOX") {
 		for _, f := range flags {
@@ -304,7 +323,8 @@ func TestIMAPScanIsIncrementalAgainstDovecot(t *testing.T) {
 
 // TestIMAPChangedUIDValidityRescans: a cursor saved under another
 // UIDVALIDITY (the server renumbered the folder) reads it all again, even
-// though its UID is past every message.
+// though its UID is past every message; so does a folder deleted and made
+// again on the server.
 func TestIMAPChangedUIDValidityRescans(t *testing.T) {
 	srv := dovecottest.Start(t)
 	srv.Append(t, "INBOX", replyMsg)
@@ -322,6 +342,25 @@ func TestIMAPChangedUIDValidityRescans(t *testing.T) {
 	}
 	if none, _ := scanAll(t, src, imapCursor{validity: c.validity, next: 1000}.encode()); len(none) != 0 {
 		t.Fatalf("the same UIDVALIDITY past the last UID yielded %d messages", len(none))
+	}
+
+	// The server's own renumbering: the folder deleted and made again
+	// holds one message, UID 1, below the saved cursor's next UID (3).
+	srv.Append(t, "Replies", replyMsg)
+	srv.Append(t, "Replies", bounceMsg)
+	replies := tlsSource(t, srv, SecurityTLS, "Replies")
+	_, cur = scanAll(t, replies, nil)
+	c0 := srv.Client(t)
+	if err := c0.Delete("Replies"); err != nil {
+		t.Fatal(err)
+	}
+	srv.Append(t, "Replies", laterMsg)
+	after, cur2 := scanAll(t, replies, cur)
+	if len(after) != 1 || !bytes.Equal(after[0].body, laterMsg) {
+		t.Fatalf("after the folder was made again the scan yielded %d messages, want the one in it", len(after))
+	}
+	if parseCursor(cur2).validity == parseCursor(cur).validity {
+		t.Fatalf("the server kept UIDVALIDITY %d for the new folder; the test needs it changed", parseCursor(cur).validity)
 	}
 }
 
@@ -548,7 +587,7 @@ func TestIMAPStalledServerGivesOneLine(t *testing.T) {
 	t.Run("real server stalls mid-FETCH", func(t *testing.T) {
 		srv := dovecottest.Start(t)
 		srv.Append(t, "INBOX", replyMsg)
-		p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), "FETCH")
+		p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), "FETCH", nil)
 		host, port, _ := net.SplitHostPort(p.addr)
 		n, _ := strconv.Atoi(port)
 		src, err := NewIMAP(IMAPConfig{Host: host, Port: n, Security: SecurityNone, User: dovecottest.User,
@@ -691,5 +730,34 @@ func TestReadmeIMAPExample(t *testing.T) {
 	}
 	if len(srcs) != 2 || srcs[1].ID() != "imaps://ana%40example.com@imap.example.com:993/Customers" {
 		t.Fatalf("sources from the example: %d, %v", len(srcs), srcs)
+	}
+}
+
+// TestIMAPLoginWhereAuthPlainIsNotOffered: AUTHENTICATE PLAIN where the
+// server offers it, the LOGIN command where it does not (the proxy takes
+// AUTH=PLAIN out of Dovecot's capabilities); both log in.
+func TestIMAPLoginWhereAuthPlainIsNotOffered(t *testing.T) {
+	srv := dovecottest.Start(t)
+	srv.Append(t, "INBOX", replyMsg)
+	for _, c := range []struct {
+		hide      bool
+		want, not string
+	}{
+		{false, "AUTHENTICATE PLAIN", " LOGIN "},
+		{true, " LOGIN ", "AUTHENTICATE"},
+	} {
+		var rewrite func([]byte) []byte
+		if c.hide {
+			rewrite = func(line []byte) []byte { return bytes.ReplaceAll(line, []byte(" AUTH=PLAIN"), nil) }
+		}
+		p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), "", rewrite)
+		pw, _ := passwordScript(t)
+		got, _ := scanAll(t, proxySource(t, p, "INBOX", pw), nil)
+		if len(got) != 1 {
+			t.Errorf("AUTH=PLAIN hidden %v: yielded %d messages", c.hide, len(got))
+		}
+		if cmds := p.commands(); !strings.Contains(cmds, c.want) || strings.Contains(cmds, c.not) {
+			t.Errorf("AUTH=PLAIN hidden %v: want %q and no %q in:\n%s", c.hide, c.want, c.not, cmds)
+		}
 	}
 }
