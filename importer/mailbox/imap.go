@@ -407,10 +407,10 @@ func (sess *session) fetch(ctx context.Context, uids []uint32, next uint32, fn f
 	if fnErr != nil {
 		return next, fnErr
 	}
-	if err != nil {
+	if err != nil || ctx.Err() != nil {
 		return next, sess.explain(ctx, err)
 	}
-	return next, ctx.Err()
+	return next, nil
 }
 
 // failed reports whether the connection itself broke (a stall, a closed

@@ -133,23 +133,32 @@ func runs(t *testing.T, counter string) int {
 // proxy forwards loopback connections to a real server and records what
 // the client sent, so a test sees the commands a scan issued. With
 // stallOn set, it stops passing the server's answers on once the client
-// has sent that text: a server that stalls mid-session.
+// has sent that text: a server that stalls mid-session; with hangUp too,
+// it closes the connection there instead.
 type proxy struct {
 	addr    string
 	stallOn string
+	hangUp  bool
 	// rewrite, when set, changes each line the server sends.
 	rewrite func(line []byte) []byte
 	mu      sync.Mutex
 	sent    bytes.Buffer
 }
 
-func startProxy(t *testing.T, upstream, stallOn string, rewrite func([]byte) []byte) *proxy {
+// proxyOpts make a proxy misbehave: see proxy.
+type proxyOpts struct {
+	stallOn string
+	hangUp  bool
+	rewrite func([]byte) []byte
+}
+
+func startProxy(t *testing.T, upstream string, o proxyOpts) *proxy {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proxy{addr: l.Addr().String(), stallOn: stallOn, rewrite: rewrite}
+	p := &proxy{addr: l.Addr().String(), stallOn: o.stallOn, hangUp: o.hangUp, rewrite: o.rewrite}
 	var conns []net.Conn
 	var cmu sync.Mutex
 	t.Cleanup(func() {
@@ -187,6 +196,11 @@ func startProxy(t *testing.T, upstream, stallOn string, rewrite func([]byte) []b
 						p.mu.Unlock()
 						if hit {
 							once.Do(func() { close(stalled) })
+							if p.hangUp {
+								c.Close()
+								u.Close()
+								return
+							}
 						}
 						if _, err := u.Write(buf[:n]); err != nil {
 							return
@@ -275,7 +289,7 @@ func TestIMAPScanIsIncrementalAgainstDovecot(t *testing.T) {
 	for _, m := range [][]byte{replyMsg, bounceMsg, plainMsg} {
 		srv.Append(t, "INBOX", m)
 	}
-	p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), "", nil)
+	p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), proxyOpts{})
 	pw, counter := passwordScript(t)
 	src := proxySource(t, p, "INBOX", pw)
 
@@ -587,7 +601,7 @@ func TestIMAPStalledServerGivesOneLine(t *testing.T) {
 	t.Run("real server stalls mid-FETCH", func(t *testing.T) {
 		srv := dovecottest.Start(t)
 		srv.Append(t, "INBOX", replyMsg)
-		p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), "FETCH", nil)
+		p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), proxyOpts{stallOn: "FETCH"})
 		host, port, _ := net.SplitHostPort(p.addr)
 		n, _ := strconv.Atoi(port)
 		src, err := NewIMAP(IMAPConfig{Host: host, Port: n, Security: SecurityNone, User: dovecottest.User,
@@ -750,7 +764,7 @@ func TestIMAPLoginWhereAuthPlainIsNotOffered(t *testing.T) {
 		if c.hide {
 			rewrite = func(line []byte) []byte { return bytes.ReplaceAll(line, []byte(" AUTH=PLAIN"), nil) }
 		}
-		p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), "", rewrite)
+		p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), proxyOpts{rewrite: rewrite})
 		pw, _ := passwordScript(t)
 		got, _ := scanAll(t, proxySource(t, p, "INBOX", pw), nil)
 		if len(got) != 1 {
@@ -759,5 +773,42 @@ func TestIMAPLoginWhereAuthPlainIsNotOffered(t *testing.T) {
 		if cmds := p.commands(); !strings.Contains(cmds, c.want) || strings.Contains(cmds, c.not) {
 			t.Errorf("AUTH=PLAIN hidden %v: want %q and no %q in:\n%s", c.hide, c.want, c.not, cmds)
 		}
+	}
+}
+
+// TestIMAPServerHangsUpMidFetch: a connection closed in the middle of a
+// FETCH ends the scan with one line, and the cursor it returns makes the
+// next scan read the messages it did not get.
+func TestIMAPServerHangsUpMidFetch(t *testing.T) {
+	srv := dovecottest.Start(t)
+	srv.Append(t, "INBOX", replyMsg)
+	srv.Append(t, "INBOX", plainMsg)
+	pw, _ := passwordScript(t)
+	p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), proxyOpts{stallOn: "FETCH", hangUp: true})
+	cur, err := proxySource(t, p, "INBOX", pw).Scan(context.Background(), nil, func(string, io.Reader) error {
+		t.Error("a message reached fn although the server hung up before answering the FETCH")
+		return nil
+	})
+	checkOneLine(t, err, "closed the connection")
+	direct := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), proxyOpts{})
+	got, _ := scanAll(t, proxySource(t, direct, "INBOX", pw), cur)
+	if len(got) != 2 {
+		t.Fatalf("the scan after the hang-up yielded %d messages, want both", len(got))
+	}
+}
+
+// TestIMAPFolderNameWithAccentsAndSpaces: a folder name outside ASCII
+// (IMAP's modified UTF-7 on the wire) is opened and named in the ID.
+func TestIMAPFolderNameWithAccentsAndSpaces(t *testing.T) {
+	srv := dovecottest.Start(t)
+	const folder = "Réponses clients"
+	srv.Append(t, folder, replyMsg)
+	src := tlsSource(t, srv, SecurityTLS, folder)
+	got, _ := scanAll(t, src, nil)
+	if len(got) != 1 {
+		t.Fatalf("yielded %d messages from %q", len(got), folder)
+	}
+	if !strings.HasSuffix(src.ID(), "/R%C3%A9ponses%20clients") {
+		t.Errorf("ID = %q", src.ID())
 	}
 }
