@@ -461,7 +461,7 @@ func serverText(err error) string {
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
 	}
-	return cut(safetext.Clean(s), 200)
+	return shorten(safetext.Clean(s), 200)
 }
 
 func netText(err error) string {

@@ -98,7 +98,7 @@ func firstLine(s string) string {
 	sc := bufio.NewScanner(strings.NewReader(s))
 	for sc.Scan() {
 		if l := strings.TrimSpace(sc.Text()); l != "" {
-			return cut(l, 200)
+			return shorten(l, 200)
 		}
 	}
 	return ""
@@ -118,8 +118,8 @@ func (w *limitedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// cut shortens s to at most n bytes on a character boundary, marking the cut.
-func cut(s string, n int) string {
+// shorten cuts s to at most n bytes on a character boundary, marking the cut.
+func shorten(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
