@@ -1,6 +1,7 @@
 package mailbox
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -285,13 +286,27 @@ func (s *imapSource) connect(ctx context.Context) (*session, error) {
 		return nil, err
 	}
 	var conn net.Conn = dc
-	if s.cfg.Security == SecurityTLS {
+	switch s.cfg.Security {
+	case SecurityTLS:
 		tc := tls.Client(dc, s.tlsConfig())
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return fail(err)
 		}
 		conn = quietConn{tc, dc}
+	case SecuritySTARTTLS:
+		tc, err := s.startTLS(ctx, dc)
+		var said *saidError
+		if errors.As(err, &said) && !sess.failed(ctx) {
+			sess.close()
+			return nil, err
+		} else if err != nil {
+			return fail(err)
+		}
+		conn = tc
 	}
+	// Every byte the client parses passes the guard first, whichever
+	// security is in use: it sits above TLS.
+	conn = &literalGuard{Conn: conn, under: dc, max: int64(s.cfg.MaxMessageBytes) + literalSlack}
 	// client.New may already send CAPABILITY, before its error log can be
 	// silenced; the connection's reads end in io.EOF, which the client
 	// does not log, so nothing reaches the terminal under the inbox.
@@ -303,17 +318,6 @@ func (s *imapSource) connect(ctx context.Context) (*session, error) {
 		return fail(err)
 	}
 	sess.c = c
-	if s.cfg.Security == SecuritySTARTTLS {
-		if ok, err := c.SupportStartTLS(); err != nil {
-			return fail(err)
-		} else if !ok {
-			sess.close()
-			return nil, fmt.Errorf(`%s: the server does not offer STARTTLS: set [mail] imap_security = "tls" (port 993)`, s.where())
-		}
-		if err := c.StartTLS(s.tlsConfig()); err != nil {
-			return fail(err)
-		}
-	}
 	if err := sess.login(password); err != nil {
 		if sess.failed(ctx) {
 			return fail(err)
@@ -322,6 +326,64 @@ func (s *imapSource) connect(ctx context.Context) (*session, error) {
 		return nil, fmt.Errorf("%s: the server refused the login: %s (check [mail] imap_user and password_command)", s.where(), serverText(err))
 	}
 	return sess, nil
+}
+
+// startTLS reads the greeting and upgrades the connection with STARTTLS
+// itself, before the IMAP client sees a byte: the client's own STARTTLS
+// would put the TLS layer above anything wrapped around the connection,
+// the literal guard included. The client is then handed a plain greeting
+// without capabilities, so it asks for them again, over TLS, as it must.
+func (s *imapSource) startTLS(ctx context.Context, dc *deadlineConn) (net.Conn, error) {
+	br := bufio.NewReaderSize(dc, 4096)
+	line := func() (string, error) {
+		b, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return "", s.say("%s: the server sent a line too long to be IMAP: check [mail] imap_port", s.where())
+		}
+		return string(b), err
+	}
+	greet, err := line()
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(strings.ToUpper(greet), "* OK") {
+		return nil, s.say("%s: the server did not greet as IMAP does: %s (check [mail] imap_port)", s.where(), serverText(errors.New(greet)))
+	}
+	if _, err := io.WriteString(dc, "L0 STARTTLS\r\n"); err != nil {
+		return nil, err
+	}
+	for {
+		l, err := line()
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasPrefix(l, "* ") {
+			continue // a CAPABILITY the server volunteers
+		}
+		if !strings.HasPrefix(strings.ToUpper(l), "L0 OK") {
+			return nil, s.say(`%s: the server does not offer STARTTLS: set [mail] imap_security = "tls" (port 993)`, s.where())
+		}
+		break
+	}
+	if br.Buffered() > 0 {
+		// Bytes sent before the handshake would be read as if they had
+		// come over TLS: someone on the path is injecting them.
+		return nil, s.say("%s: the server sent data in the clear after agreeing to STARTTLS; refusing the connection", s.where())
+	}
+	tc := tls.Client(dc, s.tlsConfig())
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return nil, err
+	}
+	return &greetedConn{Conn: quietConn{tc, dc}, greeting: strings.NewReader("* OK TLS started\r\n")}, nil
+}
+
+// saidError is a message already written for the rep.
+type saidError struct{ msg string }
+
+func (e *saidError) Error() string { return e.msg }
+
+func (s *imapSource) say(format string, args ...any) error {
+	return &saidError{fmt.Sprintf(format, args...)}
 }
 
 func (s *imapSource) tlsConfig() *tls.Config {
@@ -416,7 +478,7 @@ func (sess *session) fetch(ctx context.Context, uids []uint32, next uint32, fn f
 // failed reports whether the connection itself broke (a stall, a closed
 // socket, a cancelled scan) rather than the server saying no.
 func (sess *session) failed(ctx context.Context) bool {
-	return ctx.Err() != nil || sess.conn.timedOut.Load() || sess.conn.broken.Load()
+	return ctx.Err() != nil || sess.conn.timedOut.Load() || sess.conn.broken.Load() || sess.conn.tooLarge.Load()
 }
 
 // explain turns an error on the connection into one line for the rep.
@@ -425,6 +487,8 @@ func (sess *session) explain(ctx context.Context, err error) error {
 	switch {
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s: stopped", where)
+	case sess.conn.tooLarge.Load():
+		return fmt.Errorf("%s: the server sent more than the %d bytes asked for of a message; nothing after it was read (is imap_host a real IMAP server?)", where, sess.src.cfg.MaxMessageBytes)
 	case sess.conn.timedOut.Load() || errors.Is(err, os.ErrDeadlineExceeded):
 		return fmt.Errorf("%s: the server stopped answering for %s; try again later (check [mail] imap_host and imap_port)", where, sess.src.cfg.Timeout)
 	}
@@ -484,6 +548,7 @@ type deadlineConn struct {
 	idle     time.Duration
 	timedOut atomic.Bool
 	broken   atomic.Bool
+	tooLarge atomic.Bool
 	once     sync.Once
 }
 
@@ -543,6 +608,112 @@ func (c quietConn) Read(p []byte) (int, error) {
 			c.under.broken.Store(true)
 		}
 		err = io.EOF
+	}
+	return n, err
+}
+
+// greetedConn reads a greeting of ours before the connection's bytes:
+// the one the IMAP client waits for after startTLS consumed the server's.
+type greetedConn struct {
+	net.Conn
+	greeting *strings.Reader
+}
+
+func (c *greetedConn) Read(p []byte) (int, error) {
+	if c.greeting.Len() > 0 {
+		return c.greeting.Read(p)
+	}
+	return c.Conn.Read(p)
+}
+
+// literalSlack is what a literal may exceed MaxMessageBytes by: none of
+// the literals a scan asks for is larger than the partial fetch.
+const literalSlack = 64 << 10
+
+// literalGuard ends the connection when the server announces a literal
+// ({N} then CRLF) longer than max. The IMAP client allocates a literal's
+// announced size before reading it, up to 4 GiB, so a broken or hostile
+// server could otherwise make a scan take that much memory. The guard
+// follows the stream: it skips the bytes of each literal it lets through,
+// and withholds the read that completes a literal's header that is too
+// large, so the client never sees it.
+type literalGuard struct {
+	net.Conn
+	under *deadlineConn
+	max   int64
+
+	skip   int64 // bytes of a literal still to pass unexamined
+	state  int   // where in "{digits}\r\n" the stream is
+	n      int64 // the literal size read so far, saturated
+	closed bool
+}
+
+const (
+	guardText   = iota // outside any literal header
+	guardDigits        // after '{'
+	guardPlus          // after "{N+"
+	guardCR            // after '}'
+	guardLF            // after "}\r"
+)
+
+func (g *literalGuard) Read(p []byte) (int, error) {
+	if g.closed {
+		return 0, io.EOF
+	}
+	n, err := g.Conn.Read(p)
+	for i := 0; i < n; i++ {
+		if g.skip > 0 {
+			k := min(g.skip, int64(n-i))
+			g.skip -= k
+			i += int(k) - 1
+			continue
+		}
+		b := p[i]
+		switch g.state {
+		case guardText:
+			if b == '{' {
+				g.state, g.n = guardDigits, 0
+			}
+			continue
+		case guardDigits:
+			switch {
+			case b >= '0' && b <= '9':
+				g.n = min(g.n*10+int64(b-'0'), 1<<40)
+				continue
+			case b == '+':
+				g.state = guardPlus
+				continue
+			case b == '}':
+				g.state = guardCR
+				continue
+			}
+		case guardPlus:
+			if b == '}' {
+				g.state = guardCR
+				continue
+			}
+		case guardCR:
+			if b == '\r' {
+				g.state = guardLF
+				continue
+			}
+		case guardLF:
+			if b == '\n' {
+				g.state = guardText
+				if g.n > g.max {
+					g.closed = true
+					g.under.tooLarge.Store(true)
+					return 0, io.EOF
+				}
+				g.skip = g.n
+				continue
+			}
+		}
+		// Not a literal header after all: read this byte as text again.
+		g.state = guardText
+		if b == '{' {
+			g.state, g.n = guardDigits, 0
+		}
 	}
 	return n, err
 }

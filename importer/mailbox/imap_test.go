@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -810,5 +811,156 @@ func TestIMAPFolderNameWithAccentsAndSpaces(t *testing.T) {
 	}
 	if !strings.HasSuffix(src.ID(), "/R%C3%A9ponses%20clients") {
 		t.Errorf("ID = %q", src.ID())
+	}
+}
+
+// fakeIMAP is a scripted server: it greets, then answers each command
+// line by its verb (the words after the tag, upper-cased) with the
+// reply from script, "%[1]s" standing for the tag; a verb the script
+// lacks gets "TAG BAD". After a reply ending in no CRLF it stops
+// answering, keeping the connection open.
+func fakeIMAP(t *testing.T, greet string, script map[string]string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go func() {
+				_, _ = io.WriteString(c, greet)
+				br := bufio.NewReader(c)
+				for {
+					line, err := br.ReadString('\n')
+					if err != nil {
+						return
+					}
+					tag, rest, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
+					verb := strings.ToUpper(rest)
+					reply, ok := "", false
+					for k, v := range script {
+						if strings.HasPrefix(verb, k) && len(k) > len(reply) {
+							reply, ok = v, true
+						}
+					}
+					if !ok {
+						reply = "%[1]s BAD unknown\r\n"
+					}
+					out := fmt.Sprintf(reply, tag)
+					if _, err := io.WriteString(c, out); err != nil {
+						return
+					}
+					if !strings.HasSuffix(out, "\r\n") {
+						_, _ = io.Copy(io.Discard, br)
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return l.Addr().String()
+}
+
+func fakeSource(t *testing.T, addr, security string) Source {
+	t.Helper()
+	host, port, _ := net.SplitHostPort(addr)
+	n, _ := strconv.Atoi(port)
+	src, err := NewIMAP(IMAPConfig{Host: host, Port: n, Security: security, User: "ana",
+		Password: func(context.Context) (string, error) { return "hunter2", nil }, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// TestIMAPHugeLiteralIsRefusedBeforeItIsAllocated: a server that answers
+// the FETCH of one message with a 2 GB literal ends the scan with one
+// line, and the scan never allocates anything near that (the IMAP client
+// would allocate a literal's whole announced size before reading it).
+func TestIMAPHugeLiteralIsRefusedBeforeItIsAllocated(t *testing.T) {
+	addr := fakeIMAP(t, "* OK [CAPABILITY IMAP4rev1] ready\r\n", map[string]string{
+		"CAPABILITY": "* CAPABILITY IMAP4rev1\r\n%[1]s OK done\r\n",
+		"LOGIN":      "%[1]s OK logged in\r\n",
+		"EXAMINE":    "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n%[1]s OK [READ-ONLY] done\r\n",
+		"UID SEARCH": "* SEARCH 1\r\n%[1]s OK done\r\n",
+		"UID FETCH":  "* 1 FETCH (UID 1 BODY[]<0> {2000000000}\r\nFrom: a@b.example\r\n",
+	})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err := scanWithin(t, fakeSource(t, addr, SecurityNone), context.Background(), 20*time.Second)
+	runtime.ReadMemStats(&after)
+	checkOneLine(t, err, "more than the 1048576 bytes asked for")
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 256<<20 {
+		t.Errorf("the scan allocated %d MB for a message it refused", grew>>20)
+	}
+}
+
+// TestIMAPSTARTTLSRefusals: a server that says no to STARTTLS, and one
+// that sends clear text after agreeing (an injection before the
+// handshake), are refused in one line before the password is sent.
+func TestIMAPSTARTTLSRefusals(t *testing.T) {
+	for want, reply := range map[string]string{
+		"does not offer STARTTLS": "%[1]s BAD not here\r\n",
+		"data in the clear":       "%[1]s OK begin TLS\r\n* OK injected\r\n",
+	} {
+		addr := fakeIMAP(t, "* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n", map[string]string{"STARTTLS": reply})
+		checkOneLine(t, scanWithin(t, fakeSource(t, addr, SecuritySTARTTLS), context.Background(), 20*time.Second), want)
+	}
+}
+
+// chunkConn reads its data a few bytes at a time, as a slow network
+// would deliver it.
+type chunkConn struct {
+	net.Conn
+	r    *strings.Reader
+	size int
+}
+
+func (c *chunkConn) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.size)]) }
+
+// TestLiteralGuardFollowsTheStream: a literal header split over reads is
+// still seen; the bytes inside a literal let through (a message quoting
+// "{999999999}") are not taken for a header; a quoted string is not one.
+func TestLiteralGuardFollowsTheStream(t *testing.T) {
+	read := func(stream string, size int) (string, bool) {
+		dc := &deadlineConn{}
+		g := &literalGuard{Conn: &chunkConn{r: strings.NewReader(stream), size: size}, under: dc, max: 100}
+		var out bytes.Buffer
+		buf := make([]byte, 64)
+		for {
+			n, err := g.Read(buf)
+			out.Write(buf[:n])
+			if err != nil {
+				return out.String(), dc.tooLarge.Load()
+			}
+		}
+	}
+	inside := "* 1 FETCH (UID 1 BODY[]<0> {19}\r\nX: {999999999}\r\n.\r\n)\r\n* 2 FETCH (FLAGS (\"{500}\"))\r\nA OK done\r\n"
+	huge := "* 1 FETCH (UID 1 BODY[]<0> {101}\r\n" + strings.Repeat("x", 101) + ")\r\n"
+	for _, size := range []int{1, 2, 3, 7, 64} {
+		if got, refused := read(inside, size); refused || got != inside {
+			t.Errorf("chunks of %d: refused %v, passed %q", size, refused, got)
+		}
+		got, refused := read(huge, size)
+		if !refused || strings.Contains(got, "{101}\r\n") {
+			t.Errorf("chunks of %d: a 101-byte literal over a 100 cap: refused %v, passed %q", size, refused, got)
+		}
 	}
 }
