@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -237,7 +239,7 @@ func (s *imapSource) Scan(ctx context.Context, cursor []byte, fn func(key string
 		n := min(len(uids), s.cfg.Batch)
 		batch := uids[:n]
 		uids = uids[n:]
-		next, err := sess.fetch(ctx, batch, cur.next, fn)
+		next, err := sess.fetch(ctx, batch, fn)
 		cur.next = next
 		if err != nil {
 			return cur.encode(), err
@@ -438,9 +440,12 @@ func (sess *session) search(next uint32) ([]uint32, error) {
 	return kept, nil
 }
 
-// fetch reads one batch and calls fn for each message in UID order. It
-// returns the cursor's next UID: past every message fn accepted.
-func (sess *session) fetch(ctx context.Context, uids []uint32, next uint32, fn func(string, io.Reader) error) (uint32, error) {
+// fetch reads one batch (UIDs in order, all at or past the cursor) and
+// calls fn for each message. It returns the cursor's next UID: past the
+// whole batch when every fn returned nil (UIDs the server did not return
+// were expunged), else the lowest UID of the batch not yet handled, so
+// that nothing is skipped whatever order the server answers in.
+func (sess *session) fetch(ctx context.Context, uids []uint32, fn func(string, io.Reader) error) (uint32, error) {
 	set := new(imap.SeqSet)
 	set.AddNum(uids...)
 	section := &imap.BodySectionName{Peek: true, Partial: []int{0, sess.src.cfg.MaxMessageBytes}}
@@ -450,29 +455,41 @@ func (sess *session) fetch(ctx context.Context, uids []uint32, next uint32, fn f
 	ch := make(chan *imap.Message, 4)
 	done := make(chan error, 1)
 	go func() { done <- sess.c.UidFetch(set, items, ch) }()
+	handled := make(map[uint32]bool, len(uids))
 	var fnErr error
 	for msg := range ch {
-		if fnErr != nil || msg.Uid < next {
+		if fnErr != nil || handled[msg.Uid] || !slices.Contains(uids, msg.Uid) {
 			continue // drain, so the fetch can finish
 		}
-		body := msg.GetBody(section)
-		if body == nil {
-			continue
+		if body := msg.GetBody(section); body != nil {
+			if err := fn(strconv.FormatUint(uint64(msg.Uid), 10), body); err != nil {
+				fnErr = err
+				// The scan stops here: end the transfer of the rest.
+				_ = sess.conn.Close()
+				continue
+			}
 		}
-		if err := fn(strconv.FormatUint(uint64(msg.Uid), 10), body); err != nil {
-			fnErr = err
-			continue
-		}
-		next = msg.Uid + 1
+		handled[msg.Uid] = true
 	}
 	err := <-done
+	last := uids[len(uids)-1]
+	next := last + 1
+	if last == math.MaxUint32 {
+		next = last // read again next time; its Message-ID makes that harmless
+	}
+	if fnErr == nil && err == nil && ctx.Err() == nil {
+		return next, nil
+	}
+	for _, u := range uids {
+		if !handled[u] {
+			next = u
+			break
+		}
+	}
 	if fnErr != nil {
 		return next, fnErr
 	}
-	if err != nil || ctx.Err() != nil {
-		return next, sess.explain(ctx, err)
-	}
-	return next, nil
+	return next, sess.explain(ctx, err)
 }
 
 // failed reports whether the connection itself broke (a stall, a closed

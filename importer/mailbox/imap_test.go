@@ -394,8 +394,9 @@ func tlsSource(t *testing.T, srv *dovecottest.Server, security, folder string) S
 	return src
 }
 
-// TestIMAPOverTLSAndSTARTTLS: both secured ways reach the folder, and a
-// certificate nobody vouched for is refused in one line.
+// TestIMAPOverTLSAndSTARTTLS: both secured ways reach the folder; a
+// certificate nobody vouched for, and TLS to the plain port, are refused
+// in one line.
 func TestIMAPOverTLSAndSTARTTLS(t *testing.T) {
 	srv := dovecottest.Start(t)
 	srv.Append(t, "Replies", replyMsg)
@@ -419,6 +420,14 @@ func TestIMAPOverTLSAndSTARTTLS(t *testing.T) {
 		_, err = src.Scan(context.Background(), nil, func(string, io.Reader) error { return nil })
 		checkOneLine(t, err, "certificate is not trusted")
 	}
+	// tls set for the plain port: the server's greeting is no TLS record.
+	src, err := NewIMAP(IMAPConfig{Host: srv.Host, Port: srv.PlainPort, User: dovecottest.User, TLS: srv.TLS,
+		Timeout: 10 * time.Second, Password: func(context.Context) (string, error) { return dovecottest.Password, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = src.Scan(context.Background(), nil, func(string, io.Reader) error { return nil })
+	checkOneLine(t, err, "does not speak TLS on this port")
 }
 
 // checkOneLine fails unless err is one line that contains want and no
@@ -962,5 +971,37 @@ func TestLiteralGuardFollowsTheStream(t *testing.T) {
 		if !refused || strings.Contains(got, "{101}\r\n") {
 			t.Errorf("chunks of %d: a 101-byte literal over a 100 cap: refused %v, passed %q", size, refused, got)
 		}
+	}
+}
+
+// TestIMAPOutOfOrderAnswersLoseNothing: a server may answer a FETCH in
+// any order; a message answered after a higher UID is still read, and an
+// error on it leaves the cursor before it.
+func TestIMAPOutOfOrderAnswersLoseNothing(t *testing.T) {
+	addr := fakeIMAP(t, "* OK [CAPABILITY IMAP4rev1] ready\r\n", map[string]string{
+		"CAPABILITY": "* CAPABILITY IMAP4rev1\r\n%[1]s OK done\r\n",
+		"LOGIN":      "%[1]s OK logged in\r\n",
+		"EXAMINE":    "* 2 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 3] ok\r\n%[1]s OK [READ-ONLY] done\r\n",
+		"UID SEARCH": "* SEARCH 1 2\r\n%[1]s OK done\r\n",
+		"UID FETCH":  "* 2 FETCH (UID 2 BODY[]<0> {5}\r\nhello)\r\n* 1 FETCH (UID 1 BODY[]<0> {5}\r\nworld)\r\n%[1]s OK done\r\n",
+		"LOGOUT":     "* BYE bye\r\n%[1]s OK done\r\n",
+	})
+	src := fakeSource(t, addr, SecurityNone)
+	all, cur := scanAll(t, src, nil)
+	if len(all) != 2 || all[0].key != "2" || all[1].key != "1" || string(all[1].body) != "world" {
+		t.Fatalf("yielded %v", all)
+	}
+	if c := parseCursor(cur); c != (imapCursor{validity: 7, next: 3}) {
+		t.Fatalf("cursor after both = %+v", c)
+	}
+	stop := errors.New("stop")
+	cur, err := src.Scan(context.Background(), nil, func(key string, _ io.Reader) error {
+		if key == "1" {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || parseCursor(cur).next != 1 {
+		t.Fatalf("an error on UID 1 answered after UID 2: cursor %q, %v; want UID 1 read again", cur, err)
 	}
 }
