@@ -1005,3 +1005,47 @@ func TestIMAPOutOfOrderAnswersLoseNothing(t *testing.T) {
 		t.Fatalf("an error on UID 1 answered after UID 2: cursor %q, %v; want UID 1 read again", cur, err)
 	}
 }
+
+// TestIMAPScanMemoryStaysBounded: a scan of 60 MB of mail holds only a
+// few messages at a time: the heap in use while fn runs stays far below
+// what the folder holds.
+func TestIMAPScanMemoryStaysBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("appends 60 MB to a real server")
+	}
+	srv := dovecottest.Start(t)
+	c := srv.Client(t)
+	body := bytes.Repeat([]byte("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:;,!?\r\n"), 15_000) // about 1 MB
+	const n = 60
+	for i := range n {
+		msg := append(fmt.Appendf(nil, "From: c%d@example.com\r\nSubject: %d\r\nMessage-ID: <m%d@example.com>\r\n\r\n", i, i, i), body...)
+		if err := c.Append("INBOX", nil, time.Now(), bytes.NewReader(msg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := tlsSource(t, srv, SecurityTLS, "INBOX")
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base, peak := ms.HeapInuse, ms.HeapInuse
+	count := 0
+	_, err := src.Scan(context.Background(), nil, func(key string, r io.Reader) error {
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return err
+		}
+		count++
+		runtime.ReadMemStats(&ms)
+		peak = max(peak, ms.HeapInuse)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count != n {
+		t.Fatalf("yielded %d messages, want %d", count, n)
+	}
+	t.Logf("heap in use: %d MB before, %d MB at most during the scan of %d MB", base>>20, peak>>20, n*len(body)>>20)
+	if grew := peak - base; grew > 32<<20 {
+		t.Errorf("the heap grew by %d MB during the scan: messages are being kept", grew>>20)
+	}
+}
