@@ -262,13 +262,10 @@ type session struct {
 	stop func() bool
 }
 
-// connect dials, secures, logs in, and returns the session. Every error
-// is one line that names the server and says what to do.
+// connect dials, secures, asks for the password, logs in, and returns
+// the session. Every error is one line that names the server and says
+// what to do.
 func (s *imapSource) connect(ctx context.Context) (*session, error) {
-	password, err := s.password(ctx)
-	if err != nil {
-		return nil, err
-	}
 	d := net.Dialer{Timeout: s.cfg.Timeout}
 	raw, err := d.DialContext(ctx, "tcp", s.addr)
 	if err != nil {
@@ -320,6 +317,14 @@ func (s *imapSource) connect(ctx context.Context) (*session, error) {
 		return fail(err)
 	}
 	sess.c = c
+	// Only now, with a server that answers: a password command may ask
+	// the rep (a keyring's prompt), which is wasted on a server that is
+	// down or silent.
+	password, err := s.password(ctx)
+	if err != nil {
+		sess.close()
+		return nil, err
+	}
 	if err := sess.login(password); err != nil {
 		if sess.failed(ctx) {
 			return fail(err)

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -587,7 +588,8 @@ func scanWithin(t *testing.T, src Source, ctx context.Context, limit time.Durati
 // Dovecot whose answers stop in the middle of a FETCH each end the scan
 // with one line saying the server stopped answering.
 func TestIMAPStalledServerGivesOneLine(t *testing.T) {
-	pw := func(context.Context) (string, error) { return "hunter2", nil }
+	var asked atomic.Int32
+	pw := func(context.Context) (string, error) { asked.Add(1); return "hunter2", nil }
 	cases := []struct {
 		name, security, greet string
 	}{
@@ -607,6 +609,12 @@ func TestIMAPStalledServerGivesOneLine(t *testing.T) {
 			}
 			checkOneLine(t, scanWithin(t, src, context.Background(), 20*time.Second), "stopped answering")
 		})
+	}
+	// Only the server whose greeting gave its capabilities got as far as
+	// the login (which then stalled): the others never had the password
+	// asked for.
+	if n := asked.Load(); n != 1 {
+		t.Errorf("the password was asked %d times; want once, for the server that greeted with its capabilities", n)
 	}
 	t.Run("real server stalls mid-FETCH", func(t *testing.T) {
 		srv := dovecottest.Start(t)
