@@ -332,8 +332,8 @@ func (s *Server) Client(t testing.TB) *client.Client {
 	return c
 }
 
-// Append adds a message to folder (created when missing) and returns
-// nothing; the message is unread (no \Seen flag).
+// Append adds msg, unread (no \Seen flag), to folder, which it creates
+// when missing; a failure ends the test.
 func (s *Server) Append(t testing.TB, folder string, msg []byte) {
 	t.Helper()
 	c := s.Client(t)
