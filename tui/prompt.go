@@ -23,10 +23,11 @@ const (
 	promptLostReason
 	promptStatus
 	promptConfirmLost
-	promptDraftConfirm // draft for a closed contact? y/n
-	promptDraftTouch   // log the draft as a touch? y/n
-	promptConfirmTouch // a touch past the cadence? y/n
-	promptConfirmBatch // a batch action on many marked rows? y/n (selection.go)
+	promptDraftConfirm  // draft for a closed contact? y/n
+	promptDraftTouch    // log the draft as a touch? y/n
+	promptConfirmTouch  // a touch past the cadence? y/n
+	promptConfirmBatch  // a batch action on many marked rows? y/n (selection.go)
+	promptConfirmBounce // clear the bouncing mark? y/n (mail.go)
 )
 
 // prompt is the one-line question at the bottom of the screen. Text
@@ -97,6 +98,8 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.draftPromptKey(k)
 	case promptConfirmTouch:
 		return m.confirmTouchKey(k)
+	case promptConfirmBounce:
+		return m.confirmBounceKey(k)
 	case promptConfirmLost:
 		switch k.String() {
 		case "y", "Y":
@@ -244,7 +247,7 @@ func (m *Model) promptView() string {
 			head = p.label
 		}
 		return m.sty.prompt.Render(head) + strings.Join(parts, "  ") + "  " + m.sty.dim.Render("esc cancel")
-	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch, promptConfirmBatch:
+	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch, promptConfirmBatch, promptConfirmBounce:
 		return m.sty.prompt.Render(p.label)
 	}
 	head := m.sty.prompt.Render(p.label)
