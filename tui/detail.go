@@ -203,12 +203,12 @@ func (m *Model) contactLines(c *store.Contact, excerpt int) []string {
 		}
 	}
 	add(s.section.Render("Funnel") + " " + fit(strings.Join(path, " → "), w-7))
-	items := timeline(c)
+	items := c.Timeline()
 	for j, it := range items {
-		if it.ev != nil {
-			out = append(out, m.mailLines(it.ev, w, now)...)
+		if it.Event != nil {
+			out = append(out, m.mailLines(it.Event, w, now)...)
 		} else {
-			m.leadLines(&c.Leads[it.lead], w, now, add)
+			m.leadLines(it.Lead, w, now, add)
 		}
 		if j < len(items)-1 {
 			add(s.dim.Render("│"))

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -27,51 +26,6 @@ const (
 	replyLines        = 6
 	previewReplyLines = 3
 )
-
-// isMailEvent reports the history events that belong in the timeline:
-// what went out, what came back, and the rep clearing a bounce.
-func isMailEvent(kind string) bool {
-	switch kind {
-	case store.EventSent, store.EventReply, store.EventBounce, store.EventBounceCleared:
-		return true
-	}
-	return false
-}
-
-// timelineItem is one line of the funnel timeline: a lead (lead >= 0) or
-// a mail event (ev != nil), at its time.
-type timelineItem struct {
-	at   time.Time
-	lead int
-	ev   *store.Event
-}
-
-// timeline merges a contact's leads and mail events, oldest first, so a
-// rep reads the whole exchange in order: the form, the message sent, the
-// answer. At the same moment a lead comes before the mail about it.
-func timeline(c *store.Contact) []timelineItem {
-	items := make([]timelineItem, 0, len(c.Leads)+4)
-	for i := range c.Leads {
-		items = append(items, timelineItem{at: c.Leads[i].When(), lead: i})
-	}
-	for i := range c.History {
-		if isMailEvent(c.History[i].Kind) {
-			items = append(items, timelineItem{at: c.History[i].At, lead: -1, ev: &c.History[i]})
-		}
-	}
-	slices.SortStableFunc(items, func(a, b timelineItem) int { return a.at.Compare(b.at) })
-	return items
-}
-
-// latestReply is the contact's newest reply event, or nil.
-func latestReply(c *store.Contact) *store.Event {
-	for i := len(c.History) - 1; i >= 0; i-- {
-		if c.History[i].Kind == store.EventReply {
-			return &c.History[i]
-		}
-	}
-	return nil
-}
 
 // quoted lays out a reply's text as a quote: every line starts "> ",
 // wrapped to w cells, at most n lines; more says how many were left out.
@@ -124,7 +78,7 @@ func (m *Model) mailHeader(c *store.Contact, w int, now time.Time, excerpt int) 
 			sty = s.bold
 		}
 		out = append(out, sty.Render(fit(line, w)))
-		if r := latestReply(c); r != nil && excerpt > 0 {
+		if r := c.LatestReply(); r != nil && excerpt > 0 {
 			out = append(out, fit("  "+subjectOf(r), w))
 			lines, more := quoted(r.Text, w-2, excerpt)
 			for _, l := range lines {
