@@ -90,7 +90,8 @@ func (m *Model) mailHeader(c *store.Contact, w int, now time.Time, excerpt int) 
 		}
 	}
 	if t.Bouncing {
-		line := "Bouncing since " + longDate(t.BouncedAt, now) + ": drafts to this address are refused · B clears the mark"
+		line := "Bouncing since " + longDate(t.BouncedAt, now) + ": drafts to this address are refused · " +
+			m.keys.ClearBounce.Help().Key + " clears the mark"
 		out = append(out, s.bouncing.Render(fit(line, w)))
 	}
 	if !t.LastSentAt.IsZero() {

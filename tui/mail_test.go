@@ -171,10 +171,11 @@ func TestPreviewShowsLatestReply(t *testing.T) {
 	checkFits(t, scr, 160)
 }
 
-// TestClearBounceAsksAndUndoes: B asks first; n keeps the mark; y clears
-// it through the undo stack, so u brings it back and ctrl+r clears it
-// again; on an address that is not bouncing, B says there is nothing to
-// clear and asks nothing.
+// TestClearBounceAsksAndUndoes: a bouncing address gets no draft; B asks
+// first; n keeps the mark; y clears it through the undo stack, so u
+// brings it back and ctrl+r clears it again, and a draft can be made; on
+// an address that is not bouncing, B says there is nothing to clear and
+// asks nothing.
 func TestClearBounceAsksAndUndoes(t *testing.T) {
 	for _, w := range []int{80, 160} {
 		t.Run(fmt.Sprint(w), func(t *testing.T) {
@@ -186,6 +187,10 @@ func TestClearBounceAsksAndUndoes(t *testing.T) {
 			scr := screenText(m)
 			if !strings.Contains(scr, "Bouncing since Tue 24 Nov 2026 09:00") || !strings.Contains(scr, "Bounced    550 5.1.1 user unknown") {
 				t.Errorf("contact screen lacks the bounce:\n%s", scr)
+			}
+			press(t, m, "e")
+			if m.screen != screenDetail || !strings.Contains(m.msg, "bounced") {
+				t.Fatalf("a draft to a bouncing address: screen %v, message %q", m.screen, m.msg)
 			}
 			press(t, m, "B")
 			if m.prompt.kind != promptConfirmBounce || !strings.Contains(screenText(m), "Clear the bouncing mark of Ned Test?") {
@@ -222,6 +227,11 @@ func TestClearBounceAsksAndUndoes(t *testing.T) {
 			press(t, m, "B")
 			if m.prompt.kind != promptNone || !strings.Contains(m.msg, "not marked as bouncing") {
 				t.Errorf("B on a working address: prompt %v, message %q", m.prompt.kind, m.msg)
+			}
+			selectName(t, m, "Ned")
+			press(t, m, "e")
+			if m.screen != screenDraft {
+				t.Errorf("no draft once the mark is cleared: screen %v, message %q", m.screen, m.msg)
 			}
 		})
 	}

@@ -115,8 +115,8 @@ type Refusal struct {
 func (r *Refusal) Error() string { return r.Reason }
 
 // Check applies the guards: no draft for a do-not-contact contact, a
-// Microsoft test lead, a contact without exactly one valid address, or
-// (unless confirmed) a closed one. It returns a *Refusal saying why.
+// Microsoft test lead, a contact without exactly one valid address, an
+// address marked bouncing, or (unless confirmed) a closed one. It returns a *Refusal saying why.
 func Check(c *store.Contact, confirmed bool) error {
 	switch {
 	case c.IsDNC:
@@ -128,6 +128,11 @@ func Check(c *store.Contact, confirmed bool) error {
 	}
 	if err := ValidAddress(addressOf(c)); err != nil {
 		return &Refusal{Reason: "no draft: " + err.Error()}
+	}
+	if c.Triage.Bouncing {
+		// Not confirmable: a message to a dead address only bounces
+		// again. The rep clears the mark once the address works.
+		return &Refusal{Reason: "no draft: mail to this address bounced; clear the bouncing mark (B on the contact in the inbox) once it works"}
 	}
 	if st := c.Triage.Status; st.Closed() && !confirmed {
 		return &Refusal{Reason: fmt.Sprintf("this contact is closed (%s): confirm to draft anyway", st), Confirmable: true}
