@@ -131,11 +131,13 @@ func (m *Model) detailView() string {
 
 // detailLines lays the contact out once per change; scrolling then only
 // slices the lines.
-func (m *Model) detailLines(c *store.Contact) []string { return m.contactLines(c, m.width) }
+func (m *Model) detailLines(c *store.Contact) []string { return m.contactLines(c, m.width, 0) }
 
 // contactLines lays the contact out at width w: the contact screen uses
 // the whole width, a follow-up session the pane beside or above the draft.
-func (m *Model) contactLines(c *store.Contact, width int) []string {
+// excerpt > 0 puts the newest reply's first lines in the header too, for
+// the preview pane, which shows only the top of the contact.
+func (m *Model) contactLines(c *store.Contact, width, excerpt int) []string {
 	w := max(width, 20)
 	now := m.now()
 	s := &m.sty
@@ -184,6 +186,7 @@ func (m *Model) contactLines(c *store.Contact, width int) []string {
 	if line, sty := m.firstReplyLine(c.ID); line != "" {
 		add(sty.Render(fit(line, w)))
 	}
+	out = append(out, m.mailHeader(c, w, now, excerpt)...)
 	leads := "leads"
 	if c.LeadCount == 1 {
 		leads = "lead"
@@ -191,7 +194,8 @@ func (m *Model) contactLines(c *store.Contact, width int) []string {
 	addFit(fmt.Sprintf("%d %s · first %s · latest %s · ID %s", c.LeadCount, leads, longDate(c.First, now), longDate(c.Last, now), c.ID))
 	add("")
 
-	// The funnel: the path through the actions, then each lead.
+	// The funnel: the path through the actions, then each lead and each
+	// message sent, reply and bounce, in the order they happened.
 	var path []string
 	for i := range c.Leads {
 		a := actionLabel(c.Leads[i].Action)
@@ -200,40 +204,14 @@ func (m *Model) contactLines(c *store.Contact, width int) []string {
 		}
 	}
 	add(s.section.Render("Funnel") + " " + fit(strings.Join(path, " → "), w-7))
-	for i := range c.Leads {
-		l := &c.Leads[i]
-		offer := safetext.Clean(l.OfferName)
-		if id := safetext.Clean(l.OfferID); id != "" && id != offer {
-			if offer != "" {
-				offer += " (" + id + ")"
-			} else {
-				offer = id
-			}
+	items := c.Timeline()
+	for j, it := range items {
+		if it.Event != nil {
+			out = append(out, m.mailLines(it.Event, w, now)...)
+		} else {
+			m.leadLines(it.Lead, w, now, add)
 		}
-		src := safetext.Clean(l.Source)
-		if sh, ok := sourceShort[l.Source]; ok {
-			src = sh[1]
-		}
-		line := fmt.Sprintf("● %s  %-10s %s · %s", longDate(l.When(), now), fit(actionLabel(l.Action), 10), offer, src)
-		if l.IsTest {
-			line += " · test"
-		}
-		addFit(line)
-		desc := strings.TrimSpace(safetext.CleanMultiline(l.Description))
-		if desc != "" {
-			wrapped := strings.Split(ansi.Wrap(desc, max(w-4, 10), " "), "\n")
-			more := len(wrapped) - descLines
-			if more > 0 {
-				wrapped = wrapped[:descLines]
-			}
-			for _, dl := range wrapped {
-				add(s.dim.Render("│   ") + fit(dl, w-4))
-			}
-			if more > 0 {
-				add(s.dim.Render(fit(fmt.Sprintf("│   … %d more lines", more), w)))
-			}
-		}
-		if i < len(c.Leads)-1 {
+		if j < len(items)-1 {
 			add(s.dim.Render("│"))
 		}
 	}
@@ -302,14 +280,55 @@ func eventText(e store.Event, now time.Time) string {
 		return "note added"
 	case store.EventMerge:
 		return "work of a former address merged in"
+	case store.EventSent, store.EventReply, store.EventBounce, store.EventBounceCleared:
+		return mailEventText(e)
 	case store.EventUndo:
 		// Text is the kind of event undone, as stored: say it in words.
 		what := map[string]string{store.EventTouch: "touch", store.EventStatus: "status change",
-			store.EventFollowUp: "follow-up date", store.EventNote: "note"}[e.Text]
+			store.EventFollowUp: "follow-up date", store.EventNote: "note",
+			store.EventSent: "sent message's touch", store.EventBounceCleared: "clearing of the bouncing mark"}[e.Text]
 		if what == "" {
 			what = "change"
 		}
 		return "undid the last " + what
 	}
 	return safetext.Clean(e.Kind)
+}
+
+// leadLines lays out one lead of the funnel timeline: when, what, which
+// offer from where, and its description, capped.
+func (m *Model) leadLines(l *store.Lead, w int, now time.Time, add func(string)) {
+	s := &m.sty
+	offer := safetext.Clean(l.OfferName)
+	if id := safetext.Clean(l.OfferID); id != "" && id != offer {
+		if offer != "" {
+			offer += " (" + id + ")"
+		} else {
+			offer = id
+		}
+	}
+	src := safetext.Clean(l.Source)
+	if sh, ok := sourceShort[l.Source]; ok {
+		src = sh[1]
+	}
+	line := fmt.Sprintf("● %s  %-10s %s · %s", longDate(l.When(), now), fit(actionLabel(l.Action), 10), offer, src)
+	if l.IsTest {
+		line += " · test"
+	}
+	add(fit(line, w))
+	desc := strings.TrimSpace(safetext.CleanMultiline(l.Description))
+	if desc == "" {
+		return
+	}
+	wrapped := strings.Split(ansi.Wrap(desc, max(w-4, 10), " "), "\n")
+	more := len(wrapped) - descLines
+	if more > 0 {
+		wrapped = wrapped[:descLines]
+	}
+	for _, dl := range wrapped {
+		add(s.dim.Render("│   ") + fit(dl, w-4))
+	}
+	if more > 0 {
+		add(s.dim.Render(fit(fmt.Sprintf("│   … %d more lines", more), w)))
+	}
 }

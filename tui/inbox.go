@@ -351,6 +351,8 @@ func (m *Model) action(k tea.KeyPressMsg, p int32) tea.Cmd {
 	case key.Matches(k, km.Status):
 		m.prompt = prompt{kind: promptStatus, pos: p}
 		return nil
+	case key.Matches(k, km.ClearBounce):
+		return m.askClearBounce(p)
 	}
 	return nil
 }
@@ -455,6 +457,8 @@ func (m *Model) clock(i int32, now int64) (string, lipgloss.Style) {
 	c := r.Clock(now)
 	dur := func(s int64) string { return compactDuration(time.Duration(s) * time.Second) }
 	switch r.Tier {
+	case view.TierReplied:
+		return dur(c) + " ago", m.sty.replied // how long the person has waited
 	case view.TierOverdue:
 		return dur(c) + " over", m.sty.urgent
 	case view.TierHotClock:
@@ -480,6 +484,9 @@ func (m *Model) statusCell(i int32) (string, lipgloss.Style) {
 		return "test", m.sty.dim
 	case d.DNC():
 		return "DNC", m.sty.dnc
+	}
+	if mark, sty := m.replyMark(m.x.tri[i]); mark != "" {
+		return mark, *sty
 	}
 	st := string(store.Statuses[m.x.tri[i].Status])
 	if d.NoInfo() {
@@ -680,8 +687,12 @@ func (m *Model) messageLine() string {
 		} else if m.screen != screenInbox {
 			k := &m.keys
 			hints = []key.Binding{k.Back, k.Draft, k.Touch, k.FollowUp, k.Snooze1, k.Status, k.Note, k.Undo, k.Help}
-			if p := m.x.find(idOf(m.detail.id)); m.screen == screenDetail && p >= 0 && m.blocked(p) != "" {
+			p := m.x.find(idOf(m.detail.id))
+			if m.screen == screenDetail && p >= 0 && m.blocked(p) != "" {
 				hints = []key.Binding{k.Back, k.Status, k.Note, k.Undo, k.Help}
+			}
+			if m.screen == screenDetail && p >= 0 && m.x.tri[p].Mail&view.MailBouncing != 0 {
+				hints = append([]key.Binding{k.Back, k.ClearBounce}, hints[1:]...)
 			}
 		}
 		return m.sty.dim.Render(fit(m.help.ShortHelpView(hints), m.width))

@@ -27,6 +27,7 @@ func (km *KeyMap) actions() []keyAction {
 		{"search", &km.Search, false}, {"filter", &km.Filter, false}, {"clear_all", &km.ClearAll, false},
 		{"touch", &km.Touch, false}, {"follow_up", &km.FollowUp, false}, {"snooze1", &km.Snooze1, false}, {"snooze3", &km.Snooze3, false},
 		{"status", &km.Status, false}, {"note", &km.Note, false}, {"undo", &km.Undo, false}, {"sync", &km.Sync, false}, {"draft", &km.Draft, false},
+		{"clear_bounce", &km.ClearBounce, false},
 		{"draft_edit", &km.DraftEdit, true}, {"draft_mailto", &km.DraftMailto, true}, {"draft_eml", &km.DraftEML, true},
 		{"draft_copy", &km.DraftCopy, true}, {"draft_template", &km.DraftTemplate, true}, {"draft_send", &km.DraftSend, true},
 		{"session", &km.Session, false}, {"session_send", &km.SessionSend, false}, {"session_skip", &km.SessionSkip, false},

@@ -42,6 +42,10 @@ type KeyMap struct {
 	// Sorting (sort.go): the next column, the other direction.
 	SortNext, SortReverse key.Binding
 
+	// ClearBounce clears the bouncing mark of the selected or open
+	// contact's address, once the rep knows it works again.
+	ClearBounce key.Binding
+
 	// Draft opens an email draft for the selected or open contact.
 	Draft key.Binding
 
@@ -110,6 +114,8 @@ func DefaultKeyMap() KeyMap {
 
 		Sync: b([]string{"S"}, "S", "sync Azure"),
 
+		ClearBounce: b([]string{"B"}, "B", "clear bounce"),
+
 		Mark:        b([]string{"space"}, "space", "mark, move down"),
 		MarkRange:   b([]string{"v"}, "v", "mark range"),
 		MarkAll:     b([]string{"V", "ctrl+a"}, "V/^a", "mark all/clear"),
@@ -142,7 +148,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Search, k.Filter, k.ClearAll, k.Open, k.Back, k.Stats, k.Preview, k.Sync, k.Messages, k.Help, k.Quit},
 		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo, k.Redo, k.Draft, k.Session},
 		{k.Mark, k.MarkRange, k.MarkAll, markedActs, marksClear, k.SortNext, k.SortReverse},
-		{k.NextContact, k.PrevContact, k.CopyEmail},
+		{k.NextContact, k.PrevContact, k.CopyEmail, k.ClearBounce},
 		{k.DraftSend, k.DraftEdit, k.DraftMailto, k.DraftEML, k.DraftCopy, k.DraftTemplate},
 		{k.SessionSend, sessionEditHelp, sessionActsHelp, k.SessionSkip, sessionStopHelp},
 	}

@@ -142,7 +142,7 @@ func (m *Model) previewLines(n int) []string {
 	case m.preview.c == nil || m.preview.c.ID != m.x.dg[p].IDString():
 		lines = []string{m.sty.dim.Render(fit(" Loading…", m.width))}
 	default:
-		lines = m.detailLines(m.preview.c)
+		lines = m.contactLines(m.preview.c, m.width, previewReplyLines)
 	}
 	if len(lines) > n {
 		lines = lines[:n]

@@ -30,6 +30,7 @@ const (
 	promptConfirmBatch  // a batch action on many marked rows? y/n (selection.go)
 	promptSessionSend   // send the session's draft? y/n (session.go)
 	promptSessionResume // resume the unfinished session? y/n/esc (session.go)
+	promptConfirmBounce // clear the bouncing mark? y/n (mail.go)
 )
 
 // prompt is the one-line question at the bottom of the screen. Text
@@ -106,6 +107,8 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.sessionSendKey(k)
 	case promptSessionResume:
 		return m.sessionResumeKey(k)
+	case promptConfirmBounce:
+		return m.confirmBounceKey(k)
 	case promptConfirmLost:
 		switch k.String() {
 		case "y", "Y":
@@ -253,7 +256,7 @@ func (m *Model) promptView() string {
 			head = p.label
 		}
 		return m.sty.prompt.Render(head) + strings.Join(parts, "  ") + "  " + m.sty.dim.Render("esc cancel")
-	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch, promptConfirmBatch, promptDraftSend, promptSessionSend, promptSessionResume:
+	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch, promptConfirmBatch, promptDraftSend, promptSessionSend, promptSessionResume, promptConfirmBounce:
 		return m.sty.prompt.Render(p.label)
 	}
 	head := m.sty.prompt.Render(p.label)

@@ -355,11 +355,11 @@ func (m *Model) sessionLayout() {
 	body := m.screenBody()
 	if m.sessionWide() {
 		lw := (m.width - 3) * 9 / 20
-		s.funnel = m.contactLines(s.c, lw)
+		s.funnel = m.contactLines(s.c, lw, 0)
 		m.draft.width, m.draft.height = m.width-3-lw, body
 	} else {
 		var lines []string
-		for _, l := range m.contactLines(s.c, m.width) {
+		for _, l := range m.contactLines(s.c, m.width, 0) {
 			if strings.TrimSpace(ansi.Strip(l)) != "" {
 				lines = append(lines, l)
 			}

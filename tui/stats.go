@@ -39,6 +39,8 @@ type offerFunnel struct {
 
 // followUps summarises the rep's work from the in-memory triage state.
 type followUps struct {
+	// replied counts the people who answered and wait for the rep.
+	replied                      int
 	overdue, dueToday, scheduled int
 	onClock, late, decide        int
 	// touches[n] counts open contacts with n touches; the last counts
@@ -167,6 +169,8 @@ func summarize(x *index, now time.Time, in []int32, total int) followUps {
 			continue
 		}
 		switch x.tier[i] {
+		case view.TierReplied:
+			f.replied++
 		case view.TierOverdue:
 			f.overdue++
 		case view.TierScheduled:
@@ -307,6 +311,7 @@ func (m *Model) statsLines() []string {
 	add := func(s string) { out = append(out, s) }
 	f := st.summary
 	add(sty.section.Render("Follow-up"))
+	add(fit(fmt.Sprintf("  replied, waiting for your answer %d", f.replied), w))
 	add(fit(fmt.Sprintf("  overdue %d · due today %d · scheduled %d · cadence done %d", f.overdue, f.dueToday, f.scheduled, f.decide), w))
 	add(fit(fmt.Sprintf("  new leads: %d inside the 24h clock, %d late", f.onClock, f.late), w))
 	add(fit(fmt.Sprintf("  closed: won %d · lost %d", f.won, f.lost), w))

@@ -26,6 +26,9 @@ type styles struct {
 	bar                lipgloss.Style
 	key                lipgloss.Style
 	hintKey            lipgloss.Style // a key in the footer hints and the help
+	// replied marks a person who answered and waits for the rep;
+	// bouncing an address a delivery failure came back for.
+	replied, bouncing lipgloss.Style
 }
 
 // newStyles builds the styles for a dark or light background. With noColor
@@ -61,6 +64,8 @@ func newStyles(isDark, noColor bool) styles {
 		s.bar = base
 		s.key = base.Bold(true)
 		s.hintKey = base.Bold(true)
+		s.replied = base.Bold(true).Underline(true)
+		s.bouncing = base.Bold(true).Reverse(true)
 		return s
 	}
 	accent := c("#5A3FC0", "#B4A5FF")
@@ -91,6 +96,10 @@ func newStyles(isDark, noColor bool) styles {
 	s.bar = base.Foreground(accent)
 	s.key = base.Bold(true).Foreground(accent)
 	s.hintKey = base.Foreground(c("#333333", "#D0D0D0"))
+	// A reply is the best news in the inbox: a colour of its own, apart
+	// from the reds, ambers and greens of the clocks.
+	s.replied = base.Bold(true).Foreground(c("#006A70", "#5CE0E6"))
+	s.bouncing = base.Bold(true).Foreground(c("#9C1C6B", "#FF8AD0"))
 	return s
 }
 

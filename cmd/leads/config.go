@@ -108,7 +108,7 @@ func runConfig(e *env, args []string) int {
 // applyView puts the saved view name under the filter flags: a flag the
 // rep gave wins over the view's value for it, and --sort over its sort.
 // The view's lane is the inbox's business; 'leads list' says it lists
-// every lane.
+// every lane, but for the Replied lane, which it keeps as --replied.
 func (e *env) applyView(fs *flag.FlagSet, f *view.Filter, sortBy *string, name string) bool {
 	cfg, err := e.loadConfig()
 	if err != nil {
@@ -149,7 +149,12 @@ func (e *env) applyView(fs *flag.FlagSet, f *view.Filter, sortBy *string, name s
 	if !set["sort"] {
 		*sortBy = v.Sort
 	}
-	if v.Lane != view.LaneAll && v.Lane != view.LaneTest {
+	if v.Lane == view.LaneReplied {
+		// The one lane a listing can keep: the contacts waiting for an
+		// answer are a filter of the read model (view.Filter.Replied).
+		f.Replied = true
+	}
+	if v.Lane != view.LaneAll && v.Lane != view.LaneTest && v.Lane != view.LaneReplied {
 		fmt.Fprintf(e.stderr, "leads: view %s narrows the inbox's %q view; leads list applies its filters to every contact\n", safetext.Clean(v.Name), config.LaneNames[v.Lane])
 	}
 	return true

@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "list", args: "[--view NAME] [filters] [--sort ORDER] [--json]",
+	register(&command{name: "list", args: "[--view NAME] [filters] [--replied] [--bouncing] [--sort ORDER] [--json]",
 		summary: "list contacts, most recent activity first, most urgent first as the inbox, or by a column", run: runList})
 }
 
@@ -80,12 +80,19 @@ func runList(e *env, args []string) int {
 	asJSON := fs.Bool("json", false, "write one JSON object per contact per line")
 	sortBy := fs.String("sort", "recent", "`ORDER`: recent (newest activity first; also last), urgency (as the inbox lists contacts), name, company, offer, status, touches, email or country; a leading - reverses (--sort=-name)")
 	viewName := fs.String("view", "", "start from the saved view `NAME` of the config file; other flags narrow or replace its values")
+	fs.BoolVar(&f.Replied, "replied", false, "only contacts who replied and wait for your answer (the inbox's Replied view), most recent reply first")
+	fs.BoolVar(&f.Bouncing, "bouncing", false, "only contacts whose address is marked as bouncing (a delivery failure came back)")
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
 	}
 	if *viewName != "" && !e.applyView(fs, f, sortBy, *viewName) {
 		return exitUsage
+	}
+	if f.Replied && !flagSet(fs, "sort") && *viewName == "" {
+		// Within the Replied view the urgency order is the newest reply
+		// first: the answer the rep owes soonest while it is fresh.
+		*sortBy = "urgency"
 	}
 	if len(pos) > 0 {
 		fmt.Fprintf(e.stderr, "leads list: unexpected argument %q; filters are flags, e.g. --q TEXT\n", safetext.Clean(pos[0]))
@@ -172,6 +179,13 @@ func writeListRow(w io.Writer, c *store.Contact, cut bool) error {
 	if c.IsDNC {
 		status += " (DNC)"
 	}
+	// What the mail said, as --replied and --bouncing select it.
+	if c.Triage.Bouncing {
+		status += " (bouncing)"
+	}
+	if c.Triage.Waiting() {
+		status += " (replied)"
+	}
 	cell := func(s string, width int) string { return cell(s, width, cut) }
 	_, err := fmt.Fprintf(w, "%-16s  %-10s  %s  %s  %s  %s  %s\n", c.ID, dateOnly(c.Last),
 		cell(name, 22), cell(c.Email, 26), cell(c.Customer.Company, 18), cell(c.LatestAction, 14), status)
@@ -209,20 +223,25 @@ type leadJSON struct {
 
 // contactOut is the documented shape of one line of list --json.
 type contactOut struct {
-	ID           string     `json:"id"`
-	Email        string     `json:"email"`
-	FirstName    string     `json:"first_name"`
-	LastName     string     `json:"last_name"`
-	Company      string     `json:"company"`
-	Title        string     `json:"title"`
-	Country      string     `json:"country"`
-	Phone        string     `json:"phone"`
-	Status       string     `json:"status"`
-	NextFollowUp *string    `json:"next_follow_up"`
-	Touches      int        `json:"touches"`
-	IsTest       bool       `json:"is_test"`
-	Contactable  bool       `json:"contactable"`
-	Leads        []leadJSON `json:"leads"`
+	ID           string  `json:"id"`
+	Email        string  `json:"email"`
+	FirstName    string  `json:"first_name"`
+	LastName     string  `json:"last_name"`
+	Company      string  `json:"company"`
+	Title        string  `json:"title"`
+	Country      string  `json:"country"`
+	Phone        string  `json:"phone"`
+	Status       string  `json:"status"`
+	NextFollowUp *string `json:"next_follow_up"`
+	Touches      int     `json:"touches"`
+	// What the mail said: the newest reply (null if none), the last
+	// message leads sent (null if none), and a bouncing address.
+	RepliedAt   *string    `json:"replied_at"`
+	LastSentAt  *string    `json:"last_sent_at"`
+	Bouncing    bool       `json:"bouncing"`
+	IsTest      bool       `json:"is_test"`
+	Contactable bool       `json:"contactable"`
+	Leads       []leadJSON `json:"leads"`
 }
 
 func contactJSON(c *store.Contact, _ time.Time) contactOut {
@@ -231,18 +250,32 @@ func contactJSON(c *store.Contact, _ time.Time) contactOut {
 		FirstName: c.Customer.FirstName, LastName: c.Customer.LastName, Company: c.Customer.Company,
 		Title: c.Customer.Title, Country: c.Customer.Country, Phone: c.Customer.Phone,
 		Status: string(c.Triage.Status), Touches: c.Triage.Touches,
-		IsTest: c.IsTest, Contactable: c.Contactable(),
-		Leads: make([]leadJSON, 0, len(c.Leads)),
-	}
-	if !c.Triage.NextFollowUp.IsZero() {
-		s := c.Triage.NextFollowUp.UTC().Format(time.RFC3339)
-		out.NextFollowUp = &s
+		IsTest: c.IsTest, Contactable: c.Contactable(), Bouncing: c.Triage.Bouncing,
+		Leads:        make([]leadJSON, 0, len(c.Leads)),
+		NextFollowUp: timeOrNull(c.Triage.NextFollowUp), RepliedAt: timeOrNull(c.Triage.RepliedAt),
+		LastSentAt: timeOrNull(c.Triage.LastSentAt),
 	}
 	for _, l := range c.Leads {
 		out.Leads = append(out.Leads, leadJSON{ID: l.ID, Source: l.Source, Action: l.Action, Offer: l.OfferID,
 			OfferName: l.OfferName, Created: rfc3339(l.Created), LeadSource: l.LeadSource})
 	}
 	return out
+}
+
+// timeOrNull is a time for JSON: RFC 3339 in UTC, or null when unset.
+func timeOrNull(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339)
+	return &s
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
+	return set
 }
 
 func rfc3339(t time.Time) string {

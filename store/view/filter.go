@@ -71,6 +71,12 @@ type Filter struct {
 	Query string
 	// IncludeTest shows Microsoft's test leads, which are hidden by default.
 	IncludeTest bool
+	// Replied keeps the contacts whose person answered and waits for the
+	// rep: the inbox's Replied view (LaneReplied), decided by RankOf.
+	Replied bool
+	// Bouncing keeps the contacts whose address a delivery failure came
+	// back for (MailBouncing).
+	Bouncing bool
 }
 
 // Values returns the filter's values for dimension d.
@@ -219,6 +225,8 @@ type Selection struct {
 	statuses    uint32            // bit i: Statuses[i] is chosen; 0 for any
 	words       []string
 	includeTest bool
+	replied     bool
+	bouncing    bool
 }
 
 // Resolve turns f into a Selection over the dictionary table n; offers
@@ -226,7 +234,7 @@ type Selection struct {
 // source or action that no lead carries and Microsoft does not send, is
 // an error that names the values accepted.
 func (f Filter) Resolve(n Names, offers OfferNames) (*Selection, error) {
-	s := &Selection{words: search.Words(f.Query), includeTest: f.IncludeTest}
+	s := &Selection{words: search.Words(f.Query), includeTest: f.IncludeTest, replied: f.Replied, bouncing: f.Bouncing}
 	var sel *Selector
 	for dim := DimSource; dim < DimStatus; dim++ {
 		for _, v := range f.Values(dim) {
@@ -279,7 +287,7 @@ func (e *ValueError) Error() string {
 
 // NeedsState reports whether Match reads the contact's State; when it does
 // not, a caller may pass the zero State and skip reading triage.
-func (s *Selection) NeedsState() bool { return s.statuses != 0 }
+func (s *Selection) NeedsState() bool { return s.statuses != 0 || s.replied || s.bouncing }
 
 // Match reports whether a contact, with its digest (Search included) and
 // state, passes the selection.
@@ -296,6 +304,15 @@ func (s *Selection) Match(d *Digest, st State) bool {
 		}
 	}
 	if s.statuses != 0 && s.statuses&(1<<st.Status) == 0 {
+		return false
+	}
+	// Which contacts wait for an answer is RankOf's to say, as it says
+	// which the inbox's Replied view holds; it does not depend on the
+	// time, so any moment will do.
+	if s.replied && (st.Replied == 0 || !RankOf(d, st, 0).Lanes.Has(LaneReplied)) {
+		return false
+	}
+	if s.bouncing && st.Mail&MailBouncing == 0 {
 		return false
 	}
 	return search.Match(d.Search, s.words)
