@@ -287,9 +287,12 @@ func validID(id string) bool {
 }
 
 // capField cuts a header value to maxField bytes on a character boundary.
-func capField(s string) string {
-	if len(s) > maxField {
-		i := maxField
+func capField(s string) string { return cut(s, maxField) }
+
+// cut cuts s to at most n bytes on a character boundary, as valid UTF-8.
+func cut(s string, n int) string {
+	if len(s) > n {
+		i := n
 		for i > 0 && !utf8.RuneStart(s[i]) {
 			i--
 		}

@@ -41,6 +41,7 @@ func excerpt(text string) string {
 			out = append(out, "")
 			blank = false
 		}
+		t = cut(t, excerptBytes)
 		out = append(out, t)
 		size += len(t) + 1
 		if len(out) >= excerptLines || size >= excerptBytes {
@@ -63,11 +64,17 @@ func endsQuote(t string) bool {
 	return attribution(t)
 }
 
-// attribution reports a quote's attribution line in the common languages.
+// attribution reports a quote's attribution line in the common languages:
+// it ends in the verb ("wrote:"), or starts like one ("Am …") and names
+// the verb before the closing colon ("Am 10.11. schrieb Rep:").
 func attribution(t string) bool {
 	l := strings.ToLower(t)
-	for _, end := range []string{"wrote:", "écrit :", "écrit:", "schrieb:", "escribió:", "ha scritto:", "schreef:"} {
-		if strings.HasSuffix(l, end) && len(l) < 400 {
+	if len(l) > 400 || !strings.HasSuffix(l, ":") {
+		return false
+	}
+	for _, verb := range []string{"wrote", "écrit", "schrieb", "escribió", "scritto", "schreef"} {
+		if strings.HasSuffix(strings.TrimSpace(strings.TrimSuffix(l, ":")), verb) ||
+			startsAttribution(t) && strings.Contains(l, " "+verb+" ") {
 			return true
 		}
 	}
