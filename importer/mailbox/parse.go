@@ -261,8 +261,8 @@ func msgIDs(v string, n int) []string {
 // firstID returns the Message-ID in a Message-ID header: bracketed, or a
 // bare one some programs write.
 func firstID(v string) string {
-	if ids := msgIDs(v, 1); len(ids) > 0 && strings.Contains(v, "<") {
-		return msgIDs(v, maxIDs)[0]
+	if ids := msgIDs(v, maxIDs); len(ids) > 0 {
+		return ids[0]
 	}
 	v = strings.TrimSpace(v)
 	if validID(v) {
