@@ -90,3 +90,17 @@ func TestMailCommandErrors(t *testing.T) {
 		t.Fatalf("gone: %d %q %q", code, out, errOut)
 	}
 }
+
+// TestMailEveryFlag: --mail-every takes at least a minute, and needs a
+// mailbox in [mail]; both are said before the inbox takes the terminal.
+func TestMailEveryFlag(t *testing.T) {
+	db, getenv := draftDB(t)
+	code, _, errOut := mailCLI(t, db, getenv, "--mail-every", "30s")
+	if code != exitUsage || !strings.Contains(errOut, "--mail-every must be at least 1m") {
+		t.Fatalf("30s: %d %q", code, errOut)
+	}
+	code, _, errOut = mailCLI(t, db, getenv, "--mail-every", "5m")
+	if code != exitUsage || !strings.Contains(errOut, "no mailbox to read") {
+		t.Fatalf("no mailbox: %d %q", code, errOut)
+	}
+}
