@@ -35,3 +35,16 @@ func (s *Store) SetMailCursor(box string, cursor []byte) error {
 	})
 	return writeErr(err)
 }
+
+// HasContact reports whether a contact with this ID exists. A mailbox
+// scan asks it of every sender's address, most of them strangers, so it
+// reads without writing (RecordReply on a stranger would cost a write
+// transaction each).
+func (s *Store) HasContact(contactID string) (bool, error) {
+	found := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		_, found = lookupRuns(tx.Bucket(bContactIdx), idBytes(contactID))
+		return nil
+	})
+	return found, err
+}

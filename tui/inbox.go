@@ -725,6 +725,9 @@ func (m *Model) statusBar() string {
 	case m.syncNote != "":
 		left = append(left, m.syncNote)
 	}
+	if m.mail.note != "" {
+		left = append(left, m.mail.note)
+	}
 	l := strings.Join(left, " · ")
 	r := "? help"
 	space := m.width - ansi.StringWidthWc(r) - 1

@@ -40,6 +40,10 @@ type Options struct {
 	Syncer Syncer
 	// SyncEvery repeats the sync while the inbox is open (0: only on S).
 	SyncEvery time.Duration
+	// MailScanner reads the mailbox for replies and bounces; MailEvery
+	// repeats it while the inbox is open (--mail-every; 0: never).
+	MailScanner MailScanner
+	MailEvery   time.Duration
 	// Now is the clock (tests freeze it); nil means time.Now.
 	Now func() time.Time
 	// NoColor draws without colour (the NO_COLOR convention).
@@ -147,6 +151,8 @@ type Model struct {
 	syncCh     chan int
 	spin       spinner.Model
 	syncNote   string
+
+	mail mailState // the periodic mailbox scan (mailscan.go)
 }
 
 // New returns the inbox over an open store.
@@ -194,6 +200,11 @@ func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.loadCmd(), tea.RequestBackgroundColor, clockTick()}
 	if m.opt.Syncer != nil && m.opt.SyncEvery > 0 {
 		cmds = append(cmds, syncTick(m.opt.SyncEvery))
+	}
+	if m.opt.MailScanner != nil && m.opt.MailEvery > 0 {
+		// The first scan comes at once: replies that arrived while the
+		// inbox was closed show without waiting a whole period.
+		cmds = append(cmds, func() tea.Msg { return mailTickMsg{} })
 	}
 	return tea.Batch(cmds...)
 }
@@ -295,6 +306,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, waitProgress(m.syncCh)
 	case syncDoneMsg:
 		return m, m.onSyncDone(msg)
+	case mailTickMsg:
+		return m, tea.Batch(m.startMail(), mailTick(m.opt.MailEvery))
+	case mailDoneMsg:
+		return m, m.onMailDone(msg)
 	case spinner.TickMsg:
 		if !m.syncing {
 			return m, nil
@@ -379,6 +394,9 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 func (m *Model) quit() tea.Cmd {
 	if m.syncCancel != nil {
 		m.syncCancel()
+	}
+	if m.mail.cancel != nil {
+		m.mail.cancel()
 	}
 	return tea.Quit
 }

@@ -21,7 +21,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "inbox", args: "[--sync-every DURATION]",
+	register(&command{name: "inbox", args: "[--sync-every DURATION] [--mail-every DURATION]",
 		summary: "open the inbox (the default when no command is given)", run: runInbox})
 }
 
@@ -29,6 +29,7 @@ func runInbox(e *env, args []string) int {
 	c := commands["inbox"]
 	fs := e.flags(c)
 	every := fs.Duration("sync-every", 0, "sync the Azure table every `DURATION` (e.g. 15m) while the inbox is open")
+	mailEvery := fs.Duration("mail-every", 0, "read the mailbox in [mail] for replies every `DURATION` (e.g. 5m) while the inbox is open")
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
@@ -41,6 +42,16 @@ func runInbox(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "leads inbox: --sync-every must be at least 1m")
 		return exitUsage
 	}
+	if *mailEvery != 0 && *mailEvery < time.Minute {
+		fmt.Fprintln(e.stderr, "leads inbox: --mail-every must be at least 1m")
+		return exitUsage
+	}
+	if *mailEvery > 0 {
+		if cfg, err := e.loadConfig(); err == nil && !cfg.Mail.Reads() {
+			fmt.Fprintln(e.stderr, "leads inbox: --mail-every:", errMailNotSetUp)
+			return exitUsage
+		}
+	}
 	started := time.Now()
 	s, ok := e.open(false)
 	if !ok {
@@ -48,6 +59,10 @@ func runInbox(e *env, args []string) int {
 	}
 	defer s.Close()
 	opt := tui.Options{Syncer: tableSyncer(e, s), SyncEvery: *every, Started: started}
+	if *mailEvery > 0 {
+		opt.MailEvery = *mailEvery
+		opt.MailScanner = mailScanner(e, s)
+	}
 	return e.runTUI(s, opt)
 }
 
