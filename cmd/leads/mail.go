@@ -126,13 +126,11 @@ func (e *env) scanMail(ctx context.Context, s *store.Store, cfg *config.Config, 
 	return sc.Result(), errs
 }
 
-// imapSources opens the IMAP folders in [mail] as mailbox Sources. This is
-// the hook for the IMAP client (importer/mailbox/imap.go), which lands
-// separately: it should return one Source per folder in m.IMAPFolders,
-// with the password from m.PasswordCommand. Until then a config with
-// imap_host says so, and its Maildirs are still read.
+// imapSources opens the IMAP folders in [mail] as mailbox Sources: one
+// per folder in imap_folders, the password from password_command on each
+// connection. A variable so that tests can replace it.
 var imapSources = func(ctx context.Context, e *env, m config.Mail) ([]mailbox.Source, error) {
-	return nil, errors.New("this build cannot read IMAP yet: read a Maildir that mbsync or offlineimap keeps instead ([mail] maildir)")
+	return mailbox.IMAPSources(m)
 }
 
 // mailScanner runs the scan of 'leads mail' for the inbox's --mail-every.
