@@ -487,3 +487,28 @@ print(json.dumps({'zone': str(cal.get('X-WR-TIMEZONE', '')), 'events': out}))
 		t.Errorf("statuses %v, want two confirmed and one cancelled", statuses)
 	}
 }
+
+// The zone name comes from $TZ in the forms the C library takes, and
+// names no zone for a $TZ that is not one and no /etc/localtime link.
+func TestZoneName(t *testing.T) {
+	for tz, want := range map[string]string{
+		"Europe/Paris":                         "Europe/Paris",
+		":America/New_York":                    "America/New_York",
+		"/usr/share/zoneinfo/Asia/Tokyo":       "Asia/Tokyo",
+		":/usr/share/zoneinfo/Australia/Perth": "Australia/Perth",
+	} {
+		if got := ZoneName(func(k string) string {
+			if k == "TZ" {
+				return tz
+			}
+			return ""
+		}); got != want {
+			t.Errorf("TZ=%q: zone %q, want %q", tz, got, want)
+		}
+	}
+	if _, err := os.Readlink("/etc/localtime"); err != nil {
+		if got := ZoneName(func(string) string { return "" }); got != "" {
+			t.Errorf("no TZ and no /etc/localtime link, yet zone %q", got)
+		}
+	}
+}
