@@ -8,11 +8,14 @@
 package calendar
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -83,6 +86,9 @@ func Write(s *store.Store, path string, opt Options) (Result, error) {
 	if path == "" {
 		return Result{}, fmt.Errorf("no calendar file given: set [calendar] path in the config or give --out FILE")
 	}
+	if err := checkTarget(path, s.Path()); err != nil {
+		return Result{}, err
+	}
 	now := opt.Now.UTC().Truncate(time.Second)
 	type scheduled struct {
 		id, summary, details string
@@ -134,7 +140,7 @@ func Write(s *store.Store, path string, opt Options) (Result, error) {
 		})
 		cal := build(events, opt.Zone)
 		if err := store.ReplaceFile(path, func(f *os.File) error { return serialize(cal, f) }); err != nil {
-			return nil, fmt.Errorf("cannot write the calendar %s: %w", safetext.Clean(path), unwrapPath(err))
+			return nil, fmt.Errorf("cannot write the calendar %s (%v): check that its folder exists and that you may write there", safetext.Clean(path), unwrapPath(err))
 		}
 		return next, nil
 	})
@@ -142,6 +148,41 @@ func Write(s *store.Store, path string, opt Options) (Result, error) {
 		return res, err
 	}
 	return res, record(s.Path(), path)
+}
+
+// checkTarget refuses to put a calendar in place of something else: the
+// database itself, a folder, FIFO or device, or a file that is not a
+// calendar (a mistyped --out notes.txt). A calendar, an empty file or no
+// file at all is fine; a link is judged by what it points to.
+func checkTarget(path, dbPath string) error {
+	p := safetext.Clean(path)
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write the calendar %s (%v): check the path", p, unwrapPath(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file (a folder, FIFO or device): give the calendar another name", p)
+	}
+	if dfi, err := os.Stat(dbPath); err == nil && os.SameFile(fi, dfi) {
+		return fmt.Errorf("%s is the database itself: give the calendar another name, such as follow-ups.ics", p)
+	}
+	if fi.Size() == 0 {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("cannot read %s (%v) to check that it is a calendar: give the calendar another name", p, unwrapPath(err))
+	}
+	defer f.Close()
+	head := make([]byte, 64)
+	n, _ := io.ReadFull(f, head)
+	if !bytes.HasPrefix(bytes.TrimPrefix(head[:n], []byte("\xef\xbb\xbf")), []byte("BEGIN:VCALENDAR")) {
+		return fmt.Errorf("%s exists and is not a calendar file, so it is left as it is: give another name, or delete it first", p)
+	}
+	return nil
 }
 
 // record puts the calendar file on the database's list of copies unless

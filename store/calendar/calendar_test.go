@@ -332,7 +332,7 @@ func TestCalendarSymlinkAndCopies(t *testing.T) {
 	touch(t, s, "ana@x.com", t0)
 	dir := t.TempDir()
 	target := filepath.Join(dir, "real.ics")
-	if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
+	if err := os.WriteFile(target, []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	link := filepath.Join(dir, "link.ics")
@@ -510,5 +510,46 @@ func TestZoneName(t *testing.T) {
 		if got := ZoneName(func(string) string { return "" }); got != "" {
 			t.Errorf("no TZ and no /etc/localtime link, yet zone %q", got)
 		}
+	}
+}
+
+// A calendar never takes the place of something else: a file that is not
+// a calendar (a mistyped name), the database itself, a folder. Each is
+// refused in one line and left as it was.
+func TestCalendarRefusesToReplaceOtherFiles(t *testing.T) {
+	s := openStore(t, lead("Ana", "Contoso", "ana@x.com"))
+	touch(t, s, "ana@x.com", t0)
+	dir := t.TempDir()
+	notes := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notes, []byte("my notes"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "db-link.ics")
+	if err := os.Symlink(s.Path(), link); err != nil {
+		t.Fatal(err)
+	}
+	dbBefore, err := os.ReadFile(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		notes:    "is not a calendar file",
+		s.Path(): "is the database itself",
+		link:     "is the database itself",
+		dir:      "is not a regular file",
+	} {
+		_, err := Write(s, path, Options{Now: t0})
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error %v, want one line with %q", path, err, want)
+		}
+	}
+	if b, _ := os.ReadFile(notes); string(b) != "my notes" {
+		t.Errorf("notes.txt was changed: %q", b)
+	}
+	if b, _ := os.ReadFile(s.Path()); !bytes.Equal(b, dbBefore) {
+		t.Errorf("the database file was changed")
+	}
+	if entries, _ := s.CalendarEntries(); len(entries) != 0 {
+		t.Errorf("a refused write left calendar entries: %v", entries)
 	}
 }
