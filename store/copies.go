@@ -21,6 +21,7 @@ const (
 	CopyExportCSV    = "export-csv"    // leads export --out FILE
 	CopyExportJSON   = "export-json"   // leads export --format json --out FILE
 	CopyExportPerson = "export-person" // leads export --person EMAIL --out FILE
+	CopyCalendar     = "calendar"      // leads calendar --out FILE, and the inbox's rewrites
 )
 
 // Copy is a file leads wrote that holds people's data from a database.

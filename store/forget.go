@@ -183,8 +183,9 @@ func (s *Store) deleteContact(tx *bolt.Tx, seq uint64, cid string, del *idDelete
 }
 
 // deleteUserData removes a contact's triage state, history (with the
-// reply excerpts in it), draft file records, recorded Message-IDs and its
-// place in a follow-up session; it returns how many history events went.
+// reply excerpts in it), draft file records, recorded Message-IDs, its
+// calendar entry and its place in a follow-up session; it returns how
+// many history events went.
 func deleteUserData(tx *bolt.Tx, cid string) (int, error) {
 	if err := tx.Bucket(bTriage).Delete([]byte(cid)); err != nil {
 		return 0, err
@@ -199,6 +200,9 @@ func deleteUserData(tx *bolt.Tx, cid string) (int, error) {
 		}
 	}
 	if err := deleteMessageIDs(tx, cid); err != nil {
+		return 0, err
+	}
+	if err := deleteCalendarEntry(tx, cid); err != nil {
 		return 0, err
 	}
 	if err := forgetInSession(tx, cid); err != nil {

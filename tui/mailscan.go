@@ -67,8 +67,9 @@ func (m *Model) onMailDone(msg mailDoneMsg) tea.Cmd {
 	at := m.now().Format("15:04")
 	var reload tea.Cmd
 	if msg.replies+msg.bounces > 0 {
-		// Recorded before a failure too: show what is in the file.
-		reload = m.loadCmd()
+		// Recorded before a failure too: show what is in the file. A
+		// reply stops a cadence, so the calendar loses that follow-up.
+		reload = tea.Batch(m.loadCmd(), m.calendarChanged())
 	}
 	if msg.err != nil {
 		if errors.Is(msg.err, context.Canceled) {

@@ -99,6 +99,9 @@ type Model struct {
 	showHelp      bool
 	helpOffset    int // first help line shown, when the help is taller than the terminal
 
+	// cal schedules the rewrites of the follow-up calendar (calendar.go).
+	cal calendarState
+
 	// Inbox state.
 	x        *index
 	loading  bool
@@ -255,9 +258,20 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.detail.onContact(m, msg)
 	case changedMsg:
 		cmd := m.onChanged(msg)
+		if msg.err == nil {
+			cmd = tea.Batch(cmd, m.calendarChanged())
+		}
 		return m, tea.Batch(cmd, m.sessionChanged(msg))
 	case batchMsg:
-		return m, m.onBatch(msg)
+		cmd := m.onBatch(msg)
+		if len(msg.ts) > 0 {
+			cmd = tea.Batch(cmd, m.calendarChanged())
+		}
+		return m, cmd
+	case calendarTickMsg:
+		return m, m.onCalendarTick(msg)
+	case calendarWrittenMsg:
+		return m, m.onCalendarWritten(msg)
 	case draftLoadedMsg:
 		if m.screen == screenSession {
 			if s := &m.sess; msg.id == s.cur && s.c == nil && !s.summary {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/calendar"
 	"github.com/leads-inbox/leads/store/safetext"
 	"github.com/leads-inbox/leads/store/scratch"
 )
@@ -50,8 +51,9 @@ func (r *copyReport) dropped(format string, a ...any) {
 
 // forgetInCopies erases the person with this (normalised) email from
 // every copy on the list of the database at dbPath, and removes leftover
-// temporary files.
-func forgetInCopies(e *env, dbPath, email string, now time.Time) copyReport {
+// temporary files. calUID is the UID of the person's follow-up event in
+// a calendar file ("" when none can have been written).
+func forgetInCopies(e *env, dbPath, email, calUID string, now time.Time) copyReport {
 	var r copyReport
 	cid := store.ContactIDForEmail(email)
 	copies, err := store.Copies(dbPath)
@@ -91,6 +93,8 @@ func forgetInCopies(e *env, dbPath, email string, now time.Time) copyReport {
 		case store.CopyExportJSON:
 			n, err := rewriteJSONExport(real, cid)
 			reportExport(&r, c, n, err)
+		case store.CopyCalendar:
+			forgetInCalendar(&r, real, calUID)
 		case store.CopyExportPerson:
 			if yes, err := isPersonExport(real, email, cid); err != nil {
 				r.fail("could not read the export %s (%v): delete it if it holds the person", p, err)
@@ -153,10 +157,33 @@ func copyTarget(path, dbPath string) (string, fs.FileInfo, error) {
 }
 
 func kindName(kind string) string {
-	if kind == store.CopyBackup {
+	switch kind {
+	case store.CopyBackup:
 		return "the backup"
+	case store.CopyCalendar:
+		return "the calendar"
 	}
 	return "the export"
+}
+
+// forgetInCalendar takes the person's follow-up event out of a calendar
+// file 'leads calendar' or the inbox wrote. The event holds their name
+// and company (and address, with include_email); a cancellation does not.
+func forgetInCalendar(r *copyReport, path, uid string) {
+	p := safetext.Clean(path)
+	if uid == "" {
+		r.ok("checked the calendar %s: nothing of them in it", p)
+		return
+	}
+	n, err := calendar.Without(path, uid)
+	switch {
+	case err != nil:
+		r.fail("could not rewrite the calendar %s (%s): it may still hold their follow-up; delete it and run 'leads calendar' again", p, safetext.Clean(err.Error()))
+	case n > 0:
+		r.ok("removed their follow-up from the calendar %s", p)
+	default:
+		r.ok("checked the calendar %s: nothing of them in it", p)
+	}
 }
 
 // forgetInBackup opens a backup as a database of its own and forgets the
@@ -337,20 +364,24 @@ func scratchLeftovers(e *env, r *copyReport, email string) {
 // reportCopies is the end of forget: the person is erased from the
 // copies leads knows of, one line each, and what could not be reached is
 // said with what to do; that makes the exit status 1.
-func reportCopies(e *env, email string) int {
+func reportCopies(e *env, s *store.Store, email string) int {
 	p, err := e.path()
 	if err != nil {
 		return e.fail(err)
 	}
-	return walkCopies(e, p, email)
+	return walkCopies(e, s, p, email)
 }
 
 // walkCopies erases the person from every copy on the list of the
 // database at p and reports it; when nothing was left out that another
 // try could reach, the address comes off the pending file (a failure leaves it there for 'leads forget
 // --finish' to try again).
-func walkCopies(e *env, p, email string) int {
-	r := forgetInCopies(e, p, email, e.now())
+func walkCopies(e *env, s *store.Store, p, email string) int {
+	uid, err := s.CalendarUID(store.ContactIDForEmail(email))
+	r := forgetInCopies(e, p, email, uid, e.now())
+	if err != nil {
+		r.fail("could not read the calendar key (%s): a calendar file leads wrote may still hold their follow-up; run 'leads forget --finish'", safetext.Clean(err.Error()))
+	}
 	if !r.retry {
 		if err := store.CopiesDone(p, email); err != nil {
 			r.fail("could not record that the copies are cleared (%v): 'leads forget --finish' will walk them again", unwrapPath(err))

@@ -63,7 +63,7 @@ func runForget(e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "nothing was stored about %s\n", safetext.Clean(email))
 	}
 	fmt.Fprintln(e.stdout, "later imports and syncs will skip this address (import --allow-forgotten brings it back)")
-	return reportCopies(e, email)
+	return reportCopies(e, s, email)
 }
 
 // finishErasure is 'leads forget --finish': opening the database for
@@ -91,7 +91,7 @@ func finishErasure(e *env) int {
 	code := exitOK
 	for _, email := range pending {
 		fmt.Fprintf(e.stdout, "finishing the erasure of %s from the backups and exports leads wrote\n", safetext.Clean(email))
-		if c := walkCopies(e, p, email); c != exitOK {
+		if c := walkCopies(e, s, p, email); c != exitOK {
 			code = c
 		}
 	}
