@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -124,11 +123,12 @@ func runList(e *env, args []string) int {
 		if isTerminal(e.stdout) {
 			jw = jd // shown, not saved: lead text sanitised
 		}
-		enc := json.NewEncoder(jw)
-		enc.SetEscapeHTML(false)
+		var line []byte // reused: one contact's line at a time
 		err = list(func(c *store.Contact) error {
 			n++
-			return enc.Encode(contactJSON(c, now))
+			line = appendContactJSON(line[:0], c)
+			_, err := jw.Write(line)
+			return err
 		})
 		if err == nil {
 			err = jd.Flush()
@@ -207,7 +207,8 @@ type leadJSON struct {
 	LeadSource string `json:"lead_source"`
 }
 
-// contactOut is the documented shape of one line of list --json.
+// contactOut is the documented shape of one line of list --json (which
+// appendContactJSON writes by hand) and the start of show --json's.
 type contactOut struct {
 	ID           string     `json:"id"`
 	Email        string     `json:"email"`
