@@ -110,7 +110,9 @@ func runList(e *env, args []string) int {
 		return e.fail(err)
 	}
 	now := e.now()
-	list := func(fn func(*store.Contact) error) error { return s.ListContactsBy(*f, order, now, fn) }
+	// Each contact is written out as it comes: the brief listing reads
+	// only what is written, into memory it reuses; the leads for JSON only.
+	list := func(fn func(*store.Contact) error) error { return s.ListBrief(*f, order, now, *asJSON, fn) }
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	defer w.Flush()
 	// Cut to columns only for a person at a terminal: a file or a pipe
