@@ -122,6 +122,11 @@ type Store struct {
 	// lead (see Generation).
 	leadsGen atomic.Uint64
 
+	// tally keeps the last count of TallyLeads; tallyGen changes after
+	// every write that may have added, changed or removed a lead.
+	tally    tallyCache
+	tallyGen atomic.Uint64
+
 	// pending lists the leads this process stored for Fold to file, in
 	// sequence order; guarded by idx.mu.
 	pending      []foldEntry

@@ -172,10 +172,57 @@ type LeadTally struct {
 // TallyLeads counts every stored lead by group, and those created from
 // since (Unix seconds) on by week. It reads only the fields it counts,
 // interns them as it goes (a million leads share a few hundred values),
-// and splits the leads among the cores, so the stats screen can count
-// afresh each time it opens instead of keeping totals that every write
-// would have to keep right.
+// and splits the leads among the cores. The count is kept until a write
+// adds, changes or removes a lead (triage changes leave it as it is), so
+// the stats screen, counted ahead by PrepareTally, opens at once; a call
+// while another counts waits for that count.
 func (s *Store) TallyLeads(since int64, weeks int) (LeadTally, error) {
+	return s.tallyLeads(since, weeks, false)
+}
+
+// PrepareTally counts what TallyLeads(since, weeks) returns, to keep, in
+// the background way: on one core, dropping the file's pages from the
+// resident set as it goes, so it slows nothing the rep does and does not
+// grow the process's memory. The inbox calls it after its first frame.
+func (s *Store) PrepareTally(since int64, weeks int) error {
+	_, err := s.tallyLeads(since, weeks, true)
+	return err
+}
+
+// tallyCache is the last count of TallyLeads, for the moment tallyGen
+// had when the count began.
+type tallyCache struct {
+	mu    sync.Mutex // held while counting
+	ok    bool
+	gen   uint64
+	since int64
+	t     LeadTally
+}
+
+// leadsWritten marks the kept count stale: every write that may add,
+// change or remove a lead calls it once the write is over (committed or
+// not), so a count that began before the write is not kept past it.
+func (s *Store) leadsWritten() { s.tallyGen.Add(1) }
+
+func (s *Store) tallyLeads(since int64, weeks int, background bool) (LeadTally, error) {
+	c := &s.tally
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	gen := s.tallyGen.Load()
+	if !c.ok || c.gen != gen || c.since != since || len(c.t.Weeks) != weeks {
+		t, err := s.countLeads(since, weeks, background)
+		if err != nil {
+			return LeadTally{}, err
+		}
+		c.ok, c.gen, c.since, c.t = true, gen, since, t
+	}
+	// The caller gets its own slices: the kept count stays as counted.
+	return LeadTally{Groups: slices.Clone(c.t.Groups), Weeks: slices.Clone(c.t.Weeks)}, nil
+}
+
+// countLeads counts the leads afresh for TallyLeads; background counts on
+// one core without mapping the file ahead.
+func (s *Store) countLeads(since int64, weeks int, background bool) (LeadTally, error) {
 	defer s.ReleaseMapped()
 	var last uint64
 	var size int64
@@ -186,10 +233,12 @@ func (s *Store) TallyLeads(since int64, weeks int) (LeadTally, error) {
 	}); err != nil {
 		return LeadTally{}, err
 	}
-	populateMapped(s.db.Info().Data, size)
 	workers := min(runtime.GOMAXPROCS(0), 8)
-	if last < 100_000 {
+	if last < 100_000 || background {
 		workers = 1
+	}
+	if !background {
+		populateMapped(s.db.Info().Data, size)
 	}
 	parts := make([]*tallier, workers)
 	errs := make([]error, workers)
@@ -204,6 +253,10 @@ func (s *Store) TallyLeads(since int64, weeks int) (LeadTally, error) {
 			to = ^uint64(0) // and whatever a writer added meanwhile: none, in one transaction
 		}
 		parts[w] = newTallier(since, weeks)
+		if background {
+			data := s.db.Info().Data
+			parts[w].release = func() { releaseMapped(data, size) }
+		}
 		wg.Go(func() {
 			errs[w] = s.db.View(func(tx *bolt.Tx) error {
 				return parts[w].count(leadBucket{tx.Bucket(bLeads)}, from, to)
@@ -229,7 +282,14 @@ type tallier struct {
 		id  uint32
 	}
 	groups map[tallyKey]int
+	// release, when set, is called every tallyRelease leads to drop the
+	// pages read so far from the resident set.
+	release func()
 }
+
+// tallyRelease is how many leads a background count reads between two
+// drops of the file's pages: some 30 MB of records.
+const tallyRelease = 1 << 16
 
 // tallyKey is a LeadGroup in interned numbers.
 type tallyKey struct {
@@ -261,9 +321,15 @@ func (t *tallier) intern(field int, b []byte) uint32 {
 // count tallies the leads with sequence numbers from..to.
 func (t *tallier) count(lb leadBucket, from, to uint64) error {
 	const week = 7 * 24 * 3600
+	n := 0
 	err := lb.forEachFrom(from, func(seq uint64, v []byte) error {
 		if seq > to {
 			return errStopIterator
+		}
+		if t.release != nil {
+			if n++; n%tallyRelease == 0 {
+				t.release()
+			}
 		}
 		content, err := leadContent(v)
 		if err != nil {
