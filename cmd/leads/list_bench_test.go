@@ -57,4 +57,7 @@ func benchRun(db string, stdout io.Writer, args ...string) (int, string) {
 // countingWriter counts what is written to it.
 type countingWriter int
 
-func (c *countingWriter) Write(p []byte) (int, error) { *c += countingWriter(len(p)); return len(p), nil }
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
+}
