@@ -189,6 +189,9 @@ func (s *Store) PrepareTally(since int64, weeks int) error {
 	return err
 }
 
+// errClosing ends work in the background when the store is closing.
+var errClosing = errors.New("the database is being closed")
+
 // tallyCache is the last count of TallyLeads, for the moment tallyGen
 // had when the count began.
 type tallyCache struct {
@@ -255,7 +258,10 @@ func (s *Store) countLeads(since int64, weeks int, background bool) (LeadTally, 
 		parts[w] = newTallier(since, weeks)
 		if background {
 			data := s.db.Info().Data
-			parts[w].release = func() { releaseMapped(data, size) }
+			parts[w].release = func() bool {
+				releaseMapped(data, size)
+				return !s.closing.Load()
+			}
 		}
 		wg.Go(func() {
 			errs[w] = s.db.View(func(tx *bolt.Tx) error {
@@ -283,8 +289,9 @@ type tallier struct {
 	}
 	groups map[tallyKey]int
 	// release, when set, is called every tallyRelease leads to drop the
-	// pages read so far from the resident set.
-	release func()
+	// pages read so far from the resident set; false stops the count
+	// (errClosing).
+	release func() bool
 }
 
 // tallyRelease is how many leads a background count reads between two
@@ -327,8 +334,8 @@ func (t *tallier) count(lb leadBucket, from, to uint64) error {
 			return errStopIterator
 		}
 		if t.release != nil {
-			if n++; n%tallyRelease == 0 {
-				t.release()
+			if n++; n%tallyRelease == 0 && !t.release() {
+				return errClosing
 			}
 		}
 		content, err := leadContent(v)
