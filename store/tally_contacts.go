@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,7 +17,12 @@ import (
 // the inbox uses this one for a narrowed view and TallyLeads for the whole.
 func (s *Store) TallyContactLeads(seqs []uint64, since int64, weeks int, keep func(LeadGroup) bool) (LeadTally, error) {
 	const week = 7 * 24 * 3600
-	out := LeadTally{Weeks: make([]int, weeks)}
+	out, ok := s.tallyKept(seqs, since, weeks, keep)
+	if ok {
+		sortGroups(out.Groups)
+		return out, nil
+	}
+	out = LeadTally{Weeks: make([]int, weeks)}
 	at := map[LeadGroup]int{} // key with Leads 0 → index in out.Groups
 	names := s.names()
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -62,14 +68,26 @@ func (s *Store) TallyContactLeads(seqs []uint64, since int64, weeks int, keep fu
 	if err != nil {
 		return LeadTally{}, err
 	}
-	slices.SortFunc(out.Groups, func(a, b LeadGroup) int {
+	sortGroups(out.Groups)
+	return out, nil
+}
+
+// sortGroups puts groups in the order TallyContactLeads returns them.
+func sortGroups(groups []LeadGroup) {
+	slices.SortFunc(groups, func(a, b LeadGroup) int {
 		if c := strings.Compare(a.Source, b.Source); c != 0 {
 			return c
 		}
 		if c := strings.Compare(a.Action, b.Action); c != 0 {
 			return c
 		}
-		return strings.Compare(a.OfferID+"\x00"+a.OfferName, b.OfferID+"\x00"+b.OfferName)
+		if c := strings.Compare(a.OfferID+"\x00"+a.OfferName, b.OfferID+"\x00"+b.OfferName); c != 0 {
+			return c
+		}
+		// The leads that are not Microsoft's test leads first.
+		if a.Test != b.Test {
+			return cmp.Compare(b2i(a.Test), b2i(b.Test))
+		}
+		return 0
 	})
-	return out, nil
 }
