@@ -9,15 +9,32 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// factsWorthIt is the number of contacts from which TallyContactLeads
+// counts every lead and keeps the facts rather than read the contacts'
+// leads one by one: reading by reference costs several times more a
+// lead than reading the file in order.
+const factsWorthIt = 50_000
+
 // TallyContactLeads counts, as TallyLeads does, the leads of the contacts
 // with the given sequence numbers only, and of those only the leads keep
 // accepts (nil keeps all): what the stats screen shows for a filtered
 // view. It reads each contact's leads by reference, so it costs in
 // proportion to the contacts in view, where TallyLeads reads every lead;
 // the inbox uses this one for a narrowed view and TallyLeads for the whole.
+// While the facts of a count ahead (PrepareTally) are current, it adds
+// those up instead and reads nothing; for a view of many contacts it
+// makes that count first.
 func (s *Store) TallyContactLeads(seqs []uint64, since int64, weeks int, keep func(LeadGroup) bool) (LeadTally, error) {
 	const week = 7 * 24 * 3600
 	out, ok := s.tallyKept(seqs, since, weeks, keep)
+	if !ok && len(seqs) >= factsWorthIt {
+		// Counting every lead once, keeping the facts, costs less than
+		// reading this many contacts' leads by reference.
+		if _, err := s.tallyLeads(since, weeks, true); err != nil {
+			return LeadTally{}, err
+		}
+		out, ok = s.tallyKept(seqs, since, weeks, keep)
+	}
 	if ok {
 		sortGroups(out.Groups)
 		return out, nil
