@@ -316,6 +316,64 @@ func decodeLeadRaw(b []byte, withRaw bool) (Lead, error) {
 	return l, t.err
 }
 
+// decodeLeadBrief reads into l what a listing shows of a lead: its ID,
+// LeadSource, Source, Action, offer, Created and Timestamp times and
+// flags, not its description, customer fields, extra fields, origin or
+// raw record. The names, which repeat from lead to lead, come from in.
+func decodeLeadBrief(b []byte, l *Lead, in *interner) error {
+	content, err := leadContent(b)
+	if err != nil {
+		return err
+	}
+	d := dec{b: content}
+	*l = Lead{ID: d.str()}
+	l.LeadSource = in.str(&d)
+	d.skipStr() // ActionCode
+	l.Source = in.str(&d)
+	l.Action = in.str(&d)
+	l.OfferID = in.str(&d)
+	l.OfferName = in.str(&d)
+	l.Created = d.time()
+	l.Timestamp = d.time()
+	for range 8 { // Description and the customer's seven fields
+		d.skipStr()
+	}
+	l.IsTest = d.bool()
+	l.NoPII = d.bool()
+	return d.err
+}
+
+// interner hands out one string for each distinct short text it reads,
+// so a listing of a million leads does not allocate their source,
+// action and offer names a million times over. It holds at most
+// internMax texts: past that (a stranger can type any number of distinct
+// offer names) a text gets a string of its own.
+type interner struct{ m map[string]string }
+
+const (
+	internMax    = 4096
+	internMaxLen = 256
+)
+
+// str reads a string from d, as d.str does.
+func (in *interner) str(d *dec) string {
+	b := d.bytes()
+	if d.err != nil || len(b) == 0 {
+		return ""
+	}
+	if s, ok := in.m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(b) <= internMaxLen && len(in.m) < internMax {
+		if in.m == nil {
+			in.m = make(map[string]string)
+		}
+		in.m[s] = s
+	}
+	return s
+}
+
 // origin reads a lead record's origin, which follows its content; version
 // is the record's first byte.
 func (t *dec) origin(version byte) Origin {

@@ -379,13 +379,76 @@ func decodeContact(seq uint64, b []byte, names view.Names) (Contact, error) {
 	if err != nil {
 		return c, err
 	}
-	c.Seq = seq
+	c.Search = dg.Search
+	err = c.decodeRest(&dg, b, rest, names, true)
+	return c, err
+}
+
+// decodeContactBrief reads a contact record for a listing that writes
+// the contact out: without the lists of its sources, actions, offers,
+// countries and lead combinations or its search text, which a listing
+// has matched on already and does not show. slab is reused for the
+// digest's codes and returned.
+func decodeContactBrief(seq uint64, b []byte, names view.Names, c *Contact, slab []Code) ([]Code, error) {
+	var dg Digest
+	_, rest, slab, err := decodeDigest(seq, b, &dg, slab[:0])
+	if err != nil {
+		return slab, err
+	}
+	*c = Contact{}
+	return slab, c.decodeRest(&dg, b, rest, names, false)
+}
+
+// decodeRest fills c from its record b: from its digest dg, and from
+// rest, the record after the digest. full says whether to name the
+// digest's lists of codes too.
+func (c *Contact) decodeRest(dg *Digest, b, rest []byte, names view.Names, full bool) error {
+	c.Seq = dg.Seq
 	c.ID = dg.IDString()
 	c.LeadCount = int(dg.Leads)
 	c.hot = dg.Hot
 	c.IsTest, c.IsDNC, c.NoPII = dg.Flags&view.FlagTest != 0, dg.Flags&view.FlagDNC != 0, dg.Flags&view.FlagNoPII != 0
 	name := names.Name
 	c.LatestSource, c.LatestAction, c.LatestOfferID = name(dg.LatestSource), name(dg.LatestAction), name(dg.LatestOffer)
+	if full {
+		c.nameCodes(dg, names)
+	}
+	d := dec{b: rest}
+	c.Email = d.str()
+	cu := &c.Customer
+	for _, p := range []*string{&cu.FirstName, &cu.LastName, &cu.Email, &cu.Phone, &cu.Country, &cu.Company, &cu.Title} {
+		*p = d.str()
+	}
+	if b[0] >= 3 && cu.Email == "" {
+		cu.Email = c.Email
+	}
+	c.First = d.time()
+	c.Last = d.time()
+	if b[0] >= 3 {
+		if code := d.code(); code != 0 {
+			c.LatestOfferName = name(code)
+		} else {
+			c.LatestOfferName = d.str()
+		}
+	} else {
+		c.LatestOfferName = d.str()
+	}
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		return errCorrupt
+	}
+	c.refs = make([]leadRef, n)
+	var prev int64
+	for i := range c.refs {
+		prev += d.varint()
+		c.refs[i] = leadRef{when: prev, seq: d.uvarint()}
+	}
+	return d.err
+}
+
+// nameCodes fills the contact's lists of names from its digest's codes.
+func (c *Contact) nameCodes(dg *Digest, names view.Names) {
+	name := names.Name
 	combos, _ := dg.LeadCombos()
 	for i := 0; i+3 <= len(combos); i += 3 {
 		c.Combos = append(c.Combos, LeadCombo{name(combos[i]), name(combos[i+1]), name(combos[i+2])})
@@ -413,36 +476,4 @@ func decodeContact(seq uint64, b []byte, names view.Names) (Contact, error) {
 		slices.Sort(*p)
 		*p = slices.Compact(*p)
 	}
-	c.Search = dg.Search
-	d := dec{b: rest}
-	c.Email = d.str()
-	cu := &c.Customer
-	for _, p := range []*string{&cu.FirstName, &cu.LastName, &cu.Email, &cu.Phone, &cu.Country, &cu.Company, &cu.Title} {
-		*p = d.str()
-	}
-	if b[0] >= 3 && cu.Email == "" {
-		cu.Email = c.Email
-	}
-	c.First = d.time()
-	c.Last = d.time()
-	if b[0] >= 3 {
-		if code := d.code(); code != 0 {
-			c.LatestOfferName = name(code)
-		} else {
-			c.LatestOfferName = d.str()
-		}
-	} else {
-		c.LatestOfferName = d.str()
-	}
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		return c, errCorrupt
-	}
-	c.refs = make([]leadRef, n)
-	var prev int64
-	for i := range c.refs {
-		prev += d.varint()
-		c.refs[i] = leadRef{when: prev, seq: d.uvarint()}
-	}
-	return c, d.err
 }

@@ -92,6 +92,7 @@ func (s *Store) PendingErasure() (ErasePending, error) {
 // off and compacts the file when records were deleted and not yet
 // compacted away. It reports whether anything was pending.
 func (s *Store) FinishErasure() (bool, error) {
+	defer s.leadsWritten()
 	_, pending, err := s.finishErasure()
 	return pending, err
 }

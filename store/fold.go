@@ -83,6 +83,7 @@ func (s *Store) Unfolded() (int, error) {
 // batch, also when it stops early; Open calls it for an import that a
 // crash cut off. It returns how many leads it filed.
 func (s *Store) Fold() (int, error) {
+	defer s.leadsWritten()
 	s.idx.mu.Lock()
 	defer s.idx.mu.Unlock()
 	return s.fold()

@@ -42,6 +42,7 @@ type ForgetResult struct {
 // may write finishes it (see erase.go). Erasures left by earlier commands
 // are finished here too.
 func (s *Store) Forget(email string, now time.Time) (ForgetResult, error) {
+	defer s.leadsWritten()
 	email = NormalizeEmail(email)
 	var res ForgetResult
 	if email == "" || !strings.Contains(email, "@") || strings.ContainsAny(email, "\n\r") {

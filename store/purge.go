@@ -22,6 +22,7 @@ type PurgeResult struct {
 // and a purge cut off before the compaction is finished by the next open
 // that may write.
 func (s *Store) Purge(cutoff time.Time, dryRun bool) (PurgeResult, error) {
+	defer s.leadsWritten()
 	res, err := s.purgeRecords(cutoff, dryRun)
 	if err != nil || dryRun {
 		return res, err

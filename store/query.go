@@ -36,6 +36,35 @@ func (s *Store) ListContacts(f Filter, fn func(*Contact) error) error {
 // order, but on a goroutine of the store's: it may keep the contact. Contacts are matched on their digests
 // (view.Selection), so a contact's leads are read only when it is listed.
 func (s *Store) ListContactsBy(f Filter, order view.Order, now time.Time, fn func(*Contact) error) error {
+	return s.listContacts(f, order, now, listFull, fn)
+}
+
+// ListBrief is ListContactsBy for a listing that writes each contact out
+// as it comes (list, list --json) and keeps nothing: a contact comes
+// without the lists of its sources, actions, offers, countries and lead
+// combinations, its search text or its history, and with leads (when
+// withLeads) that hold only their ID, LeadSource, Source, Action, offer,
+// Created and Timestamp times and flags. The Contact and its Leads slice
+// are reused once fn returns: fn must not keep them (the strings in them
+// it may keep).
+func (s *Store) ListBrief(f Filter, order view.Order, now time.Time, withLeads bool, fn func(*Contact) error) error {
+	mode := listBrief
+	if withLeads {
+		mode |= listLeads
+	}
+	return s.listContacts(f, order, now, mode, fn)
+}
+
+// listMode says what a listing reads of each contact.
+type listMode uint8
+
+const (
+	listLeads listMode    = 1 << iota // the contact's leads
+	listBrief                         // only what a listing writes, in reused memory
+	listFull  = listLeads             // the whole contact and leads, fresh
+)
+
+func (s *Store) listContacts(f Filter, order view.Order, now time.Time, mode listMode, fn func(*Contact) error) error {
 	names := s.names()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		contacts := tx.Bucket(bContacts)
@@ -61,11 +90,20 @@ func (s *Store) ListContactsBy(f Filter, order view.Order, now time.Time, fn fun
 		keys := make([]listKey, 0, contacts.Sequence())
 		at := now.Unix()
 		var dg Digest
+		// The search text is a string of its own only when the query
+		// or the order reads it; the codes are read into one slab.
+		needText := sel.NeedsText() || order.NeedsText()
+		slab := make([]Code, 0, 64)
 		cur := contacts.Cursor()
 		for k, v := cur.First(); k != nil; k, v = cur.Next() {
 			seq := binary.BigEndian.Uint64(k)
-			if _, err := decodeDigestPart(seq, v, &dg); err != nil {
+			text, _, sl, err := decodeDigest(seq, v, &dg, slab[:0])
+			if err != nil {
 				return err
+			}
+			slab, dg.Search = sl, ""
+			if needText {
+				dg.Search = string(text)
 			}
 			st := states[dg.ID]
 			if !sel.Match(&dg, st) {
@@ -80,7 +118,7 @@ func (s *Store) ListContactsBy(f Filter, order view.Order, now time.Time, fn fun
 			}
 			return cmp.Compare(a.seq, b.seq)
 		})
-		return listInParts(tx, keys, names, leads, s.db.Info().Data, fn)
+		return listInParts(tx, keys, names, leads, mode, s.db.Info().Data, fn)
 	})
 	if err == errStopIterator {
 		return nil
@@ -104,27 +142,41 @@ type listKey struct {
 // contacts and leads, a few tens of megabytes, are all a listing holds.
 var listPart = 16384
 
+// listReleaseEvery is how many parts a listing reads between two drops
+// of the file's pages from its resident set: four parts touch a few
+// hundred megabytes of the file at most, no more than the pass that
+// sorts the contacts maps anyway.
+const listReleaseEvery = 4
+
 // listInParts loads and hands out the contacts of keys, in keys' order,
 // a part at a time. fn runs on a goroutine of its own, one call at a time,
 // so that while it writes out one part (JSON, for a full listing, costs
-// as much as reading) the next part is read on the other core.
-func listInParts(tx *bolt.Tx, keys []listKey, names view.Names, leads *leadReader, data uintptr, fn func(*Contact) error) error {
-	parts := make(chan []Contact, 1)
+// as much as reading) the next part is read on the other core. A brief
+// listing's parts go back to the loader once written, to be filled again.
+func listInParts(tx *bolt.Tx, keys []listKey, names view.Names, leads *leadReader, mode listMode, data uintptr, fn func(*Contact) error) error {
+	parts := make(chan *listBatch, 1)
+	free := make(chan *listBatch, 2)
 	done := make(chan error, 1)
 	var stopped atomic.Bool
 	go func() {
 		var err error
-		for cs := range parts {
-			for i := 0; i < len(cs) && err == nil; i++ {
-				err = fn(&cs[i])
+		for p := range parts {
+			for i := 0; i < len(p.cs) && err == nil; i++ {
+				err = fn(&p.cs[i])
 			}
 			if err != nil {
 				stopped.Store(true)
 			}
+			if mode&listBrief != 0 {
+				select {
+				case free <- p:
+				default: // the loader has enough, or is done
+				}
+			}
 		}
 		done <- err
 	}()
-	err := loadParts(tx, keys, names, leads, data, &stopped, parts)
+	err := loadParts(tx, keys, names, leads, mode, data, &stopped, parts, free)
 	close(parts)
 	if ferr := <-done; ferr != nil {
 		return ferr
@@ -132,10 +184,19 @@ func listInParts(tx *bolt.Tx, keys []listKey, names view.Names, leads *leadReade
 	return err
 }
 
+// listBatch is one part of a listing: its contacts, and the leads they
+// point into.
+type listBatch struct {
+	cs    []Contact
+	leads []Lead
+}
+
 // loadParts reads the contacts of keys a part at a time and sends each
-// part, until stop is set.
-func loadParts(tx *bolt.Tx, keys []listKey, names view.Names, leads *leadReader, data uintptr, stop *atomic.Bool, parts chan<- []Contact) error {
+// part, until stop is set. A brief listing takes its batches from free
+// when one is there.
+func loadParts(tx *bolt.Tx, keys []listKey, names view.Names, leads *leadReader, mode listMode, data uintptr, stop *atomic.Bool, parts chan<- *listBatch, free <-chan *listBatch) error {
 	contacts := tx.Bucket(bContacts)
+	brief := mode&listBrief != 0
 	type want struct {
 		seq      uint64
 		contact  int32
@@ -144,6 +205,8 @@ func loadParts(tx *bolt.Tx, keys []listKey, names view.Names, leads *leadReader,
 	var (
 		byStore []int
 		wants   []want
+		slab    []Code
+		in      interner
 	)
 	for start := 0; start < len(keys) && !stop.Load(); start += listPart {
 		part := keys[start:min(start+listPart, len(keys))]
@@ -152,27 +215,58 @@ func loadParts(tx *bolt.Tx, keys []listKey, names view.Names, leads *leadReader,
 			byStore = append(byStore, i)
 		}
 		slices.SortFunc(byStore, func(a, b int) int { return cmp.Compare(part[a].seq, part[b].seq) })
-		// Fresh each part: the previous one is still being handed out.
-		cs := make([]Contact, len(part))
+		// A full listing's contacts are fresh each part: fn may keep them.
+		p := &listBatch{}
+		if brief {
+			select {
+			case p = <-free:
+			default:
+			}
+		}
+		if cap(p.cs) < len(part) {
+			p.cs = make([]Contact, len(part))
+		}
+		p.cs = p.cs[:len(part)]
+		cs := p.cs
 		wants = wants[:0]
+		nleads := 0
 		for _, i := range byStore {
 			seq := part[i].seq
 			v := contacts.Get(u64(seq))
 			if v == nil {
 				return fmt.Errorf("contact #%d vanished: %w", seq, errCorrupt)
 			}
-			c, err := decodeContact(seq, v, names)
+			var err error
+			c := &cs[i]
+			if brief {
+				slab, err = decodeContactBrief(seq, v, names, c, slab)
+			} else {
+				*c, err = decodeContact(seq, v, names)
+			}
 			if err != nil {
 				return err
 			}
 			if c.Triage, err = getTriage(tx, c.ID); err != nil {
 				return err
 			}
-			c.Leads = make([]Lead, len(c.refs))
+			if mode&listLeads == 0 {
+				continue
+			}
 			for j, r := range c.refs {
 				wants = append(wants, want{r.seq, int32(i), int32(j)})
 			}
-			cs[i] = c
+			nleads += len(c.refs)
+		}
+		if mode&listLeads != 0 {
+			// One slab of leads for the part, cut into each contact's.
+			if !brief || cap(p.leads) < nleads {
+				p.leads = make([]Lead, nleads)
+			}
+			slab := p.leads[:nleads]
+			for i := range cs {
+				n := len(cs[i].refs)
+				cs[i].Leads, slab = slab[:n:n], slab[n:]
+			}
 		}
 		slices.SortFunc(wants, func(a, b want) int { return cmp.Compare(a.seq, b.seq) })
 		for _, w := range wants {
@@ -183,14 +277,25 @@ func loadParts(tx *bolt.Tx, keys []listKey, names view.Names, leads *leadReader,
 			if v == nil {
 				return fmt.Errorf("contact points at missing lead: %w", errCorrupt)
 			}
-			if cs[w.contact].Leads[w.position], err = decodeLeadRaw(v, false); err != nil {
+			l := &cs[w.contact].Leads[w.position]
+			if brief {
+				err = decodeLeadBrief(v, l, &in)
+			} else {
+				*l, err = decodeLeadRaw(v, false)
+			}
+			if err != nil {
 				return err
 			}
 		}
 		// What was read is copied into cs: drop it from the resident set,
-		// so a full listing does not hold the whole file.
-		releaseMapped(data, tx.Size())
-		parts <- cs
+		// so a full listing does not hold the whole file. Not after every
+		// part: the next parts read many of the same pages (the B-tree's
+		// branches, blocks of leads of several parts), and mapping a page
+		// again costs more than decoding what is on it.
+		if n := start/listPart + 1; n%listReleaseEvery == 0 {
+			releaseMapped(data, tx.Size())
+		}
+		parts <- p
 	}
 	return nil
 }

@@ -122,6 +122,13 @@ type Store struct {
 	// lead (see Generation).
 	leadsGen atomic.Uint64
 
+	// tally keeps the last count of TallyLeads; tallyGen changes after
+	// every write that may have added, changed or removed a lead.
+	tally    tallyCache
+	tallyGen atomic.Uint64
+	// closing is set by Close: work in the background gives up.
+	closing atomic.Bool
+
 	// pending lists the leads this process stored for Fold to file, in
 	// sequence order; guarded by idx.mu.
 	pending      []foldEntry
@@ -544,7 +551,11 @@ func (s *Store) migrate(from int) error {
 func (s *Store) Path() string { return s.path }
 
 // Close releases the file and its lock.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	// A count in the background stops rather than keep Close waiting.
+	s.closing.Store(true)
+	return s.db.Close()
+}
 
 // Check walks every page of the file and returns the problems found, as
 // bbolt's consistency check reports them.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -8,15 +9,37 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// factsWorthIt is the number of contacts from which TallyContactLeads
+// counts every lead and keeps the facts rather than read the contacts'
+// leads one by one: reading by reference costs several times more a
+// lead than reading the file in order.
+const factsWorthIt = 50_000
+
 // TallyContactLeads counts, as TallyLeads does, the leads of the contacts
 // with the given sequence numbers only, and of those only the leads keep
 // accepts (nil keeps all): what the stats screen shows for a filtered
 // view. It reads each contact's leads by reference, so it costs in
 // proportion to the contacts in view, where TallyLeads reads every lead;
 // the inbox uses this one for a narrowed view and TallyLeads for the whole.
+// While the facts of a count ahead (PrepareTally) are current, it adds
+// those up instead and reads nothing; for a view of many contacts it
+// makes that count first.
 func (s *Store) TallyContactLeads(seqs []uint64, since int64, weeks int, keep func(LeadGroup) bool) (LeadTally, error) {
 	const week = 7 * 24 * 3600
-	out := LeadTally{Weeks: make([]int, weeks)}
+	out, ok := s.tallyKept(seqs, since, weeks, keep)
+	if !ok && len(seqs) >= factsWorthIt {
+		// Counting every lead once, keeping the facts, costs less than
+		// reading this many contacts' leads by reference.
+		if _, err := s.tallyLeads(since, weeks, true); err != nil {
+			return LeadTally{}, err
+		}
+		out, ok = s.tallyKept(seqs, since, weeks, keep)
+	}
+	if ok {
+		sortGroups(out.Groups)
+		return out, nil
+	}
+	out = LeadTally{Weeks: make([]int, weeks)}
 	at := map[LeadGroup]int{} // key with Leads 0 → index in out.Groups
 	names := s.names()
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -62,14 +85,26 @@ func (s *Store) TallyContactLeads(seqs []uint64, since int64, weeks int, keep fu
 	if err != nil {
 		return LeadTally{}, err
 	}
-	slices.SortFunc(out.Groups, func(a, b LeadGroup) int {
+	sortGroups(out.Groups)
+	return out, nil
+}
+
+// sortGroups puts groups in the order TallyContactLeads returns them.
+func sortGroups(groups []LeadGroup) {
+	slices.SortFunc(groups, func(a, b LeadGroup) int {
 		if c := strings.Compare(a.Source, b.Source); c != 0 {
 			return c
 		}
 		if c := strings.Compare(a.Action, b.Action); c != 0 {
 			return c
 		}
-		return strings.Compare(a.OfferID+"\x00"+a.OfferName, b.OfferID+"\x00"+b.OfferName)
+		if c := strings.Compare(a.OfferID+"\x00"+a.OfferName, b.OfferID+"\x00"+b.OfferName); c != 0 {
+			return c
+		}
+		// The leads that are not Microsoft's test leads first.
+		if a.Test != b.Test {
+			return cmp.Compare(b2i(a.Test), b2i(b.Test))
+		}
+		return 0
 	})
-	return out, nil
 }

@@ -172,10 +172,182 @@ type LeadTally struct {
 // TallyLeads counts every stored lead by group, and those created from
 // since (Unix seconds) on by week. It reads only the fields it counts,
 // interns them as it goes (a million leads share a few hundred values),
-// and splits the leads among the cores, so the stats screen can count
-// afresh each time it opens instead of keeping totals that every write
-// would have to keep right.
+// and splits the leads among the cores. The count is kept until a write
+// adds, changes or removes a lead (triage changes leave it as it is), so
+// the stats screen, counted ahead by PrepareTally, opens at once; a call
+// while another counts waits for that count.
 func (s *Store) TallyLeads(since int64, weeks int) (LeadTally, error) {
+	return s.tallyLeads(since, weeks, false)
+}
+
+// PrepareTally counts what TallyLeads(since, weeks) returns, to keep, in
+// the background way: on one core, dropping the file's pages from the
+// resident set as it goes, so it slows nothing the rep does and does not
+// grow the process's memory. The inbox calls it after its first frame.
+func (s *Store) PrepareTally(since int64, weeks int) error {
+	_, err := s.tallyLeads(since, weeks, true)
+	return err
+}
+
+// errClosing ends work in the background when the store is closing.
+var errClosing = errors.New("the database is being closed")
+
+// tallyCache is the last count of TallyLeads, for the moment tallyGen
+// had when the count began.
+type tallyCache struct {
+	mu    sync.Mutex // held while counting
+	ok    bool
+	gen   uint64
+	since int64
+	t     LeadTally
+	// facts, from a count ahead, let the leads of any set of contacts be
+	// counted without reading them (TallyContactLeads).
+	facts *leadFacts
+}
+
+// leadFact is one lead's group (an index into leadFacts.groups) and week
+// in the chart (-1: none, or a test lead).
+type leadFact struct {
+	group uint32
+	week  int32
+}
+
+// leadFacts are the facts of every lead, in the order of their
+// contacts: contact seq's leads are facts[start[seq]:end[seq]].
+type leadFacts struct {
+	groups     []LeadGroup // Leads 0
+	facts      []leadFact
+	start, end []uint32
+}
+
+// factsBuilder collects each lead's facts as a count reads it.
+type factsBuilder struct {
+	group map[tallyKey]uint32
+	keys  []tallyKey
+	bySeq []leadFact // by lead sequence number
+}
+
+func (f *factsBuilder) add(seq uint64, k tallyKey, week int64) {
+	g, ok := f.group[k]
+	if !ok {
+		g = uint32(len(f.keys))
+		f.group[k] = g
+		f.keys = append(f.keys, k)
+	}
+	if seq < uint64(len(f.bySeq)) {
+		f.bySeq[seq] = leadFact{g, int32(week)}
+	}
+}
+
+// contactFacts lays the facts the count t collected out by contact.
+func (s *Store) contactFacts(t *tallier) (*leadFacts, error) {
+	f := t.facts
+	out := &leadFacts{groups: make([]LeadGroup, len(f.keys))}
+	for i, k := range f.keys {
+		out.groups[i] = LeadGroup{Source: t.vals[k.source], Action: t.vals[k.action], OfferID: t.vals[k.offer],
+			OfferName: t.vals[k.name], Test: k.test}
+	}
+	names := s.names()
+	var slab []Code
+	var c Contact
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bContacts)
+		n := b.Sequence() + 1
+		out.start, out.end = make([]uint32, n), make([]uint32, n)
+		out.facts = make([]leadFact, 0, len(f.bySeq))
+		cur := b.Cursor()
+		for k, v := cur.First(); k != nil; k, v = cur.Next() {
+			seq := binary.BigEndian.Uint64(k)
+			var err error
+			if slab, err = decodeContactBrief(seq, v, names, &c, slab); err != nil {
+				return fmt.Errorf("contact %x: %w", k, err)
+			}
+			if seq >= n {
+				continue
+			}
+			out.start[seq] = uint32(len(out.facts))
+			for _, r := range c.refs {
+				if r.seq < uint64(len(f.bySeq)) {
+					out.facts = append(out.facts, f.bySeq[r.seq])
+				}
+			}
+			out.end[seq] = uint32(len(out.facts))
+			if s.closing.Load() {
+				return errClosing
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// tallyKept counts the leads of the contacts seqs from the facts of the
+// last count ahead, when they are current for since and weeks.
+func (s *Store) tallyKept(seqs []uint64, since int64, weeks int, keep func(LeadGroup) bool) (LeadTally, bool) {
+	c := &s.tally
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := c.facts
+	if !c.ok || f == nil || c.gen != s.tallyGen.Load() || c.since != since || len(c.t.Weeks) != weeks {
+		return LeadTally{}, false
+	}
+	kept := make([]bool, len(f.groups))
+	for i, g := range f.groups {
+		kept[i] = keep == nil || keep(g)
+	}
+	counts := make([]int, len(f.groups))
+	out := LeadTally{Weeks: make([]int, weeks)}
+	for _, seq := range seqs {
+		if seq >= uint64(len(f.start)) {
+			continue
+		}
+		for _, l := range f.facts[f.start[seq]:f.end[seq]] {
+			if !kept[l.group] {
+				continue
+			}
+			counts[l.group]++
+			if l.week >= 0 && int(l.week) < weeks {
+				out.Weeks[l.week]++
+			}
+		}
+	}
+	for i, n := range counts {
+		if n > 0 {
+			g := f.groups[i]
+			g.Leads = n
+			out.Groups = append(out.Groups, g)
+		}
+	}
+	return out, true
+}
+
+// leadsWritten marks the kept count stale: every write that may add,
+// change or remove a lead calls it once the write is over (committed or
+// not), so a count that began before the write is not kept past it.
+func (s *Store) leadsWritten() { s.tallyGen.Add(1) }
+
+func (s *Store) tallyLeads(since int64, weeks int, background bool) (LeadTally, error) {
+	c := &s.tally
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	gen := s.tallyGen.Load()
+	if !c.ok || c.gen != gen || c.since != since || len(c.t.Weeks) != weeks || (background && c.facts == nil) {
+		t, facts, err := s.countLeads(since, weeks, background)
+		if err != nil {
+			return LeadTally{}, err
+		}
+		c.ok, c.gen, c.since, c.t, c.facts = true, gen, since, t, facts
+	}
+	// The caller gets its own slices: the kept count stays as counted.
+	return LeadTally{Groups: slices.Clone(c.t.Groups), Weeks: slices.Clone(c.t.Weeks)}, nil
+}
+
+// countLeads counts the leads afresh for TallyLeads; background counts on
+// one core without mapping the file ahead.
+func (s *Store) countLeads(since int64, weeks int, background bool) (LeadTally, *leadFacts, error) {
 	defer s.ReleaseMapped()
 	var last uint64
 	var size int64
@@ -184,12 +356,14 @@ func (s *Store) TallyLeads(since int64, weeks int) (LeadTally, error) {
 		size = tx.Size()
 		return nil
 	}); err != nil {
-		return LeadTally{}, err
+		return LeadTally{}, nil, err
 	}
-	populateMapped(s.db.Info().Data, size)
 	workers := min(runtime.GOMAXPROCS(0), 8)
-	if last < 100_000 {
+	if last < 100_000 || background {
 		workers = 1
+	}
+	if !background {
+		populateMapped(s.db.Info().Data, size)
 	}
 	parts := make([]*tallier, workers)
 	errs := make([]error, workers)
@@ -204,6 +378,14 @@ func (s *Store) TallyLeads(since int64, weeks int) (LeadTally, error) {
 			to = ^uint64(0) // and whatever a writer added meanwhile: none, in one transaction
 		}
 		parts[w] = newTallier(since, weeks)
+		if background {
+			parts[w].facts = &factsBuilder{group: map[tallyKey]uint32{}, bySeq: make([]leadFact, last+1)}
+			data := s.db.Info().Data
+			parts[w].release = func() bool {
+				releaseMapped(data, size)
+				return !s.closing.Load()
+			}
+		}
 		wg.Go(func() {
 			errs[w] = s.db.View(func(tx *bolt.Tx) error {
 				return parts[w].count(leadBucket{tx.Bucket(bLeads)}, from, to)
@@ -212,9 +394,16 @@ func (s *Store) TallyLeads(since int64, weeks int) (LeadTally, error) {
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return LeadTally{}, err
+		return LeadTally{}, nil, err
 	}
-	return mergeTallies(parts, weeks), nil
+	var facts *leadFacts
+	if background {
+		var err error
+		if facts, err = s.contactFacts(parts[0]); err != nil {
+			return LeadTally{}, nil, err
+		}
+	}
+	return mergeTallies(parts, weeks), facts, nil
 }
 
 // tallier counts one range of leads. Field values are interned to small
@@ -229,7 +418,17 @@ type tallier struct {
 		id  uint32
 	}
 	groups map[tallyKey]int
+	// release, when set, is called every tallyRelease leads to drop the
+	// pages read so far from the resident set; false stops the count
+	// (errClosing).
+	release func() bool
+	// facts, when set, gets each lead's group and week as it is counted.
+	facts *factsBuilder
 }
+
+// tallyRelease is how many leads a background count reads between two
+// drops of the file's pages: some 30 MB of records.
+const tallyRelease = 1 << 16
 
 // tallyKey is a LeadGroup in interned numbers.
 type tallyKey struct {
@@ -260,10 +459,16 @@ func (t *tallier) intern(field int, b []byte) uint32 {
 
 // count tallies the leads with sequence numbers from..to.
 func (t *tallier) count(lb leadBucket, from, to uint64) error {
-	const week = 7 * 24 * 3600
+	const weekSecs = 7 * 24 * 3600
+	n := 0
 	err := lb.forEachFrom(from, func(seq uint64, v []byte) error {
 		if seq > to {
 			return errStopIterator
+		}
+		if t.release != nil {
+			if n++; n%tallyRelease == 0 && !t.release() {
+				return errClosing
+			}
 		}
 		content, err := leadContent(v)
 		if err != nil {
@@ -289,6 +494,10 @@ func (t *tallier) count(lb leadBucket, from, to uint64) error {
 			return fmt.Errorf("lead #%d: %w", seq, d.err)
 		}
 		t.groups[k]++
+		week := int64(-1) // not in the chart
+		if t.facts != nil {
+			defer func() { t.facts.add(seq, k, week) }()
+		}
 		if k.test {
 			return nil
 		}
@@ -312,8 +521,9 @@ func (t *tallier) count(lb leadBucket, from, to uint64) error {
 			secs--
 		}
 		if secs >= t.since {
-			if w := (secs - t.since) / week; w < int64(len(t.weeks)) {
+			if w := (secs - t.since) / weekSecs; w < int64(len(t.weeks)) {
 				t.weeks[w]++
+				week = w
 			}
 		}
 		return nil

@@ -58,6 +58,7 @@ var errDryRun = errors.New("dry run")
 // already stored with the same content is unchanged; with other content it
 // is updated. Triage state is never touched. IDs left empty are filled in.
 func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
+	defer s.leadsWritten() // after the write, committed or not (see tallyCache)
 	var res UpsertResult
 	var dt *dictTx
 	var u *upserter

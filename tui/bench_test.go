@@ -306,13 +306,56 @@ func BenchmarkTriage(b *testing.B) {
 	reportLatency(b, d)
 }
 
-// BenchmarkStats is the stats screen from the key to its figures: every
-// lead's facts read and counted (collectLeadStats) and the follow-up
-// summary of the in-memory state.
+// BenchmarkStats is the stats screen from the key to its figures as the
+// rep meets it: the inbox counted every lead after its first frame
+// (prepareStatsCmd), so the key takes that count, works out the figures
+// (collectLeadStats) and the follow-up summary of the in-memory state.
 func BenchmarkStats(b *testing.B) {
 	m := loaded(b)
+	run(b, m, m.prepareStatsCmd())
+	benchStats(b, m, nil)
+}
+
+// BenchmarkStatsAfterImport is the stats screen when leads changed since
+// the last count (an import or sync just now): every lead is read and
+// counted on every core while the rep waits.
+func BenchmarkStatsAfterImport(b *testing.B) {
+	m := loaded(b)
+	benchStats(b, m, func() {
+		// An import that stores nothing still makes the kept count stale.
+		if _, err := m.st.Upsert(nil, store.UpsertOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// BenchmarkStatsCountAhead is the count the inbox makes in the background
+// after its first frame and after a sync that stored leads (on one core).
+func BenchmarkStatsCountAhead(b *testing.B) {
+	m := loaded(b)
+	since := statsWeekStart(benchNow).Unix()
 	var d []time.Duration
 	for b.Loop() {
+		if _, err := m.st.Upsert(nil, store.UpsertOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		t0 := time.Now()
+		if err := m.st.PrepareTally(since, statWeeks); err != nil {
+			b.Fatal(err)
+		}
+		d = append(d, time.Since(t0))
+	}
+	reportLatency(b, d)
+}
+
+// benchStats times `i` to the drawn stats screen, calling before (not
+// timed) ahead of each.
+func benchStats(b *testing.B, m *Model, before func()) {
+	var d []time.Duration
+	for b.Loop() {
+		if before != nil {
+			before()
+		}
 		t0 := time.Now()
 		msg := m.openStats()()
 		m.stats.onStats(m, msg.(statsMsg))

@@ -202,6 +202,21 @@ func (m *Model) statsCmd() tea.Cmd {
 	}
 }
 
+// prepareStatsCmd counts every lead for the stats screen in the
+// background (store.PrepareTally), so that `i` shows them at once. The
+// count is kept until leads change; a failure is left for the stats
+// screen, which counts again and says what went wrong.
+func (m *Model) prepareStatsCmd() tea.Cmd {
+	st, since, logf := m.st, statsWeekStart(m.now()).Unix(), m.opt.Logf
+	return func() tea.Msg {
+		t0 := time.Now()
+		if err := st.PrepareTally(since, statWeeks); err == nil {
+			logf("lead stats counted ahead in %v", time.Since(t0))
+		}
+		return nil
+	}
+}
+
 // startSync runs the Syncer with a progress channel the UI listens on;
 // manual says the rep asked for it (S), rather than the timer.
 func (m *Model) startSync(manual bool) tea.Cmd {
@@ -261,7 +276,7 @@ func (m *Model) onSyncDone(msg syncDoneMsg) tea.Cmd {
 	// updated ones) must show: read them again when the file changed.
 	var reload tea.Cmd
 	if msg.changed {
-		reload = m.loadCmd()
+		reload = tea.Batch(m.loadCmd(), m.prepareStatsCmd())
 	}
 	if msg.err != nil {
 		switch {

@@ -102,6 +102,8 @@ func (m *Model) onRows(msg rowsMsg) tea.Cmd {
 	if !m.firstLog {
 		m.firstLog = true
 		m.opt.Logf("first complete frame after %v", time.Since(m.started))
+		// The rep sees the inbox: count the stats screen's figures now.
+		return tea.Batch(m.fetchRows(), m.prepareStatsCmd())
 	}
 	return m.fetchRows()
 }

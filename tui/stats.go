@@ -53,13 +53,18 @@ type followUps struct {
 // lead, or a count of the leads of the contacts in view (statsTally).
 type tallyFunc func(since int64, weeks int) (store.LeadTally, error)
 
-func collectLeadStats(tally tallyFunc, now time.Time) (*leadStats, error) {
-	s := &leadStats{bySA: map[[2]string]int{}}
-	offers := map[string]*offerFunnel{}
+// statsWeekStart is the Monday of the oldest week the chart shows at now.
+func statsWeekStart(now time.Time) time.Time {
 	y, mo, d := now.Date()
 	today := time.Date(y, mo, d, 0, 0, 0, 0, now.Location())
 	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
-	s.weekStart = monday.AddDate(0, 0, -7*(statWeeks-1))
+	return monday.AddDate(0, 0, -7*(statWeeks-1))
+}
+
+func collectLeadStats(tally tallyFunc, now time.Time) (*leadStats, error) {
+	s := &leadStats{bySA: map[[2]string]int{}}
+	offers := map[string]*offerFunnel{}
+	s.weekStart = statsWeekStart(now)
 	t, err := tally(s.weekStart.Unix(), statWeeks)
 	if err != nil {
 		return nil, err

@@ -80,3 +80,27 @@ func TestStatsBackAndHints(t *testing.T) {
 		t.Fatalf("esc from stats opened in the inbox went to screen %d", m.screen)
 	}
 }
+
+// TestStatsCountedAheadShowNewLeads: the whole-file stats the inbox
+// counts after its first frame are what `i` shows, and once a sync (or
+// any import) stores a lead, `i` counts it.
+func TestStatsCountedAheadShowNewLeads(t *testing.T) {
+	s := openStore(t, []store.Lead{
+		lead("Alice", "alice@a.example", store.ActionContactMe, 2),
+		lead("Bob", "bob@b.example", store.ActionInstall, 5),
+	})
+	m := newModel(t, s, Options{})
+	run(t, m, m.prepareStatsCmd())
+	press(t, m, "3", "i")
+	if m.stats.s == nil || m.stats.s.total != 2 {
+		t.Fatalf("counted ahead: %+v", m.stats.s)
+	}
+	press(t, m, "esc")
+	if _, err := s.Upsert([]store.Lead{lead("Carol", "carol@c.example", store.ActionContactMe, 1)}, store.UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	press(t, m, "i")
+	if m.stats.s == nil || m.stats.s.total != 3 || m.stats.s.bySA[[2]string{"AppSource", "Contact me"}] != 2 {
+		t.Fatalf("after a new lead: %+v", m.stats.s)
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -118,7 +117,9 @@ func runList(e *env, args []string) int {
 		return e.fail(err)
 	}
 	now := e.now()
-	list := func(fn func(*store.Contact) error) error { return s.ListContactsBy(*f, order, now, fn) }
+	// Each contact is written out as it comes: the brief listing reads
+	// only what is written, into memory it reuses; the leads for JSON only.
+	list := func(fn func(*store.Contact) error) error { return s.ListBrief(*f, order, now, *asJSON, fn) }
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	defer w.Flush()
 	// Cut to columns only for a person at a terminal: a file or a pipe
@@ -131,11 +132,12 @@ func runList(e *env, args []string) int {
 		if isTerminal(e.stdout) {
 			jw = jd // shown, not saved: lead text sanitised
 		}
-		enc := json.NewEncoder(jw)
-		enc.SetEscapeHTML(false)
+		var line []byte // reused: one contact's line at a time
 		err = list(func(c *store.Contact) error {
 			n++
-			return enc.Encode(contactJSON(c, now))
+			line = appendContactJSON(line[:0], c)
+			_, err := jw.Write(line)
+			return err
 		})
 		if err == nil {
 			err = jd.Flush()
@@ -221,7 +223,8 @@ type leadJSON struct {
 	LeadSource string `json:"lead_source"`
 }
 
-// contactOut is the documented shape of one line of list --json.
+// contactOut is the documented shape of one line of list --json (which
+// appendContactJSON writes by hand) and the start of show --json's.
 type contactOut struct {
 	ID           string  `json:"id"`
 	Email        string  `json:"email"`

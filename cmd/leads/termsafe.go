@@ -89,7 +89,9 @@ func cleanJSONLine(line []byte) []byte {
 			var s string
 			if err := json.Unmarshal(line[i:end+1], &s); err == nil {
 				out = append(out, line[last:i]...)
-				out = appendJSONString(out, safetext.CleanMultiline(s))
+				// Without HTML escapes: the terminal shows "<" and "&"
+				// as a file has them.
+				out = appendJSONString(out, safetext.CleanMultiline(s), false)
 				last = end + 1
 			}
 		}
@@ -105,18 +107,6 @@ func cleanJSONLine(line []byte) []byte {
 		return []byte(safetext.CleanMultiline(string(out)))
 	}
 	return out
-}
-
-// appendJSONString appends s as a JSON string, without the HTML escapes
-// json.Marshal adds, so the terminal shows "<" and "&" as a file has them.
-func appendJSONString(b []byte, s string) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		return append(b, `""`...)
-	}
-	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
 // shownAsIs reports text the sanitiser would leave as it is (a final

@@ -289,6 +289,10 @@ func (e *ValueError) Error() string {
 // not, a caller may pass the zero State and skip reading triage.
 func (s *Selection) NeedsState() bool { return s.statuses != 0 || s.replied || s.bouncing }
 
+// NeedsText reports whether Match reads the digest's search text (a free-
+// text query), so a caller that has no query can leave it out.
+func (s *Selection) NeedsText() bool { return len(s.words) > 0 }
+
 // Match reports whether a contact, with its digest (Search included) and
 // state, passes the selection.
 func (s *Selection) Match(d *Digest, st State) bool {
