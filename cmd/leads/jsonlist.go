@@ -114,14 +114,20 @@ func appendContactJSON(b []byte, c *store.Contact) []byte {
 	b = field(b, `,"country":`, c.Customer.Country)
 	b = field(b, `,"phone":`, c.Customer.Phone)
 	b = field(b, `,"status":`, string(c.Triage.Status))
-	b = append(b, `,"next_follow_up":`...)
-	if c.Triage.NextFollowUp.IsZero() {
-		b = append(b, "null"...)
-	} else {
-		b = appendJSONTime(b, c.Triage.NextFollowUp)
+	timeOrNull := func(b []byte, name string, t time.Time) []byte {
+		b = append(b, name...)
+		if t.IsZero() {
+			return append(b, "null"...)
+		}
+		return appendJSONTime(b, t)
 	}
+	b = timeOrNull(b, `,"next_follow_up":`, c.Triage.NextFollowUp)
 	b = append(b, `,"touches":`...)
 	b = strconv.AppendInt(b, int64(c.Triage.Touches), 10)
+	b = timeOrNull(b, `,"replied_at":`, c.Triage.RepliedAt)
+	b = timeOrNull(b, `,"last_sent_at":`, c.Triage.LastSentAt)
+	b = append(b, `,"bouncing":`...)
+	b = strconv.AppendBool(b, c.Triage.Bouncing)
 	b = append(b, `,"is_test":`...)
 	b = strconv.AppendBool(b, c.IsTest)
 	b = append(b, `,"contactable":`...)

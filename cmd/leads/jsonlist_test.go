@@ -69,7 +69,8 @@ func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
 }
 
 // TestListJSONLineMatchesEncodingJSON: a contact with hostile text in
-// every field the listing writes, with and without a follow-up, with no
+// every field the listing writes, with and without a follow-up and the
+// mail fields (replied, last sent, bouncing), with no
 // leads and with several, is written as encoding/json wrote it.
 func TestListJSONLineMatchesEncodingJSON(t *testing.T) {
 	when := time.Date(2026, 11, 24, 9, 30, 15, 123456789, time.FixedZone("x", 5*3600+1800))
@@ -77,6 +78,9 @@ func TestListJSONLineMatchesEncodingJSON(t *testing.T) {
 		c := hostileContact(s, i)
 		if i%2 == 0 {
 			c.Triage.NextFollowUp = when
+		}
+		if i%4 == 1 { // the mail fields, set and unset
+			c.Triage.RepliedAt, c.Triage.LastSentAt, c.Triage.Bouncing = when.Add(time.Hour), when, true
 		}
 		switch i % 3 {
 		case 0:
