@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -123,11 +124,23 @@ func (w *capWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// firstLine is the first non-blank line of b, cleaned for the terminal.
+// maxReason caps the part of a command's error output quoted in an
+// error: a line a person reads, not the megabyte a broken command wrote.
+const maxReason = 300
+
+// firstLine is the first non-blank line of b, cleaned for the terminal
+// and cut to maxReason bytes on a character boundary.
 func firstLine(b []byte) string {
 	for _, l := range strings.Split(string(b), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			return safetext.Clean(l)
+		if l = safetext.Clean(strings.TrimSpace(l)); l != "" {
+			if len(l) > maxReason {
+				i := maxReason
+				for i > 0 && !utf8.RuneStart(l[i]) {
+					i--
+				}
+				l = l[:i] + "…"
+			}
+			return l
 		}
 	}
 	return ""
@@ -424,10 +437,13 @@ func runPasswordCommand(ctx context.Context, args []string) (string, error) {
 		pw = strings.TrimRight(sc.Text(), "\r")
 	}
 	if err != nil {
-		why := firstLine(errOut.b.Bytes())
+		// The password goes before the line is cut, so no part of it is
+		// left at the cut.
+		raw := errOut.b.Bytes()
 		if pw != "" {
-			why = strings.ReplaceAll(why, pw, "…")
+			raw = bytes.ReplaceAll(raw, []byte(pw), []byte("…"))
 		}
+		why := firstLine(raw)
 		var exit *exec.ExitError
 		switch {
 		case ctx.Err() != nil:
