@@ -1,6 +1,8 @@
 package mailbox
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +128,44 @@ func TestDSNMarksOnlyTheContactItCameFor(t *testing.T) {
 	p, _ := s.Triage(store.ContactIDForEmail(priya))
 	if !m.Bouncing || p.Bouncing {
 		t.Fatalf("mei bouncing %v, priya bouncing %v", m.Bouncing, p.Bouncing)
+	}
+}
+
+// TestMessageReplacedByALinkToAFIFOIsNotOpened: the listing saw a regular
+// file, then the name became a link to a FIFO (or the FIFO itself) before
+// the open. Opening it would wait forever for a writer and hang this and
+// every later --mail-every scan; it is skipped with a warning instead.
+func TestMessageReplacedByALinkToAFIFOIsNotOpened(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := mkfifo(fifo); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(fifo, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{link, fifo, filepath.Join(dir, "zero")} {
+		if p == filepath.Join(dir, "zero") {
+			if err := os.Symlink("/dev/zero", p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		done := make(chan error, 1)
+		go func() {
+			f, err := openMessage(p)
+			if err == nil {
+				f.Close()
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Errorf("%s was opened as a message", p)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("opening %s never returned", p)
+		}
 	}
 }
