@@ -91,9 +91,11 @@ type Triage struct {
 }
 
 // Waiting reports whether the person's newest reply waits for the rep's
-// answer: it came after the rep's last touch, and the contact is open.
+// answer: it came after the rep's last touch and the last message leads
+// sent (which stays sent when its touch log is undone), and the contact
+// is open.
 func (t Triage) Waiting() bool {
-	return !t.RepliedAt.IsZero() && t.RepliedAt.After(t.LastTouch) && !t.Status.Closed()
+	return !t.RepliedAt.IsZero() && t.RepliedAt.After(t.LastTouch) && t.RepliedAt.After(t.LastSentAt) && !t.Status.Closed()
 }
 
 // Event kinds in a contact's history.
