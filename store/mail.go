@@ -56,11 +56,15 @@ var mailEpoch = time.Date(1970, 1, 2, 0, 0, 0, 0, time.UTC)
 // before mail existed. A stranger writes the Date; a reply dated year 0
 // would otherwise stop the cadence yet leave the contact looking as if
 // it never replied (a replied mark must be later than the zero time).
+//
+// The time is returned in UTC: a Date's zone is the stranger's too, and
+// one such as "+2400" parses but cannot be stored, which failed the
+// record and so stopped every scan at that message.
 func MailDate(at, now time.Time) time.Time {
 	if at.IsZero() || at.After(now) || at.Before(mailEpoch) {
-		return now
+		return now.UTC()
 	}
-	return at
+	return at.UTC()
 }
 
 // Reply is a message from a contact found in the mailbox.

@@ -169,3 +169,28 @@ func TestMessageReplacedByALinkToAFIFOIsNotOpened(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyWithAnOutOfRangeZoneIsRecorded: "Date: … +2400" or "-2459"
+// parses, but such a zone cannot be stored; the record failed, which
+// stops a scan, and the same message stopped every later scan of the
+// folder. The time is kept in UTC.
+func TestReplyWithAnOutOfRangeZoneIsRecorded(t *testing.T) {
+	for _, zone := range []string{"+2400", "-2459"} {
+		s := openStore(t)
+		if _, err := s.LogSent(store.ContactIDForEmail(priya), ts("2026-11-10T00:00:00Z"), store.DefaultCadence, "x@contoso.example", "hi"); err != nil {
+			t.Fatal(err)
+		}
+		dir := maildir(t)
+		deliver(t, dir, "From: "+mei+"\r\nSubject: tz\r\nMessage-ID: <tz@n.example>\r\nDate: Wed, 11 Nov 2026 10:00:00 "+zone+"\r\n\r\nhi\r\n")
+		deliver(t, dir, strings.Replace(dsn("tzb@mx.example", priya, "x@contoso.example"), "+0000", zone, 1))
+		deliver(t, dir, strings.Replace(reply(priya, "p2@a.example", "", "hello", "yes"), "+0000", zone, 1))
+		md, _ := NewMaildir(dir)
+		sc := NewScanner(s, Options{Own: []string{rep}, Now: func() time.Time { return ts("2026-11-12T00:00:00Z") }})
+		if err := sc.Scan(t.Context(), md); err != nil {
+			t.Fatalf("%s: %v", zone, err)
+		}
+		if res := sc.Result(); res.Replies != 2 || res.Bounces != 1 {
+			t.Fatalf("%s: %+v", zone, res)
+		}
+	}
+}
