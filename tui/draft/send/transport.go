@@ -86,11 +86,10 @@ func smtpFromConfig(m config.Mail) (*SMTP, error) {
 		return nil, errors.New("[mail] password_command is set but smtp_user is not: add the user name the server knows you by")
 	}
 	if m.PasswordCommand != "" {
-		args, err := draft.SplitArgs(m.PasswordCommand)
-		if err != nil {
-			return nil, fmt.Errorf("[mail] password_command: %v", err)
-		}
-		s.PasswordArgs = args
+		// Through the shell, as 'leads mail' runs it for IMAP: one
+		// password_command serves both, so "gpg -d ~/.pw.gpg | head -1"
+		// must work for both.
+		s.PasswordArgs = []string{"/bin/sh", "-c", m.PasswordCommand}
 	}
 	return s, nil
 }
@@ -173,7 +172,7 @@ func (s *Sendmail) Send(ctx context.Context, env Envelope, msg []byte) error {
 	// hold the send once the command itself is gone or killed.
 	cmd.WaitDelay = 2 * time.Second
 	err := cmd.Run()
-	if err == nil {
+	if err == nil || exitedZero(err) {
 		return nil
 	}
 	name := safetext.Clean(s.Args[0])
@@ -431,7 +430,17 @@ func runPasswordCommand(ctx context.Context, args []string) (string, error) {
 	cmd.Stdout, cmd.Stderr = out, errOut
 	cmd.WaitDelay = 2 * time.Second
 	err := cmd.Run()
-	name := safetext.Clean(args[0])
+	if exitedZero(err) {
+		err = nil
+	}
+	name := args[0]
+	if len(args) == 3 && args[1] == "-c" {
+		// A shell command line: name its first word, not the shell.
+		if f := strings.Fields(args[2]); len(f) > 0 {
+			name = f[0]
+		}
+	}
+	name = safetext.Clean(name)
 	pw := ""
 	if sc := bufio.NewScanner(bytes.NewReader(out.b.Bytes())); sc.Scan() {
 		pw = strings.TrimRight(sc.Text(), "\r")
@@ -459,6 +468,14 @@ func runPasswordCommand(ctx context.Context, args []string) (string, error) {
 		return "", fmt.Errorf("password_command (%s) printed no password", name)
 	}
 	return pw, nil
+}
+
+// exitedZero reports a command that exited with status 0 but left a
+// child holding its output open, which WaitDelay then closed: the command
+// did its work (a sendmail wrapper took the message and queued it in the
+// background), and reporting a failure would make the rep send it again.
+func exitedZero(err error) bool {
+	return errors.Is(err, exec.ErrWaitDelay)
 }
 
 // cause is the innermost reason of a failure to start a command ("no
