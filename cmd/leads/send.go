@@ -113,7 +113,8 @@ func sendDraft(e *env, ct *store.Contact, d draft.Draft, sender draft.Sender, ye
 		return exitFailed
 	}
 	if err := draft.Check(now, force); err != nil {
-		fmt.Fprintln(e.stderr, "leads draft: not sent:", safetext.Clean(err.Error()))
+		msg := strings.Replace(err.Error(), "confirm to draft anyway", "add --force to send anyway", 1)
+		fmt.Fprintln(e.stderr, "leads draft: not sent:", safetext.Clean(msg))
 		return exitRefused
 	}
 	timeout := e.sendTimeout
