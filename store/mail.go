@@ -47,6 +47,26 @@ func MessageIDKey(id string) string {
 // long for a bbolt key with room to spare.
 func validMessageID(id string) bool { return id != "" && len(id) <= 998 }
 
+// mailEpoch is the earliest Date a message is believed: anything before
+// it (year 0, 1900) is a broken or hostile header.
+var mailEpoch = time.Date(1970, 1, 2, 0, 0, 0, 0, time.UTC)
+
+// MailDate is the time a message from the mailbox is recorded at: its
+// Date, or now when it has none, claims a time in the future, or one
+// before mail existed. A stranger writes the Date; a reply dated year 0
+// would otherwise stop the cadence yet leave the contact looking as if
+// it never replied (a replied mark must be later than the zero time).
+//
+// The time is returned in UTC: a Date's zone is the stranger's too, and
+// one such as "+2400" parses but cannot be stored, which failed the
+// record and so stopped every scan at that message.
+func MailDate(at, now time.Time) time.Time {
+	if at.IsZero() || at.After(now) || at.Before(mailEpoch) {
+		return now.UTC()
+	}
+	return at.UTC()
+}
+
 // Reply is a message from a contact found in the mailbox.
 type Reply struct {
 	// MessageID is the reply's own Message-ID (may be empty: some
@@ -107,10 +127,7 @@ func (s *Store) RecordReply(contactID string, r Reply, now time.Time) (Triage, b
 	if key != "" && !validMessageID(key) {
 		key = ""
 	}
-	at := r.At
-	if at.IsZero() || at.After(now) {
-		at = now
-	}
+	at := MailDate(r.At, now)
 	ev := Event{Kind: EventReply, MessageID: key, Subject: cleanCapped(r.Subject, maxSubject),
 		Text: cleanExcerpt(r.Excerpt)}
 	return s.fact(contactID, at, key, msgReply, ev, func(t *Triage) {

@@ -131,3 +131,29 @@ func TestMessageIDsFollowAMergedContact(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// TestAnswerSentThenUndoneIsNotWaiting: the person replied, the rep
+// answered through leads, then undid the touch log. The answer went out
+// all the same (the session summary says so), so the reply no longer
+// waits for one, and the contact does not go back to "Replied: answer
+// them".
+func TestAnswerSentThenUndoneIsNotWaiting(t *testing.T) {
+	s, _ := openTemp(t)
+	if _, err := s.Upsert(sampleLeads(), UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	id := ContactIDForEmail("mei.lin@northwind.example")
+	if _, _, err := s.RecordReply(id, Reply{MessageID: "r1@n.example", At: ts("2026-11-11T10:00:00Z")}, ts("2026-11-11T11:00:00Z")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LogSent(id, ts("2026-11-11T12:00:00Z"), DefaultCadence, "answer@contoso.example", "Re: hi"); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := s.Undo(id, ts("2026-11-11T12:01:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Waiting() || tr.State().Replied != 0 {
+		t.Fatalf("the reply still waits after the answer went out: %+v", tr)
+	}
+}

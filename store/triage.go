@@ -91,9 +91,11 @@ type Triage struct {
 }
 
 // Waiting reports whether the person's newest reply waits for the rep's
-// answer: it came after the rep's last touch, and the contact is open.
+// answer: it came after the rep's last touch and the last message leads
+// sent (which stays sent when its touch log is undone), and the contact
+// is open.
 func (t Triage) Waiting() bool {
-	return !t.RepliedAt.IsZero() && t.RepliedAt.After(t.LastTouch) && !t.Status.Closed()
+	return !t.RepliedAt.IsZero() && t.RepliedAt.After(t.LastTouch) && t.RepliedAt.After(t.LastSentAt) && !t.Status.Closed()
 }
 
 // Event kinds in a contact's history.
@@ -333,9 +335,18 @@ func (s *Store) SetStatus(contactID string, st Status, reason string, at time.Ti
 	})
 }
 
+// MaxFollowUpYear is the last year a follow-up may fall in. Times are kept
+// as JSON and calendars as RFC 5545, both four-digit years: a date in
+// 9999 near midnight, typed west of UTC, is year 10000 in UTC, which then
+// failed every later change of the contact and every calendar write.
+const MaxFollowUpYear = 9998
+
 // SetFollowUp sets or clears (zero due) the next follow-up date; snoozing is
 // setting a later one.
 func (s *Store) SetFollowUp(contactID string, due time.Time, at time.Time) (Triage, error) {
+	if !due.IsZero() && due.UTC().Year() > MaxFollowUpYear {
+		return Triage{}, fmt.Errorf("a follow-up after %d cannot be kept: pick a nearer date", MaxFollowUpYear)
+	}
 	return s.change(contactID, at, Event{Kind: EventFollowUp, To: fmtTime(due)}, func(t *Triage) error {
 		t.NextFollowUp = due
 		return nil
@@ -393,7 +404,10 @@ func (s *Store) Undo(contactID string, at time.Time) (Triage, error) {
 				return err
 			}
 			keepMailFacts(&restored, cur, e.Kind)
-			tv, _ := json.Marshal(restored)
+			tv, err := json.Marshal(restored)
+			if err != nil {
+				return err
+			}
 			if err := tx.Bucket(bTriage).Put([]byte(contactID), tv); err != nil {
 				return err
 			}

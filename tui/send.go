@@ -40,15 +40,34 @@ func (m *Model) sendCmd(id, name string, d draft.Draft, sender draft.Sender) tea
 		return nil
 	}
 	now := m.now()
+	st := m.st
 	return func() tea.Msg {
-		c, err := mailsend.Compose(d, sender, now)
+		// The guards again, on the contact as stored now: while the
+		// draft or the session step was open, a mail scan may have found
+		// the address bouncing, an import a do-not-contact lead, or the
+		// rep forgotten the person from the command line. A closed
+		// contact passes: the rep confirmed drafting for it.
+		c, err := st.Contact(id)
+		if err == nil && c == nil {
+			err = store.ErrNotFound
+		}
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				err = errors.New("this contact is no longer in the database (forgotten or merged)")
+			}
+			return mailSentMsg{id: id, name: name, err: err}
+		}
+		if err := draft.Check(c, true); err != nil {
+			return mailSentMsg{id: id, name: name, err: err}
+		}
+		composed, err := mailsend.Compose(d, sender, now)
 		if err != nil {
 			return mailSentMsg{id: id, name: name, err: err}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
 		defer cancel()
-		err = tr.Send(ctx, c.Env, c.Bytes)
-		return mailSentMsg{id: id, name: name, messageID: c.MessageID, subject: c.Subject, to: d.To, touch: d.Touch, err: err}
+		err = tr.Send(ctx, composed.Env, composed.Bytes)
+		return mailSentMsg{id: id, name: name, messageID: composed.MessageID, subject: composed.Subject, to: d.To, touch: d.Touch, err: err}
 	}
 }
 

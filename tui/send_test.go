@@ -101,3 +101,27 @@ func TestDraftSendNotSetUp(t *testing.T) {
 		t.Errorf("prompt %d, message %q", m.prompt.kind, m.msg)
 	}
 }
+
+// TestSendRechecksTheGuardsAtSend: the draft screen was opened, and then
+// a --mail-every scan found the address bouncing (or the contact was
+// forgotten from the command line): y must send nothing, since the
+// guards hold for sending and not only when the draft was written.
+func TestSendRechecksTheGuardsAtSend(t *testing.T) {
+	m, s, srv := sendModel(t, smtptest.Options{Security: "none"})
+	selectName(t, m, "Alice")
+	press(t, m, "e", "s")
+	id := store.ContactIDForEmail("alice@a.example")
+	if _, _, err := s.MarkBouncing(id, m.now(), "b1@mx.example", "5.1.1"); err != nil {
+		t.Fatal(err)
+	}
+	press(t, m, "y")
+	if n := len(srv.Messages()); n != 0 {
+		t.Fatalf("sent %d message(s) to a bouncing address", n)
+	}
+	if tr := triageOf(t, s, "alice@a.example"); tr.Touches != 0 {
+		t.Fatalf("logged a touch: %+v", tr)
+	}
+	if !strings.Contains(m.msg, "bounced") {
+		t.Errorf("the status line does not say why: %q", m.msg)
+	}
+}

@@ -37,6 +37,12 @@ func runCalendar(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "leads calendar: no file to write: give --out follow-ups.ics, or set path under [calendar] in the config")
 		return exitUsage
 	}
+	if path == "-" {
+		// A calendar is a file a program reads again and leads rewrites
+		// and cleans up (forget): standard output can be neither.
+		fmt.Fprintln(e.stderr, "leads calendar: the calendar is a file that your calendar program reads and leads keeps up to date: give --out follow-ups.ics, not -")
+		return exitUsage
+	}
 	s, ok := e.open(false)
 	if !ok {
 		return exitFailed

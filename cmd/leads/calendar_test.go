@@ -103,3 +103,17 @@ func TestCalendarCommandNeedsAFile(t *testing.T) {
 		t.Fatalf("calendar to a missing folder: %d %q", r.code, r.stderr)
 	}
 }
+
+// TestCalendarOutDashIsRefused: "--out -" reads as "to standard output"
+// (as draft --eml - is), but wrote a file named "-" in the current folder
+// and recorded it as the calendar. It is refused, writing nothing.
+func TestCalendarOutDashIsRefused(t *testing.T) {
+	db := calendarDB(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	r := runCLI(t, db, "", "calendar", "--out", "-")
+	if _, err := os.Stat(filepath.Join(dir, "-")); err == nil || r.code != exitUsage || r.stdout != "" ||
+		strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Fatalf("calendar --out -: %d %q %q, a file named - written: %v", r.code, r.stdout, r.stderr, err == nil)
+	}
+}

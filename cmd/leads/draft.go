@@ -119,7 +119,7 @@ func runDraft(e *env, args []string) int {
 	}
 
 	if *sendIt {
-		return sendDraft(e, ct, d, sender, *yes, *dryRun)
+		return sendDraft(e, ct, d, sender, *yes, *dryRun, *force)
 	}
 
 	useEditor := outputs == 0

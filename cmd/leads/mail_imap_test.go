@@ -40,6 +40,17 @@ func TestMailCommandReadsIMAP(t *testing.T) {
 	if code != exitOK || out != "0 read, 0 replies recorded (0 contacts), 0 bounces, 0 skipped\n" {
 		t.Fatalf("second run: %d %q %q", code, out, errOut)
 	}
+	// A bounce is believed only for a contact that was written to.
+	ws, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.LogTouch(store.ContactIDForEmail("mei.lin@northwind.example"), time.Date(2026, 11, 10, 8, 10, 0, 0, time.UTC), store.DefaultCadence, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.Close(); err != nil {
+		t.Fatal(err)
+	}
 	srv.Append(t, "INBOX", []byte("From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\r\nSubject: Undelivered Mail\r\nMessage-ID: <b1@mx.example.com>\r\nDate: Tue, 10 Nov 2026 08:30:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nfailed\r\n--b1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.com\r\n\r\nFinal-Recipient: rfc822; mei.lin@northwind.example\r\nAction: failed\r\nStatus: 5.1.1\r\n--b1--\r\n"))
 	code, out, errOut = mailCLI(t, db, getenv, "mail")
 	if code != exitOK || out != "1 read, 0 replies recorded (0 contacts), 1 bounce, 0 skipped\n" {

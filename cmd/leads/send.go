@@ -53,7 +53,8 @@ func (e *env) transport(m config.Mail) (mailsend.Transport, error) {
 // (From, To, Subject, transport) and sent after the rep says yes (or
 // --yes), and the touch is logged with its Message-ID only once the
 // transport accepted it. --dry-run prints the bytes and sends nothing.
-func sendDraft(e *env, ct *store.Contact, d draft.Draft, sender draft.Sender, yes, dryRun bool) int {
+// force is --force: the rep asked to draft for a closed contact.
+func sendDraft(e *env, ct *store.Contact, d draft.Draft, sender draft.Sender, yes, dryRun, force bool) int {
 	c, err := mailsend.Compose(d, sender, e.now())
 	if err != nil {
 		return e.fail(err)
@@ -103,6 +104,19 @@ func sendDraft(e *env, ct *store.Contact, d draft.Draft, sender draft.Sender, ye
 		return exitFailed
 	}
 	defer s.Close()
+	// The guards again, on the contact as stored now: the database was
+	// closed while the question waited, and a mail scan may have found
+	// the address bouncing, or another command closed or forgot it.
+	now, err := s.Contact(ct.ID)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "leads draft: not sent:", safetext.Clean(err.Error()))
+		return exitFailed
+	}
+	if err := draft.Check(now, force); err != nil {
+		msg := strings.Replace(err.Error(), "confirm to draft anyway", "add --force to send anyway", 1)
+		fmt.Fprintln(e.stderr, "leads draft: not sent:", safetext.Clean(msg))
+		return exitRefused
+	}
 	timeout := e.sendTimeout
 	if timeout <= 0 {
 		timeout = defaultSendTimeout

@@ -69,7 +69,14 @@ func RunPasswordCommand(ctx context.Context, command string) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &limitedBuffer{b: &stdout, max: 64 << 10}
 	cmd.Stderr = &limitedBuffer{b: &stderr, max: 64 << 10}
+	// A child left holding the output (gpg starting its agent) must not
+	// hold the scan: the output is closed two seconds after the command
+	// exits, and an exit status of 0 still counts as success.
+	cmd.WaitDelay = 2 * time.Second
 	err := cmd.Run()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		err = nil
+	}
 	if ctx.Err() != nil {
 		return "", fmt.Errorf("[mail] password_command did not finish within %s: check it runs without asking anything", passwordTimeout)
 	}

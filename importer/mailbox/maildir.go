@@ -66,7 +66,7 @@ func NewMaildir(dir string) (*Maildir, error) {
 		return nil, fmt.Errorf("mail folder %s: %v", safetext.Clean(dir), err)
 	}
 	return &Maildir{dir: abs, Warn: func(string) {},
-		open: func(p string) (io.ReadCloser, error) { return os.Open(p) },
+		open: openMessage,
 		now:  time.Now}, nil
 }
 
@@ -78,6 +78,10 @@ func (m *Maildir) Close() error { return nil }
 
 // String is the folder as the rep named it, for messages.
 func (m *Maildir) String() string { return m.dir }
+
+// errNotAFile is a name that no longer holds a regular file when it is
+// opened (it did when the folder was listed).
+var errNotAFile = errors.New("not a regular file (a link, FIFO or device put in its place)")
 
 // cursorMagic starts a Maildir cursor, with its format's version.
 const cursorMagic = "LMD1"

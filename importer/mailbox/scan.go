@@ -2,11 +2,15 @@ package mailbox
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/emersion/go-message"
 
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
@@ -113,6 +117,9 @@ func (s *Scanner) message(box, key string, r io.Reader) error {
 		return nil
 	}
 	m := &p.m
+	if m.MessageID == "" {
+		m.MessageID = headerID(p.e.Header)
+	}
 	if m.MessageID != "" {
 		seen, err := s.st.SeenMessageID(m.MessageID)
 		if err != nil {
@@ -158,6 +165,19 @@ func (s *Scanner) message(box, key string, r io.Reader) error {
 	return nil
 }
 
+// headerID stands in for the Message-ID of a message that has none (or
+// one that cannot be a key: too long, a space, a control byte): a digest
+// of the headers that tell one message from another. The same message
+// found again (a copy in a second folder, an IMAP folder read anew after
+// its UIDVALIDITY changed) gets the same one, so it is recorded once.
+func headerID(h message.Header) string {
+	d := sha256.New()
+	for _, k := range []string{"From", "To", "Cc", "Date", "Subject", "In-Reply-To", "References", "Message-Id"} {
+		_, _ = io.WriteString(d, k+"\x00"+h.Get(k)+"\x00")
+	}
+	return "nomsgid." + hex.EncodeToString(d.Sum(nil)[:16]) + "@leads.invalid"
+}
+
 // match finds the contact a message answers: by the Message-IDs it names,
 // else by its sender's address.
 func (s *Scanner) match(m *Message) (string, error) {
@@ -190,25 +210,18 @@ func (p *parser) mayBounce() bool {
 	return mt == "multipart/report" || p.e.Header.Has("X-Failed-Recipients") || fromDaemon(p.m.From)
 }
 
-// bounce marks the contacts of a failed delivery: those whose address
-// failed, else the one the returned message was sent to.
+// bounce marks the contacts of a failed delivery: the one the returned
+// message was sent to, else those written to whose address failed.
 func (s *Scanner) bounce(m *Message) error {
 	b := m.Bounce
 	if b == nil {
 		s.res.Skipped++
 		return nil
 	}
+	// The returned message, when it is one leads sent, names the contact
+	// the report came for, whatever recipients it lists.
 	var cids []string
-	for _, a := range b.Recipients {
-		cid, err := s.contactFor(a)
-		if err != nil {
-			return err
-		}
-		if cid != "" && !slices.Contains(cids, cid) {
-			cids = append(cids, cid)
-		}
-	}
-	if len(cids) == 0 && len(b.MessageIDs) > 0 {
+	if len(b.MessageIDs) > 0 {
 		cid, err := s.st.ContactForMessageIDs(b.MessageIDs)
 		if err != nil {
 			return err
@@ -217,15 +230,33 @@ func (s *Scanner) bounce(m *Message) error {
 			cids = append(cids, cid)
 		}
 	}
+	// Else the failed recipients; anyone can write a report, so only a
+	// contact that was written to (a touch on record) can have bounced.
+	byReturned := len(cids) > 0
+	for _, a := range b.Recipients {
+		if byReturned {
+			break
+		}
+		cid, err := s.contactFor(a)
+		if err != nil {
+			return err
+		}
+		if cid == "" || slices.Contains(cids, cid) {
+			continue
+		}
+		t, err := s.st.Triage(cid)
+		if err != nil {
+			return err
+		}
+		if t.Touches > 0 || !t.LastSentAt.IsZero() {
+			cids = append(cids, cid)
+		}
+	}
 	if len(cids) == 0 {
 		s.res.Skipped++
 		return nil
 	}
-	now := s.opt.Now()
-	at := m.Date
-	if at.IsZero() || at.After(now) {
-		at = now
-	}
+	at := store.MailDate(m.Date, s.opt.Now())
 	recordedAny := false
 	for i, cid := range cids {
 		// One report may fail several contacts; each is recorded under

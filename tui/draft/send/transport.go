@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -85,11 +86,10 @@ func smtpFromConfig(m config.Mail) (*SMTP, error) {
 		return nil, errors.New("[mail] password_command is set but smtp_user is not: add the user name the server knows you by")
 	}
 	if m.PasswordCommand != "" {
-		args, err := draft.SplitArgs(m.PasswordCommand)
-		if err != nil {
-			return nil, fmt.Errorf("[mail] password_command: %v", err)
-		}
-		s.PasswordArgs = args
+		// Through the shell, as 'leads mail' runs it for IMAP: one
+		// password_command serves both, so "gpg -d ~/.pw.gpg | head -1"
+		// must work for both.
+		s.PasswordArgs = []string{"/bin/sh", "-c", m.PasswordCommand}
 	}
 	return s, nil
 }
@@ -123,11 +123,23 @@ func (w *capWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// firstLine is the first non-blank line of b, cleaned for the terminal.
+// maxReason caps the part of a command's error output quoted in an
+// error: a line a person reads, not the megabyte a broken command wrote.
+const maxReason = 300
+
+// firstLine is the first non-blank line of b, cleaned for the terminal
+// and cut to maxReason bytes on a character boundary.
 func firstLine(b []byte) string {
 	for _, l := range strings.Split(string(b), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			return safetext.Clean(l)
+		if l = safetext.Clean(strings.TrimSpace(l)); l != "" {
+			if len(l) > maxReason {
+				i := maxReason
+				for i > 0 && !utf8.RuneStart(l[i]) {
+					i--
+				}
+				l = l[:i] + "…"
+			}
+			return l
 		}
 	}
 	return ""
@@ -160,7 +172,7 @@ func (s *Sendmail) Send(ctx context.Context, env Envelope, msg []byte) error {
 	// hold the send once the command itself is gone or killed.
 	cmd.WaitDelay = 2 * time.Second
 	err := cmd.Run()
-	if err == nil {
+	if err == nil || exitedZero(err) {
 		return nil
 	}
 	name := safetext.Clean(s.Args[0])
@@ -418,16 +430,29 @@ func runPasswordCommand(ctx context.Context, args []string) (string, error) {
 	cmd.Stdout, cmd.Stderr = out, errOut
 	cmd.WaitDelay = 2 * time.Second
 	err := cmd.Run()
-	name := safetext.Clean(args[0])
+	if exitedZero(err) {
+		err = nil
+	}
+	name := args[0]
+	if len(args) == 3 && args[1] == "-c" {
+		// A shell command line: name its first word, not the shell.
+		if f := strings.Fields(args[2]); len(f) > 0 {
+			name = f[0]
+		}
+	}
+	name = safetext.Clean(name)
 	pw := ""
 	if sc := bufio.NewScanner(bytes.NewReader(out.b.Bytes())); sc.Scan() {
 		pw = strings.TrimRight(sc.Text(), "\r")
 	}
 	if err != nil {
-		why := firstLine(errOut.b.Bytes())
+		// The password goes before the line is cut, so no part of it is
+		// left at the cut.
+		raw := errOut.b.Bytes()
 		if pw != "" {
-			why = strings.ReplaceAll(why, pw, "…")
+			raw = bytes.ReplaceAll(raw, []byte(pw), []byte("…"))
 		}
+		why := firstLine(raw)
 		var exit *exec.ExitError
 		switch {
 		case ctx.Err() != nil:
@@ -443,6 +468,14 @@ func runPasswordCommand(ctx context.Context, args []string) (string, error) {
 		return "", fmt.Errorf("password_command (%s) printed no password", name)
 	}
 	return pw, nil
+}
+
+// exitedZero reports a command that exited with status 0 but left a
+// child holding its output open, which WaitDelay then closed: the command
+// did its work (a sendmail wrapper took the message and queued it in the
+// background), and reporting a failure would make the rep send it again.
+func exitedZero(err error) bool {
+	return errors.Is(err, exec.ErrWaitDelay)
 }
 
 // cause is the innermost reason of a failure to start a command ("no

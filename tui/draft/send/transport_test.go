@@ -301,3 +301,27 @@ func TestSentCopyOnlyAfterAccepted(t *testing.T) {
 		t.Errorf("copy failure: %v", err)
 	}
 }
+
+// TestCommandErrorLineIsShort: a sendmail command (or a password
+// command) that fails after printing megabytes on one line gives a line
+// a person can read, not the first 16 KB of it.
+func TestCommandErrorLineIsShort(t *testing.T) {
+	c := composed(t)
+	dir := t.TempDir()
+	sm := filepath.Join(dir, "sm")
+	if err := os.WriteFile(sm, []byte("#!/bin/sh\ncat >/dev/null\nhead -c 3000000 /dev/zero | tr '\\0' x >&2\nexit 3\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	err := (&send.Sendmail{Args: []string{sm}}).Send(context.Background(), c.Env, c.Bytes)
+	if s := oneLine(t, err); len(s) > 600 || !strings.Contains(s, "exit status 3") || !strings.Contains(s, "xxx") {
+		t.Errorf("%d bytes: %.200q", len(s), s)
+	}
+	pw := filepath.Join(dir, "pw")
+	if err := os.WriteFile(pw, []byte("#!/bin/sh\nhead -c 3000000 /dev/zero | tr '\\0' y >&2\nexit 1\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	err = (&send.SMTP{Host: "127.0.0.1", Port: 1, Security: "none", User: "u", PasswordArgs: []string{pw}}).Send(context.Background(), c.Env, c.Bytes)
+	if s := oneLine(t, err); len(s) > 600 || !strings.Contains(s, "password_command") {
+		t.Errorf("%d bytes: %.200q", len(s), s)
+	}
+}
