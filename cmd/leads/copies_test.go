@@ -176,8 +176,18 @@ func TestKilledBackupLeavesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		fds := fmt.Sprintf("/proc/%d/fd", cmd.Process.Pid)
+		// A backup that ends before it is caught is a zombie until Wait,
+		// and a zombie's fd folder reads as empty, without an error: the
+		// watch must also stop when Wait returns, or it spins forever.
+		ended := make(chan struct{})
+		go func() { cmd.Wait(); close(ended) }()
 	watch:
 		for {
+			select {
+			case <-ended:
+				break watch
+			default:
+			}
 			ents, err := os.ReadDir(fds)
 			if err != nil {
 				break // it has ended
@@ -189,7 +199,7 @@ func TestKilledBackupLeavesNothing(t *testing.T) {
 				}
 			}
 		}
-		cmd.Wait()
+		<-ended
 		if _, err := os.Stat(dst); os.IsNotExist(err) {
 			killed = true
 		}
