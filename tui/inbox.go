@@ -705,6 +705,10 @@ func (m *Model) statusBar() string {
 	if m.opt.Banner != "" {
 		left = append(left, m.opt.Banner)
 	}
+	// First, so a narrow terminal still says why changes wait.
+	if m.elsewhere != "" {
+		left = append(left, m.elsewhere)
+	}
 	if m.x != nil {
 		left = append(left, fmt.Sprintf("%d of %d contacts", len(m.x.visible), m.x.contacts))
 		if m.screen == screenInbox && len(m.x.visible) > 0 {
