@@ -86,16 +86,16 @@ const (
 
 // Model is the root model of the inbox.
 type Model struct {
-	st   *store.Store
+	st *store.Store
 	// elsewhere says which other leads process has the database while
 	// the inbox has let go of it (elsewhere.go); "" when the inbox has it.
 	elsewhere string
-	opt  Options
-	keys KeyMap
-	cfg  *config.Config
-	sty  styles
-	dark bool
-	help help.Model
+	opt       Options
+	keys      KeyMap
+	cfg       *config.Config
+	sty       styles
+	dark      bool
+	help      help.Model
 
 	width, height int
 	screen        screen
