@@ -32,6 +32,7 @@ type gate struct {
 	active int
 	shut   bool  // let go: calls wait for Resume
 	err    error // why the last Resume failed: calls return it
+	txid   int   // the file's last transaction when it was let go
 }
 
 func newGate(db *bolt.DB) *gate {
@@ -141,6 +142,12 @@ func (s *Store) Suspend() error {
 	for g.active > 0 {
 		g.cond.Wait()
 	}
+	if err := g.db.View(func(tx *bolt.Tx) error {
+		g.txid = tx.ID()
+		return nil
+	}); err != nil {
+		return err
+	}
 	g.shut = true
 	return g.db.Close()
 }
@@ -151,8 +158,10 @@ func (s *Store) Suspend() error {
 // reloads what the Store keeps in memory about the file: another process
 // may have stored leads, added names to the dictionary or filed the leads
 // this one stored. The calls held meanwhile then go on. If the file cannot
-// be opened again, they fail with the reason.
-func (s *Store) Resume(say func(waited time.Duration)) error {
+// be opened again, they fail with the reason. changed reports that the
+// file was written meanwhile (a reader such as 'leads list' leaves it as
+// it was, and the inbox need not read it again).
+func (s *Store) Resume(say func(waited time.Duration)) (changed bool, err error) {
 	s.idx.mu.Lock()
 	defer s.idx.mu.Unlock()
 	g := s.db
@@ -160,7 +169,7 @@ func (s *Store) Resume(say func(waited time.Duration)) error {
 	shut, gerr := g.shut, g.err
 	g.mu.Unlock()
 	if !shut || gerr == errClosed {
-		return nil
+		return false, nil
 	}
 	start := time.Now()
 	var db *bolt.DB
@@ -185,7 +194,7 @@ func (s *Store) Resume(say func(waited time.Duration)) error {
 			}
 			g.cond.Broadcast()
 			g.mu.Unlock()
-			return g.err
+			return false, g.err
 		}
 		if say != nil {
 			say(time.Since(start))
@@ -197,7 +206,13 @@ func (s *Store) Resume(say func(waited time.Duration)) error {
 		g.err = &OpenError{Path: s.path, Err: ErrDamaged, Hint: hintFor(ErrDamaged)}
 		g.cond.Broadcast()
 		g.mu.Unlock()
-		return g.err
+		return false, g.err
+	}
+	if err := db.View(func(tx *bolt.Tx) error {
+		changed = tx.ID() != g.txid
+		return nil
+	}); err != nil {
+		changed = true
 	}
 	s.idx.invalidate()
 	s.pending = nil // Fold reads what is still unfiled from the file
@@ -213,5 +228,5 @@ func (s *Store) Resume(say func(waited time.Duration)) error {
 			s.foldErr = err
 		}
 	}
-	return nil
+	return changed, nil
 }

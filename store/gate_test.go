@@ -62,8 +62,8 @@ func TestSuspendLetsAnotherStoreWriteAndResumeSeesIt(t *testing.T) {
 		t.Fatalf("a call on the suspended store returned before Resume: %+v", r)
 	default:
 	}
-	if err := a.Resume(nil); err != nil {
-		t.Fatal(err)
+	if changed, err := a.Resume(nil); err != nil || !changed {
+		t.Fatalf("Resume after another store wrote: changed %v, %v", changed, err)
 	}
 	r := <-held
 	if r.err != nil || r.c.Leads != 6 || r.c.Contacts != 4 {
@@ -103,5 +103,30 @@ func TestCloseWhileSuspendedFailsTheHeldCalls(t *testing.T) {
 	}
 	if err := <-done; err == nil {
 		t.Fatal("a call held by Suspend succeeded after Close")
+	}
+}
+
+// TestResumeAfterAReaderReportsNoChange: a command that only read (list,
+// show) spares the inbox a reload of every contact.
+func TestResumeAfterAReaderReportsNoChange(t *testing.T) {
+	a, p := openTemp(t)
+	if _, err := a.Upsert(sampleLeads(), UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Suspend(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(p, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Count(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := a.Resume(nil); err != nil || changed {
+		t.Fatalf("Resume after a reader: changed %v, %v; want unchanged", changed, err)
 	}
 }

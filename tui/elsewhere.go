@@ -16,7 +16,10 @@ type ElsewhereMsg struct {
 	Who    string
 	Waited time.Duration
 	Back   bool
-	Err    error // why the inbox could not take the database back
+	// Changed says the other process wrote: the inbox reads the store
+	// again (a reader such as 'leads list' leaves nothing to read).
+	Changed bool
+	Err     error // why the inbox could not take the database back
 }
 
 func (m *Model) onElsewhere(msg ElsewhereMsg) tea.Cmd {
@@ -27,6 +30,9 @@ func (m *Model) onElsewhere(msg ElsewhereMsg) tea.Cmd {
 		return nil
 	case msg.Back:
 		m.elsewhere = ""
+		if !msg.Changed {
+			return nil
+		}
 		return m.loadCmd()
 	case msg.Waited > 0:
 		m.elsewhere = fmt.Sprintf("waiting %s for leads.db; changes wait", compactDuration(msg.Waited))
