@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,6 +34,37 @@ type gate struct {
 	shut   bool  // let go: calls wait for Resume
 	err    error // why the last Resume failed: calls return it
 	txid   int   // the file's last transaction when it was let go
+	roots  [3]uint64
+}
+
+// Resumed says what other processes wrote while a Store was suspended.
+type Resumed struct {
+	// Changed: the file was written at all. A reader such as 'leads
+	// list' leaves it as it was, and the inbox need not read it again.
+	Changed bool
+	// Leads: leads, contacts or the dictionary may have changed. When
+	// only the triage state and history did ('leads mark'), the inbox
+	// keeps its digests and reads the triage state alone.
+	Leads bool
+}
+
+// leadRoots are the root pages of the buckets the inbox's digests come
+// from (leads, contacts), and the last code the dictionary handed out.
+// bbolt copies a bucket's root on every write to it, so equal roots mean
+// an unchanged bucket; a bucket small enough to live inside its parent
+// has no page of its own (0) and counts as changed. Codes are only ever
+// added, so their counter says whether the dictionary grew.
+func leadRoots(tx *bolt.Tx) [3]uint64 {
+	var r [3]uint64
+	for i, name := range [][]byte{bLeads, bContacts} {
+		if b := tx.Bucket(name); b != nil {
+			r[i] = uint64(b.Root())
+		}
+	}
+	if b := tx.Bucket(bCodes); b != nil {
+		r[2] = b.Sequence()
+	}
+	return r
 }
 
 func newGate(db *bolt.DB) *gate {
@@ -143,7 +175,7 @@ func (s *Store) Suspend() error {
 		g.cond.Wait()
 	}
 	if err := g.db.View(func(tx *bolt.Tx) error {
-		g.txid = tx.ID()
+		g.txid, g.roots = tx.ID(), leadRoots(tx)
 		return nil
 	}); err != nil {
 		return err
@@ -158,10 +190,9 @@ func (s *Store) Suspend() error {
 // reloads what the Store keeps in memory about the file: another process
 // may have stored leads, added names to the dictionary or filed the leads
 // this one stored. The calls held meanwhile then go on. If the file cannot
-// be opened again, they fail with the reason. changed reports that the
-// file was written meanwhile (a reader such as 'leads list' leaves it as
-// it was, and the inbox need not read it again).
-func (s *Store) Resume(say func(waited time.Duration)) (changed bool, err error) {
+// be opened again, they fail with the reason. It reports what was written
+// meanwhile.
+func (s *Store) Resume(say func(waited time.Duration)) (r Resumed, err error) {
 	s.idx.mu.Lock()
 	defer s.idx.mu.Unlock()
 	g := s.db
@@ -169,7 +200,7 @@ func (s *Store) Resume(say func(waited time.Duration)) (changed bool, err error)
 	shut, gerr := g.shut, g.err
 	g.mu.Unlock()
 	if !shut || gerr == errClosed {
-		return false, nil
+		return r, nil
 	}
 	start := time.Now()
 	var db *bolt.DB
@@ -194,7 +225,7 @@ func (s *Store) Resume(say func(waited time.Duration)) (changed bool, err error)
 			}
 			g.cond.Broadcast()
 			g.mu.Unlock()
-			return false, g.err
+			return r, g.err
 		}
 		if say != nil {
 			say(time.Since(start))
@@ -206,13 +237,15 @@ func (s *Store) Resume(say func(waited time.Duration)) (changed bool, err error)
 		g.err = &OpenError{Path: s.path, Err: ErrDamaged, Hint: hintFor(ErrDamaged)}
 		g.cond.Broadcast()
 		g.mu.Unlock()
-		return false, g.err
+		return r, g.err
 	}
 	if err := db.View(func(tx *bolt.Tx) error {
-		changed = tx.ID() != g.txid
+		roots := leadRoots(tx)
+		r.Changed = tx.ID() != g.txid
+		r.Leads = r.Changed && (roots != g.roots || slices.Contains(roots[:2], 0))
 		return nil
 	}); err != nil {
-		changed = true
+		r = Resumed{Changed: true, Leads: true}
 	}
 	s.idx.invalidate()
 	s.pending = nil // Fold reads what is still unfiled from the file
@@ -228,5 +261,5 @@ func (s *Store) Resume(say func(waited time.Duration)) (changed bool, err error)
 			s.foldErr = err
 		}
 	}
-	return changed, nil
+	return r, nil
 }

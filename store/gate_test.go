@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -62,8 +63,8 @@ func TestSuspendLetsAnotherStoreWriteAndResumeSeesIt(t *testing.T) {
 		t.Fatalf("a call on the suspended store returned before Resume: %+v", r)
 	default:
 	}
-	if changed, err := a.Resume(nil); err != nil || !changed {
-		t.Fatalf("Resume after another store wrote: changed %v, %v", changed, err)
+	if r, err := a.Resume(nil); err != nil || !r.Changed || !r.Leads {
+		t.Fatalf("Resume after another store stored leads: %+v, %v", r, err)
 	}
 	r := <-held
 	if r.err != nil || r.c.Leads != 6 || r.c.Contacts != 4 {
@@ -126,7 +127,69 @@ func TestResumeAfterAReaderReportsNoChange(t *testing.T) {
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if changed, err := a.Resume(nil); err != nil || changed {
-		t.Fatalf("Resume after a reader: changed %v, %v; want unchanged", changed, err)
+	if r, err := a.Resume(nil); err != nil || r.Changed {
+		t.Fatalf("Resume after a reader: %+v, %v; want unchanged", r, err)
+	}
+}
+
+// TestResumeAfterATriageChangeKeepsTheLeads: 'leads mark' writes triage
+// and history only, so the inbox can keep its digests and read the
+// triage state alone; an import in the same handoff changes leads.
+func TestResumeAfterATriageChangeKeepsTheLeads(t *testing.T) {
+	a, p := openTemp(t)
+	base := sampleLeads()[0]
+	var many []Lead
+	for i := range 2000 {
+		l := base
+		l.Origin.RowKey = fmt.Sprint(i)
+		l.Customer.Email = fmt.Sprintf("rep%d@northwind.example", i)
+		many = append(many, l)
+	}
+	if _, err := a.Upsert(many, UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Contact("rep7@northwind.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	handoff := func(write func(b *Store) error) Resumed {
+		t.Helper()
+		if err := a.Suspend(); err != nil {
+			t.Fatal(err)
+		}
+		b, err := Open(p, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := write(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+		r, err := a.Resume(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := handoff(func(b *Store) error {
+		_, err := b.LogTouch(c.ID, ts("2026-11-12T09:00:00Z"), DefaultCadence, "")
+		return err
+	})
+	if !r.Changed || r.Leads {
+		t.Fatalf("after a touch: %+v, want changed, leads unchanged", r)
+	}
+	if tr, err := a.Triage(c.ID); err != nil || tr.Touches != 1 {
+		t.Fatalf("the touch after Resume: %+v, %v", tr, err)
+	}
+	r = handoff(func(b *Store) error {
+		l := base
+		l.Origin.RowKey, l.Customer.Email = "new", "new@northwind.example"
+		_, err := b.Upsert([]Lead{l}, UpsertOptions{})
+		return err
+	})
+	if !r.Changed || !r.Leads {
+		t.Fatalf("after an import: %+v, want leads changed", r)
 	}
 }

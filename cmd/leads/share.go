@@ -92,13 +92,13 @@ func (e *env) serveInbox(s *store.Store, send func(tea.Msg), logf func(string, .
 		},
 		Reclaim: func() {
 			t0 := time.Now()
-			changed, err := s.Resume(func(waited time.Duration) { go send(tui.ElsewhereMsg{Waited: waited}) })
-			logf("took the database back in %v (changed: %v)", time.Since(t0), changed)
+			r, err := s.Resume(func(waited time.Duration) { go send(tui.ElsewhereMsg{Waited: waited}) })
+			logf("took the database back in %v (%+v)", time.Since(t0), r)
 			if err != nil {
 				go send(tui.ElsewhereMsg{Err: err})
 				return
 			}
-			go send(tui.ElsewhereMsg{Back: true, Changed: changed})
+			go send(tui.ElsewhereMsg{Back: true, Changed: r.Changed, Leads: r.Leads})
 		},
 	})
 	if err != nil {
