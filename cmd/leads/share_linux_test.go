@@ -21,7 +21,7 @@ import (
 // file checks clean once the inbox has gone.
 func TestInboxLendsTheDatabase(t *testing.T) {
 	dir := t.TempDir()
-	src := genFile(t, dir, 20000)
+	src := genFile(t, dir, 60000) // three transactions of an import
 	db := filepath.Join(dir, "leads.db")
 	triage := seedTriage(t, db, src)
 	// A short runtime folder: a socket's path has room for 107 bytes.
@@ -86,7 +86,7 @@ func TestInboxLendsTheDatabase(t *testing.T) {
 
 	// Imports killed at several moments: what each committed stays.
 	last := before
-	for _, after := range []time.Duration{20 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond} {
+	for _, after := range []time.Duration{50 * time.Millisecond, 400 * time.Millisecond, 900 * time.Millisecond, 1400 * time.Millisecond} {
 		imp := exec.Command(leadsBinary(t), "--db", db, "import", src)
 		imp.Env = append(os.Environ(), env...)
 		if err := imp.Start(); err != nil {
