@@ -92,7 +92,13 @@ for after in 0 1 3 5; do
 done
 screen | grep -qF EXITED && fail "the inbox ended"
 L show olu@tailspin.example >"$work/out" && grep -qi "touch" "$work/out" || fail "the touch was lost"
-L import "$work/big.csv" >/dev/null || fail "import after the kills"
+# While an import runs the status bar says who has the file.
+"$work/leads" --db "$db" import "$work/big.csv" >/dev/null 2>"$work/err" &
+pid=$!
+shown_within "$(now_ms)" 5000 "leads import \(pid $pid\) is writing; changes wait" >/dev/null
+wait "$pid" || fail "import after the kills: $(cat "$work/err")"
+for _ in $(seq 250); do screen | grep -qF "is writing" || break; sleep 0.02; done
+screen | grep -qF "is writing" && fail "the status bar still says another process writes"
 [ "$(count)" -ge "$last" ] || fail "contacts lost by the last import"
 
 # The file checks clean: a backup beside the inbox copies it byte for
