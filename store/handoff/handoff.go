@@ -5,8 +5,8 @@
 // inbox takes the file back once every connection has closed — which
 // happens when the command exits, however it exits (even kill -9).
 //
-// The socket lives in $XDG_RUNTIME_DIR/leads (else a leads-UID folder in
-// the temporary directory), a folder only its owner may enter, with mode
+// The socket lives in $XDG_RUNTIME_DIR/leads (else /run/user/UID/leads,
+// else a leads-UID folder in the temporary directory), a folder only its owner may enter, with mode
 // 0600, and the inbox answers only processes of its own user (the peer's
 // uid, checked by the kernel's credentials on the connection).
 package handoff
@@ -56,6 +56,14 @@ func SocketPath(dbPath string, getenv func(string) string) (string, error) {
 		getenv = os.Getenv
 	}
 	dir := getenv("XDG_RUNTIME_DIR")
+	if dir == "" || !filepath.IsAbs(dir) {
+		// cron starts commands without XDG_RUNTIME_DIR, while the inbox
+		// in a desktop session has it: the usual folder, where there is
+		// one of this user's, is the one they both name.
+		if d := filepath.Join(userRuntimeDirs, strconv.Itoa(os.Getuid())); isOwnDir(d) {
+			dir = d
+		}
+	}
 	if dir != "" && filepath.IsAbs(dir) {
 		dir = filepath.Join(dir, "leads")
 	} else {
@@ -72,17 +80,23 @@ func SocketPath(dbPath string, getenv func(string) string) (string, error) {
 	return filepath.Join(dir, hex.EncodeToString(sum[:12])+".sock"), nil
 }
 
+// userRuntimeDirs holds each user's runtime folder, named by uid, where
+// the system makes them (a test points it elsewhere).
+var userRuntimeDirs = "/run/user"
+
+// isOwnDir reports a folder of this user's that no one else may enter.
+func isOwnDir(dir string) bool {
+	fi, err := os.Lstat(dir)
+	return err == nil && fi.IsDir() && fi.Mode().Perm()&0o077 == 0 && ownedByMe(fi)
+}
+
 // ownDir makes the socket's folder, or checks the one there: a folder
 // another user made, or one others may enter, is refused.
 func ownDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() || fi.Mode().Perm()&0o077 != 0 || !ownedByMe(fi) {
+	if !isOwnDir(dir) {
 		return fmt.Errorf("%s is not a private folder of this user", dir)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 )
 
@@ -91,5 +92,35 @@ func TestListenRefusesAFolderOthersMayEnter(t *testing.T) {
 	if srv, err := Listen(filepath.Join(t.TempDir(), "leads.db"), getenv, Hooks{}); err == nil {
 		srv.Close()
 		t.Fatal("Listen used a folder others may enter")
+	}
+}
+
+// TestCronFindsTheDesktopInbox: a command started by cron has no
+// XDG_RUNTIME_DIR; it must name the same socket as the inbox in the
+// desktop session, whose XDG_RUNTIME_DIR is /run/user/UID.
+func TestCronFindsTheDesktopInbox(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("file owners are read on Linux only")
+	}
+	users := t.TempDir()
+	defer func(old string) { userRuntimeDirs = old }(userRuntimeDirs)
+	userRuntimeDirs = users
+	desktop := filepath.Join(users, strconv.Itoa(os.Getuid()))
+	if err := os.Mkdir(desktop, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "leads.db")
+	inbox, err := SocketPath(db, func(k string) string {
+		if k == "XDG_RUNTIME_DIR" {
+			return desktop
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cron, err := SocketPath(db, func(string) string { return "" })
+	if err != nil || cron != inbox {
+		t.Fatalf("cron's socket %q (%v), the inbox's %q", cron, err, inbox)
 	}
 }
