@@ -36,13 +36,17 @@ func (m *Model) onElsewhere(msg ElsewhereMsg) tea.Cmd {
 		return nil
 	case msg.Back:
 		m.elsewhere = ""
-		switch {
-		case !msg.Changed:
+		if !msg.Changed {
 			return nil
-		case !msg.Leads && m.x != nil:
-			return m.statesCmd()
 		}
-		return m.loadCmd()
+		var open tea.Cmd
+		if m.screen == screenDetail && m.detail.id != "" {
+			open = m.openContactCmd(m.detail.id) // the open contact, as it is now
+		}
+		if !msg.Leads && m.x != nil {
+			return tea.Batch(m.statesCmd(), open)
+		}
+		return tea.Batch(m.loadCmd(), open)
 	case msg.Waited > 0:
 		m.elsewhere = fmt.Sprintf("waiting %s for leads.db; changes wait", compactDuration(msg.Waited))
 	default:
