@@ -260,6 +260,9 @@ func (e *env) open(readOnly bool) (s *store.Store, ok bool) {
 		return nil, false
 	}
 	s, err = store.Open(p, opt)
+	if errors.Is(err, store.ErrInUse) && e.interactive() && e.otherInbox(p) {
+		return nil, false // an inbox that started at the same moment
+	}
 	if errors.Is(err, store.ErrInUse) && (lent || e.interactive()) {
 		s, err = e.waitOpen(p, opt)
 	}
