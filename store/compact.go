@@ -78,7 +78,12 @@ func (s *Store) compact() error {
 		return fail(err)
 	}
 	// Commit every 64 MiB so memory stays bounded on large files.
-	if err := copyLive(dst, s.db, 64<<20); err != nil {
+	src, err := s.db.enter()
+	if err != nil {
+		return fail(err)
+	}
+	defer s.db.leave()
+	if err := copyLive(dst, src, 64<<20); err != nil {
 		return fail(err)
 	}
 	if err := dst.Sync(); err != nil {
@@ -100,8 +105,7 @@ func (s *Store) compact() error {
 	// Should a power cut undo the rename, the old file comes back with
 	// its erasure still marked, and the next open finishes it again.
 	syncDir(filepath.Dir(real))
-	old := s.db
-	s.db = next
+	old := s.db.swap(next)
 	return errors.Join(old.Close())
 }
 

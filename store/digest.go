@@ -24,11 +24,22 @@ type Digest = view.Digest
 // The bucket's sequence is the last code handed out.
 
 func (s *Store) loadDict() error {
+	db, err := s.db.enter()
+	if err != nil {
+		return err
+	}
+	defer s.db.leave()
+	return s.loadDictFrom(db)
+}
+
+// loadDictFrom reads the dictionary from db, which Resume has just
+// opened and not yet put behind the gate.
+func (s *Store) loadDictFrom(db *bolt.DB) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dict = map[string]Code{}
 	s.rev = []string{""}
-	return s.db.View(func(tx *bolt.Tx) error {
+	return db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bCodes)
 		if b == nil {
 			return nil

@@ -193,7 +193,7 @@ func Salvage(src, dst string) (res SalvageResult, err error) {
 		return res, err
 	}
 	res.Contacts = c.Contacts
-	if err := out.db.Sync(); err != nil {
+	if err := out.db.db.Sync(); err != nil {
 		return res, err
 	}
 	return res, out.Check()

@@ -106,7 +106,7 @@ type Options struct {
 
 // Store is an open leads database.
 type Store struct {
-	db   *bolt.DB
+	db   *gate // the bolt handle, which Suspend can let go (gate.go)
 	path string
 	bopt *bolt.Options // kept to reopen the file after compaction
 
@@ -219,7 +219,7 @@ func Open(path string, opt Options) (s *Store, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s = &Store{db: db, path: path, bopt: bopt, idx: newIndexes(), noMigrationBackup: opt.NoMigrationBackup}
+	s = &Store{db: newGate(db), path: path, bopt: bopt, idx: newIndexes(), noMigrationBackup: opt.NoMigrationBackup}
 	if err := s.init(opt.ReadOnly); err != nil {
 		db.Close()
 		var oe *OpenError

@@ -20,6 +20,9 @@ type loadedMsg struct {
 	took     time.Duration
 	err      error
 	arrived  []uint64 // contacts new or with new leads since the last load (arrivals.go)
+	// from is the index whose digests this one shares (statesCmd, after
+	// another process changed triage only); nil for a full load.
+	from *index
 }
 
 // gramsMsg carries the search prefilter, built after the first frame so

@@ -53,6 +53,9 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		m.opt.Logf("load failed: %s", cleanErr(msg.err))
 		return nil
 	}
+	if msg.from != nil && !msg.x.carryOver(msg.from, m.x) {
+		return m.loadCmd() // a full load came first: read it all again
+	}
 	m.opt.Logf("loaded %d contacts in %v", len(msg.x.dg), msg.took)
 	var keep [8]byte
 	had := false
@@ -81,6 +84,9 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		// 'leads session': once, on the first load.
 		m.opt.Session = nil
 		open = m.openSession(start.Resume)
+	}
+	if msg.from != nil {
+		return tea.Batch(m.fetchRows(), open) // the search prefilter is carried over
 	}
 	return tea.Batch(m.fetchRows(), gramsCmd(m.x), open)
 }
@@ -706,6 +712,10 @@ func (m *Model) statusBar() string {
 	var left []string
 	if m.opt.Banner != "" {
 		left = append(left, m.opt.Banner)
+	}
+	// First, so a narrow terminal still says why changes wait.
+	if m.elsewhere != "" {
+		left = append(left, m.elsewhere)
 	}
 	if m.x != nil {
 		left = append(left, fmt.Sprintf("%d of %d contacts", len(m.x.visible), m.x.contacts))

@@ -86,13 +86,16 @@ const (
 
 // Model is the root model of the inbox.
 type Model struct {
-	st   *store.Store
-	opt  Options
-	keys KeyMap
-	cfg  *config.Config
-	sty  styles
-	dark bool
-	help help.Model
+	st *store.Store
+	// elsewhere says which other leads process has the database while
+	// the inbox has let go of it (elsewhere.go); "" when the inbox has it.
+	elsewhere string
+	opt       Options
+	keys      KeyMap
+	cfg       *config.Config
+	sty       styles
+	dark      bool
+	help      help.Model
 
 	width, height int
 	screen        screen
@@ -240,6 +243,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case loadedMsg:
 		return m, m.onLoaded(msg)
+	case ElsewhereMsg:
+		return m, m.onElsewhere(msg)
 	case rowsMsg:
 		return m, m.onRows(msg)
 	case gramsMsg:

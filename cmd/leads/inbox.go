@@ -142,7 +142,12 @@ func (e *env) runTUI(s *store.Store, opt tui.Options) int {
 	defer stop()
 	stopped := e.uiRunning(stop)
 	m := tui.New(s, opt)
-	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	prog := tea.NewProgram(m, tea.WithContext(ctx))
+	if e.interactive() {
+		stopServing := e.serveInbox(s, prog.Send, opt.Logf)
+		defer stopServing()
+	}
+	_, err := prog.Run()
 	stopped()
 	if e.signaled() {
 		return exitFailed

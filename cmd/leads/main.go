@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/store/handoff"
 	"github.com/leads-inbox/leads/store/safetext"
 )
 
@@ -53,6 +54,10 @@ type env struct {
 	// sendTimeout bounds one send of 'leads draft --send' (0: the
 	// default); tests shorten it to meet a stalled server quickly.
 	sendTimeout time.Duration
+	// cmdName is the command running ("import"), for the inbox to name it.
+	cmdName string
+	// leases hold the database the inbox lent this command (share.go).
+	leases []*handoff.Lease
 }
 
 func main() {
@@ -103,6 +108,8 @@ func run(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "leads: unknown command %q; run 'leads help' for the list\n", safetext.Clean(name))
 		return exitUsage
 	}
+	e.cmdName = name
+	defer e.closeLeases()
 	return c.run(e, args)
 }
 
@@ -222,7 +229,7 @@ func (e *env) path() (string, error) {
 }
 
 // open opens the database, printing a one-line error on failure.
-func (e *env) open(readOnly bool) (*store.Store, bool) {
+func (e *env) open(readOnly bool) (s *store.Store, ok bool) {
 	p, err := e.path()
 	if err != nil {
 		fmt.Fprintln(e.stderr, "leads:", err)
@@ -243,7 +250,22 @@ func (e *env) open(readOnly bool) (*store.Store, bool) {
 		}
 		opt.MaxSize = n
 	}
-	s, err := store.Open(p, opt)
+	// The open inbox lends the file (share.go); a second inbox refuses.
+	var lent bool
+	if e.interactive() {
+		if e.otherInbox(p) {
+			return nil, false
+		}
+	} else if lent, ok = e.askInbox(p); !ok {
+		return nil, false
+	}
+	s, err = store.Open(p, opt)
+	if errors.Is(err, store.ErrInUse) && e.interactive() && e.otherInbox(p) {
+		return nil, false // an inbox that started at the same moment
+	}
+	if errors.Is(err, store.ErrInUse) && (lent || e.interactive()) {
+		s, err = e.waitOpen(p, opt)
+	}
 	if err != nil {
 		fmt.Fprintln(e.stderr, "leads:", safetext.Clean(err.Error()))
 		return nil, false
