@@ -37,7 +37,7 @@ TOML
 screen() { tmux capture-pane -p -t "$sess"; }
 fail() { screen >&2 || true; echo "e2e-session: $1" >&2; exit 1; }
 until_text() {
-  for _ in $(seq 200); do screen | grep -qF -- "$1" && return 0; sleep 0.05; done
+  for _ in $(seq 200); do grep -qF -- "$1" <<<"$(screen)" && return 0; sleep 0.05; done
   fail "'$1' not on screen after 10 s"
 }
 keys() { tmux send-keys -t "$sess" "$@"; sleep 0.2; }
@@ -48,7 +48,7 @@ next_contact() {
   for _ in $(seq 200); do
     local now; now=$(shown)
     [ -n "$now" ] && [ "$now" != "$1" ] && return 0
-    screen | grep -qF "Session summary" && fail "the queue ended early"
+    grep -qF "Session summary" <<<"$(screen)" && fail "the queue ended early"
     sleep 0.05
   done
   fail "the session did not move on from $1"
@@ -57,7 +57,10 @@ start() {
   tmux new-session -d -s "$sess" -x 100 -y 30 \
     "XDG_CONFIG_HOME='$work/config' XDG_STATE_HOME='$work/state' NO_COLOR=1 '$work/leads' --db '$db' session $*; echo EXITED \$?; sleep 60"
 }
-json() { "$work/leads" --db "$db" list --json | grep -F "\"email\":\"$1\""; }
+# Output is captured before grep reads it: 'cmd | grep -q' lets grep exit
+# at the first match, the command then dies of SIGPIPE, and pipefail
+# fails the check that matched.
+json() { local all; all=$("$work/leads" --db "$db" list --json); grep -F "\"email\":\"$1\"" <<<"$all"; }
 
 start
 until_text "Session · Action · 1 of"
@@ -97,12 +100,13 @@ until_text "EXITED 0"
 tmux kill-session -t "$sess"
 
 # The stored state, contact by contact.
-json "$c1" | grep -q '"touches":1' && json "$c1" | grep -q '"status":"contacted"' || { json "$c1" >&2; fail "the sent message was not logged as a touch"; }
-json "$c2" | grep -q '"next_follow_up":"' && json "$c2" | grep -q '"touches":0' || { json "$c2" >&2; fail "the snooze was not saved"; }
-json "$c3" | grep -q '"touches":0' && json "$c3" | grep -q '"next_follow_up":null' || { json "$c3" >&2; fail "the skipped contact changed"; }
-json "$c4" | grep -q '"status":"qualified"' || { json "$c4" >&2; fail "the status was not saved"; }
-"$work/leads" --db "$db" show "$c1" | grep -qF "1 of 4 touches done" || fail "leads show has no touch for $c1"
-"$work/leads" --db "$db" show "$c1" | grep -qE '^  [0-9-]+ [0-9:]+  sent' || { "$work/leads" --db "$db" show "$c1" >&2; fail "leads show has no sent message for $c1"; }
+grep -q '"touches":1' <<<"$(json "$c1")" && grep -q '"status":"contacted"' <<<"$(json "$c1")" || { json "$c1" >&2; fail "the sent message was not logged as a touch"; }
+grep -q '"next_follow_up":"' <<<"$(json "$c2")" && grep -q '"touches":0' <<<"$(json "$c2")" || { json "$c2" >&2; fail "the snooze was not saved"; }
+grep -q '"touches":0' <<<"$(json "$c3")" && grep -q '"next_follow_up":null' <<<"$(json "$c3")" || { json "$c3" >&2; fail "the skipped contact changed"; }
+grep -q '"status":"qualified"' <<<"$(json "$c4")" || { json "$c4" >&2; fail "the status was not saved"; }
+shown1=$("$work/leads" --db "$db" show "$c1")
+grep -qF "1 of 4 touches done" <<<"$shown1" || fail "leads show has no touch for $c1"
+grep -qE '^  [0-9-]+ [0-9:]+  sent' <<<"$shown1" || { "$work/leads" --db "$db" show "$c1" >&2; fail "leads show has no sent message for $c1"; }
 
 # The recording sendmail got exactly one message, the first contact's.
 n=$(ls "$work/sent" | wc -l)

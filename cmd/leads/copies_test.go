@@ -91,6 +91,10 @@ func TestSignalsEndTheDemoWithoutATrace(t *testing.T) {
 				fmt.Sprintf("env -u XDG_RUNTIME_DIR TMPDIR=%s XDG_STATE_HOME=%s %s demo --rows 300", tmp, filepath.Join(base, "state"), bin))
 			pid := 0
 			fmt.Sscan(tmuxRun(t, sock, "display", "-p", "-t", "demo", "#{pane_pid}"), &pid)
+			if pid <= 1 {
+				// kill(0) would signal this whole test run's process group.
+				t.Fatalf("no pid for the demo's pane (%d)", pid)
+			}
 			var dbs []string
 			for range 300 {
 				dbs = nil
