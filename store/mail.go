@@ -183,6 +183,7 @@ func (s *Store) fact(contactID string, at time.Time, key string, kind byte, ev E
 		if err != nil {
 			return err
 		}
+		t.ContactID = contactID
 		out = t
 		if key != "" {
 			if b := tx.Bucket(bMessageIDs); b != nil && b.Get([]byte(key)) != nil {
@@ -249,8 +250,10 @@ func (s *Store) SeenMessageID(id string) (bool, error) {
 	return seen, err
 }
 
-// changeTx is change with the transaction at hand, for actions that
-// write more than the triage state and its event.
+// changeTx applies one user action to a contact in one transaction: the
+// new state and its history event (holding the state it replaced, for
+// Undo) commit together, so a crash keeps both or neither. mutate has the
+// transaction at hand for actions that write more (LogSent's Message-ID).
 func (s *Store) changeTx(contactID string, at time.Time, ev Event, mutate func(tx *bolt.Tx, t *Triage) error) (Triage, error) {
 	var out Triage
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -261,6 +264,7 @@ func (s *Store) changeTx(contactID string, at time.Time, ev Event, mutate func(t
 		if err != nil {
 			return err
 		}
+		t.ContactID = contactID // the key it is stored under, whatever an old record says
 		before := t
 		before.Notes = append([]Note(nil), t.Notes...)
 		if err := mutate(tx, &t); err != nil {

@@ -253,46 +253,10 @@ func historyKey(id string, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(k, seq)
 }
 
-// change applies one user action to a contact in one transaction: the new
-// state and its history event commit together, so a crash keeps both or
-// neither.
+// change is changeTx for an action that writes only the triage state and
+// its event.
 func (s *Store) change(contactID string, at time.Time, ev Event, mutate func(t *Triage) error) (Triage, error) {
-	var out Triage
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		if _, ok := lookupRuns(tx.Bucket(bContactIdx), idBytes(contactID)); !ok {
-			return fmt.Errorf("contact %s: %w", contactID, ErrNotFound)
-		}
-		t, err := getTriage(tx, contactID)
-		if err != nil {
-			return err
-		}
-		before := t
-		before.Notes = append([]Note(nil), t.Notes...)
-		if err := mutate(&t); err != nil {
-			return err
-		}
-		t.Updated = at
-		v, err := json.Marshal(t)
-		if err != nil {
-			return err
-		}
-		if err := tx.Bucket(bTriage).Put([]byte(contactID), v); err != nil {
-			return err
-		}
-		h := tx.Bucket(bHistory)
-		seq, err := h.NextSequence()
-		if err != nil {
-			return err
-		}
-		ev.Seq, ev.At, ev.Before = seq, at, &before
-		ev2, err := json.Marshal(ev)
-		if err != nil {
-			return err
-		}
-		out = t
-		return h.Put(historyKey(contactID, seq), ev2)
-	})
-	return out, writeErr(err)
+	return s.changeTx(contactID, at, ev, func(_ *bolt.Tx, t *Triage) error { return mutate(t) })
 }
 
 // LogTouch records that the rep contacted the person at time at, and
