@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,6 +54,9 @@ func runDemo(e *env, args []string) int {
 	if err := addSampleLeads(s, *rows, 1, now, 0); err != nil {
 		return e.fail(err)
 	}
+	if err := addSampleMail(s, now); err != nil {
+		return e.fail(err)
+	}
 	seed := int64(1000)
 	opt := tui.Options{Banner: "demo",
 		// The demo's S key "syncs" a handful of fresh sample leads, so the
@@ -96,6 +100,52 @@ func addSampleLeads(s *store.Store, rows int, seed int64, now time.Time, span ti
 	}
 	_, err := s.Upsert(leads, store.UpsertOptions{})
 	return err
+}
+
+// sampleReplies are what the demo's contacts answered, so that a new user
+// sees the Replied view, a timeline with a sent message and a reply, and
+// a bouncing address, without a mailbox.
+var sampleReplies = []store.Reply{
+	{Subject: "Re: Your trial", Excerpt: "Thanks for the quick answer.\nCould we talk on Thursday about pricing for 40 seats?"},
+	{Subject: "Re: Following up", Excerpt: "Yes, the test drive went well.\nPlease send the security documentation."},
+}
+
+// addSampleMail gives the first contactable contacts of the demo a sent
+// message each; the first ones replied, the next one's address bounced.
+func addSampleMail(s *store.Store, now time.Time) error {
+	var ids []string
+	err := s.ListContacts(store.Filter{}, func(c *store.Contact) error {
+		if c.Contactable() && !c.IsTest {
+			ids = append(ids, c.ID)
+		}
+		if len(ids) == len(sampleReplies)+1 {
+			return store.ErrStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, store.ErrStop) {
+		return err
+	}
+	for i, id := range ids {
+		sent := now.Add(-time.Duration(3+i) * 24 * time.Hour)
+		msgID := fmt.Sprintf("demo-%d.%s@leads.invalid", i, id)
+		if _, err := s.LogSent(id, sent, store.DefaultCadence, msgID, "Your trial of Contoso"); err != nil {
+			return err
+		}
+		if i < len(sampleReplies) {
+			r := sampleReplies[i]
+			r.MessageID = fmt.Sprintf("demo-reply-%d.%s@customer.invalid", i, id)
+			r.At = now.Add(-time.Duration(2+3*i) * time.Hour)
+			if _, _, err := s.RecordReply(id, r, now); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, _, err := s.MarkBouncing(id, sent.Add(time.Minute), "demo-bounce@mx.invalid", "550 5.1.1 mailbox unknown"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // demoDir makes the demo's directory: in the private directory of
