@@ -88,6 +88,10 @@ type Triage struct {
 	// BouncedAt until the rep clears it.
 	Bouncing  bool      `json:"bouncing,omitempty"`
 	BouncedAt time.Time `json:"bounced_at,omitzero"`
+
+	// Owner is the rep who claimed the contact (see claim.go); empty
+	// means nobody has.
+	Owner string `json:"owner,omitempty"`
 }
 
 // Waiting reports whether the person's newest reply waits for the rep's
@@ -117,6 +121,10 @@ const (
 	EventBounce = "bounce"
 	// EventBounceCleared is the rep clearing a bouncing mark.
 	EventBounceCleared = "bounce_cleared"
+	// EventClaim is a rep taking the contact (To names the rep).
+	EventClaim = "claim"
+	// EventRelease is a rep giving the contact up (From names the rep).
+	EventRelease = "release"
 )
 
 // Event is one user action on a contact, kept so the rep can see the
@@ -132,6 +140,9 @@ type Event struct {
 	// Subject its subject (cleaned for display).
 	MessageID string `json:"message_id,omitempty"`
 	Subject   string `json:"subject,omitempty"`
+	// By names the rep who made the change, where a team shares the
+	// contact; empty for a change made on this database alone.
+	By string `json:"by,omitempty"`
 	// Before is the triage state the event replaced; Undo restores it.
 	Before *Triage `json:"before,omitempty"`
 	// Undone marks an event reverted by a later undo.
@@ -431,6 +442,9 @@ func mergeTriage(a, b Triage) Triage {
 	out.BouncedAt = later(a.BouncedAt, b.BouncedAt)
 	if !out.Bouncing {
 		out.BouncedAt = time.Time{}
+	}
+	if out.Owner == "" {
+		out.Owner = q.Owner // a claim on either address holds for the person
 	}
 	out.Notes = append(append([]Note(nil), a.Notes...), b.Notes...)
 	slices.SortStableFunc(out.Notes, func(x, y Note) int { return x.At.Compare(y.At) })
