@@ -110,6 +110,8 @@ type Config struct {
 	// where follow-ups are written as iCalendar ([calendar]).
 	Mail     Mail
 	Calendar Calendar
+	// Team is the shared team inbox ([team]).
+	Team Team
 
 	Problems []Problem
 }
@@ -207,8 +209,10 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 			r.mail(doc[k], getenv)
 		case "calendar":
 			r.calendar(doc[k], getenv)
+		case "team":
+			r.team(doc[k])
 		default:
-			c.problem(lines.table(k), fmt.Sprintf("unknown table or key %q (known: sender, inbox, cadence, views, keys, mail, calendar, azure)", clean(k)))
+			c.problem(lines.table(k), fmt.Sprintf("unknown table or key %q (known: sender, inbox, cadence, views, keys, mail, calendar, azure, team)", clean(k)))
 		}
 	}
 	// Sync refuses such a file (importer/azuretable); say it here too, as
