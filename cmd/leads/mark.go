@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
 	"github.com/leads-inbox/leads/tui"
@@ -197,5 +198,10 @@ func contactName(c *store.Contact) string {
 	if n == "" {
 		n = c.ID
 	}
-	return safetext.Clean(n)
+	// A name is typed by a stranger: a 40 KB one would fill the terminal
+	// with every line that names the contact.
+	return ansi.TruncateWc(safetext.Clean(n), maxNameCells, "…")
 }
+
+// maxNameCells bounds a contact's name in one line of command output.
+const maxNameCells = 60

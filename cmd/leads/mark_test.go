@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -83,4 +84,25 @@ func openDB(t *testing.T, db string) *store.Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestMarkShortensALongName: a 40,000-character name a stranger typed is
+// shown cut to one short line (ending in "…") in what mark prints, not
+// poured over the terminal.
+func TestMarkShortensALongName(t *testing.T) {
+	db := tempDB(t)
+	long := strings.Repeat("x", 40_000) + "\u202e"
+	csv := "ActionCode,CreatedTime,CustomerInfo,LeadSource,OfferDisplayName\r\n" +
+		`PLT,11/2/2026 8:14:05 AM,"{""FirstName"":""` + long + `"",""Email"":""long@name.example""}",AppSource (SPZA)-,Contoso` + "\r\n"
+	f := t.TempDir() + "/long.csv"
+	if err := os.WriteFile(f, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, db, "", "import", f); r.code != 0 {
+		t.Fatalf("import: %+v", r)
+	}
+	r := runCLI(t, db, "", "mark", "long@name.example", "--note", "called")
+	if r.code != 0 || len(r.stdout) > 300 || !strings.Contains(r.stdout, "…: note") || strings.Contains(r.stdout, "\u202e") {
+		t.Fatalf("mark printed %d bytes: %.200q", len(r.stdout), r.stdout)
+	}
 }
