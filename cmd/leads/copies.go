@@ -18,6 +18,8 @@ import (
 	"github.com/leads-inbox/leads/store/calendar"
 	"github.com/leads-inbox/leads/store/safetext"
 	"github.com/leads-inbox/leads/store/scratch"
+	"github.com/leads-inbox/leads/tui/config"
+	mailsend "github.com/leads-inbox/leads/tui/draft/send"
 )
 
 // What forget reaches outside the database: the copies leads wrote and
@@ -379,6 +381,7 @@ func reportCopies(e *env, s *store.Store, email string) int {
 func walkCopies(e *env, s *store.Store, p, email string) int {
 	uid, err := s.CalendarUID(store.ContactIDForEmail(email))
 	r := forgetInCopies(e, p, email, uid, e.now())
+	forgetSentCopies(e, email, &r)
 	if err != nil {
 		r.fail("could not read the calendar key (%s): a calendar file leads wrote may still hold their follow-up; run 'leads forget --finish'", safetext.Clean(err.Error()))
 	}
@@ -413,4 +416,21 @@ func recordCopy(e *env, dbPath, path, kind string) int {
 		return e.fail(fmt.Errorf("%s is written but could not be put on the list of copies (%v), so forgetting a person will not reach it: check that the database's directory is writable", path, unwrapPath(err)))
 	}
 	return exitOK
+}
+
+// forgetSentCopies deletes the messages sent to the person that [mail]
+// sent_maildir keeps: the folder is leads' own copy of what went out, so
+// forgetting them must reach it as it reaches exports and backups.
+func forgetSentCopies(e *env, email string, r *copyReport) {
+	cfg, err := config.LoadDefault(e.getenv)
+	if err != nil || cfg.Mail.SentMaildir == "" {
+		return
+	}
+	n, err := mailsend.RemoveCopiesTo(cfg.Mail.SentMaildir, func(addr string) bool { return store.NormalizeEmail(addr) == email })
+	if n > 0 {
+		r.ok("removed %s sent to them from the sent Maildir folder", countOf(n, "message", "messages"))
+	}
+	if err != nil {
+		r.fail("%s", safetext.Clean(err.Error()))
+	}
 }

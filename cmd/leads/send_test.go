@@ -199,6 +199,21 @@ func TestDraftSendSendmail(t *testing.T) {
 	if cur, _ := filepath.Glob(filepath.Join(sent, "cur", "*:2,S")); len(cur) != 2 {
 		t.Errorf("sent copies: %v", cur)
 	}
+	// Forgetting Mallory (typed in another case) removes the copy sent to
+	// them, and only that one.
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: getenv,
+		now: func() time.Time { return time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC) }}
+	if code := run(e, []string{"--db", db, "forget", "--yes", "MALLORY@Fabrikam.example"}); code != 0 || !strings.Contains(out.String(), "removed 1 message sent to them") {
+		t.Fatalf("forget: %d %s %s", code, out.String(), errb.String())
+	}
+	cur, _ := filepath.Glob(filepath.Join(sent, "cur", "*:2,S"))
+	if len(cur) != 1 {
+		t.Fatalf("sent copies after forget: %v", cur)
+	}
+	if b, _ := os.ReadFile(cur[0]); bytes.Contains(bytes.ToLower(b), []byte("mallory")) {
+		t.Fatalf("the copy left is Mallory's")
+	}
 }
 
 // TestDraftSendFailuresLogNothing: a command that exits 1, a server that
