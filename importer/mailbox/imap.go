@@ -43,6 +43,12 @@ const (
 	// DefaultIMAPTimeout bounds every read and write on the connection: a
 	// server that stops answering fails the scan within it.
 	DefaultIMAPTimeout = 30 * time.Second
+	// DefaultIMAPMaxScan bounds one whole scan of a folder: a server
+	// that sends a byte just inside every read's timeout would
+	// otherwise hold the scan (and, under the inbox, its mail round)
+	// for ever. What was read by then is kept; the rest is read next
+	// time.
+	DefaultIMAPMaxScan = 10 * time.Minute
 	// DefaultIMAPBatch is how many messages one FETCH asks for.
 	DefaultIMAPBatch = 50
 	// DefaultMaxMessageBytes is how much of each message is fetched: the
@@ -73,6 +79,8 @@ type IMAPConfig struct {
 	TLS *tls.Config
 	// Timeout bounds each read and write; 0 means DefaultIMAPTimeout.
 	Timeout time.Duration
+	// MaxScan bounds one scan of the folder; 0 means DefaultIMAPMaxScan.
+	MaxScan time.Duration
 	// Batch is how many messages one FETCH asks for; 0 means DefaultIMAPBatch.
 	Batch int
 	// MaxMessageBytes caps the bytes fetched of each message; 0 means
@@ -131,6 +139,9 @@ func NewIMAP(cfg IMAPConfig) (Source, error) {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultIMAPTimeout
+	}
+	if cfg.MaxScan <= 0 {
+		cfg.MaxScan = DefaultIMAPMaxScan
 	}
 	if cfg.Batch <= 0 {
 		cfg.Batch = DefaultIMAPBatch
@@ -208,6 +219,8 @@ func parseCursor(b []byte) imapCursor {
 // each cut at MaxMessageBytes) and calls fn for each in UID order. An
 // unchanged folder costs a login and an EXAMINE: no message is fetched.
 func (s *imapSource) Scan(ctx context.Context, cursor []byte, fn func(key string, r io.Reader) error) ([]byte, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, s.cfg.MaxScan, errScanTooLong)
+	defer cancel()
 	cur := parseCursor(cursor)
 	sess, err := s.connect(ctx)
 	if err != nil {
@@ -253,6 +266,9 @@ func (s *imapSource) Scan(ctx context.Context, cursor []byte, fn func(key string
 	}
 	return cur.encode(), nil
 }
+
+// errScanTooLong is why a scan that passed MaxScan was stopped.
+var errScanTooLong = errors.New("the scan took longer than its limit")
 
 // session is one connection to the server for one scan.
 type session struct {
@@ -507,6 +523,8 @@ func (sess *session) failed(ctx context.Context) bool {
 func (sess *session) explain(ctx context.Context, err error) error {
 	where := sess.src.where()
 	switch {
+	case errors.Is(context.Cause(ctx), errScanTooLong):
+		return fmt.Errorf("%s: the server sent too slowly to finish within %s; what was read is recorded, the rest is read next time", where, sess.src.cfg.MaxScan)
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s: stopped", where)
 	case sess.conn.tooLarge.Load():

@@ -152,6 +152,9 @@ type proxyOpts struct {
 	stallOn string
 	hangUp  bool
 	rewrite func([]byte) []byte
+	// trickle, when set, sends the server's answers one byte at a time,
+	// this long apart.
+	trickle time.Duration
 }
 
 func startProxy(t *testing.T, upstream string, o proxyOpts) *proxy {
@@ -214,6 +217,23 @@ func startProxy(t *testing.T, upstream string, o proxyOpts) *proxy {
 					}
 				}
 			}()
+			if o.trickle > 0 {
+				go func() {
+					br := bufio.NewReader(u)
+					for {
+						b, err := br.ReadByte()
+						if err != nil {
+							c.Close()
+							return
+						}
+						time.Sleep(o.trickle)
+						if _, err := c.Write([]byte{b}); err != nil {
+							return
+						}
+					}
+				}()
+				continue
+			}
 			if p.rewrite != nil {
 				go func() {
 					br := bufio.NewReader(u)
@@ -1056,4 +1076,23 @@ func TestIMAPScanMemoryStaysBounded(t *testing.T) {
 	if grew := peak - base; grew > 32<<20 {
 		t.Errorf("the heap grew by %d MB during the scan: messages are being kept", grew>>20)
 	}
+}
+
+// TestIMAPTrickleIsCutAtTheScanLimit: a server that answers one byte at a
+// time, each well inside the read timeout, cannot hold a scan past its
+// whole-scan limit: the scan ends with one line saying what happened.
+func TestIMAPTrickleIsCutAtTheScanLimit(t *testing.T) {
+	srv := dovecottest.Start(t)
+	srv.Append(t, "INBOX", replyMsg)
+	p := startProxy(t, net.JoinHostPort(srv.Host, strconv.Itoa(srv.PlainPort)), proxyOpts{trickle: 20 * time.Millisecond})
+	host, port, _ := net.SplitHostPort(p.addr)
+	n, _ := strconv.Atoi(port)
+	src, err := NewIMAP(IMAPConfig{Host: host, Port: n, Security: SecurityNone, User: dovecottest.User,
+		Timeout: time.Second, MaxScan: 2 * time.Second,
+		Password: func(context.Context) (string, error) { return dovecottest.Password, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	checkOneLine(t, scanWithin(t, src, context.Background(), 20*time.Second), "sent too slowly")
 }
