@@ -84,7 +84,7 @@ func run(t testing.TB, m *Model, cmd tea.Cmd) {
 		for _, c := range msg {
 			run(t, m, c)
 		}
-	case spinner.TickMsg, clockMsg, syncTickMsg, mailTickMsg:
+	case spinner.TickMsg, clockMsg, syncTickMsg, mailTickMsg, teamTickMsg:
 	case tea.QuitMsg:
 	default:
 		send(t, m, msg)

@@ -740,6 +740,9 @@ func (m *Model) statusBar() string {
 	if m.mail.note != "" {
 		left = append(left, m.mail.note)
 	}
+	if m.team.note != "" {
+		left = append(left, m.team.note)
+	}
 	l := strings.Join(left, " · ")
 	r := "? help"
 	space := m.width - ansi.StringWidthWc(r) - 1

@@ -44,6 +44,10 @@ type Options struct {
 	// repeats it while the inbox is open (--mail-every; 0: never).
 	MailScanner MailScanner
 	MailEvery   time.Duration
+	// Team pushes this rep's changes to the team's table and pulls the
+	// others' ([team]); it runs after each change and every TeamEvery.
+	Team      TeamRound
+	TeamEvery time.Duration
 	// Now is the clock (tests freeze it); nil means time.Now.
 	Now func() time.Time
 	// NoColor draws without colour (the NO_COLOR convention).
@@ -159,6 +163,7 @@ type Model struct {
 	syncNote   string
 
 	mail mailState // the periodic mailbox scan (mailscan.go)
+	team teamState // the team table's rounds (team.go)
 }
 
 // New returns the inbox over an open store.
@@ -206,6 +211,11 @@ func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.loadCmd(), tea.RequestBackgroundColor, clockTick()}
 	if m.opt.Syncer != nil && m.opt.SyncEvery > 0 {
 		cmds = append(cmds, syncTick(m.opt.SyncEvery))
+	}
+	if m.opt.Team != nil {
+		// A first round at once: what the team did while the inbox was
+		// closed, and what this rep queued offline.
+		cmds = append(cmds, func() tea.Msg { return teamTickMsg{} })
 	}
 	if m.opt.MailScanner != nil && m.opt.MailEvery > 0 {
 		// The first scan comes at once: replies that arrived while the
@@ -264,13 +274,13 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case changedMsg:
 		cmd := m.onChanged(msg)
 		if msg.err == nil {
-			cmd = tea.Batch(cmd, m.calendarChanged())
+			cmd = tea.Batch(cmd, m.calendarChanged(), m.teamChanged())
 		}
 		return m, tea.Batch(cmd, m.sessionChanged(msg))
 	case batchMsg:
 		cmd := m.onBatch(msg)
 		if len(msg.ts) > 0 {
-			cmd = tea.Batch(cmd, m.calendarChanged())
+			cmd = tea.Batch(cmd, m.calendarChanged(), m.teamChanged())
 		}
 		return m, cmd
 	case calendarTickMsg:
@@ -329,6 +339,19 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.startMail(), mailTick(m.opt.MailEvery))
 	case mailDoneMsg:
 		return m, m.onMailDone(msg)
+	case teamTickMsg:
+		var next tea.Cmd
+		if m.opt.TeamEvery > 0 {
+			next = teamTick(m.opt.TeamEvery)
+		}
+		return m, tea.Batch(m.startTeam(), next)
+	case teamPushMsg:
+		if msg.gen != m.team.gen {
+			return m, nil // a later change asks again
+		}
+		return m, m.startTeam()
+	case teamDoneMsg:
+		return m, m.onTeamDone(msg)
 	case spinner.TickMsg:
 		if !m.syncing {
 			return m, nil
