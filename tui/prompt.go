@@ -159,7 +159,12 @@ func (m *Model) submit() tea.Cmd {
 	switch p.kind {
 	case promptSearch:
 		m.closePrompt()
-		if m.f.query != "" {
+		switch {
+		case m.f.query == "":
+		case m.x == nil:
+			// Typed while the leads load: the search applies once they are in.
+			m.say(fmt.Sprintf("searching for \"%s\" once the leads are loaded", m.f.query))
+		default:
 			m.say(fmt.Sprintf("%d contacts match \"%s\"", len(m.x.visible), m.f.query))
 		}
 		return nil
