@@ -26,3 +26,33 @@ func TestSearchTypedWhileLoading(t *testing.T) {
 		t.Fatalf("rows after the load: %v", got)
 	}
 }
+
+// TestEveryKeyWhileLoading: no key, alone or followed by enter, text and
+// esc, crashes an inbox whose leads have not loaded yet (the first
+// seconds at a million leads, and every reload after another process
+// wrote).
+func TestEveryKeyWhileLoading(t *testing.T) {
+	keys := []string{"enter", "esc", "tab", "space", "backspace", "ctrl+d", "ctrl+u"}
+	for c := '!'; c <= '~'; c++ {
+		keys = append(keys, string(c))
+	}
+	s := fixture(t)
+	for _, k := range keys {
+		for _, then := range [][]string{nil, {"enter"}, {"a", "enter"}, {"y"}, {"esc"}} {
+			m := New(s, Options{Now: func() time.Time { return testNow }})
+			m.msgs.after = noTick
+			send(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Errorf("%q then %v before the load: panic %v", k, then, r)
+					}
+				}()
+				press(t, m, append([]string{k}, then...)...)
+				_ = m.View()
+				run(t, m, m.loadCmd())
+				_ = m.View()
+			}()
+		}
+	}
+}
