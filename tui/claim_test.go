@@ -219,4 +219,10 @@ func TestTeamTabsAppear(t *testing.T) {
 	if !strings.Contains(tabs, "-Tea") || cells.Width(tabs) > 80 {
 		t.Errorf("at 80 columns with the widest counts: %q", tabs)
 	}
+	// The views a rep works from keep their counts.
+	for _, want := range []string{"1Act 1.2M", "2Sch 1.2M", "8Rep 1.2M", "9Min 1.2M", "0Una 1.2M"} {
+		if !strings.Contains(tabs, want) {
+			t.Errorf("at 80 columns no %q in %q", want, tabs)
+		}
+	}
 }

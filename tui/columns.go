@@ -216,7 +216,7 @@ func (m *Model) tabs() string {
 	if m.x != nil {
 		counts = m.x.counts
 	}
-	build := func(names *[numViews]string, withCounts, padded bool) string {
+	build := func(names *[numViews]string, counted func(view.Lane) bool, padded bool) string {
 		n := view.Lane(m.numLanes())
 		parts := make([]string, n)
 		short := names == &tabShort
@@ -227,7 +227,7 @@ func (m *Model) tabs() string {
 				// per tab so that all eight keep their counts at 80.
 				label = m.tabKey(v) + names[v]
 			}
-			if withCounts || v == m.view {
+			if counted(v) || v == m.view {
 				label += " " + humanCount(counts[v])
 			}
 			switch {
@@ -246,15 +246,22 @@ func (m *Model) tabs() string {
 		}
 		return strings.Join(parts, " ") + m.savedTabs()
 	}
+	all := func(view.Lane) bool { return true }
+	none := func(view.Lane) bool { return false }
+	work := func(v view.Lane) bool {
+		return v == viewAction || v == viewScheduled || v == viewReplied || v == viewMine || v == viewUnowned
+	}
 	var s string
 	for _, try := range []func() string{
-		func() string { return build(&viewNames, true, true) },
-		func() string { return build(&viewNames, true, false) },
-		func() string { return build(&tabShort, true, false) },
-		func() string { return build(&viewNames, false, true) },
+		func() string { return build(&viewNames, all, true) },
+		func() string { return build(&viewNames, all, false) },
+		func() string { return build(&tabShort, all, false) },
 		// With the team's three views, eleven tabs: at 80 columns the
-		// short labels stay and only the shown view keeps its count.
-		func() string { return build(&tabShort, false, false) },
+		// short labels stay, and the views a rep works from keep their
+		// counts.
+		func() string { return build(&tabShort, work, false) },
+		func() string { return build(&viewNames, none, true) },
+		func() string { return build(&tabShort, none, false) },
 	} {
 		if s = try(); lipgloss.Width(s) <= m.width {
 			break
