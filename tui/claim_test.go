@@ -226,3 +226,26 @@ func TestTeamTabsAppear(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnerColumnKeepsItsWidth: a long owner name in a wide script is cut
+// to the owner column; no row grows past the terminal.
+func TestOwnerColumnKeepsItsWidth(t *testing.T) {
+	s := openStore(t, []store.Lead{lead("Alice", "alice@a.example", store.ActionContactMe, 2)})
+	long := strings.Repeat("王", 20) + "\x1b[31m👨‍👩‍👧"
+	if _, err := s.Claim(store.ContactIDForEmail("alice@a.example"), long, false, testNow); err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(t, s, Options{Getenv: func(string) string { return "" }})
+	for _, w := range []int{80, 120} {
+		send(t, m, windowSize(w, 24))
+		scr := screenText(m)
+		if !strings.Contains(scr, "@王王王") || strings.Contains(scr, "\x1b[31") {
+			t.Errorf("at %d columns the owner is not shown cleaned:\n%s", w, scr)
+		}
+		for _, ln := range strings.Split(scr, "\n") {
+			if cw := cells.Width(ln); cw > w {
+				t.Errorf("at %d columns a line takes %d: %q", w, cw, ln)
+			}
+		}
+	}
+}
