@@ -36,7 +36,8 @@ const (
 	numSoloViews = viewMine
 )
 
-// viewNames are the tab labels; short, because all eight share 80 columns.
+// viewNames are the tab labels; short, because the eight a rep alone has
+// share 80 columns (the team's three take tabShort there).
 var viewNames = [numViews]string{"Action", "Scheduled", "All", "Closed", "No info", "DNC", "Test", "Replied", "Mine", "Unassigned", "Team"}
 
 // Filter dimensions, in the order the filter panel shows them (view.Dim).
