@@ -249,3 +249,18 @@ func TestOwnerColumnKeepsItsWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestClaimKeyInKeysConfig: [keys] claim rebinds c, and a key another
+// inbox action has is refused, so c and t stay apart.
+func TestClaimKeyInKeysConfig(t *testing.T) {
+	km := DefaultKeyMap()
+	if probs := ApplyKeys(&km, map[string][]string{"claim": {"t"}}); len(probs) != 1 || !strings.Contains(probs[0].Msg, "touch") {
+		t.Fatalf("claim = t: %+v", probs)
+	}
+	if !slices.Equal(km.Claim.Keys(), []string{"c"}) {
+		t.Fatalf("a refused binding changed claim: %v", km.Claim.Keys())
+	}
+	if probs := ApplyKeys(&km, map[string][]string{"claim": {"C"}}); len(probs) != 0 || !slices.Equal(km.Claim.Keys(), []string{"C"}) {
+		t.Fatalf("claim = C: %+v, keys %v", probs, km.Claim.Keys())
+	}
+}
