@@ -80,3 +80,31 @@ func (s *Store) Release(contactID, rep string, force bool, at time.Time) (Triage
 		return nil
 	})
 }
+
+// OwnerEventText says a claim or release event in words for a timeline:
+// "claimed by Ana", "released by Ana", "Ben took over from Ana"; "" for
+// any other event. Names are cleaned again: the history may come from a
+// damaged or hostile file.
+func OwnerEventText(e Event) string {
+	by, from := CleanRepName(e.By), CleanRepName(e.From)
+	switch e.Kind {
+	case EventClaim:
+		to := CleanRepName(e.To)
+		if to == "" {
+			to = by
+		}
+		if from != "" && from != to {
+			return to + " took over from " + from
+		}
+		return "claimed by " + to
+	case EventRelease:
+		switch {
+		case by == "":
+			return "released (was " + from + "'s)"
+		case from != "" && from != by:
+			return "released by " + by + " (was " + from + "'s)"
+		}
+		return "released by " + by
+	}
+	return ""
+}

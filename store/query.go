@@ -83,7 +83,7 @@ func (s *Store) listContacts(f Filter, order view.Order, now time.Time, mode lis
 		}
 		var states map[[8]byte]view.State
 		if sel.NeedsState() || order.NeedsState() {
-			if states, err = statesTx(tx); err != nil {
+			if states, err = statesTx(tx, f.Owner, nil); err != nil {
 				return err
 			}
 		}

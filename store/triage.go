@@ -187,9 +187,20 @@ func (s *Store) AllTriage(fn func(Triage) error) error {
 	})
 }
 
-// State returns the part of t that the read model ranks and filters by.
-func (t Triage) State() view.State {
+// State returns the part of t that the read model ranks and filters by,
+// as a database without a rep name sees it: any owner is another rep.
+func (t Triage) State() view.State { return t.StateFor("") }
+
+// StateFor is State as rep me sees it: a contact me claimed is OwnedMine.
+func (t Triage) StateFor(me string) view.State {
 	s := view.StateOf(t.Status, t.NextFollowUp, t.Touches)
+	switch {
+	case t.Owner == "":
+	case t.Owner == me:
+		s.Owned = view.OwnedMine
+	default:
+		s.Owned = view.OwnedTeam
+	}
 	if t.Waiting() {
 		s.Replied = max(t.RepliedAt.Unix(), 1)
 	}
@@ -203,16 +214,27 @@ func (t Triage) State() view.State {
 // contact ID; a contact missing from it is untouched (the zero State).
 // The inbox ranks with it, and so does 'leads list --sort urgency'.
 func (s *Store) States() (map[[8]byte]view.State, error) {
-	var out map[[8]byte]view.State
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		out, err = statesTx(tx)
-		return err
-	})
+	out, _, err := s.StatesFor("")
 	return out, err
 }
 
-func statesTx(tx *bolt.Tx) (map[[8]byte]view.State, error) {
+// StatesFor is States as rep me sees them (Triage.StateFor), with the
+// owner of every claimed contact by contact ID: few contacts have one, so
+// the names are kept apart from the States.
+func (s *Store) StatesFor(me string) (map[[8]byte]view.State, map[[8]byte]string, error) {
+	var out map[[8]byte]view.State
+	owners := map[[8]byte]string{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		out, err = statesTx(tx, me, owners)
+		return err
+	})
+	return out, owners, err
+}
+
+// statesTx reads every State as me sees it; owners, when not nil, gets
+// the owner of each claimed contact.
+func statesTx(tx *bolt.Tx, me string, owners map[[8]byte]string) (map[[8]byte]view.State, error) {
 	out := map[[8]byte]view.State{}
 	err := tx.Bucket(bTriage).ForEach(func(k, v []byte) error {
 		t := newTriage(string(k))
@@ -225,7 +247,10 @@ func statesTx(tx *bolt.Tx) (map[[8]byte]view.State, error) {
 			if _, err := hex.Decode(id[:], k); err != nil {
 				return nil
 			}
-			out[id] = t.State()
+			out[id] = t.StateFor(me)
+			if owners != nil && t.Owner != "" {
+				owners[id] = t.Owner
+			}
 		}
 		return nil
 	})

@@ -105,14 +105,14 @@ func syncTick(every time.Duration) tea.Cmd {
 // loadCmd reads every digest and the triage state and builds the ranked
 // index off the UI goroutine, so the first frame comes with it.
 func (m *Model) loadCmd() tea.Cmd {
-	st, now := m.st, m.now()
+	st, now, me := m.st, m.now(), m.me
 	var prev []view.Digest
 	if m.x != nil {
 		prev = m.x.dg
 	}
 	return func() tea.Msg {
 		t0 := time.Now()
-		x, last, err := buildIndex(st, now)
+		x, last, err := buildIndex(st, now, me)
 		msg := loadedMsg{x: x, lastTest: last, took: time.Since(t0), err: err}
 		if err == nil {
 			msg.arrived = arrivals(prev, x.dg)
@@ -121,12 +121,12 @@ func (m *Model) loadCmd() tea.Cmd {
 	}
 }
 
-func buildIndex(st *store.Store, now time.Time) (*index, time.Time, error) {
+func buildIndex(st *store.Store, now time.Time, me string) (*index, time.Time, error) {
 	dg, text, dict, err := st.LoadDigests(sep)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	states, err := st.States()
+	states, owners, err := st.StatesFor(me)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -135,6 +135,7 @@ func buildIndex(st *store.Store, now time.Time) (*index, time.Time, error) {
 		return nil, time.Time{}, err
 	}
 	x := newIndex(dg, text, dict, states, now)
+	x.takeOwners(owners, me)
 	if err := x.loadOfferNames(st); err != nil {
 		return nil, time.Time{}, err
 	}

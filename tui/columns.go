@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -13,7 +14,10 @@ import (
 )
 
 // columns holds the width of each column of the inbox list; 0 hides it.
-type columns struct{ clock, name, company, latest, offer, email, country, status, tch int }
+type columns struct{ clock, name, company, latest, offer, email, country, status, tch, owner int }
+
+// ownerW is the owner column's width: "@" and seven cells of the name.
+const ownerW = 8
 
 // Room the optional columns need before they show: the country when the
 // flexible columns have this many cells, the email from this many.
@@ -43,6 +47,11 @@ func (m *Model) columns() columns {
 		return 0
 	}
 	c := columns{clock: 9, latest: pick("latest", 13), status: pick("status", 9), tch: pick("touches", 3)}
+	if m.teamViews() {
+		// Whose the contact is, once owners matter; the first column to
+		// go when the width falls.
+		c.owner = pick("owner", ownerW)
+	}
 	if m.width >= 110 && c.latest > 0 {
 		c.latest = 22
 	}
@@ -50,7 +59,7 @@ func (m *Model) columns() columns {
 	// shown and a space between each two columns.
 	free := func(flex int) int {
 		w, n := 0, flex
-		for _, x := range []int{c.clock, c.latest, c.status, c.tch} {
+		for _, x := range []int{c.clock, c.latest, c.status, c.tch, c.owner} {
 			if x > 0 {
 				w += x
 				n++
@@ -76,6 +85,11 @@ func (m *Model) columns() columns {
 			names, flex, mins = append(names, "email"), append(flex, &c.email), append(mins, emailMin)
 			r = free(n+1) - c.country
 		}
+		m.share(names, flex, mins, r)
+		return c
+	}
+	c.owner = 0
+	if r := free(len(flex)); r >= sum(mins) {
 		m.share(names, flex, mins, r)
 		return c
 	}
@@ -170,7 +184,29 @@ func (m *Model) windowNeeds(names []string) []int {
 
 // tabShort are the tab labels when the full ones and their counts do not
 // fit: at 80 columns every view keeps its count.
-var tabShort = [numViews]string{"Act", "Sch", "All", "Cls", "NoI", "DNC", "Tst", "Rep"}
+var tabShort = [numViews]string{"Act", "Sch", "All", "Cls", "NoI", "DNC", "Tst", "Rep", "Min", "Una", "Tea"}
+
+// tabKey is the key a view's tab is labelled with: its number for the
+// first eight, the bound key for the team's views.
+func (m *Model) tabKey(v view.Lane) string {
+	switch v {
+	case viewMine:
+		return firstKey(m.keys.ViewMine)
+	case viewUnowned:
+		return firstKey(m.keys.ViewUnassigned)
+	case viewTeam:
+		return firstKey(m.keys.ViewTeam)
+	}
+	return fmt.Sprint(v + 1)
+}
+
+// firstKey is the first key of a binding, "" when it has none.
+func firstKey(b key.Binding) string {
+	if ks := b.Keys(); len(ks) > 0 {
+		return ks[0]
+	}
+	return ""
+}
 
 // tabs draws the view tabs, each with its count. As the width falls the
 // tabs lose their padding, then take short labels, and only when even
@@ -180,17 +216,18 @@ func (m *Model) tabs() string {
 	if m.x != nil {
 		counts = m.x.counts
 	}
-	build := func(names *[numViews]string, withCounts, padded bool) string {
-		parts := make([]string, numViews)
+	build := func(names *[numViews]string, counted func(view.Lane) bool, padded bool) string {
+		n := view.Lane(m.numLanes())
+		parts := make([]string, n)
 		short := names == &tabShort
-		for v := view.Lane(0); v < numViews; v++ {
-			label := fmt.Sprintf("%d %s", v+1, names[v])
+		for v := view.Lane(0); v < n; v++ {
+			label := m.tabKey(v) + " " + names[v]
 			if short {
 				// "1Act": the key stays beside its label, a column saved
 				// per tab so that all eight keep their counts at 80.
-				label = fmt.Sprintf("%d%s", v+1, names[v])
+				label = m.tabKey(v) + names[v]
 			}
-			if withCounts || v == m.view {
+			if counted(v) || v == m.view {
 				label += " " + humanCount(counts[v])
 			}
 			switch {
@@ -209,12 +246,22 @@ func (m *Model) tabs() string {
 		}
 		return strings.Join(parts, " ") + m.savedTabs()
 	}
+	all := func(view.Lane) bool { return true }
+	none := func(view.Lane) bool { return false }
+	work := func(v view.Lane) bool {
+		return v == viewAction || v == viewScheduled || v == viewReplied || v == viewMine || v == viewUnowned
+	}
 	var s string
 	for _, try := range []func() string{
-		func() string { return build(&viewNames, true, true) },
-		func() string { return build(&viewNames, true, false) },
-		func() string { return build(&tabShort, true, false) },
-		func() string { return build(&viewNames, false, true) },
+		func() string { return build(&viewNames, all, true) },
+		func() string { return build(&viewNames, all, false) },
+		func() string { return build(&tabShort, all, false) },
+		// With the team's three views, eleven tabs: at 80 columns the
+		// short labels stay, and the views a rep works from keep their
+		// counts.
+		func() string { return build(&tabShort, work, false) },
+		func() string { return build(&viewNames, none, true) },
+		func() string { return build(&tabShort, none, false) },
 	} {
 		if s = try(); lipgloss.Width(s) <= m.width {
 			break

@@ -71,13 +71,28 @@ func (m *Model) cadenceOf(p int32) store.Cadence {
 	return m.cfg.CadenceFor(m.x.dict.Name(m.x.dg[p].LatestAction))
 }
 
-// numTabs counts the tabs: the built-in views, then the saved ones.
-func (m *Model) numTabs() int { return int(numViews) + len(m.cfg.Views) }
+// teamViews reports whether the team's views (Mine, Unassigned, Team)
+// have tabs: in a team, once a contact has an owner, or while one of
+// them is shown. A rep alone keeps the eight tabs that fit 80 columns.
+func (m *Model) teamViews() bool {
+	return m.cfg.Team.On() || m.x != nil && m.x.anyOwner() || m.view >= numSoloViews
+}
 
-// tab returns the tab shown now: a lane, or numViews + a saved view.
+// numLanes counts the built-in views that have tabs.
+func (m *Model) numLanes() int {
+	if m.teamViews() {
+		return int(numViews)
+	}
+	return int(numSoloViews)
+}
+
+// numTabs counts the tabs: the built-in views, then the saved ones.
+func (m *Model) numTabs() int { return m.numLanes() + len(m.cfg.Views) }
+
+// tab returns the tab shown now: a lane, or numLanes + a saved view.
 func (m *Model) tab() int {
 	if m.savedAt >= 0 {
-		return int(numViews) + m.savedAt
+		return m.numLanes() + m.savedAt
 	}
 	return int(m.view)
 }
@@ -87,7 +102,7 @@ func (m *Model) tab() int {
 func (m *Model) setTab(t int) tea.Cmd {
 	n := m.numTabs()
 	t = ((t % n) + n) % n
-	if t < int(numViews) {
+	if t < m.numLanes() {
 		if m.savedAt >= 0 && m.x != nil {
 			// The saved view's order goes with it; the built-in views
 			// list by urgency.
@@ -96,7 +111,7 @@ func (m *Model) setTab(t int) tea.Cmd {
 		m.savedAt = -1
 		return m.setView(view.Lane(t))
 	}
-	return m.openSaved(t - int(numViews))
+	return m.openSaved(t - m.numLanes())
 }
 
 // openSaved shows saved view i: its lane with its filters.

@@ -80,7 +80,7 @@ func TestConfigSavedViewUnknownValueSaysSo(t *testing.T) {
 	c := baseConfig()
 	c.Views = []config.View{{Name: "nl", Lane: view.LaneAll, Country: "Netherlands"}}
 	m, _ := configModel(t, c)
-	for range numViews - m.view {
+	for range numSoloViews - m.view {
 		press(t, m, "tab")
 	}
 	if !m.msgErr || !strings.Contains(m.msg, `country "Netherlands"`) {

@@ -182,6 +182,14 @@ func (m *Model) contactLines(c *store.Contact, width, excerpt int) []string {
 	if t.LostReason != "" {
 		state += " · lost: " + safetext.Clean(t.LostReason)
 	}
+	switch owner := safetext.Clean(t.Owner); {
+	case owner != "" && t.Owner == m.me:
+		state += " · owner " + owner + " (you)"
+	case owner != "":
+		state += " · owner " + owner
+	case m.teamViews():
+		state += " · unassigned"
+	}
 	add(s.bold.Render(fit(state, w)))
 	if line, sty := m.firstReplyLine(c.ID); line != "" {
 		add(sty.Render(fit(line, w)))
@@ -280,13 +288,16 @@ func eventText(e store.Event, now time.Time) string {
 		return "note added"
 	case store.EventMerge:
 		return "work of a former address merged in"
+	case store.EventClaim, store.EventRelease:
+		return store.OwnerEventText(e)
 	case store.EventSent, store.EventReply, store.EventBounce, store.EventBounceCleared:
 		return mailEventText(e)
 	case store.EventUndo:
 		// Text is the kind of event undone, as stored: say it in words.
 		what := map[string]string{store.EventTouch: "touch", store.EventStatus: "status change",
 			store.EventFollowUp: "follow-up date", store.EventNote: "note",
-			store.EventSent: "sent message's touch", store.EventBounceCleared: "clearing of the bouncing mark"}[e.Text]
+			store.EventSent: "sent message's touch", store.EventBounceCleared: "clearing of the bouncing mark",
+			store.EventClaim: "claim", store.EventRelease: "release"}[e.Text]
 		if what == "" {
 			what = "change"
 		}

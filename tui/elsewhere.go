@@ -61,12 +61,12 @@ func (m *Model) onElsewhere(msg ElsewhereMsg) tea.Cmd {
 // and the dictionary never change once loaded, so the new index shares
 // them; onLoaded carries over what was built from them.
 func (m *Model) statesCmd() tea.Cmd {
-	st, now, prev := m.st, m.now(), m.x
+	st, now, prev, me := m.st, m.now(), m.x, m.me
 	dg, dict := prev.dg, prev.dict
 	text := store.SearchText{Text: prev.text.text, Off: prev.text.off}
 	return func() tea.Msg {
 		t0 := time.Now()
-		states, err := st.States()
+		states, owners, err := st.StatesFor(me)
 		if err != nil {
 			return loadedMsg{err: err}
 		}
@@ -75,6 +75,7 @@ func (m *Model) statesCmd() tea.Cmd {
 			return loadedMsg{err: err}
 		}
 		x := newIndex(dg, text, dict, states, now)
+		x.takeOwners(owners, me)
 		return loadedMsg{x: x, lastTest: last, took: time.Since(t0), from: prev}
 	}
 }

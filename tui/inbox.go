@@ -284,6 +284,12 @@ func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
 				return m.setView(view.Lane(l))
 			}
 		}
+	case key.Matches(k, km.ViewMine, km.ViewUnassigned, km.ViewTeam):
+		for l, b := range map[view.Lane]key.Binding{viewMine: km.ViewMine, viewUnowned: km.ViewUnassigned, viewTeam: km.ViewTeam} {
+			if key.Matches(k, b) {
+				return m.setView(l)
+			}
+		}
 	case key.Matches(k, km.Search):
 		return m.openSearch()
 	case key.Matches(k, km.Filter):
@@ -361,6 +367,8 @@ func (m *Model) action(k tea.KeyPressMsg, p int32) tea.Cmd {
 		return nil
 	case key.Matches(k, km.ClearBounce):
 		return m.askClearBounce(p)
+	case key.Matches(k, km.Claim):
+		return m.claimKey(p)
 	}
 	return nil
 }
@@ -555,6 +563,7 @@ func (m *Model) row(i int32, c columns, selected bool, now int64) string {
 	add(rt.country, c.country, nil)
 	add(status, c.status, &statusSty)
 	add(tch, c.tch, tchSty)
+	add(ownerTag(m.x.ownerOf(i)), c.owner, ownerSty(m, i))
 	if selected {
 		return m.sty.selected.Render(strings.Join(cells, " "))
 	}
@@ -602,7 +611,7 @@ func (m *Model) headerLine(c columns) string {
 		title string
 		w     int
 	}{{"Clock", c.clock}, {"Name", c.name}, {"Company", c.company}, {"Latest", c.latest},
-		{"Offer", c.offer}, {"Email", c.email}, {"Ctry", c.country}, {"Status", c.status}, {"Tch", c.tch}} {
+		{"Offer", c.offer}, {"Email", c.email}, {"Ctry", c.country}, {"Status", c.status}, {"Tch", c.tch}, {"Owner", c.owner}} {
 		if col.w > 0 {
 			h = append(h, fit(m.sortTitle(col.title), col.w))
 		}

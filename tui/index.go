@@ -27,11 +27,18 @@ const (
 	viewDNC       = view.LaneDNC
 	viewTest      = view.LaneTest
 	viewReplied   = view.LaneReplied
+	viewMine      = view.LaneMine
+	viewUnowned   = view.LaneUnassigned
+	viewTeam      = view.LaneTeam
 	numViews      = view.NumLanes
+	// numSoloViews are the views of a rep who works alone: the team's
+	// three show only in a team or once a contact has an owner.
+	numSoloViews = viewMine
 )
 
-// viewNames are the tab labels; short, because all eight share 80 columns.
-var viewNames = [numViews]string{"Action", "Scheduled", "All", "Closed", "No info", "DNC", "Test", "Replied"}
+// viewNames are the tab labels; short, because the eight a rep alone has
+// share 80 columns (the team's three take tabShort there).
+var viewNames = [numViews]string{"Action", "Scheduled", "All", "Closed", "No info", "DNC", "Test", "Replied", "Mine", "Unassigned", "Team"}
 
 // Filter dimensions, in the order the filter panel shows them (view.Dim).
 const (
@@ -85,9 +92,13 @@ func (f *filters) statuses() uint32 {
 // and int32 positions, so a filter change over 600,000 contacts allocates
 // nothing once the slices have grown.
 type index struct {
-	dg     []view.Digest
-	dict   *view.Dict
-	tri    []view.State
+	dg   []view.Digest
+	dict *view.Dict
+	tri  []view.State
+	// me is the rep the States are read as (view.Owned); owner holds the
+	// owner's name of each claimed contact, by position: few have one.
+	me     string
+	owner  map[int32]string
 	byID   map[[8]byte]int32
 	text   corpus   // every contact's search text, in one block
 	grams  *grams   // search prefilter over text; nil until built after the first frame
@@ -179,6 +190,41 @@ func newIndex(dg []view.Digest, text store.SearchText, dict *view.Dict, states m
 	}
 	x.rank(now.Unix())
 	return x
+}
+
+// takeOwners files the owners' names (store.StatesFor, read as me) by
+// position.
+func (x *index) takeOwners(owners map[[8]byte]string, me string) {
+	x.me, x.owner = me, make(map[int32]string, len(owners))
+	if len(owners) == 0 {
+		return
+	}
+	for i := range x.dg {
+		if o, ok := owners[x.dg[i].ID]; ok {
+			x.owner[int32(i)] = o
+		}
+	}
+}
+
+// ownerOf is the name of the rep who owns contact i, or "".
+func (x *index) ownerOf(i int32) string { return x.owner[i] }
+
+// anyOwner reports whether some contact has an owner.
+func (x *index) anyOwner() bool { return len(x.owner) > 0 }
+
+// putTriage keeps contact i's new triage state, as me sees it, without
+// ranking it again.
+func (x *index) putTriage(i int32, t store.Triage) {
+	x.tri[i] = t.StateFor(x.me)
+	x.status[i] = x.tri[i].Status
+	if x.owner == nil {
+		x.owner = map[int32]string{}
+	}
+	if t.Owner != "" {
+		x.owner[i] = t.Owner
+	} else {
+		delete(x.owner, i)
+	}
 }
 
 // find returns the position of the contact with this ID, or -1. The map is
@@ -287,8 +333,8 @@ func (x *index) rank(now int64) {
 	}
 	for i := 0; i < n; i++ {
 		p := int32(i)
-		for m := uint8(x.mask[i]); m != 0; m &= m - 1 {
-			x.viewSet[bits.TrailingZeros8(m)].set(p)
+		for m := uint16(x.mask[i]); m != 0; m &= m - 1 {
+			x.viewSet[bits.TrailingZeros16(m)].set(p)
 		}
 		x.statusSet[x.status[i]].set(p)
 	}
@@ -922,7 +968,7 @@ func (x *index) ok(mt *matcher, i int32) bool {
 func (x *index) apply(f *filters, v view.Lane) {
 	mt := x.matcher(f, -1)
 	x.visible = x.visible[:0]
-	var byMask [256]int
+	var byMask [1 << numViews]int
 	bit := view.Lanes(1) << v
 	plain := mt.search == nil && mt.status == 0
 	for _, b := range mt.codes {
@@ -1117,8 +1163,7 @@ func (x *index) setTriage(i int32, t store.Triage, now int64) {
 		from, found = slices.BinarySearch(x.keys, old)
 	}
 	oldLanes, oldStatus := x.mask[i], x.status[i]
-	x.tri[i] = t.State()
-	x.status[i] = x.tri[i].Status
+	x.putTriage(i, t)
 	if !found {
 		x.rank(now)
 		return
@@ -1142,11 +1187,11 @@ func (x *index) setTriage(i int32, t store.Triage, now int64) {
 		copy(x.omask[to+1:from+1], x.omask[to:from])
 	}
 	x.keys[to], x.order[to], x.omask[to] = key, i, r.Lanes
-	for m := uint8(oldLanes); m != 0; m &= m - 1 {
-		x.viewSet[bits.TrailingZeros8(m)].unset(i)
+	for m := uint16(oldLanes); m != 0; m &= m - 1 {
+		x.viewSet[bits.TrailingZeros16(m)].unset(i)
 	}
-	for m := uint8(r.Lanes); m != 0; m &= m - 1 {
-		x.viewSet[bits.TrailingZeros8(m)].set(i)
+	for m := uint16(r.Lanes); m != 0; m &= m - 1 {
+		x.viewSet[bits.TrailingZeros16(m)].set(i)
 	}
 	x.statusSet[oldStatus].unset(i)
 	x.statusSet[x.status[i]].set(i)

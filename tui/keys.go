@@ -22,6 +22,9 @@ type KeyMap struct {
 	NextView, PrevView                                                 key.Binding
 	ViewAction, ViewScheduled, ViewAll, ViewClosed, ViewNoPII, ViewDNC key.Binding
 	ViewTest, ViewReplied                                              key.Binding
+	// The team's views (Mine, Unassigned, Team), shown in a team or once
+	// a contact has an owner.
+	ViewMine, ViewUnassigned, ViewTeam key.Binding
 
 	// Finding: free-text search, the filter panel, clear both.
 	Search, Filter, ClearAll key.Binding
@@ -45,6 +48,9 @@ type KeyMap struct {
 	// ClearBounce clears the bouncing mark of the selected or open
 	// contact's address, once the rep knows it works again.
 	ClearBounce key.Binding
+	// Claim claims the selected or open contact for the rep, or (after a
+	// y/n) releases the rep's own or takes over another rep's.
+	Claim key.Binding
 
 	// Draft opens an email draft for the selected or open contact.
 	Draft key.Binding
@@ -97,6 +103,10 @@ func DefaultKeyMap() KeyMap {
 		ViewDNC:       b([]string{"6"}, "6", "do not contact"),
 		ViewTest:      b([]string{"7"}, "7", "test leads"),
 		ViewReplied:   b([]string{"8"}, "8", "replied"),
+		// 9, 0 and - follow 8 along the keyboard's top row.
+		ViewMine:       b([]string{"9"}, "9", "mine (claimed)"),
+		ViewUnassigned: b([]string{"0"}, "0", "unassigned"),
+		ViewTeam:       b([]string{"-"}, "-", "other reps'"),
 
 		Search:   b([]string{"/"}, "/", "search"),
 		Filter:   b([]string{"f"}, "f", "filter"),
@@ -115,6 +125,7 @@ func DefaultKeyMap() KeyMap {
 		Sync: b([]string{"S"}, "S", "sync Azure"),
 
 		ClearBounce: b([]string{"B"}, "B", "clear bounce"),
+		Claim:       b([]string{"c"}, "c", "claim / release"),
 
 		Mark:        b([]string{"space"}, "space", "mark, move down"),
 		MarkRange:   b([]string{"v"}, "v", "mark range"),
@@ -144,9 +155,9 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp},
-		{k.NextView, k.PrevView, k.ViewAction, k.ViewScheduled, k.ViewAll, k.ViewClosed, k.ViewNoPII, k.ViewDNC, k.ViewTest, k.ViewReplied},
+		{k.NextView, k.PrevView, k.ViewAction, k.ViewScheduled, k.ViewAll, k.ViewClosed, k.ViewNoPII, k.ViewDNC, k.ViewTest, k.ViewReplied, k.ViewMine, k.ViewUnassigned, k.ViewTeam},
 		{k.Search, k.Filter, k.ClearAll, k.Open, k.Back, k.Stats, k.Preview, k.Sync, k.Messages, k.Help, k.Quit},
-		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo, k.Redo, k.Draft, k.Session},
+		{k.Touch, k.FollowUp, k.Snooze1, k.Snooze3, k.Status, k.Note, k.Undo, k.Redo, k.Draft, k.Session, k.Claim},
 		{k.Mark, k.MarkRange, k.MarkAll, markedActs, marksClear, k.SortNext, k.SortReverse},
 		{k.NextContact, k.PrevContact, k.CopyEmail, k.ClearBounce},
 		{k.DraftSend, k.DraftEdit, k.DraftMailto, k.DraftEML, k.DraftCopy, k.DraftTemplate},

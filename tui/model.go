@@ -97,9 +97,11 @@ type Model struct {
 	opt       Options
 	keys      KeyMap
 	cfg       *config.Config
-	sty       styles
-	dark      bool
-	help      help.Model
+	// me is the rep's name as claims are made (config.Config.Me).
+	me   string
+	sty  styles
+	dark bool
+	help help.Model
 
 	width, height int
 	screen        screen
@@ -186,13 +188,14 @@ func New(s *store.Store, opt Options) *Model {
 		m.started = time.Now()
 	}
 	m.cfg = opt.Config
+	getenv := opt.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	if m.cfg == nil {
-		getenv := opt.Getenv
-		if getenv == nil {
-			getenv = os.Getenv
-		}
 		m.cfg = config.Defaults(getenv)
 	}
+	m.me = store.CleanRepName(m.cfg.Me(getenv))
 	m.applyConfig()
 	if opt.View != "" {
 		m.startOnView(opt.View)

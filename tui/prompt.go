@@ -23,14 +23,16 @@ const (
 	promptLostReason
 	promptStatus
 	promptConfirmLost
-	promptDraftConfirm  // draft for a closed contact? y/n
-	promptDraftTouch    // log the draft as a touch? y/n
-	promptDraftSend     // send the draft through the transport? y/n
-	promptConfirmTouch  // a touch past the cadence? y/n
-	promptConfirmBatch  // a batch action on many marked rows? y/n (selection.go)
-	promptSessionSend   // send the session's draft? y/n (session.go)
-	promptSessionResume // resume the unfinished session? y/n/esc (session.go)
-	promptConfirmBounce // clear the bouncing mark? y/n (mail.go)
+	promptDraftConfirm    // draft for a closed contact? y/n
+	promptDraftTouch      // log the draft as a touch? y/n
+	promptDraftSend       // send the draft through the transport? y/n
+	promptConfirmTouch    // a touch past the cadence? y/n
+	promptConfirmBatch    // a batch action on many marked rows? y/n (selection.go)
+	promptSessionSend     // send the session's draft? y/n (session.go)
+	promptSessionResume   // resume the unfinished session? y/n/esc (session.go)
+	promptConfirmBounce   // clear the bouncing mark? y/n (mail.go)
+	promptConfirmRelease  // release the rep's own claim? y/n (claim.go)
+	promptConfirmTakeover // take over another rep's contact? y/n (claim.go)
 )
 
 // prompt is the one-line question at the bottom of the screen. Text
@@ -109,6 +111,8 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.sessionResumeKey(k)
 	case promptConfirmBounce:
 		return m.confirmBounceKey(k)
+	case promptConfirmRelease, promptConfirmTakeover:
+		return m.confirmOwnerKey(k)
 	case promptConfirmLost:
 		switch k.String() {
 		case "y", "Y":
@@ -261,7 +265,8 @@ func (m *Model) promptView() string {
 			head = p.label
 		}
 		return m.sty.prompt.Render(head) + strings.Join(parts, "  ") + "  " + m.sty.dim.Render("esc cancel")
-	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch, promptConfirmBatch, promptDraftSend, promptSessionSend, promptSessionResume, promptConfirmBounce:
+	case promptConfirmLost, promptDraftConfirm, promptDraftTouch, promptConfirmTouch, promptConfirmBatch, promptDraftSend, promptSessionSend, promptSessionResume, promptConfirmBounce,
+		promptConfirmRelease, promptConfirmTakeover:
 		return m.sty.prompt.Render(p.label)
 	}
 	head := m.sty.prompt.Render(p.label)

@@ -143,6 +143,12 @@ func (m *Model) selectionKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(k, km.SortReverse):
 		return m.reverseSort(), true
 	}
+	if len(m.marks.set) > 0 && key.Matches(k, km.Claim) {
+		if len(m.markedRows()) == 0 {
+			return m.batchAction(k), true // says the marked are out of view
+		}
+		return m.batchClaim(), true
+	}
 	if len(m.marks.set) > 0 && key.Matches(k, km.Touch, km.FollowUp, km.Snooze1, km.Snooze3, km.Status, km.Note) {
 		return m.batchAction(k), true
 	}
@@ -559,8 +565,7 @@ func (m *Model) onBatch(msg batchMsg) tea.Cmd {
 			}
 			if many {
 				// One ranking for all, instead of one shift per contact.
-				m.x.tri[p] = msg.ts[j].State()
-				m.x.status[p] = m.x.tri[p].Status
+				m.x.putTriage(p, msg.ts[j])
 			} else {
 				m.x.setTriage(p, msg.ts[j], m.now().Unix())
 			}

@@ -149,7 +149,13 @@ func (m *Model) movedTo(p int32) string {
 	if m.x.mask[p].Has(m.view) {
 		return "no longer matches the filter"
 	}
-	for _, l := range []view.Lane{viewAction, viewScheduled, viewClosed, viewNoPII, viewDNC, viewTest} {
+	lanes := []view.Lane{viewAction, viewScheduled, viewClosed, viewNoPII, viewDNC, viewTest}
+	if m.view >= numSoloViews {
+		// From a team view, say whose it became: a claimed contact
+		// moves to Mine, a released one to Unassigned.
+		lanes = append([]view.Lane{viewMine, viewUnowned, viewTeam}, lanes...)
+	}
+	for _, l := range lanes {
 		if m.x.mask[p].Has(l) {
 			return "moved to " + viewNames[l]
 		}

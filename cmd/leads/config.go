@@ -154,7 +154,15 @@ func (e *env) applyView(fs *flag.FlagSet, f *view.Filter, sortBy *string, name s
 		// answer are a filter of the read model (view.Filter.Replied).
 		f.Replied = true
 	}
-	if v.Lane != view.LaneAll && v.Lane != view.LaneTest && v.Lane != view.LaneReplied {
+	// Mine and Unassigned are filters of the read model too, unless
+	// the command line names an owner itself.
+	switch {
+	case v.Lane == view.LaneMine && f.Owner == "" && !f.Unassigned:
+		f.Owner = store.CleanRepName(cfg.Me(e.getenv))
+	case v.Lane == view.LaneUnassigned && f.Owner == "":
+		f.Unassigned = true
+	}
+	if v.Lane != view.LaneAll && v.Lane != view.LaneTest && v.Lane != view.LaneReplied && v.Lane != view.LaneMine && v.Lane != view.LaneUnassigned {
 		fmt.Fprintf(e.stderr, "leads: view %s narrows the inbox's %q view; leads list applies its filters to every contact\n", safetext.Clean(v.Name), config.LaneNames[v.Lane])
 	}
 	return true

@@ -57,6 +57,15 @@ func runDemo(e *env, args []string) int {
 	if err := addSampleMail(s, now); err != nil {
 		return e.fail(err)
 	}
+	// The rep's name as the inbox claims with; a config that does not
+	// load is reported by the inbox itself.
+	me := "me"
+	if cfg, err := e.loadConfig(); err == nil {
+		me = cfg.Me(e.getenv)
+	}
+	if err := addSampleOwners(s, me, now); err != nil {
+		return e.fail(err)
+	}
 	seed := int64(1000)
 	opt := tui.Options{Banner: "demo",
 		// The demo's S key "syncs" a handful of fresh sample leads, so the
@@ -142,6 +151,37 @@ func addSampleMail(s *store.Store, now time.Time) error {
 			continue
 		}
 		if _, _, err := s.MarkBouncing(id, sent.Add(time.Minute), "demo-bounce@mx.invalid", "550 5.1.1 mailbox unknown"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addSampleOwners gives the demo a team: the first contact that replied
+// is claimed by another rep (Ana), the second by the rep, so that the
+// Mine, Unassigned and Team views and a takeover can be tried.
+func addSampleOwners(s *store.Store, me string, now time.Time) error {
+	other := "Ana"
+	if store.CleanRepName(me) == other {
+		other = "Ben"
+	}
+	var ids []string
+	err := s.ListContacts(store.Filter{Replied: true}, func(c *store.Contact) error {
+		ids = append(ids, c.ID)
+		if len(ids) == 2 {
+			return store.ErrStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, store.ErrStop) {
+		return err
+	}
+	for i, id := range ids {
+		rep := other
+		if i == 1 {
+			rep = me
+		}
+		if _, err := s.Claim(id, rep, false, now.Add(-time.Hour)); err != nil {
 			return err
 		}
 	}

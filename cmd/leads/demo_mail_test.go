@@ -42,3 +42,33 @@ func TestDemoHasRepliesAndABounce(t *testing.T) {
 		t.Fatalf("waiting %d, bouncing %d, sent %d (%v)", waiting, bouncing, sent, err)
 	}
 }
+
+// TestDemoHasATeam: the demo's contacts include one another rep owns and
+// one the rep owns, so the team's views have something in them.
+func TestDemoHasATeam(t *testing.T) {
+	s, err := store.Open(filepath.Join(t.TempDir(), "demo.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC)
+	if err := addSampleLeads(s, 300, 1, now, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := addSampleMail(s, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := addSampleOwners(s, "Mei", now); err != nil {
+		t.Fatal(err)
+	}
+	owners := map[string]int{}
+	err = s.AllTriage(func(tr store.Triage) error {
+		if tr.Owner != "" {
+			owners[tr.Owner]++
+		}
+		return nil
+	})
+	if err != nil || owners["Ana"] != 1 || owners["Mei"] != 1 || len(owners) != 2 {
+		t.Fatalf("owners %v (%v)", owners, err)
+	}
+}

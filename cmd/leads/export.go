@@ -17,9 +17,11 @@ func init() {
 		summary: "write leads with their contact's triage state as CSV (one row per lead) or JSON", run: runExport})
 }
 
+// exportHeader names the CSV columns. New columns go last (owner), so a
+// script that reads the older ones by position keeps working.
 var exportHeader = []string{"contact_id", "lead_id", "created", "source", "action", "offer", "offer_name",
 	"first_name", "last_name", "email", "phone", "country", "company", "title", "description",
-	"status", "next_follow_up", "touches", "is_test", "dnc", "lead_source", "origin"}
+	"status", "next_follow_up", "touches", "is_test", "dnc", "lead_source", "origin", "owner"}
 
 func runExport(e *env, args []string) int {
 	c := commands["export"]
@@ -139,7 +141,7 @@ func exportRow(c *store.Contact, l *store.Lead) []string {
 	row := []string{c.ID, l.ID, rfc3339(l.Created), l.Source, l.Action, l.OfferID, l.OfferName,
 		cu.FirstName, cu.LastName, cu.Email, cu.Phone, cu.Country, cu.Company, cu.Title, l.Description,
 		string(c.Triage.Status), next, strconv.Itoa(c.Triage.Touches), strconv.FormatBool(l.IsTest),
-		strconv.FormatBool(l.IsDNC()), l.LeadSource, origin}
+		strconv.FormatBool(l.IsDNC()), l.LeadSource, origin, c.Triage.Owner}
 	for i := range row {
 		row[i] = neutralizeFormula(row[i])
 	}

@@ -128,6 +128,12 @@ func appendContactJSON(b []byte, c *store.Contact) []byte {
 	b = timeOrNull(b, `,"last_sent_at":`, c.Triage.LastSentAt)
 	b = append(b, `,"bouncing":`...)
 	b = strconv.AppendBool(b, c.Triage.Bouncing)
+	b = append(b, `,"owner":`...)
+	if c.Triage.Owner == "" {
+		b = append(b, "null"...)
+	} else {
+		b = appendJSONString(b, c.Triage.Owner, false)
+	}
 	b = append(b, `,"is_test":`...)
 	b = strconv.AppendBool(b, c.IsTest)
 	b = append(b, `,"contactable":`...)

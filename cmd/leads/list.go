@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "list", args: "[--view NAME] [filters] [--replied] [--bouncing] [--sort ORDER] [--json]",
+	register(&command{name: "list", args: "[--view NAME] [filters] [--replied] [--bouncing] [--owner NAME | --mine | --unassigned] [--sort ORDER] [--json]",
 		summary: "list contacts, most recent activity first, most urgent first as the inbox, or by a column", run: runList})
 }
 
@@ -81,9 +81,15 @@ func runList(e *env, args []string) int {
 	viewName := fs.String("view", "", "start from the saved view `NAME` of the config file; other flags narrow or replace its values")
 	fs.BoolVar(&f.Replied, "replied", false, "only contacts who replied and wait for your answer (the inbox's Replied view), most recent reply first")
 	fs.BoolVar(&f.Bouncing, "bouncing", false, "only contacts whose address is marked as bouncing (a delivery failure came back)")
+	owner := fs.String("owner", "", "only contacts the rep `NAME` claimed")
+	mine := fs.Bool("mine", false, "only contacts you claimed ([team] name, else $USER): the inbox's Mine view")
+	fs.BoolVar(&f.Unassigned, "unassigned", false, "only open contacts nobody claimed (not closed, DNC or without contact info): the inbox's Unassigned view")
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
+	}
+	if !e.ownerFilter(f, *owner, *mine) {
+		return exitUsage
 	}
 	if *viewName != "" && !e.applyView(fs, f, sortBy, *viewName) {
 		return exitUsage
@@ -165,6 +171,37 @@ func runList(e *env, args []string) int {
 	return exitOK
 }
 
+// ownerFilter sets the owner of f from --owner or --mine; false (said)
+// when they are given together, with --unassigned, or name nobody.
+func (e *env) ownerFilter(f *view.Filter, owner string, mine bool) bool {
+	n := 0
+	for _, set := range []bool{owner != "", mine, f.Unassigned} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		fmt.Fprintln(e.stderr, "leads list: give one of --owner, --mine and --unassigned")
+		return false
+	}
+	switch {
+	case mine:
+		cfg, err := e.loadConfig()
+		if err != nil {
+			fmt.Fprintln(e.stderr, "leads:", err)
+			return false
+		}
+		f.Owner = store.CleanRepName(cfg.Me(e.getenv))
+	case owner != "":
+		f.Owner = store.CleanRepName(owner)
+		if f.Owner == "" {
+			fmt.Fprintln(e.stderr, "leads list: --owner needs a rep's name")
+			return false
+		}
+	}
+	return true
+}
+
 // writeListRow writes one contact as a table row; cut says whether values
 // are cut to their columns (at a terminal) or written whole.
 func writeListRow(w io.Writer, c *store.Contact, cut bool) error {
@@ -187,6 +224,9 @@ func writeListRow(w io.Writer, c *store.Contact, cut bool) error {
 	}
 	if c.Triage.Waiting() {
 		status += " (replied)"
+	}
+	if o := c.Triage.Owner; o != "" {
+		status += " @" + o // whose it is, as --owner selects it
 	}
 	cell := func(s string, width int) string { return cell(s, width, cut) }
 	_, err := fmt.Fprintf(w, "%-16s  %-10s  %s  %s  %s  %s  %s\n", c.ID, dateOnly(c.Last),
@@ -239,9 +279,11 @@ type contactOut struct {
 	Touches      int     `json:"touches"`
 	// What the mail said: the newest reply (null if none), the last
 	// message leads sent (null if none), and a bouncing address.
-	RepliedAt   *string    `json:"replied_at"`
-	LastSentAt  *string    `json:"last_sent_at"`
-	Bouncing    bool       `json:"bouncing"`
+	RepliedAt  *string `json:"replied_at"`
+	LastSentAt *string `json:"last_sent_at"`
+	Bouncing   bool    `json:"bouncing"`
+	// Owner is the rep who claimed the contact, null if nobody.
+	Owner       *string    `json:"owner"`
 	IsTest      bool       `json:"is_test"`
 	Contactable bool       `json:"contactable"`
 	Leads       []leadJSON `json:"leads"`
@@ -253,7 +295,7 @@ func contactJSON(c *store.Contact, _ time.Time) contactOut {
 		FirstName: c.Customer.FirstName, LastName: c.Customer.LastName, Company: c.Customer.Company,
 		Title: c.Customer.Title, Country: c.Customer.Country, Phone: c.Customer.Phone,
 		Status: string(c.Triage.Status), Touches: c.Triage.Touches,
-		IsTest: c.IsTest, Contactable: c.Contactable(), Bouncing: c.Triage.Bouncing,
+		IsTest: c.IsTest, Contactable: c.Contactable(), Bouncing: c.Triage.Bouncing, Owner: stringOrNull(c.Triage.Owner),
 		Leads:        make([]leadJSON, 0, len(c.Leads)),
 		NextFollowUp: timeOrNull(c.Triage.NextFollowUp), RepliedAt: timeOrNull(c.Triage.RepliedAt),
 		LastSentAt: timeOrNull(c.Triage.LastSentAt),
@@ -263,6 +305,14 @@ func contactJSON(c *store.Contact, _ time.Time) contactOut {
 			OfferName: l.OfferName, Created: rfc3339(l.Created), LeadSource: l.LeadSource})
 	}
 	return out
+}
+
+// stringOrNull is a string for JSON, null when empty.
+func stringOrNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // timeOrNull is a time for JSON: RFC 3339 in UTC, or null when unset.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -14,14 +15,16 @@ import (
 
 func init() {
 	register(&command{name: "mark",
-		args:    "ID|EMAIL [--status S [--reason R]] [--touch [--force]] [--follow-up WHEN | --snooze [--days N]] [--note TEXT] [--clear-bouncing]",
+		args:    "ID|EMAIL [--status S [--reason R]] [--touch [--force]] [--follow-up WHEN | --snooze [--days N]] [--note TEXT] [--clear-bouncing] [--claim | --release [--force]]",
 		summary: "triage a contact from the command line, with the inbox's guards: one history entry per change",
 		run:     runMark})
 }
 
 // runMark applies the asked changes to one contact, in a fixed order
-// (status, touch, follow-up or snooze, note, bouncing mark), each as its own
-// history entry, as the inbox's keys would. It stops at the first refused
+// (claim, status, touch, follow-up or snooze, note, bouncing mark,
+// release), each as its own history entry, as the inbox's keys would: a
+// claim comes first so that a contact another rep owns is left alone
+// before anything else is saved, a release last, after the work. It stops at the first refused
 // or failed change, saying which changes were already saved.
 func runMark(e *env, args []string) int {
 	c := commands["mark"]
@@ -29,12 +32,14 @@ func runMark(e *env, args []string) int {
 	status := fs.String("status", "", "set the status: new, contacted, engaged, qualified, won or lost")
 	reason := fs.String("reason", "", "why a contact is lost (needed with --status lost)")
 	touch := fs.Bool("touch", false, "log a touch (the cadence schedules the next one)")
-	force := fs.Bool("force", false, "log a touch past the cadence's last one")
+	force := fs.Bool("force", false, "log a touch past the cadence's last one; with --claim take over another rep's contact, with --release end another rep's claim")
 	followUp := fs.String("follow-up", "", `set the next follow-up: "tomorrow 3pm", "in 3 days", "fri", "2026-12-01"`)
 	snooze := fs.Bool("snooze", false, "move the follow-up on by --days (default 1), as z in the inbox")
 	days := fs.Int("days", 1, "days a --snooze moves the follow-up on")
 	note := fs.String("note", "", "add a note")
 	clearBounce := fs.Bool("clear-bouncing", false, "clear the bouncing mark of the contact's address (it works again)")
+	claim := fs.Bool("claim", false, "claim the contact for you ([team] name, else $USER); another rep's needs --force")
+	release := fs.Bool("release", false, "release your claim on the contact; another rep's needs --force")
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
@@ -49,6 +54,10 @@ func runMark(e *env, args []string) int {
 	}
 	if *days < 1 || *days > 365 {
 		fmt.Fprintln(e.stderr, "leads mark: --days must be 1 to 365")
+		return exitUsage
+	}
+	if *claim && *release {
+		fmt.Fprintln(e.stderr, "leads mark: give --claim or --release, not both")
 		return exitUsage
 	}
 	if *status == "" && *reason != "" {
@@ -71,8 +80,8 @@ func runMark(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "leads mark: the note is empty")
 		return exitUsage
 	}
-	if *status == "" && !*touch && *followUp == "" && !*snooze && *note == "" && !*clearBounce {
-		fmt.Fprintln(e.stderr, "leads mark: nothing to do: give --status, --touch, --follow-up, --snooze, --note or --clear-bouncing")
+	if *status == "" && !*touch && *followUp == "" && !*snooze && *note == "" && !*clearBounce && !*claim && !*release {
+		fmt.Fprintln(e.stderr, "leads mark: nothing to do: give --status, --touch, --follow-up, --snooze, --note, --clear-bouncing, --claim or --release")
 		return exitUsage
 	}
 	cfg, err := config.LoadDefault(e.getenv)
@@ -116,6 +125,14 @@ func runMark(e *env, args []string) int {
 		}
 		fmt.Fprintf(e.stderr, "leads mark: %s: %s\n", name, safetext.Clean(err.Error()))
 		return exitFailed
+	}
+	me := store.CleanRepName(cfg.Me(e.getenv))
+	if *claim {
+		what, err := markClaim(s, ct.ID, me, *force, now)
+		if err != nil {
+			return failed(err)
+		}
+		say(what)
 	}
 	cad := cfg.CadenceFor(ct.LatestAction)
 	if *status != "" {
@@ -171,7 +188,65 @@ func runMark(e *env, args []string) int {
 		}
 		say("bouncing mark cleared")
 	}
+	if *release {
+		what, err := markRelease(s, ct.ID, me, *force, now)
+		if err != nil {
+			return failed(err)
+		}
+		say(what)
+	}
 	return exitOK
+}
+
+// markClaim claims a contact for me, as c in the inbox does, and says what
+// happened; another rep's contact needs force, and the refusal says so in
+// the command's own words.
+func markClaim(s *store.Store, id, me string, force bool, now time.Time) (string, error) {
+	if me == "" {
+		return "", fmt.Errorf("no rep name to claim with: set name in the [team] section of the config")
+	}
+	t, err := s.Triage(id)
+	if err != nil {
+		return "", err
+	}
+	prev := t.Owner
+	if prev == me {
+		return "already claimed by " + me + " (nothing changed)", nil
+	}
+	if _, err := s.Claim(id, me, force, now); err != nil {
+		var ec *store.ErrClaimed
+		if errors.As(err, &ec) {
+			// Claimed by another rep, perhaps since it was read above.
+			return "", fmt.Errorf("%s owns this contact: ask them to release it, or add --force to take it over", ec.Owner)
+		}
+		return "", err
+	}
+	if prev != "" {
+		return me + " took over from " + prev, nil
+	}
+	return "claimed by " + me, nil
+}
+
+// markRelease gives up me's claim on a contact; another rep's claim is
+// ended only with force.
+func markRelease(s *store.Store, id, me string, force bool, now time.Time) (string, error) {
+	t, err := s.Triage(id)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case t.Owner == "":
+		return "nobody owns it (nothing changed)", nil
+	case t.Owner != me && !force:
+		return "", fmt.Errorf("%s owns this contact, not you (%s): add --force to end their claim", t.Owner, me)
+	}
+	if _, err := s.Release(id, me, force, now); err != nil {
+		return "", err
+	}
+	if t.Owner != me {
+		return "released (was " + t.Owner + "'s)", nil
+	}
+	return "released by " + me, nil
 }
 
 // markBlocked says why a contact takes no contact actions (touch,

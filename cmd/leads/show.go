@@ -157,6 +157,9 @@ func writeContact(w io.Writer, c *store.Contact, now time.Time, cad store.Cadenc
 		}
 	}
 	fmt.Fprintln(w)
+	if t.Owner != "" {
+		fmt.Fprintf(w, "  Owner:   %s\n", cl(t.Owner))
+	}
 	writeMailState(w, t)
 	if len(c.Leads) == 1 {
 		fmt.Fprintf(w, "\nFunnel (1 lead):\n")
@@ -212,6 +215,9 @@ func writeContact(w io.Writer, c *store.Contact, now time.Time, cad store.Cadenc
 			}
 			if h.Text != "" {
 				line += ": " + h.Text
+			}
+			if txt := store.OwnerEventText(h); txt != "" {
+				line = txt // "claimed by Ana", "Ben took over from Ana"
 			}
 			if h.Undone {
 				line += " (undone)"

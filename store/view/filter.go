@@ -77,6 +77,13 @@ type Filter struct {
 	// Bouncing keeps the contacts whose address a delivery failure came
 	// back for (MailBouncing).
 	Bouncing bool
+	// Owner keeps the contacts this rep owns (a cleaned rep name); the
+	// State a Selection matches must be read as Owner sees it, so that
+	// OwnedMine means owned by Owner (store.Store.StatesFor).
+	Owner string
+	// Unassigned keeps the open contacts nobody owns: the inbox's
+	// Unassigned view (LaneUnassigned).
+	Unassigned bool
 }
 
 // Values returns the filter's values for dimension d.
@@ -227,6 +234,8 @@ type Selection struct {
 	includeTest bool
 	replied     bool
 	bouncing    bool
+	owned       bool // Filter.Owner: keep OwnedMine
+	unassigned  bool
 }
 
 // Resolve turns f into a Selection over the dictionary table n; offers
@@ -234,7 +243,8 @@ type Selection struct {
 // source or action that no lead carries and Microsoft does not send, is
 // an error that names the values accepted.
 func (f Filter) Resolve(n Names, offers OfferNames) (*Selection, error) {
-	s := &Selection{words: search.Words(f.Query), includeTest: f.IncludeTest, replied: f.Replied, bouncing: f.Bouncing}
+	s := &Selection{words: search.Words(f.Query), includeTest: f.IncludeTest, replied: f.Replied, bouncing: f.Bouncing,
+		owned: f.Owner != "", unassigned: f.Unassigned}
 	var sel *Selector
 	for dim := DimSource; dim < DimStatus; dim++ {
 		for _, v := range f.Values(dim) {
@@ -287,7 +297,9 @@ func (e *ValueError) Error() string {
 
 // NeedsState reports whether Match reads the contact's State; when it does
 // not, a caller may pass the zero State and skip reading triage.
-func (s *Selection) NeedsState() bool { return s.statuses != 0 || s.replied || s.bouncing }
+func (s *Selection) NeedsState() bool {
+	return s.statuses != 0 || s.replied || s.bouncing || s.owned || s.unassigned
+}
 
 // NeedsText reports whether Match reads the digest's search text (a free-
 // text query), so a caller that has no query can leave it out.
@@ -317,6 +329,12 @@ func (s *Selection) Match(d *Digest, st State) bool {
 		return false
 	}
 	if s.bouncing && st.Mail&MailBouncing == 0 {
+		return false
+	}
+	if s.owned && st.Owned != OwnedMine {
+		return false
+	}
+	if s.unassigned && !RankOf(d, st, 0).Lanes.Has(LaneUnassigned) {
 		return false
 	}
 	return search.Match(d.Search, s.words)

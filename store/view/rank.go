@@ -46,11 +46,18 @@ const (
 	// Last, so that the keys of the older views (1 to 7) keep their
 	// meaning; these contacts also head the Action view.
 	LaneReplied
+	// The team's views, after the others for the same reason: LaneMine
+	// holds the contacts this rep owns, LaneTeam those another rep owns,
+	// LaneUnassigned the open contacts nobody owns (not closed, not DNC,
+	// not without contact info).
+	LaneMine
+	LaneUnassigned
+	LaneTeam
 	NumLanes
 )
 
 // Lanes is a set of lanes, one bit per Lane.
-type Lanes uint8
+type Lanes uint16
 
 // Has reports whether l is in the set.
 func (s Lanes) Has(l Lane) bool { return s&(1<<l) != 0 }
@@ -66,7 +73,20 @@ type State struct {
 	Touches uint16
 	Status  uint8 // index into Statuses
 	Mail    MailFlags
+	// Owned says who holds the contact as the rep who reads it sees it;
+	// the owner's name is kept elsewhere, as few contacts have one.
+	Owned Owned
 }
+
+// Owned is who owns a contact, seen from one rep.
+type Owned uint8
+
+// The owners a contact can have.
+const (
+	OwnedNone Owned = iota // nobody claimed it
+	OwnedMine              // the rep who reads it
+	OwnedTeam              // another rep
+)
 
 // MailFlags are what the mailbox told about a contact's address.
 type MailFlags uint8
@@ -103,6 +123,26 @@ type Rank struct {
 // the tier and the lanes it shows in. Which lanes hold it follows from
 // the same facts as its tier, so they are decided here together.
 func RankOf(d *Digest, s State, now int64) Rank {
+	r := rankOf(d, s, now)
+	if d.Flags&FlagTest != 0 {
+		// Test leads stay in their own view only, owned or not.
+		return r
+	}
+	switch s.Owned {
+	case OwnedMine:
+		r.Lanes |= 1 << LaneMine
+	case OwnedTeam:
+		r.Lanes |= 1 << LaneTeam
+	default:
+		if r.Lanes&(1<<LaneClosed|1<<LaneDNC|1<<LaneNoInfo) == 0 {
+			r.Lanes |= 1 << LaneUnassigned
+		}
+	}
+	return r
+}
+
+// rankOf is RankOf without the owner's lanes.
+func rankOf(d *Digest, s State, now int64) Rank {
 	if d.Flags&FlagTest != 0 {
 		return Rank{TierRest, -d.Last, 1 << LaneTest}
 	}

@@ -62,13 +62,60 @@ func TestRankOf(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := RankOf(&c.d, c.s, now)
 			var lanes []Lane
-			for l := Lane(0); l < NumLanes; l++ {
+			// The owner's lanes have their own test (TestRankOfOwnerLanes).
+			for l := Lane(0); l < LaneMine; l++ {
 				if r.Lanes.Has(l) {
 					lanes = append(lanes, l)
 				}
 			}
 			if r.Tier != c.tier || r.At != c.at || !slices.Equal(lanes, c.lanes) {
 				t.Errorf("got tier %d at %d lanes %v, want tier %d at %d lanes %v", r.Tier, r.At, lanes, c.tier, c.at, c.lanes)
+			}
+		})
+	}
+}
+
+// TestRankOfOwnerLanes: Mine and Team follow the owner whatever else the
+// contact is; Unassigned holds only the open contacts nobody owns; a test
+// lead stays in its own view; the owner never changes the urgency.
+func TestRankOfOwnerLanes(t *testing.T) {
+	open := FlagEmail
+	cases := []struct {
+		name  string
+		d     Digest
+		s     State
+		lanes []Lane // of LaneMine, LaneUnassigned, LaneTeam
+	}{
+		{"new, nobody's", Digest{Flags: open, Last: now}, State{}, []Lane{LaneUnassigned}},
+		{"scheduled, nobody's", Digest{Flags: open, Last: now - 5*FirstReply}, State{Due: now + hour, Touches: 1, Status: 1}, []Lane{LaneUnassigned}},
+		{"replied, nobody's", Digest{Flags: open, Last: now}, State{Replied: now - 60}, []Lane{LaneUnassigned}},
+		{"new, mine", Digest{Flags: open, Last: now}, State{Owned: OwnedMine}, []Lane{LaneMine}},
+		{"new, another rep's", Digest{Flags: open, Last: now}, State{Owned: OwnedTeam}, []Lane{LaneTeam}},
+		{"won, nobody's", Digest{Flags: open, Last: now}, State{Status: StatusIndex(StatusWon)}, nil},
+		{"won, mine", Digest{Flags: open, Last: now}, State{Status: StatusIndex(StatusWon), Owned: OwnedMine}, []Lane{LaneMine}},
+		{"DNC, nobody's", Digest{Flags: open | FlagDNC, Last: now}, State{}, nil},
+		{"DNC, another rep's", Digest{Flags: open | FlagDNC, Last: now}, State{Owned: OwnedTeam}, []Lane{LaneTeam}},
+		{"no address, nobody's", Digest{Last: now}, State{}, nil},
+		{"test lead, nobody's", Digest{Flags: open | FlagTest, Last: now}, State{}, nil},
+		{"test lead, mine", Digest{Flags: open | FlagTest, Last: now}, State{Owned: OwnedMine}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := RankOf(&c.d, c.s, now)
+			var lanes []Lane
+			for l := LaneMine; l < NumLanes; l++ {
+				if r.Lanes.Has(l) {
+					lanes = append(lanes, l)
+				}
+			}
+			if !slices.Equal(lanes, c.lanes) {
+				t.Errorf("owner lanes %v, want %v", lanes, c.lanes)
+			}
+			const owner = 1<<LaneMine | 1<<LaneUnassigned | 1<<LaneTeam
+			un := c.s
+			un.Owned = OwnedNone
+			if u := RankOf(&c.d, un, now); u.Tier != r.Tier || u.At != r.At || u.Lanes&^owner != r.Lanes&^owner {
+				t.Errorf("the owner changed the rank: %+v, unowned %+v", r, u)
 			}
 		})
 	}

@@ -455,7 +455,7 @@ func CadenceOf(days []int, touches int) store.Cadence {
 }
 
 // OptionalColumns are the inbox columns [inbox] columns may choose.
-var OptionalColumns = []string{"company", "latest", "offer", "email", "country", "status", "touches"}
+var OptionalColumns = []string{"company", "latest", "offer", "email", "country", "status", "touches", "owner"}
 
 // columns reads [inbox] columns: a list of OptionalColumns (or one string
 // of them, separated by spaces or commas).

@@ -11,7 +11,7 @@ import (
 
 // LaneNames name the built-in views as the config file and --view do, in
 // the inbox's tab order (view.Lane).
-var LaneNames = []string{"action", "scheduled", "all", "closed", "noinfo", "dnc", "test", "replied"}
+var LaneNames = []string{"action", "scheduled", "all", "closed", "noinfo", "dnc", "test", "replied", "mine", "unassigned", "team"}
 
 // ParseLane reads a built-in view's name; "needs action" and "no info",
 // as the inbox's help calls them, are accepted too.
