@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/leads-inbox/leads/store/safetext"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -47,6 +50,9 @@ var (
 	kTeamPulled    = []byte("team_pulled")
 	kTeamConflicts = []byte("team_conflicts")
 )
+
+// maxTeamText caps a pulled note's text.
+const maxTeamText = 16 << 10
 
 // The shared fields a TeamOp names.
 const (
@@ -532,6 +538,9 @@ func applyTeamRows(tx *bolt.Tx, rows []TeamRow) (TeamPullResult, error) {
 		}
 		switch {
 		case r.Event != nil:
+			if !sharedKind(r.Event.Kind) || len(r.Event.Key) < 19 || len(r.Event.Key) > 100 {
+				continue // not a change leads makes: nothing to show
+			}
 			if keys.Get([]byte(r.Event.Key)) != nil {
 				continue
 			}
@@ -583,6 +592,11 @@ func holdTeamRow(tx *bolt.Tx, r TeamRow) error {
 // A note's text joins the contact's notes, as it does for the rep who
 // wrote it.
 func applyTeamEvent(tx *bolt.Tx, cid string, e TeamEvent) error {
+	// The table is written by every rep, and by anyone else holding its
+	// key: what it says is cleaned like any text from outside.
+	e.Text = capBytes(strings.TrimSpace(safetext.CleanMultiline(e.Text)), maxTeamText)
+	e.From, e.To, e.By = cleanCapped(e.From, MaxRepName), cleanCapped(e.To, maxSubject), cleanCapped(e.By, MaxRepName)
+	e.MessageID = cleanCapped(e.MessageID, maxSubject)
 	ev := Event{Kind: e.Kind, From: e.From, To: e.To, Text: e.Text, MessageID: e.MessageID, By: e.By, Team: e.Key}
 	if (e.Kind == EventNote || e.Kind == EventTouch) && e.Text != "" {
 		t, err := getTriage(tx, cid)
@@ -750,4 +764,16 @@ func orderTeamEvents(h []Event) {
 	for j, i := range idx {
 		h[i] = evs[j]
 	}
+}
+
+// TeamHeld returns how many pulled rows wait for their contact.
+func (s *Store) TeamHeld() (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bTeamPending); b != nil {
+			n = b.Stats().KeyN
+		}
+		return nil
+	})
+	return n, err
 }
