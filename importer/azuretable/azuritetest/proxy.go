@@ -31,7 +31,7 @@ type Proxy struct {
 	// is not an entity query (transactions, point reads, deletes).
 	others   int
 	reqFault Fault
-	stash   map[string]*httptest.ResponseRecorder
+	stash    map[string]*httptest.ResponseRecorder
 }
 
 // Fault decides what the proxy does with entity query number n (0-based,
