@@ -336,7 +336,15 @@ func (s *Store) TeamQueued() (changes, forgets int, err error) {
 			changes = b.Stats().KeyN
 		}
 		if b := tx.Bucket(bTeamForget); b != nil {
-			forgets = b.Stats().KeyN
+			err := b.ForEach(func(_, v []byte) error {
+				if !bytes.Equal(v, forgetDone) {
+					forgets++
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -524,7 +532,11 @@ func applyTeamRows(tx *bolt.Tx, rows []TeamRow) (TeamPullResult, error) {
 	slices.SortStableFunc(rows, func(a, b TeamRow) int {
 		return boolInt(a.State != nil) - boolInt(b.State != nil)
 	})
+	forgotten := tx.Bucket(bTeamForget)
 	for _, r := range rows {
+		if forgotten != nil && forgotten.Get([]byte(r.Partition)) != nil {
+			continue // a person forgotten here: nothing of theirs is kept
+		}
 		cid := string(parts.Get([]byte(r.Partition)))
 		if cid == "" {
 			if err := holdTeamRow(tx, r); err != nil {
@@ -662,13 +674,20 @@ func (s *Store) QueueTeamForget(partition string, now time.Time) error {
 	return writeErr(err)
 }
 
+// forgetDone is the value of a partition in bTeamForget once its rows
+// are deleted: it stays, so rows another rep pushes there later are
+// never kept here (a keyed hash, not an address).
+var forgetDone = []byte("done")
+
 // TeamForgets returns the partitions whose team rows are still to delete.
 func (s *Store) TeamForgets() ([]string, error) {
 	var out []string
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bTeamForget); b != nil {
-			return b.ForEach(func(k, _ []byte) error {
-				out = append(out, string(k))
+			return b.ForEach(func(k, v []byte) error {
+				if !bytes.Equal(v, forgetDone) {
+					out = append(out, string(k))
+				}
 				return nil
 			})
 		}
@@ -677,13 +696,14 @@ func (s *Store) TeamForgets() ([]string, error) {
 	return out, err
 }
 
-// TeamForgetDone takes a partition off the deletions to do.
+// TeamForgetDone records that a partition's rows are deleted.
 func (s *Store) TeamForgetDone(partition string) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		if b := tx.Bucket(bTeamForget); b != nil {
-			return b.Delete([]byte(partition))
+		b, err := tx.CreateBucketIfNotExists(bTeamForget)
+		if err != nil {
+			return err
 		}
-		return nil
+		return b.Put([]byte(partition), forgetDone)
 	})
 	return writeErr(err)
 }

@@ -217,6 +217,33 @@ func capText(s string) string {
 	return s[:i]
 }
 
+// maxTouches bounds a pulled touch count: no team touches a contact a
+// million times, and the count is shown in every row.
+const maxTouches = 1_000_000
+
+// sane parses a pulled time, giving the zero time for one that is not
+// RFC 3339 or is outside the years the store can keep (a year past
+// store.MaxFollowUpYear would fail every later write of the contact).
+func sane(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || t.Year() < 1970 || t.Year() > store.MaxFollowUpYear {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// capLine caps a one-line value from the table (a lost reason).
+func capLine(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 500 {
+		s = s[:500]
+		for len(s) > 0 && !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+	}
+	return s
+}
+
 // parseRow reads a pulled entity: a state or an event row (Partition is
 // "" for a row of neither kind), and its Timestamp.
 func parseRow(b []byte) (store.TeamRow, time.Time, error) {
@@ -231,15 +258,18 @@ func parseRow(b []byte) (store.TeamRow, time.Time, error) {
 	switch {
 	case rk == StateRow:
 		st := stateOf(m)
-		ts := store.TeamState{Owner: store.CleanRepName(st.Owner), Status: st.Status, LostReason: st.LostReason, Touches: st.Touches}
+		// Anyone holding the table's key writes these: each value is
+		// checked as the inbox would check it from the rep.
+		ts := store.TeamState{Owner: store.CleanRepName(st.Owner), Status: st.Status,
+			LostReason: capLine(st.LostReason), Touches: min(max(st.Touches, 0), maxTouches)}
 		if _, err := store.ParseStatus(string(ts.Status)); err != nil {
 			ts.Status = store.StatusNew
 		}
-		ts.NextFollowUp, _ = time.Parse(time.RFC3339Nano, st.NextFollowUp)
-		ts.LastTouch, _ = time.Parse(time.RFC3339Nano, st.LastTouch)
+		ts.NextFollowUp = sane(st.NextFollowUp)
+		ts.LastTouch = sane(st.LastTouch)
 		row = store.TeamRow{Partition: pk, State: &ts}
 	case strings.HasPrefix(rk, "ev-"):
-		at, _ := time.Parse(time.RFC3339Nano, str("at"))
+		at := sane(str("at"))
 		row = store.TeamRow{Partition: pk, Event: &store.TeamEvent{Key: rk[3:], By: store.CleanRepName(str("by")), Kind: str("kind"), At: at,
 			From: store.CleanRepName(str("from")), To: str("to"), Text: capText(str("text")), MessageID: str("message_id")}}
 	}

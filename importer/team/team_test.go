@@ -260,3 +260,54 @@ func TestOfflineChangesQueueAndForgetFinishesLater(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileTeamRowsAreTamed: the table is written by whoever holds its
+// key. A state row with a follow-up in year 10000, a negative touch
+// count, an unknown status and an owner with terminal escapes, and event
+// rows of an unknown kind or with escapes in a note, are pulled without
+// failing the pull, cleaned, and leave the contact writable; and rows
+// another rep pushes for a person forgotten here are not kept.
+func TestHostileTeamRowsAreTamed(t *testing.T) {
+	srv := azurite(t)
+	table, client := newTable(t, srv)
+	ana := openRep(t, t.TempDir(), "Ana", 3)
+	o := options(t, srv.ConnectionString(), table)
+	pk := Partition(testSecret, contactEmail(1))
+	gone := Partition(testSecret, contactEmail(2))
+	key := "1800000000000000000-abcdef-00000001"
+	azuritetest.Seed(t, client, []azuritetest.Entity{
+		{"PartitionKey": pk, "RowKey": StateRow, "owner": "Eve\x1b]0;pwned\x07", "status": "hacked",
+			"next_follow_up": "9999-12-31T23:00:00-05:00", "touches": -5, "last_touch": "junk"},
+		{"PartitionKey": pk, "RowKey": "ev-" + key, "kind": "note", "by": "Eve\x1b[2J", "at": "9999-12-31T23:00:00-05:00",
+			"text": "hi\x1b]52;c;AAAA\x07 there"},
+		{"PartitionKey": pk, "RowKey": "ev-" + key + "x", "kind": "rm -rf", "by": "Eve", "at": "2026-01-01T00:00:00Z"},
+	})
+	if err := ana.QueueTeamForget(gone, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ana.Forget(contactEmail(2), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, ana, "Ana", o)
+	azuritetest.Seed(t, client, []azuritetest.Entity{
+		{"PartitionKey": gone, "RowKey": "ev-" + key, "kind": "note", "by": "Ben", "at": "2026-01-01T00:00:00Z", "text": "about the forgotten one"},
+	})
+	mustSync(t, ana, "Ana", o)
+	c, err := ana.Contact(contactEmail(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := c.Triage
+	if strings.ContainsAny(tr.Owner, "\x1b\x07") || tr.Status != store.StatusNew || tr.Touches != 0 || !tr.NextFollowUp.IsZero() {
+		t.Fatalf("state not tamed: %+v", tr)
+	}
+	if len(c.History) != 1 || strings.ContainsAny(c.History[0].Text+c.History[0].By, "\x1b\x07") {
+		t.Fatalf("events not tamed: %+v", c.History)
+	}
+	if _, err := ana.SetStatus(c.ID, store.StatusEngaged, "", time.Now()); err != nil {
+		t.Fatalf("the contact cannot be changed after the pull: %v", err)
+	}
+	if n, _ := ana.TeamHeld(); n != 0 {
+		t.Fatalf("%d rows of the forgotten person kept", n)
+	}
+}
