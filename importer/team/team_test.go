@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
+	"github.com/leads-inbox/leads/importer/azuretable"
 	"github.com/leads-inbox/leads/importer/azuretable/azuritetest"
 	"github.com/leads-inbox/leads/store"
 )
@@ -309,5 +311,27 @@ func TestHostileTeamRowsAreTamed(t *testing.T) {
 	}
 	if n, _ := ana.TeamHeld(); n != 0 {
 		t.Fatalf("%d rows of the forgotten person kept", n)
+	}
+}
+
+// TestInitWithATableSAS: a SAS limited to the team table (raud) cannot
+// create tables; init accepts the table made beforehand, and a pull with
+// that SAS works. (Azurite refuses every entity-group transaction made
+// with a table SAS: its SAS check finds no table name in a $batch
+// request. So the push with one is not tested here.)
+func TestInitWithATableSAS(t *testing.T) {
+	srv := azurite(t)
+	table, _ := newTable(t, srv)
+	sas := srv.SASURL(t, table, aztables.SASPermissions{Read: true, Add: true, Update: true, Delete: true}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	conn, err := azuretable.Resolve(azuretable.Config{SASURL: sas, Section: azuretable.TeamSection, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Init(context.Background(), conn, fastNet); err != nil {
+		t.Fatalf("init with a table SAS: %v", err)
+	}
+	ana := openRep(t, t.TempDir(), "Ana", 2)
+	if _, err := Sync(context.Background(), ana, "Ana", Options{Conn: conn, Secret: testSecret, Net: fastNet}); err != nil {
+		t.Fatalf("pull with a table SAS: %v", err)
 	}
 }
