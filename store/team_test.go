@@ -139,3 +139,49 @@ func TestTeamPullAppliesOnceAndWaitsForPush(t *testing.T) {
 		t.Fatal("undo went past another rep's change")
 	}
 }
+
+// TestSalvageKeepsTheTeamPlace: a salvaged copy keeps the changes not
+// pushed yet, the rep's name and the keys of the events it holds, so the
+// next pull adds no event a second time and no change is lost.
+func TestSalvageKeepsTheTeamPlace(t *testing.T) {
+	s, p := openTemp(t)
+	if _, err := s.Upsert(sampleLeads(), UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.JoinTeam("Ana"); err != nil {
+		t.Fatal(err)
+	}
+	id := ContactIDForEmail("mei.lin@northwind.example")
+	at := ts("2026-11-10T09:00:00Z")
+	if _, err := s.AddNote(id, "mine", at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.NoteTeamPartitions(map[string]string{"p1": id}); err != nil {
+		t.Fatal(err)
+	}
+	row := []TeamRow{{Partition: "p1", Event: &TeamEvent{Key: "0000000000000000001-aaaaaa-00000000", By: "Ben", Kind: EventNote, Text: "his", At: at}}}
+	if _, err := s.ApplyTeamRows(row, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := p + ".salvaged"
+	if _, err := Salvage(p, out); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(out, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if q, _ := c.TeamOutbox(0); len(q) != 1 {
+		t.Fatalf("unpushed changes after salvage: %d", len(q))
+	}
+	if rep, _ := c.TeamRep(); rep != "Ana" {
+		t.Fatalf("rep after salvage: %q", rep)
+	}
+	if r, err := c.ApplyTeamRows(row, at); err != nil || r.Events != 0 {
+		t.Fatalf("a pulled event added again after salvage: %+v %v", r, err)
+	}
+}
