@@ -86,7 +86,8 @@ func Apply(st *State, ch store.TeamChange) []Conflict {
 	}
 	var out []Conflict
 	lost := func(f string) {
-		out = append(out, Conflict{By: st.By[f], Field: f, Value: st.get(f), At: store.TeamKeyTime(st.At[f])})
+		// The table's words, shown to the rep: cleaned and bounded.
+		out = append(out, Conflict{By: store.CleanRepName(st.By[f]), Field: f, Value: capLine(store.CleanRepName(st.get(f))), At: store.TeamKeyTime(st.At[f])})
 	}
 	for _, op := range ch.Ops {
 		f := op.Field

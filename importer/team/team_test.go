@@ -279,6 +279,7 @@ func TestHostileTeamRowsAreTamed(t *testing.T) {
 	key := "1800000000000000000-abcdef-00000001"
 	azuritetest.Seed(t, client, []azuritetest.Entity{
 		{"PartitionKey": pk, "RowKey": StateRow, "owner": "Eve\x1b]0;pwned\x07", "status": "hacked",
+			"status_by": "Eve\x1b[2J" + strings.Repeat("x", 5000), "status_at": "9999999999999999999",
 			"next_follow_up": "9999-12-31T23:00:00-05:00", "touches": -5, "last_touch": "junk"},
 		{"PartitionKey": pk, "RowKey": "ev-" + key, "kind": "note", "by": "Eve\x1b[2J", "at": "9999-12-31T23:00:00-05:00",
 			"text": "hi\x1b]52;c;AAAA\x07 there"},
@@ -308,6 +309,10 @@ func TestHostileTeamRowsAreTamed(t *testing.T) {
 	}
 	if _, err := ana.SetStatus(c.ID, store.StatusEngaged, "", time.Now()); err != nil {
 		t.Fatalf("the contact cannot be changed after the pull: %v", err)
+	}
+	r := mustSync(t, ana, "Ana", o)
+	if line := r.Summary(time.Now()); len(r.Conflicts) != 1 || strings.ContainsAny(line, "\x1b\x07") || len(line) > 300 {
+		t.Fatalf("the conflict line carries the table's words raw: %q", line)
 	}
 	if n, _ := ana.TeamHeld(); n != 0 {
 		t.Fatalf("%d rows of the forgotten person kept", n)
