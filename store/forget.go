@@ -209,6 +209,9 @@ func deleteUserData(tx *bolt.Tx, cid string) (int, error) {
 	if err := forgetInSession(tx, cid); err != nil {
 		return 0, err
 	}
+	if err := deleteTeamData(tx, cid); err != nil {
+		return 0, err
+	}
 	return n, nil
 }
 

@@ -274,6 +274,9 @@ func (s *Store) changeTx(contactID string, at time.Time, ev Event, mutate func(t
 		if err := putTriage(tx, t); err != nil {
 			return err
 		}
+		if err := queueTeamChange(tx, contactID, at, &ev, before, t); err != nil {
+			return err
+		}
 		ev.Before = &before
 		out = t
 		return putEvent(tx, contactID, at, ev)

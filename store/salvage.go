@@ -104,11 +104,20 @@ func Salvage(src, dst string) (res SalvageResult, err error) {
 					flush()
 				}
 			})
-		case string(bTriage), string(bHistory), string(bForgotten), string(bDrafts), string(bMessageIDs):
+		case string(bTriage), string(bHistory), string(bForgotten), string(bDrafts), string(bMessageIDs),
+			string(bTeamOutbox), string(bTeamKeys), string(bTeamParts), string(bTeamPending), string(bTeamForget):
 			user[b] = append(user[b], [2][]byte{bytes.Clone(k), bytes.Clone(v)})
 		case string(bMeta):
 			if bytes.Equal(k, kForgetKey) && len(v) == 32 {
 				forget = bytes.Clone(v)
+			}
+			// The team's place: its changes not pushed yet and the keys
+			// of the events held go with the history,
+			// or a pull would add every event a second time.
+			for _, mk := range [][]byte{kTeamRep, kTeamClock, kTeamMark} {
+				if bytes.Equal(k, mk) {
+					user[string(bMeta)] = append(user[string(bMeta)], [2][]byte{bytes.Clone(k), bytes.Clone(v)})
+				}
 			}
 		}
 	}
@@ -160,6 +169,26 @@ func Salvage(src, dst string) (res SalvageResult, err error) {
 				}
 			}
 			res.Events++
+		}
+		for _, kv := range user[string(bMeta)] {
+			if err := tx.Bucket(bMeta).Put(kv[0], kv[1]); err != nil {
+				return err
+			}
+		}
+		for _, name := range [][]byte{bTeamOutbox, bTeamKeys, bTeamParts, bTeamPending, bTeamForget} {
+			d := user[string(name)]
+			if len(d) == 0 {
+				continue
+			}
+			b, err := tx.CreateBucketIfNotExists(name)
+			if err != nil {
+				return err
+			}
+			for _, kv := range d {
+				if err := b.Put(kv[0], kv[1]); err != nil {
+					return err
+				}
+			}
 		}
 		if d := user[string(bMessageIDs)]; len(d) > 0 {
 			b, err := tx.CreateBucketIfNotExists(bMessageIDs)

@@ -143,6 +143,10 @@ type Event struct {
 	// By names the rep who made the change, where a team shares the
 	// contact; empty for a change made on this database alone.
 	By string `json:"by,omitempty"`
+	// Team is the change's team key, where the database is in a team:
+	// the same on every rep's copy of the event, so a pulled copy is
+	// recognised and every rep orders a contact's changes alike.
+	Team string `json:"team,omitempty"`
 	// Before is the triage state the event replaced; Undo restores it.
 	Before *Triage `json:"before,omitempty"`
 	// Undone marks an event reverted by a later undo.
@@ -279,6 +283,7 @@ func history(tx *bolt.Tx, id string) ([]Event, error) {
 		}
 		out = append(out, e)
 	}
+	orderTeamEvents(out)
 	return out, nil
 }
 
@@ -389,6 +394,11 @@ func (s *Store) Undo(contactID string, at time.Time) (Triage, error) {
 				// restoring one would drop the merged work.
 				return fmt.Errorf("nothing to undo since %s, when the work of the person's former address was merged in", e.At.Local().Format("2 Jan 2006 15:04"))
 			}
+			if e.Team != "" && e.Before == nil && e.Kind != EventReply && e.Kind != EventBounce {
+				// Another rep's change: the snapshots of older events
+				// predate it, and restoring one would revert it.
+				return fmt.Errorf("nothing to undo since %s's change of %s", e.By, e.At.Local().Format("2 Jan 2006 15:04"))
+			}
 			if e.Kind == EventUndo || e.Undone || e.Before == nil {
 				continue
 			}
@@ -404,6 +414,10 @@ func (s *Store) Undo(contactID string, at time.Time) (Triage, error) {
 				return err
 			}
 			keepMailFacts(&restored, cur, e.Kind)
+			uev := Event{At: at, Kind: EventUndo, Text: e.Kind}
+			if err := queueTeamChange(tx, contactID, at, &uev, cur, restored); err != nil {
+				return err
+			}
 			tv, err := json.Marshal(restored)
 			if err != nil {
 				return err
@@ -415,7 +429,8 @@ func (s *Store) Undo(contactID string, at time.Time) (Triage, error) {
 			if err != nil {
 				return err
 			}
-			uv, _ := json.Marshal(Event{Seq: seq, At: at, Kind: EventUndo, Text: e.Kind})
+			uev.Seq = seq
+			uv, _ := json.Marshal(uev)
 			out = restored
 			return h.Put(historyKey(contactID, seq), uv)
 		}

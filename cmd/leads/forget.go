@@ -52,9 +52,13 @@ func runForget(e *env, args []string) int {
 		}
 	}
 	markCopiesPending(e, email)
+	teamLine, teamOK := e.forgetInTeam(s, email)
 	res, err := s.Forget(email, e.now())
 	if err != nil {
 		return e.fail(err)
+	}
+	if teamLine != "" {
+		fmt.Fprintln(e.stdout, "team:", teamLine)
 	}
 	if res.Found {
 		fmt.Fprintf(e.stdout, "forgot %s: %d leads, %d notes, %d history events, %d draft files removed; database compacted (%d -> %d bytes)\n",
@@ -63,7 +67,11 @@ func runForget(e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "nothing was stored about %s\n", safetext.Clean(email))
 	}
 	fmt.Fprintln(e.stdout, "later imports and syncs will skip this address (import --allow-forgotten brings it back)")
-	return reportCopies(e, s, email)
+	code = reportCopies(e, s, email)
+	if !teamOK && code == exitOK {
+		code = exitFailed
+	}
+	return code
 }
 
 // finishErasure is 'leads forget --finish': opening the database for

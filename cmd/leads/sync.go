@@ -98,6 +98,18 @@ func runSync(e *env, args []string) int {
 	}
 	sum := summary{Read: res.Read, New: res.New, Updated: res.Updated, Unchanged: res.Unchanged, Test: res.Test, Rejected: res.Rejected}
 	sum.print(e.stdout)
+	// With [team] set, the team's changes are pulled and this rep's
+	// pushed too, after the new leads (whose contacts a pulled change
+	// may be about), and even when the lead sync failed.
+	if !*dryRun && e.teamOn() {
+		ts, err := e.resolveTeam(true)
+		if err != nil {
+			e.teamFail(err)
+			failed = true
+		} else if e.teamSync(ctx, s, ts) != exitOK {
+			failed = true
+		}
+	}
 	if failed {
 		return exitFailed
 	}

@@ -148,6 +148,17 @@ func (c *Conn) client(o NetOptions, w *wire) (*aztables.Client, error) {
 	return svc.NewClient(c.Table), nil
 }
 
+// TableClient returns a client for the connection's table with the
+// package's retry policy and redaction, for the team sync, which writes
+// rows as well as reading them.
+func (c *Conn) TableClient(o NetOptions) (*aztables.Client, error) {
+	return c.client(o, &wire{})
+}
+
+// Explain turns an error from a TableClient call into one line that says
+// what to fix, with every secret redacted.
+func (c *Conn) Explain(err error) error { return c.explain(err) }
+
 var retryStatus = []int{
 	http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
 	http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout,

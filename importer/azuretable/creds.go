@@ -23,6 +23,16 @@ const (
 	EnvSASURL           = "LEADS_AZURE_SAS_URL"
 )
 
+// The team's credentials: the same forms as [azure], under [team] and in
+// these variables, so a rep may hold a SAS for the team table only.
+const (
+	TeamSection             = "team"
+	EnvTeamConnectionString = "LEADS_TEAM_CONNECTION_STRING"
+	EnvTeamSASURL           = "LEADS_TEAM_SAS_URL"
+	// EnvTeamSecret carries the team secret (see ReadTeamSecret).
+	EnvTeamSecret = "LEADS_TEAM_SECRET"
+)
+
 // Azurite's well-known development account, which UseDevelopmentStorage=true
 // stands for. aztables rejects that shorthand, so it is expanded here. The
 // key is public: it is printed in Azurite's README and opens only emulators.
@@ -47,6 +57,18 @@ type Config struct {
 	// ConfigFile is the TOML file with an [azure] section (empty:
 	// DefaultConfigFile).
 	ConfigFile string
+	// Section is the config file's section to read: "" for [azure],
+	// TeamSection for [team] (whose variables are then the LEADS_TEAM_
+	// ones, and which has no default table).
+	Section string
+}
+
+// section returns the config section and the two variables cfg reads.
+func (cfg Config) section() (name, envCS, envSAS string) {
+	if cfg.Section == TeamSection {
+		return TeamSection, EnvTeamConnectionString, EnvTeamSASURL
+	}
+	return "azure", EnvConnectionString, EnvSASURL
 }
 
 // Conn is a resolved connection to one table. It holds the secret, which
@@ -123,12 +145,13 @@ func Resolve(cfg Config) (*Conn, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
+	section, envCS, envSAS := cfg.section()
 	type source struct{ name, cs, sas string }
 	sources := []source{
 		{name: "--connection-string", cs: cfg.ConnectionString},
-		{name: EnvConnectionString, cs: getenv(EnvConnectionString)},
+		{name: envCS, cs: getenv(envCS)},
 		{name: "--sas-url", sas: cfg.SASURL},
-		{name: EnvSASURL, sas: getenv(EnvSASURL)},
+		{name: envSAS, sas: getenv(envSAS)},
 	}
 	table := ""
 	found := -1
@@ -146,17 +169,17 @@ func Resolve(cfg Config) (*Conn, error) {
 		if path == "" {
 			path = DefaultConfigFile(getenv)
 		}
-		fc, err := readConfig(path)
+		fc, err := readConfig(path, section)
 		if err != nil {
 			return nil, err
 		}
 		if fc == nil || strings.TrimSpace(fc.ConnectionString+fc.SASURL) == "" {
-			where := "under [azure] in " + path
+			where := "under [" + section + "] in " + path
 			if path == "" {
 				where = "in a config file"
 			}
 			return nil, fmt.Errorf("%w: pass --connection-string or --sas-url, set %s or %s, or put connection_string or sas_url %s (mode 600)",
-				ErrNoCredentials, EnvConnectionString, EnvSASURL, where)
+				ErrNoCredentials, envCS, envSAS, where)
 		}
 		src = source{name: path, cs: fc.ConnectionString, sas: fc.SASURL}
 		if fc.ConnectionString != "" {
@@ -183,8 +206,13 @@ func Resolve(cfg Config) (*Conn, error) {
 		// named by the SAS URL
 	case table != "":
 		c.Table = table
+	case section == TeamSection:
+		return nil, errors.New("no team table named: set table under [team], or leave it out for the default")
 	default:
 		c.Table = DefaultTable
+	}
+	if section == TeamSection && strings.EqualFold(c.Table, DefaultTable) {
+		return nil, fmt.Errorf("the team table must not be %s, Microsoft's own table: name another under [team]", DefaultTable)
 	}
 	if !validTableName(c.Table) {
 		return nil, fmt.Errorf("%q is not a table name: 3 to 63 letters and digits, starting with a letter", c.Table)
@@ -207,17 +235,43 @@ func validTableName(s string) bool {
 	return true
 }
 
-// fileConfig is the [azure] section of config.toml.
+// fileConfig is the [azure] (or [team]) section of config.toml.
 type fileConfig struct {
 	ConnectionString string `toml:"connection_string"`
 	SASURL           string `toml:"sas_url"`
 	Table            string `toml:"table"`
+	// Secret is [team] secret, the key of the team's partition hash.
+	Secret string `toml:"secret"`
 }
 
-// readConfig reads the [azure] section; a missing file is (nil, nil). A file
-// others can read is refused before it is read: it holds a secret, and using
-// it would tell the user all is well.
-func readConfig(path string) (*fileConfig, error) {
+// ReadTeamSecret returns the team secret: $LEADS_TEAM_SECRET, else
+// secret under [team] in the config file (which must be mode 600). The
+// secret keys the hash that names a contact's partition in the team
+// table; it is shared among the reps and never written to the table.
+// "" means none is set.
+func ReadTeamSecret(cfg Config) (string, error) {
+	getenv := cfg.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if v := strings.TrimSpace(getenv(EnvTeamSecret)); v != "" {
+		return v, nil
+	}
+	path := cfg.ConfigFile
+	if path == "" {
+		path = DefaultConfigFile(getenv)
+	}
+	fc, err := readConfig(path, TeamSection)
+	if err != nil || fc == nil {
+		return "", err
+	}
+	return strings.TrimSpace(fc.Secret), nil
+}
+
+// readConfig reads the section ("azure" or "team"); a missing file is
+// (nil, nil). A file others can read is refused before it is read: it
+// holds a secret, and using it would tell the user all is well.
+func readConfig(path, section string) (*fileConfig, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -236,6 +290,7 @@ func readConfig(path string) (*fileConfig, error) {
 	}
 	var doc struct {
 		Azure fileConfig `toml:"azure"`
+		Team  fileConfig `toml:"team"`
 	}
 	if _, err := toml.DecodeFile(path, &doc); err != nil {
 		// The parser's message may quote the line, and the line may be
@@ -247,7 +302,10 @@ func readConfig(path string) (*fileConfig, error) {
 		if errors.Is(err, os.ErrPermission) {
 			return nil, fmt.Errorf("cannot read %s: permission denied", path)
 		}
-		return nil, fmt.Errorf("%s: the [azure] section has a value of the wrong type (connection_string, sas_url and table are strings)", path)
+		return nil, fmt.Errorf("%s: the [%s] section has a value of the wrong type (connection_string, sas_url and table are strings)", path, section)
+	}
+	if section == TeamSection {
+		return &doc.Team, nil
 	}
 	return &doc.Azure, nil
 }

@@ -31,7 +31,14 @@ type Team struct {
 
 // On reports whether the rep works in a team: [team] gives a name and
 // credentials.
-func (t Team) On() bool { return t.Name != "" && len(t.CredentialsSet) > 0 }
+func (t Team) On() bool {
+	for _, k := range t.CredentialsSet {
+		if k != "secret" {
+			return t.Name != ""
+		}
+	}
+	return false
+}
 
 // Me is the name claims are made with: the [team] name, else the local
 // user's name, so a rep working alone can still mark what is theirs.
@@ -52,13 +59,14 @@ func (r reader) team(v any) {
 	if !ok {
 		return
 	}
-	known := []string{"name", "email", "table", "connection_string", "sas_url"}
+	known := []string{"name", "email", "table", "connection_string", "sas_url", "secret"}
 	tm := &r.c.Team
 	for _, k := range sortedKeys(t) {
 		line := r.at.key("team", k)
 		switch k {
-		case "connection_string", "sas_url":
-			// Never the value: it is a secret.
+		case "connection_string", "sas_url", "secret":
+			// Never the value: it is a secret (secret keys the hash
+			// that names a contact's rows in the team table).
 			if _, ok := r.str(t[k], line, "[team] "+k); ok {
 				tm.CredentialsSet = append(tm.CredentialsSet, k)
 			}

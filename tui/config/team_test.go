@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -38,5 +39,22 @@ table = "MarketplaceLeads"
 	}
 	if c.Team.On() || c.Me(env("USER", "rep7")) != "rep7" || len(c.Problems) != 3 {
 		t.Fatalf("bad [team]: %+v %v", c.Team, c.Problems)
+	}
+}
+
+// TestConfigTeamSecret: [team] secret (the key of the team's partition
+// hash) is a known key, noted and never kept; a secret without a
+// connection string or SAS does not put the rep in a team.
+func TestConfigTeamSecret(t *testing.T) {
+	p := write(t, "[team]\nname = \"Ana\"\nsecret = \"TOPSECRET\"\n")
+	c, err := Load(p, env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Problems) != 0 || c.Team.On() || strings.Join(c.Team.CredentialsSet, ",") != "secret" {
+		t.Fatalf("team: %+v %v", c.Team, c.Problems)
+	}
+	if strings.Contains(fmt.Sprintf("%+v", c), "TOPSECRET") {
+		t.Fatal("the secret is kept in the config")
 	}
 }

@@ -27,7 +27,11 @@ type Proxy struct {
 	queries int
 	total   int
 	fault   Fault
-	stash   map[string]*httptest.ResponseRecorder
+	// others and reqFault are the count and fault of every request that
+	// is not an entity query (transactions, point reads, deletes).
+	others   int
+	reqFault Fault
+	stash    map[string]*httptest.ResponseRecorder
 }
 
 // Fault decides what the proxy does with entity query number n (0-based,
@@ -66,6 +70,15 @@ func (p *Proxy) SetFault(f Fault) {
 	p.fault, p.queries, p.total = f, 0, 0
 }
 
+// SetRequestFault installs f (nil: none) for every request that is not
+// an entity query, n counting those requests: the team sync's
+// transactions and point reads meet drops and 503s through it.
+func (p *Proxy) SetRequestFault(f Fault) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.reqFault, p.others = f, 0
+}
+
 // Queries returns how many entity queries (GET .../Table()) arrived since
 // the last SetFault, retries included.
 func (p *Proxy) Queries() int {
@@ -95,6 +108,12 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		p.queries++
 		if p.fault != nil {
 			act = p.fault(n, r)
+		}
+	} else {
+		n := p.others
+		p.others++
+		if p.reqFault != nil {
+			act = p.reqFault(n, r)
 		}
 	}
 	p.mu.Unlock()
@@ -155,6 +174,27 @@ func DropMidPage() Action {
 		writeHead(buf, rec, len(body))
 		buf.Write(body[:len(body)/2])
 		buf.Flush()
+	}
+}
+
+// LoseReply forwards the request, so Azurite carries it out, and then
+// closes the connection without an answer: a reply lost on the way back.
+func LoseReply() Action {
+	return func(p *Proxy, w http.ResponseWriter, r *http.Request) {
+		p.rp.ServeHTTP(httptest.NewRecorder(), r)
+		Drop()(p, w, r)
+	}
+}
+
+// Drop closes the connection without forwarding or answering: the
+// account is unreachable.
+func Drop() Action {
+	return func(p *Proxy, w http.ResponseWriter, r *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		conn.Close()
 	}
 }
 

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
+	"github.com/leads-inbox/leads/importer/azuretable/azuritetest"
+	"github.com/leads-inbox/leads/importer/team"
+)
+
+// TestTeamCommands: two reps with their own database and config share a
+// change through the team table with the ordinary commands: team init
+// creates the table and prints the secret for the others; mark queues;
+// leads sync brings the leads and pushes and pulls the team's changes,
+// in one line each; team status shows the queue; a forget while the
+// account is unreachable says its team rows wait, and the next sync
+// deletes them.
+func TestTeamCommands(t *testing.T) {
+	srv := azuritetest.Start(t)
+	leadsTable := seedTable(t, srv, 5)
+	proxy := azuritetest.NewProxy(t, srv)
+	rep := func(name string) *syncEnv {
+		e := newSyncEnv(t)
+		cfg := filepath.Join(e.vars["XDG_CONFIG_HOME"], "leads", "config.toml")
+		if err := os.MkdirAll(filepath.Dir(cfg), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		body := "[team]\nname = \"" + name + "\"\ntable = \"TeamCmd\"\nsecret = \"s3cret-for-tests\"\nconnection_string = \"" + proxy.ConnectionString() + "\"\n"
+		if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e.vars["LEADS_AZURE_CONNECTION_STRING"] = srv.ConnectionString()
+		e.vars["LEADS_TEAM_FAST_RETRY"] = "1"
+		return e
+	}
+	ana, ben := rep("Ana"), rep("Ben")
+	if code := ana.run("team", "init"); code != 0 || !strings.Contains(ana.stdout.String(), "ready") || !strings.Contains(ana.stdout.String(), "raud") {
+		t.Fatalf("team init: %d %s %s", code, ana.stdout.String(), ana.stderr.String())
+	}
+	for _, e := range []*syncEnv{ana, ben} {
+		if code := e.run("sync", "--table", leadsTable); code != 0 || !strings.Contains(e.stdout.String(), "team: pushed 0 changes, pulled 0") {
+			t.Fatalf("first sync: %d %s %s", code, e.stdout.String(), e.stderr.String())
+		}
+	}
+	if code := ana.run("mark", "bo1@contoso.com", "--status", "qualified"); code != 0 {
+		t.Fatalf("mark: %s", ana.stderr.String())
+	}
+	if code := ana.run("team", "status"); code != 0 || !strings.Contains(ana.stdout.String(), "queued: 1 change") {
+		t.Fatalf("status: %s %s", ana.stdout.String(), ana.stderr.String())
+	}
+	if code := ana.run("sync", "--table", leadsTable); code != 0 || !strings.Contains(ana.stdout.String(), "team: pushed 1 change, pulled 0") {
+		t.Fatalf("Ana's sync: %s %s", ana.stdout.String(), ana.stderr.String())
+	}
+	if code := ben.run("team", "sync"); code != 0 || !strings.Contains(ben.stdout.String(), "team: pushed 0 changes, pulled 1") {
+		t.Fatalf("Ben's sync: %s %s", ben.stdout.String(), ben.stderr.String())
+	}
+	if code := ben.run("show", "bo1@contoso.com"); code != 0 || !strings.Contains(ben.stdout.String(), "qualified") {
+		t.Fatalf("Ben does not see Ana's status: %s", ben.stdout.String())
+	}
+
+	down := func(int, *http.Request) azuritetest.Action { return azuritetest.Drop() }
+	proxy.SetFault(down)
+	proxy.SetRequestFault(down)
+	if code := ana.run("forget", "bo1@contoso.com", "--yes"); code != 0 || !strings.Contains(ana.stdout.String(), "queued, and the next 'leads sync' finishes it") {
+		t.Fatalf("offline forget: %d %s %s", code, ana.stdout.String(), ana.stderr.String())
+	}
+	if code := ana.run("team", "sync"); code == 0 || !strings.Contains(ana.stderr.String(), "1 deletion wait") {
+		t.Fatalf("offline sync: %d %s", code, ana.stderr.String())
+	}
+	proxy.SetFault(nil)
+	proxy.SetRequestFault(nil)
+	if code := ana.run("team", "sync"); code != 0 || !strings.Contains(ana.stdout.String(), "deleted the rows of 1 forgotten person") {
+		t.Fatalf("sync after: %s %s", ana.stdout.String(), ana.stderr.String())
+	}
+	pk := team.Partition("s3cret-for-tests", "bo1@contoso.com")
+	filter := "PartitionKey eq '" + pk + "'"
+	pager := srv.Service().NewClient("TeamCmd").NewListEntitiesPager(&aztables.ListEntitiesOptions{Filter: &filter})
+	for pager.More() {
+		page, err := pager.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Entities) > 0 {
+			t.Fatalf("the forgotten person's team rows remain: %d", len(page.Entities))
+		}
+	}
+}
