@@ -21,7 +21,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "inbox", args: "[--sync-every DURATION] [--mail-every DURATION]",
+	register(&command{name: "inbox", args: "[--sync-every DURATION] [--mail-every DURATION] [--team-every DURATION]",
 		summary: "open the inbox (the default when no command is given)", run: runInbox})
 }
 
@@ -30,6 +30,7 @@ func runInbox(e *env, args []string) int {
 	fs := e.flags(c)
 	every := fs.Duration("sync-every", 0, "sync the Azure table every `DURATION` (e.g. 15m) while the inbox is open")
 	mailEvery := fs.Duration("mail-every", 0, "read the mailbox in [mail] for replies every `DURATION` (e.g. 5m) while the inbox is open")
+	teamEvery := fs.Duration("team-every", defaultTeamEvery, "with [team] set, pull the other reps' changes every `DURATION` (this rep's go out at once)")
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
@@ -44,6 +45,10 @@ func runInbox(e *env, args []string) int {
 	}
 	if *mailEvery != 0 && *mailEvery < time.Minute {
 		fmt.Fprintln(e.stderr, "leads inbox: --mail-every must be at least 1m")
+		return exitUsage
+	}
+	if *teamEvery < 5*time.Second {
+		fmt.Fprintln(e.stderr, "leads inbox: --team-every must be at least 5s")
 		return exitUsage
 	}
 	if *mailEvery > 0 {
@@ -62,6 +67,9 @@ func runInbox(e *env, args []string) int {
 	if *mailEvery > 0 {
 		opt.MailEvery = *mailEvery
 		opt.MailScanner = mailScanner(e, s)
+	}
+	if e.teamOn() {
+		opt.Team, opt.TeamEvery = teamRound(e, s), *teamEvery
 	}
 	return e.runTUI(s, opt)
 }

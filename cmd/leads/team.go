@@ -15,6 +15,7 @@ import (
 	"github.com/leads-inbox/leads/importer/team"
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
+	"github.com/leads-inbox/leads/tui"
 	"github.com/leads-inbox/leads/tui/config"
 )
 
@@ -254,4 +255,37 @@ func (e *env) forgetInTeam(s *store.Store, email string) (queued string, ok bool
 		return "cannot reach the team table (" + safetext.Clean(azuretable.Redact(err.Error())) + "): the deletion of their team rows is queued, and the next 'leads sync' finishes it", true
 	}
 	return "their rows in the team table are deleted", true
+}
+
+// defaultTeamEvery is how often the open inbox pulls the team's changes:
+// often enough that a teammate's claim shows before the rep acts on the
+// same contact, at one small query a round when nothing changed.
+const defaultTeamEvery = 30 * time.Second
+
+// teamRound is the inbox's team round: the sync of 'leads team sync', run
+// after each change the rep makes and every --team-every. The [team]
+// setup is read on each round, so a fixed config takes effect without a
+// restart; its errors never quote a secret.
+func teamRound(e *env, s *store.Store) tui.TeamRound {
+	return func(ctx context.Context) (tui.TeamResult, error) {
+		var out tui.TeamResult
+		ts, err := e.resolveTeam(true)
+		if err != nil {
+			return out, err
+		}
+		res, err := team.Sync(ctx, s, ts.rep, team.Options{Conn: ts.conn, Secret: ts.secret, Net: teamNet(e)})
+		out.Pushed, out.Pulled = res.Pushed, res.Pulled
+		now := time.Now()
+		for _, c := range res.Conflicts {
+			line := c.Describe(now)
+			if ct, cerr := s.Contact(c.Contact); cerr == nil {
+				line = contactName(ct) + ": " + line
+			}
+			out.Conflicts = append(out.Conflicts, line)
+		}
+		if q, _, qerr := s.TeamQueued(); qerr == nil {
+			out.Queued = q
+		}
+		return out, err
+	}
 }

@@ -7,10 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 	"github.com/leads-inbox/leads/importer/azuretable/azuritetest"
 	"github.com/leads-inbox/leads/importer/team"
+	"github.com/leads-inbox/leads/store"
+	"github.com/leads-inbox/leads/tui"
 )
 
 // TestTeamCommands: two reps with their own database and config share a
@@ -88,5 +91,83 @@ func TestTeamCommands(t *testing.T) {
 		if len(page.Entities) > 0 {
 			t.Fatalf("the forgotten person's team rows remain: %d", len(page.Entities))
 		}
+	}
+}
+
+// TestInboxTeamRound: the round the open inbox runs after each change
+// pushes the rep's change at once and pulls the others'; when two reps
+// set the same field, the one whose change was earlier is told, in one
+// line naming the contact, the other rep and what they set.
+func TestInboxTeamRound(t *testing.T) {
+	srv := azuritetest.Start(t)
+	leadsTable := seedTable(t, srv, 5)
+	rep := func(name string) *syncEnv {
+		e := newSyncEnv(t)
+		cfg := filepath.Join(e.vars["XDG_CONFIG_HOME"], "leads", "config.toml")
+		if err := os.MkdirAll(filepath.Dir(cfg), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		body := "[team]\nname = \"" + name + "\"\ntable = \"TeamInbox\"\nsecret = \"s3cret-for-tests\"\nconnection_string = \"" + srv.ConnectionString() + "\"\n"
+		if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e.vars["LEADS_AZURE_CONNECTION_STRING"] = srv.ConnectionString()
+		e.vars["LEADS_TEAM_FAST_RETRY"] = "1"
+		if code := e.run("team", "init"); code != 0 {
+			t.Fatalf("team init: %s", e.stderr.String())
+		}
+		if code := e.run("sync", "--table", leadsTable); code != 0 {
+			t.Fatalf("sync: %s", e.stderr.String())
+		}
+		return e
+	}
+	ana, ben := rep("Ana"), rep("Ben")
+	round := func(r *syncEnv, change func(s *store.Store, id string) error) tui.TeamResult {
+		t.Helper()
+		s := openDB(t, r.db)
+		defer s.Close()
+		e := &env{stdin: strings.NewReader(""), stdout: &r.stdout, stderr: &r.stderr, now: time.Now,
+			getenv: func(k string) string { return r.vars[k] }, dbPath: r.db}
+		if change != nil {
+			if err := change(s, store.ContactIDForEmail("bo2@contoso.com")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := teamRound(e, s)(context.Background())
+		if err != nil {
+			t.Fatalf("round: %v", err)
+		}
+		return res
+	}
+	if r := round(ana, func(s *store.Store, id string) error {
+		_, err := s.Claim(id, "Ana", false, time.Now())
+		return err
+	}); r.Pushed != 1 || r.Queued != 0 {
+		t.Fatalf("Ana's round: %+v", r)
+	}
+	if r := round(ben, nil); r.Pulled != 1 {
+		t.Fatalf("Ben's round: %+v", r)
+	}
+	// Both set a status; Ben's is the later change but Ana's round runs
+	// after his: his stands, and she is told.
+	at := time.Now()
+	sa := openDB(t, ana.db)
+	if _, err := sa.SetStatus(store.ContactIDForEmail("bo2@contoso.com"), store.StatusEngaged, "", at); err != nil {
+		t.Fatal(err)
+	}
+	sa.Close()
+	round(ben, func(s *store.Store, id string) error {
+		_, err := s.SetStatus(id, store.StatusWon, "", at.Add(time.Second))
+		return err
+	})
+	r := round(ana, nil)
+	if len(r.Conflicts) != 1 || !strings.Contains(r.Conflicts[0], "Bo Li: Ben set won") {
+		t.Fatalf("Ana's conflicts: %+v", r)
+	}
+	s := openDB(t, ana.db)
+	defer s.Close()
+	tr, err := s.Triage(store.ContactIDForEmail("bo2@contoso.com"))
+	if err != nil || tr.Status != store.StatusWon || tr.Owner != "Ana" {
+		t.Fatalf("Ana's contact after the rounds: %+v %v", tr, err)
 	}
 }
