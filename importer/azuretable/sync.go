@@ -47,6 +47,11 @@ type Options struct {
 	// did not stop them from being imported (or, when counted as rejected,
 	// that did). The text is sanitised.
 	Warn func(string)
+	// NewLead, when set, is called for each lead stored as new, once the
+	// page that holds it is committed (so a lead it reports is in the
+	// store), from the goroutine that called Sync. The text in it is as
+	// the stranger typed it: clean it before showing it.
+	NewLead func(store.Lead)
 }
 
 // Progress reports a running sync.
@@ -248,9 +253,14 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 			return err
 		}
 		ur, err := s.Upsert(pending, store.UpsertOptions{DryRun: opt.DryRun, SyncKey: key, SyncState: blob, AllowForgotten: opt.AllowForgotten,
-			DeferContacts: true})
+			DeferContacts: true, ListNew: opt.NewLead != nil})
 		if err != nil {
 			return fmt.Errorf("storing page %d: %w", res.Pages+1, err)
+		}
+		if !opt.DryRun {
+			for _, i := range ur.NewAt {
+				opt.NewLead(pending[i])
+			}
 		}
 		res.New += ur.New
 		res.Updated += ur.Updated
