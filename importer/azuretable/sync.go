@@ -225,6 +225,15 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 			select {
 			case pages <- p:
 			case <-ctx.Done():
+				// A page fetched as the stop came is still handed
+				// over where there is room (there nearly always is):
+				// the stop stores every page fetched.
+				if p.err == nil {
+					select {
+					case pages <- p:
+					default:
+					}
+				}
 				return
 			}
 			if p.err != nil {
@@ -317,10 +326,9 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 				return res, err
 			}
 		}
-		// Stop between pages as soon as asked: what was fetched is stored.
-		if ctx.Err() != nil {
-			break
-		}
+		// Once asked to stop, the fetcher fetches no more and closes
+		// the channel; the pages it had already fetched are stored
+		// (each in its own commit, above) before Sync returns.
 	}
 	if err := ctx.Err(); err != nil {
 		return res, interrupted(res, err)
