@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leads-inbox/leads/store"
+)
+
+// hostileFirstName is a name typed to attack whatever shows it: a bell
+// and an ST that would end an OSC sequence, a C1 ST, an OSC 0 title,
+// a screen clear, a right-to-left override, markup, a ';' that would
+// split OSC 777's fields, and 40 KB more.
+var hostileFirstName = "Eve\a\x1b\\;\u009c\x1b]0;pwned\a\x1b[2J\u202egnp.exe<b>" + strings.Repeat("x", 40<<10)
+
+// TestNoticeTextCannotActOnTheTerminal: a notice built from a hostile
+// lead is short, holds no control, escape or bidi character, and an OSC
+// notification built from it is exactly one sequence that the name
+// cannot end early or split.
+func TestNoticeTextCannotActOnTheTerminal(t *testing.T) {
+	l := store.Lead{Action: "PLT", OfferName: "Contoso\x1b]8;;http://evil\aApp",
+		Customer: store.Customer{FirstName: hostileFirstName, LastName: "Lin", Company: "A&B <i>Co</i>"}}
+	ns := leadNotices([]store.Lead{l})
+	if len(ns) != 1 {
+		t.Fatalf("%d notices for one lead", len(ns))
+	}
+	wantBody := "Eve,gnp.exe<b>" + strings.Repeat("x", 25) + "… (A&B <i>Co</i>) · ContosoApp"
+	var buf bytes.Buffer
+	if err := (osc{w: &buf, code: 9}).notify(ns[0]); err != nil {
+		t.Fatal(err)
+	}
+	if want := "\x1b]9;New Contact me lead: " + wantBody + "\a"; buf.String() != want {
+		t.Fatalf("OSC 9:\n got %q\nwant %q", buf.String(), want)
+	}
+	buf.Reset()
+	if err := (osc{w: &buf, code: 777}).notify(ns[0]); err != nil {
+		t.Fatal(err)
+	}
+	if want := "\x1b]777;notify;New Contact me lead;" + wantBody + "\a"; buf.String() != want {
+		t.Fatalf("OSC 777:\n got %q\nwant %q", buf.String(), want)
+	}
+	// For notify-send the body is escaped, as daemons read markup.
+	if got := markupEscape(oneLineNotice(ns[0].Body)); got != strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(strings.ReplaceAll(wantBody, ",", ";")) {
+		t.Fatalf("notify-send body %q", got)
+	}
+}
+
+// TestManyNoticesFoldIntoOne: a round with many new hot leads or many
+// follow-ups due shows one notice for each kind, not a screenful.
+func TestManyNoticesFoldIntoOne(t *testing.T) {
+	var hot []store.Lead
+	for i := range 12 {
+		action := "PLT"
+		if i%4 == 0 {
+			action = "StartTestDrive"
+		}
+		hot = append(hot, store.Lead{Action: action, Customer: store.Customer{FirstName: fmt.Sprint("P", i)}})
+	}
+	ns := leadNotices(hot)
+	if len(ns) != 1 || ns[0] != (notice{Title: "12 new leads", Body: "9 Contact me, 3 Test Drive"}) {
+		t.Fatalf("12 leads: %+v", ns)
+	}
+	if ns := leadNotices(hot[:3]); len(ns) != 3 {
+		t.Fatalf("3 leads: %+v", ns)
+	}
+	due := []*store.Contact{{Customer: store.Customer{FirstName: "Ana\x1b[31m", Company: "Contoso"}}, {}, {}, {}, {}}
+	ns = followUpNotices(due)
+	if len(ns) != 1 || ns[0] != (notice{Title: "5 follow-ups due", Body: "Ana (Contoso) and 4 others"}) {
+		t.Fatalf("5 follow-ups: %+v", ns)
+	}
+}
+
+// TestWatchBackoff: a failing job is tried again at the next round, then
+// less and less often, never more than half an hour apart (or --every).
+func TestWatchBackoff(t *testing.T) {
+	for _, c := range []struct {
+		every time.Duration
+		fails int
+		want  time.Duration
+	}{
+		{5 * time.Minute, 0, 5 * time.Minute},
+		{5 * time.Minute, 1, 5 * time.Minute},
+		{5 * time.Minute, 2, 10 * time.Minute},
+		{5 * time.Minute, 3, 20 * time.Minute},
+		{5 * time.Minute, 4, 30 * time.Minute},
+		{5 * time.Minute, 40, 30 * time.Minute},
+		{2 * time.Hour, 5, 2 * time.Hour},
+	} {
+		if got := backoff(c.every, c.fails); got != c.want {
+			t.Errorf("backoff(%v, %d) = %v, want %v", c.every, c.fails, got, c.want)
+		}
+	}
+}
