@@ -143,7 +143,7 @@ func (o osc) notify(x notice) error {
 // noNotifier shows nothing: the log line is all.
 type noNotifier struct{}
 
-func (noNotifier) String() string     { return "none (the log line only)" }
+func (noNotifier) String() string      { return "none (the log line only)" }
 func (noNotifier) notify(notice) error { return nil }
 
 // notifyText makes a piece of lead text fit for a notice: cleaned (no
