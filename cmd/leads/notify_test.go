@@ -14,7 +14,14 @@ import (
 // and an ST that would end an OSC sequence, a C1 ST, an OSC 0 title,
 // a screen clear, a right-to-left override, markup, a ';' that would
 // split OSC 777's fields, and 40 KB more.
-var hostileFirstName = "Eve\a\x1b\\;\u009c\x1b]0;pwned\a\x1b[2J\u202egnp.exe<b>" + strings.Repeat("x", 40<<10)
+var hostileFirstName = hostileStart + strings.Repeat("x", 40<<10)
+
+const hostileStart = "Eve\a\x1b\\;\u009c\x1b]0;pwned\a\x1b[2J\u202egnp.exe<b>"
+
+// hostileTableName is hostileFirstName as an Azure table can hold it: a
+// string property holds at most 32K UTF-16 units, so the 40 KB are
+// two-byte letters.
+var hostileTableName = hostileStart + strings.Repeat("é", 20<<10)
 
 // TestNoticeTextCannotActOnTheTerminal: a notice built from a hostile
 // lead is short, holds no control, escape or bidi character, and an OSC
