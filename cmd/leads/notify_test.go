@@ -2,7 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +103,47 @@ func TestWatchBackoff(t *testing.T) {
 		if got := backoff(c.every, c.fails); got != c.want {
 			t.Errorf("backoff(%v, %d) = %v, want %v", c.every, c.fails, got, c.want)
 		}
+	}
+}
+
+// TestWatchReadsTheMailboxAlone: with [mail] set up and no Azure
+// credentials, a round of 'leads watch' is the mailbox scan (its reply
+// in the round's line); with neither, or with --mail-every and no
+// [mail], or an unknown --notify, it refuses to start with exit 2.
+func TestWatchReadsTheMailboxAlone(t *testing.T) {
+	db, getenv := draftDB(t)
+	watch := func(args ...string) (int, string, string) {
+		t.Helper()
+		return mailCLI(t, db, getenv, append([]string{"watch", "--notify=none"}, args...)...)
+	}
+	if code, _, errOut := watch("--once"); code != exitUsage || !strings.Contains(errOut, "\nleads watch: nothing to watch: set LEADS_AZURE_CONNECTION_STRING") {
+		t.Fatalf("nothing set up: %d %q", code, errOut)
+	}
+	if code, _, errOut := watch("--once", "--mail-every", "5m"); code != exitUsage || !strings.Contains(errOut, "no mailbox to read") {
+		t.Fatalf("--mail-every without [mail]: %d %q", code, errOut)
+	}
+	if code, _, errOut := mailCLI(t, db, getenv, "watch", "--notify=bell"); code != exitUsage || errOut != "leads watch: "+errUnknownNotify.Error()+"\n" {
+		t.Fatalf("--notify=bell: %d %q", code, errOut)
+	}
+	dir := mailDir(t,
+		"From: Mei Lin <mei.lin@northwind.example>\r\nSubject: Re: pricing\r\nMessage-ID: <r1@northwind.example>\r\nDate: Tue, 10 Nov 2026 08:00:00 +0000\r\n\r\nYes, 200 seats.\r\n")
+	cfgFile := filepath.Join(getenv("XDG_CONFIG_HOME"), "leads", "config.toml")
+	body, _ := os.ReadFile(cfgFile)
+	body = []byte(strings.Replace(string(body), "[other]\nkey = 1\n", "", 1) + "\n[mail]\nmaildir = \"" + dir + "\"\n")
+	if err := os.WriteFile(cfgFile, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := watch("--once")
+	if code != exitOK || !regexp.MustCompile(`^\d\d:\d\d mail: 1 reply\n$`).MatchString(out) {
+		t.Fatalf("a round of the mailbox alone: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = watch("--once", "--quiet")
+	if code != exitOK || out != "" {
+		t.Fatalf("a quiet round with nothing new: %d %q", code, out)
+	}
+	code, out, _ = watch("--once", "--log", "json")
+	var line map[string]any
+	if err := json.Unmarshal([]byte(out), &line); code != exitOK || err != nil || line["mailed"] != true || strings.Count(out, "\n") != 1 {
+		t.Fatalf("a JSON round: %d %q (%v)", code, out, err)
 	}
 }
