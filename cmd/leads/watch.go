@@ -305,8 +305,9 @@ func (w *watcher) round(ctx context.Context, doSync, doMail bool) *roundReport {
 	r.Stopped = ctx.Err() != nil
 	// Let go before notifying: a slow notification daemon must not keep
 	// the inbox waiting.
-	if err := s.Close(); err != nil && r.SyncErr == "" {
-		r.SyncErr = safetext.Clean(err.Error())
+	if err := s.Close(); err != nil {
+		// Closing writes nothing: a failure is worth a word, not a retry.
+		r.FollowUpErr = "closing the database: " + safetext.Clean(err.Error())
 	}
 	e.closeLeases()
 	notices = append(notices, leadNotices(hot)...)
