@@ -272,6 +272,27 @@ func (r *roundReport) news() bool {
 func (w *watcher) round(ctx context.Context, doSync, doMail bool) *roundReport {
 	e := w.e
 	r := &roundReport{At: e.now(), Synced: doSync, Mailed: doMail}
+	// The table is asked first, without the database: a round with no
+	// network or a revoked key fails here, and the inbox is not made to
+	// wait for the file while the requests time out. The database is
+	// then held only for the quick parts (the mailbox, the follow-ups
+	// due, which an offline laptop still wants to hear about).
+	var conn *azuretable.Conn
+	if doSync {
+		var err error
+		conn, err = azuretable.Resolve(w.azure)
+		if err == nil {
+			err = azuretable.Probe(ctx, conn, azuretable.NetOptions{})
+		}
+		switch {
+		case ctx.Err() != nil:
+			r.Synced, r.Stopped = false, true
+			return r
+		case err != nil:
+			r.SyncErr = safetext.Clean(azuretable.Redact(err.Error()))
+			doSync = false
+		}
+	}
 	s, ok := e.open(false)
 	if !ok {
 		// open said why on stderr; the round line says what it cost.
@@ -289,7 +310,7 @@ func (w *watcher) round(ctx context.Context, doSync, doMail bool) *roundReport {
 	var hot []store.Lead
 	warn := func(msg string) { fmt.Fprintln(e.stderr, "leads:", safetext.Clean(msg)) }
 	if doSync {
-		hot = w.syncRound(ctx, s, r, warn)
+		hot = w.syncRound(ctx, s, conn, r, warn)
 	}
 	if doMail && ctx.Err() == nil {
 		w.mailRound(ctx, s, r, warn)
@@ -322,12 +343,7 @@ func (w *watcher) round(ctx context.Context, doSync, doMail bool) *roundReport {
 
 // syncRound runs the Azure sync into s and returns the new Contact me and
 // Test Drive leads.
-func (w *watcher) syncRound(ctx context.Context, s *store.Store, r *roundReport, warn func(string)) []store.Lead {
-	conn, err := azuretable.Resolve(w.azure)
-	if err != nil {
-		r.SyncErr = safetext.Clean(azuretable.Redact(err.Error()))
-		return nil
-	}
+func (w *watcher) syncRound(ctx context.Context, s *store.Store, conn *azuretable.Conn, r *roundReport, warn func(string)) []store.Lead {
 	var hot []store.Lead
 	res, err := azuretable.Sync(ctx, s, azuretable.Options{Conn: conn, Warn: warn,
 		NewLead: func(l store.Lead) {

@@ -373,7 +373,12 @@ func TestWatchStopsMidRoundKeepingFetchedPages(t *testing.T) {
 	w.table = seedTable(t, w.srv, 3000)
 	p := azuritetest.NewProxy(t, w.srv)
 	release := make(chan struct{}, 10)
+	// The round's first query (the probe before the sync) passes; each
+	// page waits for the test to let it through.
 	p.SetFault(func(n int, r *http.Request) azuritetest.Action {
+		if n == 0 {
+			return nil
+		}
 		return func(p *azuritetest.Proxy, rw http.ResponseWriter, r *http.Request) {
 			select {
 			case <-release:
@@ -387,7 +392,7 @@ func TestWatchStopsMidRoundKeepingFetchedPages(t *testing.T) {
 	cmd, stdout, stderr, exited := w.start(t, "--every", "1s", "--notify=notify-send")
 	release <- struct{}{}
 	release <- struct{}{}
-	waitFor(t, "the third page's query", func() bool { return p.Queries() >= 3 })
+	waitFor(t, "the third page's query", func() bool { return p.Queries() >= 4 })
 	stopWatch(t, cmd, exited, stderr)
 	if n := checkLeads(t, w.db); n != 2000 {
 		t.Fatalf("%d leads stored after SIGTERM with two pages fetched; want 2000", n)
@@ -436,5 +441,29 @@ func TestWatchRoundErrorIsOneLineAndRetried(t *testing.T) {
 		if !failed.MatchString(line) && line != "leads watch: stopped\n" {
 			t.Fatalf("stderr line %q is neither a failed round nor the stop", line)
 		}
+	}
+}
+
+// TestWatchWaitsForTheTableWithoutTheDatabase: while the table does not
+// answer, 'leads watch' does not hold the database, so a command beside
+// it (or the inbox) is not locked out by a round stuck on the network;
+// SIGTERM then ends it with 0 at once.
+func TestWatchWaitsForTheTableWithoutTheDatabase(t *testing.T) {
+	w := newWatchSetup(t)
+	if r := runBin(t, time.Minute, w.env, "--db", w.db, "watch", "--table", w.table, "--once", "--notify=none"); r.code != 0 {
+		t.Fatalf("first round: %d %q", r.code, r.stderr)
+	}
+	p := azuritetest.NewProxy(t, w.srv)
+	p.SetFault(func(int, *http.Request) azuritetest.Action { return azuritetest.Stall() })
+	w.env = append(w.env, "LEADS_AZURE_CONNECTION_STRING="+p.ConnectionString())
+	cmd, _, stderr, exited := w.start(t, "--every", "1s", "--notify=none")
+	waitFor(t, "the round's first query", func() bool { return p.Queries() >= 1 })
+	r := runBin(t, time.Minute, w.env, "--db", w.db, "list", "--json")
+	if r.code != 0 || strings.Count(r.stdout, "\n") != 6 {
+		t.Fatalf("list while the watch waits for the table: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	stopWatch(t, cmd, exited, stderr)
+	if n := checkLeads(t, w.db); n != 7 {
+		t.Fatalf("%d leads, want the 7 of the first round", n)
 	}
 }
