@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -183,7 +184,7 @@ func (w *watcher) loop(ctx context.Context, once bool) (failed bool) {
 			if doSync {
 				w.syncFails = bump(w.syncFails, r.SyncErr != "")
 				nextSync = start.Add(backoff(w.every, w.syncFails))
-				if r.SyncErr != "" {
+				if r.SyncErr != "" && !once {
 					r.Next = nextSync
 				}
 			}
@@ -293,17 +294,17 @@ func (w *watcher) round(ctx context.Context, doSync, doMail bool) *roundReport {
 			doSync = false
 		}
 	}
-	s, ok := e.open(false)
-	if !ok {
-		// open said why on stderr; the round line says what it cost.
-		msg := "the database could not be opened (see above)"
+	s, why := w.open()
+	if s == nil {
 		if doSync {
-			r.SyncErr = msg
+			r.SyncErr = why
 		}
 		if doMail {
-			r.MailErr = msg
+			r.MailErr = why
 		}
-		e.closeLeases()
+		if !doSync && !doMail {
+			r.FollowUpErr = why
+		}
 		return r
 	}
 	var notices []notice
@@ -339,6 +340,34 @@ func (w *watcher) round(ctx context.Context, doSync, doMail bool) *roundReport {
 		}
 	}
 	return r
+}
+
+// open borrows the database for a round. What opening says (the database
+// is in use, an import was finished) is kept for the round's line when
+// the open fails, so a failed round stays one line; otherwise it is
+// passed on.
+func (w *watcher) open() (*store.Store, string) {
+	e := w.e
+	var said bytes.Buffer
+	stderr := e.stderr
+	e.stderr = &said
+	s, ok := e.open(false)
+	e.stderr = stderr
+	if ok {
+		_, _ = said.WriteTo(stderr)
+		return s, ""
+	}
+	e.closeLeases()
+	var lines []string
+	for line := range strings.Lines(said.String()) {
+		if line = strings.TrimSpace(strings.TrimPrefix(line, "leads: ")); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	if len(lines) == 0 {
+		return nil, "the database could not be opened"
+	}
+	return nil, strings.Join(lines, "; ")
 }
 
 // syncRound runs the Azure sync into s and returns the new Contact me and

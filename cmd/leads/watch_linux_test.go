@@ -467,3 +467,20 @@ func TestWatchWaitsForTheTableWithoutTheDatabase(t *testing.T) {
 		t.Fatalf("%d leads, want the 7 of the first round", n)
 	}
 }
+
+// TestWatchRoundWithTheDatabaseHeldIsOneLine: when another process holds
+// the database (no inbox to lend it), the round fails in one line that
+// says why, and --once exits 1.
+func TestWatchRoundWithTheDatabaseHeldIsOneLine(t *testing.T) {
+	w := newWatchSetup(t)
+	s, err := store.Open(w.db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r := runBin(t, time.Minute, w.env, "--db", w.db, "watch", "--table", w.table, "--once", "--notify=notify-send")
+	line := regexp.MustCompile(`^\d\d:\d\d sync failed: leads\.db is in use by another leads process[^\n]*\n$`)
+	if r.code != exitFailed || !line.MatchString(r.stderr) || r.stdout != "" || len(w.notices(t)) != 0 {
+		t.Fatalf("a round with the database held: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
