@@ -125,6 +125,15 @@ func TestWatchReadsTheMailboxAlone(t *testing.T) {
 	if code, _, errOut := mailCLI(t, db, getenv, "watch", "--notify=bell"); code != exitUsage || errOut != "leads watch: "+errUnknownNotify.Error()+"\n" {
 		t.Fatalf("--notify=bell: %d %q", code, errOut)
 	}
+	bad := func(k string) string {
+		if k == "LEADS_AZURE_CONNECTION_STRING" {
+			return "AccountName=x;AccountKey=s3cr3t-not-base64"
+		}
+		return getenv(k)
+	}
+	if code, _, errOut := mailCLI(t, db, bad, "watch", "--notify=none"); code != exitFailed || strings.Contains(errOut, "s3cr3t") || !strings.Contains(errOut, "\nleads: ") {
+		t.Fatalf("a malformed connection string at start: %d %q", code, errOut)
+	}
 	dir := mailDir(t,
 		"From: Mei Lin <mei.lin@northwind.example>\r\nSubject: Re: pricing\r\nMessage-ID: <r1@northwind.example>\r\nDate: Tue, 10 Nov 2026 08:00:00 +0000\r\n\r\nYes, 200 seats.\r\n")
 	cfgFile := filepath.Join(getenv("XDG_CONFIG_HOME"), "leads", "config.toml")
