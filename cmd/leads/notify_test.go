@@ -77,7 +77,7 @@ func TestManyNoticesFoldIntoOne(t *testing.T) {
 	if ns := leadNotices(hot[:3]); len(ns) != 3 {
 		t.Fatalf("3 leads: %+v", ns)
 	}
-	due := []*store.Contact{{Customer: store.Customer{FirstName: "Ana\x1b[31m", Company: "Contoso"}}, {}, {}, {}, {}}
+	due := []store.Contact{{Customer: store.Customer{FirstName: "Ana\x1b[31m", Company: "Contoso"}}, {}, {}, {}, {}}
 	ns = followUpNotices(due)
 	if len(ns) != 1 || ns[0] != (notice{Title: "5 follow-ups due", Body: "Ana (Contoso) and 4 others"}) {
 		t.Fatalf("5 follow-ups: %+v", ns)

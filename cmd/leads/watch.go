@@ -47,11 +47,6 @@ const (
 // notification, not a screenful.
 const foldNotices = 3
 
-// followUpsKey is where the store keeps which follow-ups 'leads watch'
-// has notified (contact ID -> due time), in the bucket of sync positions:
-// a restart must not notify the same follow-up again.
-const followUpsKey = "watch/follow-ups"
-
 func runWatch(e *env, args []string) int {
 	c := commands["watch"]
 	fs := e.flags(c)
@@ -316,10 +311,10 @@ func (w *watcher) round(ctx context.Context, doSync, doMail bool) *roundReport {
 	if doMail && ctx.Err() == nil {
 		w.mailRound(ctx, s, r, warn)
 	}
-	var due []*store.Contact
+	var due []store.Contact
 	if ctx.Err() == nil {
 		var err error
-		if due, err = dueFollowUps(s, e.now()); err != nil {
+		if due, err = s.NewlyDue(e.now()); err != nil {
 			r.FollowUpErr = safetext.Clean(err.Error())
 		}
 		r.FollowUps = len(due)
@@ -430,59 +425,6 @@ func (w *watcher) mailRound(ctx context.Context, s *store.Store, r *roundReport,
 	}
 }
 
-// followUpsState is what the store keeps about notified follow-ups.
-type followUpsState struct {
-	V   int                  `json:"v"`
-	Due map[string]time.Time `json:"due"`
-}
-
-// dueFollowUps returns the contacts whose follow-up has fallen due and
-// was not notified yet, and records them as notified. Each contact and
-// due time is notified once: a restart reads what was recorded, and a
-// follow-up moved to a new time is notified again when that comes. Only
-// follow-ups due now are kept, so the record stays as small as the rep's
-// overdue list and a forgotten person's entry goes with the next round.
-func dueFollowUps(s *store.Store, now time.Time) ([]*store.Contact, error) {
-	var st followUpsState
-	blob, err := s.SyncState(followUpsKey)
-	if err != nil {
-		return nil, err
-	}
-	if len(blob) > 0 {
-		// A damaged record costs one repeat of the notices, no more.
-		_ = json.Unmarshal(blob, &st)
-	}
-	next := followUpsState{V: 1, Due: map[string]time.Time{}}
-	var due []*store.Contact
-	err = s.ScheduledContacts(func(c *store.Contact) error {
-		at := c.Triage.NextFollowUp
-		if at.After(now) {
-			return nil
-		}
-		next.Due[c.ID] = at
-		if prev, ok := st.Due[c.ID]; ok && prev.Equal(at) {
-			return nil
-		}
-		cc := *c
-		due = append(due, &cc)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(due) == 0 && len(next.Due) == len(st.Due) {
-		return nil, nil
-	}
-	out, err := json.Marshal(next)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.SetSyncState(followUpsKey, out); err != nil {
-		return nil, err
-	}
-	return due, nil
-}
-
 // leadNotices are the notices for new hot leads: one each, or one for
 // them all when there are many.
 func leadNotices(hot []store.Lead) []notice {
@@ -518,7 +460,7 @@ func leadNotices(hot []store.Lead) []notice {
 }
 
 // followUpNotices are the notices for follow-ups due.
-func followUpNotices(due []*store.Contact) []notice {
+func followUpNotices(due []store.Contact) []notice {
 	if len(due) == 0 {
 		return nil
 	}
@@ -527,8 +469,8 @@ func followUpNotices(due []*store.Contact) []notice {
 			Body: who(due[0].Customer) + " and " + countOf(len(due)-1, "other", "others")}}
 	}
 	out := make([]notice, 0, len(due))
-	for _, c := range due {
-		out = append(out, notice{Title: "Follow-up due", Body: who(c.Customer)})
+	for i := range due {
+		out = append(out, notice{Title: "Follow-up due", Body: who(due[i].Customer)})
 	}
 	return out
 }
