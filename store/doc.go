@@ -25,6 +25,8 @@
 //	               search text), display fields, and its leads in time order
 //	contact_idx/   run seq (u64) -> sorted run of (contact ID, contact seq) pairs
 //	sync/          account+table -> resume state of the Azure Table sync
+//	notified/      contact ID (hex) -> due time of the follow-up 'leads watch'
+//	               notified (made by the first; see notified.go)
 //	forgotten/     keyed hash of an email -> time forgotten
 //	--- user data, written only by user actions ---
 //	triage/        contact ID (hex) -> Triage (JSON)

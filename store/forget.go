@@ -185,8 +185,8 @@ func (s *Store) deleteContact(tx *bolt.Tx, seq uint64, cid string, del *idDelete
 
 // deleteUserData removes a contact's triage state, history (with the
 // reply excerpts in it), draft file records, recorded Message-IDs, its
-// calendar entry and its place in a follow-up session; it returns how
-// many history events went.
+// calendar entry, its place in a follow-up session and the follow-up
+// 'leads watch' notified; it returns how many history events went.
 func deleteUserData(tx *bolt.Tx, cid string) (int, error) {
 	if err := tx.Bucket(bTriage).Delete([]byte(cid)); err != nil {
 		return 0, err
@@ -210,6 +210,9 @@ func deleteUserData(tx *bolt.Tx, cid string) (int, error) {
 		return 0, err
 	}
 	if err := deleteTeamData(tx, cid); err != nil {
+		return 0, err
+	}
+	if err := deleteNotified(tx, cid); err != nil {
 		return 0, err
 	}
 	return n, nil

@@ -24,6 +24,9 @@ type UpsertResult struct {
 	// Older counts leads left as stored because the stored copy changed
 	// later (its Timestamp is newer); they count as unchanged too.
 	Older int
+	// NewAt holds, with UpsertOptions.ListNew, the indexes in the batch
+	// of the leads stored as new, in batch order.
+	NewAt []int
 }
 
 // Add adds o's counts to r.
@@ -50,6 +53,10 @@ type UpsertOptions struct {
 	// contacts; the caller must call Fold after its last batch (see
 	// fold.go). Ignored in a dry run.
 	DeferContacts bool
+	// ListNew fills UpsertResult.NewAt, for callers that act on each new
+	// lead ('leads watch' raises a notification); off, an import of a
+	// million leads keeps no list it does not need.
+	ListNew bool
 }
 
 var errDryRun = errors.New("dry run")
@@ -87,8 +94,12 @@ func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
 		}
 		u.deferContacts = deferred
 		for i := range leads {
+			was := res.New
 			if err := u.put(&leads[i], opt.AllowForgotten, &res); err != nil {
 				return err
+			}
+			if opt.ListNew && res.New > was {
+				res.NewAt = append(res.NewAt, i)
 			}
 		}
 		if err := u.flush(); err != nil {

@@ -57,17 +57,10 @@ func Check(ctx context.Context, c *Conn, n NetOptions) (res CheckResult, err err
 	if err != nil {
 		return res, err
 	}
-	// The probe: one entity, only its keys.
-	one := int32(1)
-	sel := "PartitionKey,RowKey,Timestamp"
-	probe := client.NewListEntitiesPager(&aztables.ListEntitiesOptions{Top: &one, Select: &sel})
-	// Its one page may be empty yet carry a continuation; the scan below
-	// covers the rest, so one page is enough to prove access.
-	p, err := probe.NextPage(ctx)
+	found, err := probe(ctx, c, client)
 	if err != nil {
-		return res, c.explain(err)
+		return res, err
 	}
-	found := len(p.Entities) > 0
 
 	now := time.Now().UTC()
 	var upper time.Time
@@ -127,4 +120,30 @@ func Check(ctx context.Context, c *Conn, n NetOptions) (res CheckResult, err err
 func info(l *store.Lead) *LeadInfo {
 	return &LeadInfo{Timestamp: l.Timestamp, Created: l.Created, Source: l.Source, Action: l.Action,
 		OfferName: l.OfferName, OfferID: l.OfferID}
+}
+
+// Probe proves with one small request that the credentials and the table
+// work. 'leads watch' asks it before it borrows the database for a sync,
+// so a round without a network keeps nobody waiting for the file.
+func Probe(ctx context.Context, c *Conn, n NetOptions) error {
+	client, err := c.client(n, &wire{})
+	if err != nil {
+		return err
+	}
+	_, err = probe(ctx, c, client)
+	return err
+}
+
+// probe asks for one entity, only its keys, and reports whether there was
+// one. Its one page may be empty yet carry a continuation, so an empty
+// answer does not prove the table empty; it proves access.
+func probe(ctx context.Context, c *Conn, client *aztables.Client) (found bool, err error) {
+	one := int32(1)
+	sel := "PartitionKey,RowKey,Timestamp"
+	pager := client.NewListEntitiesPager(&aztables.ListEntitiesOptions{Top: &one, Select: &sel})
+	p, err := pager.NextPage(ctx)
+	if err != nil {
+		return false, c.explain(err)
+	}
+	return len(p.Entities) > 0, nil
 }

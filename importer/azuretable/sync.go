@@ -47,6 +47,11 @@ type Options struct {
 	// did not stop them from being imported (or, when counted as rejected,
 	// that did). The text is sanitised.
 	Warn func(string)
+	// NewLead, when set, is called for each lead stored as new, once the
+	// page that holds it is committed (so a lead it reports is in the
+	// store), from the goroutine that called Sync. The text in it is as
+	// the stranger typed it: clean it before showing it.
+	NewLead func(store.Lead)
 }
 
 // Progress reports a running sync.
@@ -220,6 +225,15 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 			select {
 			case pages <- p:
 			case <-ctx.Done():
+				// A page fetched as the stop came is still handed
+				// over where there is room (there nearly always is):
+				// the stop stores every page fetched.
+				if p.err == nil {
+					select {
+					case pages <- p:
+					default:
+					}
+				}
 				return
 			}
 			if p.err != nil {
@@ -248,9 +262,14 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 			return err
 		}
 		ur, err := s.Upsert(pending, store.UpsertOptions{DryRun: opt.DryRun, SyncKey: key, SyncState: blob, AllowForgotten: opt.AllowForgotten,
-			DeferContacts: true})
+			DeferContacts: true, ListNew: opt.NewLead != nil})
 		if err != nil {
 			return fmt.Errorf("storing page %d: %w", res.Pages+1, err)
+		}
+		if !opt.DryRun {
+			for _, i := range ur.NewAt {
+				opt.NewLead(pending[i])
+			}
 		}
 		res.New += ur.New
 		res.Updated += ur.Updated
@@ -307,10 +326,9 @@ func Sync(ctx context.Context, s *store.Store, opt Options) (res Result, err err
 				return res, err
 			}
 		}
-		// Stop between pages as soon as asked: what was fetched is stored.
-		if ctx.Err() != nil {
-			break
-		}
+		// Once asked to stop, the fetcher fetches no more and closes
+		// the channel; the pages it had already fetched are stored
+		// (each in its own commit, above) before Sync returns.
 	}
 	if err := ctx.Err(); err != nil {
 		return res, interrupted(res, err)

@@ -376,3 +376,48 @@ func TestForgottenPersonStaysOutUnlessAllowed(t *testing.T) {
 		t.Fatalf("AllowForgotten did not store the lead: %+v", res)
 	}
 }
+
+// TestStopStoresEveryFetchedPage: pages the fetcher already holds when a
+// stop comes (the store was the slower side) are stored before Sync
+// returns, not dropped to be read again: 'leads watch' stopped by
+// SIGTERM keeps every page it fetched.
+func TestStopStoresEveryFetchedPage(t *testing.T) {
+	srv := azurite(t)
+	table, tc := newTable(t, srv)
+	azuritetest.Seed(t, tc, leadEntities("a", 100))
+	p := azuritetest.NewProxy(t, srv)
+	s := openStore(t)
+	c := connFor(t, p.ConnectionString(), table)
+	// Pages 1 to 4 are served; the fifth query never gets an answer.
+	p.SetFault(func(n int, r *http.Request) azuritetest.Action {
+		if n >= 4 {
+			return azuritetest.Stall()
+		}
+		return nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The first commit waits until pages 2 to 4 are fetched and waiting
+	// (the fifth query has been asked), then the stop comes.
+	res, err := Sync(ctx, s, Options{Conn: c, PageSize: 10, Net: fastNet, Progress: func(pr Progress) {
+		if pr.Pages != 1 {
+			return
+		}
+		for p.Queries() < 5 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("want an interrupted sync, got %v", err)
+	}
+	if res.Pages != 4 || leadCount(t, s) != 40 || res.Read != 40 {
+		t.Fatalf("stopped with 4 pages fetched: kept %+v, %d leads stored", res, leadCount(t, s))
+	}
+	p.SetFault(nil)
+	res = mustSync(t, s, Options{Conn: c, PageSize: 10})
+	if !res.Resumed || res.New != 60 {
+		t.Fatalf("resume: %+v", res)
+	}
+	assertExact(t, s, c, 100)
+}
