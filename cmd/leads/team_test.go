@@ -101,27 +101,7 @@ func TestTeamCommands(t *testing.T) {
 func TestInboxTeamRound(t *testing.T) {
 	srv := azuritetest.Start(t)
 	leadsTable := seedTable(t, srv, 5)
-	rep := func(name string) *syncEnv {
-		e := newSyncEnv(t)
-		cfg := filepath.Join(e.vars["XDG_CONFIG_HOME"], "leads", "config.toml")
-		if err := os.MkdirAll(filepath.Dir(cfg), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		body := "[team]\nname = \"" + name + "\"\ntable = \"TeamInbox\"\nsecret = \"s3cret-for-tests\"\nconnection_string = \"" + srv.ConnectionString() + "\"\n"
-		if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		e.vars["LEADS_AZURE_CONNECTION_STRING"] = srv.ConnectionString()
-		e.vars["LEADS_TEAM_FAST_RETRY"] = "1"
-		if code := e.run("team", "init"); code != 0 {
-			t.Fatalf("team init: %s", e.stderr.String())
-		}
-		if code := e.run("sync", "--table", leadsTable); code != 0 {
-			t.Fatalf("sync: %s", e.stderr.String())
-		}
-		return e
-	}
-	ana, ben := rep("Ana"), rep("Ben")
+	ana, ben := teamRep(t, srv, "TeamInbox", leadsTable, "Ana"), teamRep(t, srv, "TeamInbox", leadsTable, "Ben")
 	round := func(r *syncEnv, change func(s *store.Store, id string) error) tui.TeamResult {
 		t.Helper()
 		s := openDB(t, r.db)
@@ -169,5 +149,50 @@ func TestInboxTeamRound(t *testing.T) {
 	tr, err := s.Triage(store.ContactIDForEmail("bo2@contoso.com"))
 	if err != nil || tr.Status != store.StatusWon || tr.Owner != "Ana" {
 		t.Fatalf("Ana's contact after the rounds: %+v %v", tr, err)
+	}
+}
+
+// teamRep is a rep with their own database and [team] config on table,
+// joined (team init) and synced with the leads of leadsTable.
+func teamRep(t *testing.T, srv *azuritetest.Server, table, leadsTable, name string) *syncEnv {
+	t.Helper()
+	e := newSyncEnv(t)
+	cfg := filepath.Join(e.vars["XDG_CONFIG_HOME"], "leads", "config.toml")
+	if err := os.MkdirAll(filepath.Dir(cfg), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	body := "[team]\nname = \"" + name + "\"\ntable = \"" + table + "\"\nsecret = \"s3cret-for-tests\"\nconnection_string = \"" + srv.ConnectionString() + "\"\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.vars["LEADS_AZURE_CONNECTION_STRING"] = srv.ConnectionString()
+	e.vars["LEADS_TEAM_FAST_RETRY"] = "1"
+	if code := e.run("team", "init"); code != 0 {
+		t.Fatalf("team init: %s", e.stderr.String())
+	}
+	if code := e.run("sync", "--table", leadsTable); code != 0 {
+		t.Fatalf("sync: %s", e.stderr.String())
+	}
+	return e
+}
+
+// TestWatchDoesTheTeamPart: with [team] set, each 'leads watch' round
+// pushes the changes queued by 'leads mark' and pulls the others', and
+// says so in its line.
+func TestWatchDoesTheTeamPart(t *testing.T) {
+	srv := azuritetest.Start(t)
+	leadsTable := seedTable(t, srv, 5)
+	ana, ben := teamRep(t, srv, "TeamWatch", leadsTable, "Ana"), teamRep(t, srv, "TeamWatch", leadsTable, "Ben")
+	if code := ana.run("mark", "bo3@contoso.com", "--claim"); code != 0 {
+		t.Fatalf("mark: %s", ana.stderr.String())
+	}
+	if code := ana.run("watch", "--table", leadsTable, "--once", "--notify=none"); code != 0 || !strings.Contains(ana.stdout.String(), "team: pushed 1 change") {
+		t.Fatalf("Ana's watch: %d %q %q", code, ana.stdout.String(), ana.stderr.String())
+	}
+	if code := ben.run("watch", "--table", leadsTable, "--once", "--notify=none"); code != 0 || !strings.Contains(ben.stdout.String(), "pulled 1") {
+		t.Fatalf("Ben's watch: %d %q %q", code, ben.stdout.String(), ben.stderr.String())
+	}
+	if code := ben.run("list", "--owner", "Ana"); code != 0 || !strings.Contains(ben.stdout.String(), "bo3@contoso.com") {
+		t.Fatalf("Ben does not see Ana's claim: %s %s", ben.stdout.String(), ben.stderr.String())
 	}
 }

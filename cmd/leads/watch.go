@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/leads-inbox/leads/importer/azuretable"
+	"github.com/leads-inbox/leads/importer/team"
 	"github.com/leads-inbox/leads/store"
 	"github.com/leads-inbox/leads/store/safetext"
 	"github.com/leads-inbox/leads/store/view"
@@ -245,6 +246,10 @@ type roundReport struct {
 	// FollowUps counts the follow-ups that fell due since the last round.
 	FollowUps   int    `json:"follow_ups_due,omitempty"`
 	FollowUpErr string `json:"follow_up_error,omitempty"`
+	// Team is the team's part ([team] set): its one-line summary, or why
+	// it failed (the changes stay queued for the next round).
+	Team    string `json:"team,omitempty"`
+	TeamErr string `json:"team_error,omitempty"`
 	// NotifyErr says why a notification could not be shown.
 	NotifyErr string `json:"notify_error,omitempty"`
 	// Stopped: a signal cut the round short; what it stored stays.
@@ -254,7 +259,7 @@ type roundReport struct {
 }
 
 func (r *roundReport) failed() bool {
-	return r.SyncErr != "" || r.MailErr != "" || r.FollowUpErr != ""
+	return r.SyncErr != "" || r.MailErr != "" || r.FollowUpErr != "" || r.TeamErr != ""
 }
 
 // news reports whether the round found anything worth a line under
@@ -307,6 +312,9 @@ func (w *watcher) round(ctx context.Context, doSync, doMail bool) *roundReport {
 	warn := func(msg string) { fmt.Fprintln(e.stderr, "leads:", safetext.Clean(msg)) }
 	if doSync {
 		hot = w.syncRound(ctx, s, conn, r, warn)
+		if ctx.Err() == nil && e.teamOn() {
+			w.teamRound(ctx, s, r)
+		}
 	}
 	if doMail && ctx.Err() == nil {
 		w.mailRound(ctx, s, r, warn)
@@ -335,6 +343,34 @@ func (w *watcher) round(ctx context.Context, doSync, doMail bool) *roundReport {
 		}
 	}
 	return r
+}
+
+// teamRound pushes the changes queued in the database to the team's
+// table and pulls the other reps', as 'leads sync' does with [team] set,
+// so a rep who works from scripts or beside a closed inbox stays in step.
+// The team table is asked first with one small request: offline, the
+// changes stay queued and the round says so in its line.
+func (w *watcher) teamRound(ctx context.Context, s *store.Store, r *roundReport) {
+	ts, err := w.e.resolveTeam(true)
+	if err == nil {
+		err = azuretable.Probe(ctx, ts.conn, teamNet(w.e))
+	}
+	if err == nil {
+		var res team.Result
+		res, err = team.Sync(ctx, s, ts.rep, team.Options{Conn: ts.conn, Secret: ts.secret, Net: teamNet(w.e)})
+		if err == nil {
+			r.Team = safetext.Clean(res.Summary(w.e.now()))
+			return
+		}
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	msg := safetext.Clean(azuretable.Redact(err.Error()))
+	if q, _, qerr := s.TeamQueued(); qerr == nil && q > 0 {
+		msg += fmt.Sprintf(" (%s wait for the next round)", countOf(q, "change", "changes"))
+	}
+	r.TeamErr = msg
 }
 
 // open borrows the database for a round. What opening says (the database
@@ -557,6 +593,12 @@ func (r *roundReport) text() string {
 			}
 			parts = append(parts, p)
 		}
+	}
+	switch {
+	case r.TeamErr != "":
+		parts = append(parts, "team failed: "+r.TeamErr)
+	case r.Team != "":
+		parts = append(parts, r.Team)
 	}
 	if r.FollowUps > 0 {
 		parts = append(parts, countOf(r.FollowUps, "follow-up due", "follow-ups due"))
