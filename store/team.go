@@ -419,9 +419,17 @@ func (s *Store) TeamPullDone(now time.Time) error {
 	return writeErr(err)
 }
 
+// TeamConflictLine is one conflict of the last push as 'leads team
+// status' shows it, with the local contact it is about: a forget of that
+// contact drops the line (it may name their address).
+type TeamConflictLine struct {
+	Contact string `json:"c"`
+	Text    string `json:"t"`
+}
+
 // SetTeamConflicts keeps the conflicts of the last push, for 'leads team
 // status'.
-func (s *Store) SetTeamConflicts(lines []string) error {
+func (s *Store) SetTeamConflicts(lines []TeamConflictLine) error {
 	v, err := json.Marshal(lines)
 	if err != nil {
 		return err
@@ -434,12 +442,23 @@ func (s *Store) SetTeamConflicts(lines []string) error {
 func (s *Store) TeamConflicts() ([]string, error) {
 	var out []string
 	err := s.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bMeta).Get(kTeamConflicts); v != nil {
-			return json.Unmarshal(v, &out)
+		for _, l := range teamConflictLines(tx) {
+			out = append(out, l.Text)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// teamConflictLines reads the stored conflicts; lines kept in the older
+// form (bare text, no contact) are dropped, as a forget could not tell
+// whom they name.
+func teamConflictLines(tx *bolt.Tx) []TeamConflictLine {
+	var lines []TeamConflictLine
+	if v := tx.Bucket(bMeta).Get(kTeamConflicts); v != nil && json.Unmarshal(v, &lines) != nil {
+		lines = nil
+	}
+	return lines
 }
 
 // ApplyTeamRows applies one page of pulled rows and moves the watermark
@@ -709,7 +728,8 @@ func (s *Store) TeamForgetDone(partition string) error {
 }
 
 // deleteTeamData removes what the team side keeps about a contact being
-// forgotten: its changes not pushed yet and its event keys.
+// forgotten: its changes not pushed yet, its event keys, its partition
+// and the conflict lines about it (they name the address).
 func deleteTeamData(tx *bolt.Tx, cid string) error {
 	for _, name := range [][]byte{bTeamOutbox, bTeamKeys} {
 		b := tx.Bucket(name)
@@ -737,6 +757,16 @@ func deleteTeamData(tx *bolt.Tx, cid string) error {
 			if err := b.Delete(k); err != nil {
 				return err
 			}
+		}
+	}
+	if lines := teamConflictLines(tx); len(lines) > 0 || tx.Bucket(bMeta).Get(kTeamConflicts) != nil {
+		kept := slices.DeleteFunc(lines, func(l TeamConflictLine) bool { return l.Contact == cid })
+		v, err := json.Marshal(kept)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bMeta).Put(kTeamConflicts, v); err != nil {
+			return err
 		}
 	}
 	if b := tx.Bucket(bTeamParts); b != nil {

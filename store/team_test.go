@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -183,5 +184,33 @@ func TestSalvageKeepsTheTeamPlace(t *testing.T) {
 	}
 	if r, err := c.ApplyTeamRows(row, at); err != nil || r.Events != 0 {
 		t.Fatalf("a pulled event added again after salvage: %+v %v", r, err)
+	}
+}
+
+// TestForgetDropsTheirTeamConflictLines: 'leads team status' shows the
+// last push's conflicts with the contact's address; after a forget of
+// that person no stored line names them, and the others' lines stay.
+func TestForgetDropsTheirTeamConflictLines(t *testing.T) {
+	s, _ := openTemp(t)
+	if _, err := s.Upsert(sampleLeads(), UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	gone, kept := "mei.lin@northwind.example", "someone.else@contoso.example"
+	err := s.SetTeamConflicts([]TeamConflictLine{
+		{Contact: ContactIDForEmail(gone), Text: "Ben set qualified just now (" + gone + ")"},
+		{Contact: ContactIDForEmail(kept), Text: "Ben claimed it just now (" + kept + ")"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Forget(gone, ts("2026-11-10T09:00:00Z")); err != nil {
+		t.Fatal(err)
+	}
+	lines, err := s.TeamConflicts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 1 || strings.Contains(lines[0], gone) || !strings.Contains(lines[0], kept) {
+		t.Fatalf("conflict lines after the forget: %q", lines)
 	}
 }

@@ -220,11 +220,11 @@ func Sync(ctx context.Context, s *store.Store, rep string, o Options) (Result, e
 	}
 	err = y.pull(ctx, &res)
 	if len(res.Conflicts) > 0 || res.Pushed > 0 {
-		lines := make([]string, len(res.Conflicts))
+		lines := make([]store.TeamConflictLine, len(res.Conflicts))
 		for i, c := range res.Conflicts {
-			lines[i] = c.Describe(y.now())
+			lines[i] = store.TeamConflictLine{Contact: c.Contact, Text: c.Describe(y.now())}
 			if ct, cerr := s.Contact(c.Contact); cerr == nil && ct.Email != "" {
-				lines[i] += " (" + ct.Email + ")"
+				lines[i].Text += " (" + ct.Email + ")"
 			}
 		}
 		if cerr := s.SetTeamConflicts(lines); cerr != nil && err == nil {
