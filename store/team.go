@@ -554,7 +554,15 @@ func applyTeamRows(tx *bolt.Tx, rows []TeamRow) (TeamPullResult, error) {
 	forgotten := tx.Bucket(bTeamForget)
 	for _, r := range rows {
 		if forgotten != nil && forgotten.Get([]byte(r.Partition)) != nil {
-			continue // a person forgotten here: nothing of theirs is kept
+			// A person forgotten here: nothing of theirs is kept, and
+			// rows another rep pushed after the deletion are deleted
+			// again (the sync carries out the queued deletion).
+			if bytes.Equal(forgotten.Get([]byte(r.Partition)), forgetDone) {
+				if err := forgotten.Put([]byte(r.Partition), []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
+					return res, err
+				}
+			}
+			continue
 		}
 		cid := string(parts.Get([]byte(r.Partition)))
 		if cid == "" {

@@ -219,6 +219,11 @@ func Sync(ctx context.Context, s *store.Store, rep string, o Options) (Result, e
 		return res, err
 	}
 	err = y.pull(ctx, &res)
+	if err == nil {
+		// Rows another rep pushed for a person forgotten here, after
+		// their deletion: the pull queued them for deletion again.
+		err = y.forgets(ctx, &res)
+	}
 	if len(res.Conflicts) > 0 || res.Pushed > 0 {
 		lines := make([]store.TeamConflictLine, len(res.Conflicts))
 		for i, c := range res.Conflicts {

@@ -340,3 +340,44 @@ func TestInitWithATableSAS(t *testing.T) {
 		t.Fatalf("pull with a table SAS: %v", err)
 	}
 }
+
+// TestForgetDeletesRowsAnotherRepPushesAfter: Ana forgets a person; Ben,
+// who still holds them, then pushes a note about them. Ana's next sync
+// leaves no row of that person in the table.
+func TestForgetDeletesRowsAnotherRepPushesAfter(t *testing.T) {
+	srv := azurite(t)
+	table, client := newTable(t, srv)
+	dir := t.TempDir()
+	ana, ben := openRep(t, dir, "Ana", 2), openRep(t, dir, "Ben", 2)
+	o := options(t, srv.ConnectionString(), table)
+	id := store.ContactIDForEmail(contactEmail(0))
+	if _, err := ana.AddNote(id, "first", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, ana, "Ana", o)
+	mustSync(t, ben, "Ben", o)
+	pk := Partition(testSecret, contactEmail(0))
+	if err := ana.QueueTeamForget(pk, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ana.Forget(contactEmail(0), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := Forget(context.Background(), ana, o, pk); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ben.AddNote(id, "about the forgotten one", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, ben, "Ben", o)
+	if len(tableRows(t, client)[pk]) == 0 {
+		t.Fatal("Ben's note was not pushed")
+	}
+	mustSync(t, ana, "Ana", o)
+	if rows := tableRows(t, client)[pk]; len(rows) != 0 {
+		t.Fatalf("rows of the person Ana forgot remain in the table: %v", rows)
+	}
+	if _, f, _ := ana.TeamQueued(); f != 0 {
+		t.Fatalf("%d deletions still queued", f)
+	}
+}
