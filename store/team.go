@@ -54,6 +54,10 @@ var (
 // maxTeamText caps a pulled note's text.
 const maxTeamText = 16 << 10
 
+// maxLostReason caps a pulled lost reason: one line, shown in every view
+// of the contact.
+const maxLostReason = 500
+
 // The shared fields a TeamOp names.
 const (
 	TeamOwner      = "owner"
@@ -661,11 +665,13 @@ func applyTeamState(tx *bolt.Tx, cid string, st TeamState) (bool, error) {
 	}
 	t.ContactID = cid
 	old := t
-	t.Owner = st.Owner
+	// Anyone holding the table's key writes the state row: its words
+	// are cleaned like any text from outside before they are kept.
+	t.Owner = CleanRepName(st.Owner)
 	if st.Status != "" {
 		t.Status = st.Status
 	}
-	t.LostReason = st.LostReason
+	t.LostReason = strings.TrimSpace(cleanCapped(st.LostReason, maxLostReason))
 	t.NextFollowUp = st.NextFollowUp
 	t.Touches = st.Touches
 	t.LastTouch = st.LastTouch
