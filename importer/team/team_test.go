@@ -381,3 +381,25 @@ func TestForgetDeletesRowsAnotherRepPushesAfter(t *testing.T) {
 		t.Fatalf("%d deletions still queued", f)
 	}
 }
+
+// TestTeamErrorsAdviseTheTeamTable: a missing team table and an expired
+// team SAS are explained for the team table (leads team init, a SAS with
+// raud), not with the advice for Microsoft's table, and without the SAS.
+func TestTeamErrorsAdviseTheTeamTable(t *testing.T) {
+	srv := azurite(t)
+	ana := openRep(t, t.TempDir(), "Ana", 1)
+	_, err := Sync(context.Background(), ana, "Ana", options(t, srv.ConnectionString(), "NoSuchTeamTable"))
+	if err == nil || !strings.Contains(err.Error(), "leads team init") || strings.Contains(err.Error(), azuretable.DefaultTable) {
+		t.Fatalf("missing team table: %v", err)
+	}
+	table, _ := newTable(t, srv)
+	sas := srv.SASURL(t, table, aztables.SASPermissions{Read: true, Add: true, Update: true, Delete: true}, time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour))
+	conn, err := azuretable.Resolve(azuretable.Config{SASURL: sas, Section: azuretable.TeamSection, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Sync(context.Background(), ana, "Ana", Options{Conn: conn, Secret: testSecret, Net: fastNet})
+	if err == nil || !strings.Contains(err.Error(), "raud") || strings.Contains(err.Error(), "Read and List") || strings.Contains(err.Error(), "sig=") {
+		t.Fatalf("expired team SAS: %v", err)
+	}
+}
