@@ -2,6 +2,7 @@ package team
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -279,7 +280,7 @@ func TestHostileTeamRowsAreTamed(t *testing.T) {
 	key := "1800000000000000000-abcdef-00000001"
 	azuritetest.Seed(t, client, []azuritetest.Entity{
 		{"PartitionKey": pk, "RowKey": StateRow, "owner": "Eve\x1b]0;pwned\x07", "status": "hacked",
-			"status_by": "Eve\x1b[2J" + strings.Repeat("x", 5000), "status_at": "9999999999999999999",
+			"status_by": "Eve\x1b[2J" + strings.Repeat("x", 5000), "status_at": fmt.Sprintf("%019d", time.Now().Add(30*time.Minute).UnixNano()),
 			"next_follow_up": "9999-12-31T23:00:00-05:00", "touches": -5, "last_touch": "junk"},
 		{"PartitionKey": pk, "RowKey": "ev-" + key, "kind": "note", "by": "Eve\x1b[2J", "at": "9999-12-31T23:00:00-05:00",
 			"text": "hi\x1b]52;c;AAAA\x07 there"},
@@ -401,5 +402,27 @@ func TestTeamErrorsAdviseTheTeamTable(t *testing.T) {
 	_, err = Sync(context.Background(), ana, "Ana", Options{Conn: conn, Secret: testSecret, Net: fastNet})
 	if err == nil || !strings.Contains(err.Error(), "raud") || strings.Contains(err.Error(), "Read and List") || strings.Contains(err.Error(), "sig=") {
 		t.Fatalf("expired team SAS: %v", err)
+	}
+}
+
+// TestFutureSetTimeDoesNotWinForever: a state row says a field was set
+// in 2286 (a teammate's broken clock, or a forged row). A rep's status
+// change still takes the field, and no conflict is reported for it.
+func TestFutureSetTimeDoesNotWinForever(t *testing.T) {
+	srv := azurite(t)
+	table, client := newTable(t, srv)
+	ana := openRep(t, t.TempDir(), "Ana", 1)
+	o := options(t, srv.ConnectionString(), table)
+	pk := Partition(testSecret, contactEmail(0))
+	azuritetest.Seed(t, client, []azuritetest.Entity{
+		{"PartitionKey": pk, "RowKey": StateRow, "status": "won", "status_by": "Eve", "status_at": "9999999999999999999"},
+	})
+	mustSync(t, ana, "Ana", o)
+	if _, err := ana.SetStatus(store.ContactIDForEmail(contactEmail(0)), store.StatusQualified, "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	r := mustSync(t, ana, "Ana", o)
+	if st := stateOf(tableRows(t, client)[pk][StateRow]); st.Status != store.StatusQualified || len(r.Conflicts) != 0 {
+		t.Fatalf("a set time in 2286 beat a change made now: table status %q, conflicts %+v", st.Status, r.Conflicts)
 	}
 }
