@@ -426,3 +426,32 @@ func TestFutureSetTimeDoesNotWinForever(t *testing.T) {
 		t.Fatalf("a set time in 2286 beat a change made now: table status %q, conflicts %+v", st.Status, r.Conflicts)
 	}
 }
+
+// TestPulledEventWithABadTimeTakesItsKeyTime: an event row whose time is
+// not a time the store keeps (year 9999, junk) is filed at the time its
+// key says it was made, not in year 1 ahead of every other note.
+func TestPulledEventWithABadTimeTakesItsKeyTime(t *testing.T) {
+	srv := azurite(t)
+	table, client := newTable(t, srv)
+	ana := openRep(t, t.TempDir(), "Ana", 1)
+	o := options(t, srv.ConnectionString(), table)
+	pk := Partition(testSecret, contactEmail(0))
+	made := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	for i, at := range []string{"9999-12-31T23:00:00Z", "junk"} {
+		key := fmt.Sprintf("%019d-abcdef-%08d", made.Add(time.Duration(i)*time.Minute).UnixNano(), i)
+		azuritetest.Seed(t, client, []azuritetest.Entity{{"PartitionKey": pk, "RowKey": "ev-" + key, "kind": "note", "by": "Ben", "at": at, "text": "note " + at}})
+	}
+	mustSync(t, ana, "Ana", o)
+	tr, err := ana.Triage(store.ContactIDForEmail(contactEmail(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Notes) != 2 {
+		t.Fatalf("notes: %+v", tr.Notes)
+	}
+	for i, n := range tr.Notes {
+		if want := made.Add(time.Duration(i) * time.Minute); !n.At.Equal(want) {
+			t.Fatalf("note %q filed at %v, its key says %v", n.Text, n.At, want)
+		}
+	}
+}
