@@ -54,6 +54,10 @@ var (
 // maxTeamText caps a pulled note's text.
 const maxTeamText = 16 << 10
 
+// maxLostReason caps a pulled lost reason: one line, shown in every view
+// of the contact.
+const maxLostReason = 500
+
 // The shared fields a TeamOp names.
 const (
 	TeamOwner      = "owner"
@@ -419,9 +423,17 @@ func (s *Store) TeamPullDone(now time.Time) error {
 	return writeErr(err)
 }
 
+// TeamConflictLine is one conflict of the last push as 'leads team
+// status' shows it, with the local contact it is about: a forget of that
+// contact drops the line (it may name their address).
+type TeamConflictLine struct {
+	Contact string `json:"c"`
+	Text    string `json:"t"`
+}
+
 // SetTeamConflicts keeps the conflicts of the last push, for 'leads team
 // status'.
-func (s *Store) SetTeamConflicts(lines []string) error {
+func (s *Store) SetTeamConflicts(lines []TeamConflictLine) error {
 	v, err := json.Marshal(lines)
 	if err != nil {
 		return err
@@ -434,12 +446,23 @@ func (s *Store) SetTeamConflicts(lines []string) error {
 func (s *Store) TeamConflicts() ([]string, error) {
 	var out []string
 	err := s.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bMeta).Get(kTeamConflicts); v != nil {
-			return json.Unmarshal(v, &out)
+		for _, l := range teamConflictLines(tx) {
+			out = append(out, l.Text)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// teamConflictLines reads the stored conflicts; lines kept in the older
+// form (bare text, no contact) are dropped, as a forget could not tell
+// whom they name.
+func teamConflictLines(tx *bolt.Tx) []TeamConflictLine {
+	var lines []TeamConflictLine
+	if v := tx.Bucket(bMeta).Get(kTeamConflicts); v != nil && json.Unmarshal(v, &lines) != nil {
+		lines = nil
+	}
+	return lines
 }
 
 // ApplyTeamRows applies one page of pulled rows and moves the watermark
@@ -535,7 +558,15 @@ func applyTeamRows(tx *bolt.Tx, rows []TeamRow) (TeamPullResult, error) {
 	forgotten := tx.Bucket(bTeamForget)
 	for _, r := range rows {
 		if forgotten != nil && forgotten.Get([]byte(r.Partition)) != nil {
-			continue // a person forgotten here: nothing of theirs is kept
+			// A person forgotten here: nothing of theirs is kept, and
+			// rows another rep pushed after the deletion are deleted
+			// again (the sync carries out the queued deletion).
+			if bytes.Equal(forgotten.Get([]byte(r.Partition)), forgetDone) {
+				if err := forgotten.Put([]byte(r.Partition), []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
+					return res, err
+				}
+			}
+			continue
 		}
 		cid := string(parts.Get([]byte(r.Partition)))
 		if cid == "" {
@@ -634,11 +665,13 @@ func applyTeamState(tx *bolt.Tx, cid string, st TeamState) (bool, error) {
 	}
 	t.ContactID = cid
 	old := t
-	t.Owner = st.Owner
+	// Anyone holding the table's key writes the state row: its words
+	// are cleaned like any text from outside before they are kept.
+	t.Owner = CleanRepName(st.Owner)
 	if st.Status != "" {
 		t.Status = st.Status
 	}
-	t.LostReason = st.LostReason
+	t.LostReason = strings.TrimSpace(cleanCapped(st.LostReason, maxLostReason))
 	t.NextFollowUp = st.NextFollowUp
 	t.Touches = st.Touches
 	t.LastTouch = st.LastTouch
@@ -709,7 +742,8 @@ func (s *Store) TeamForgetDone(partition string) error {
 }
 
 // deleteTeamData removes what the team side keeps about a contact being
-// forgotten: its changes not pushed yet and its event keys.
+// forgotten: its changes not pushed yet, its event keys, its partition
+// and the conflict lines about it (they name the address).
 func deleteTeamData(tx *bolt.Tx, cid string) error {
 	for _, name := range [][]byte{bTeamOutbox, bTeamKeys} {
 		b := tx.Bucket(name)
@@ -737,6 +771,16 @@ func deleteTeamData(tx *bolt.Tx, cid string) error {
 			if err := b.Delete(k); err != nil {
 				return err
 			}
+		}
+	}
+	if lines := teamConflictLines(tx); len(lines) > 0 || tx.Bucket(bMeta).Get(kTeamConflicts) != nil {
+		kept := slices.DeleteFunc(lines, func(l TeamConflictLine) bool { return l.Contact == cid })
+		v, err := json.Marshal(kept)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bMeta).Put(kTeamConflicts, v); err != nil {
+			return err
 		}
 	}
 	if b := tx.Bucket(bTeamParts); b != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -183,5 +184,65 @@ func TestSalvageKeepsTheTeamPlace(t *testing.T) {
 	}
 	if r, err := c.ApplyTeamRows(row, at); err != nil || r.Events != 0 {
 		t.Fatalf("a pulled event added again after salvage: %+v %v", r, err)
+	}
+}
+
+// TestForgetDropsTheirTeamConflictLines: 'leads team status' shows the
+// last push's conflicts with the contact's address; after a forget of
+// that person no stored line names them, and the others' lines stay.
+func TestForgetDropsTheirTeamConflictLines(t *testing.T) {
+	s, _ := openTemp(t)
+	if _, err := s.Upsert(sampleLeads(), UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	gone, kept := "mei.lin@northwind.example", "someone.else@contoso.example"
+	err := s.SetTeamConflicts([]TeamConflictLine{
+		{Contact: ContactIDForEmail(gone), Text: "Ben set qualified just now (" + gone + ")"},
+		{Contact: ContactIDForEmail(kept), Text: "Ben claimed it just now (" + kept + ")"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Forget(gone, ts("2026-11-10T09:00:00Z")); err != nil {
+		t.Fatal(err)
+	}
+	lines, err := s.TeamConflicts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 1 || strings.Contains(lines[0], gone) || !strings.Contains(lines[0], kept) {
+		t.Fatalf("conflict lines after the forget: %q", lines)
+	}
+}
+
+// TestPulledStateTextIsCleaned: a state row's lost reason and owner come
+// from whoever holds the table's key; terminal escapes, bidi and C1
+// controls and NULs in them are not kept (leads show --json prints the
+// kept value as it is).
+func TestPulledStateTextIsCleaned(t *testing.T) {
+	s, _ := openTemp(t)
+	if _, err := s.Upsert(sampleLeads(), UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	id := ContactIDForEmail("mei.lin@northwind.example")
+	if err := s.NoteTeamPartitions(map[string]string{"p1": id}); err != nil {
+		t.Fatal(err)
+	}
+	hostile := strings.Repeat("\u202eno budget\x1b[2J\x00\u009b31m\u2066", 400)
+	row := TeamRow{Partition: "p1", State: &TeamState{Owner: "Eve\x1b]0;x\x07\u202e", Status: StatusLost, LostReason: hostile}}
+	if _, err := s.ApplyTeamRows([]TeamRow{row}, ts("2026-11-10T09:00:00Z")); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := s.Triage(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{tr.Owner, tr.LostReason} {
+		if strings.ContainsAny(v, "\x1b\x00\x07\u009b\u202e\u2066") || len(v) > 600 {
+			t.Fatalf("pulled state kept raw: owner %q, lost reason %d bytes %q", tr.Owner, len(tr.LostReason), tr.LostReason[:min(len(tr.LostReason), 40)])
+		}
+	}
+	if !strings.HasPrefix(tr.LostReason, "no budget") || tr.Owner != "Eve" {
+		t.Fatalf("cleaned too much: owner %q, lost reason %q", tr.Owner, tr.LostReason[:min(len(tr.LostReason), 40)])
 	}
 }

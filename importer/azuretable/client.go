@@ -247,6 +247,17 @@ func (c *Conn) describeResponse(re *azcore.ResponseError) string {
 	if code != "" {
 		tag += " " + code
 	}
+	if c.team {
+		// Only a missing table and the SAS differ for the team table.
+		switch {
+		case status == http.StatusNotFound && code == "TableNotFound":
+			return fmt.Sprintf("team table %s does not exist in account %s (%s): run 'leads team init', or check table under [team]", c.Table, c.Account, tag)
+		case status == http.StatusForbidden && c.key == nil && !c.sasExpiry.IsZero() && time.Now().After(c.sasExpiry):
+			return fmt.Sprintf("the team SAS expired on %s (%s): make a new one for table %s with permissions raud (see the README: Working as a team)", c.sasExpiry.Format("2006-01-02 15:04 UTC"), tag, c.Table)
+		case status == http.StatusForbidden && c.key == nil && strings.HasPrefix(code, "Authorization") && strings.HasSuffix(code, "Mismatch"):
+			return fmt.Sprintf("the team SAS does not allow this (%s): it needs read, add, update and delete (raud) on table %s", tag, c.Table)
+		}
+	}
 	switch {
 	case status == http.StatusNotFound && (code == "TableNotFound" || code == "ResourceNotFound" || code == ""):
 		return fmt.Sprintf("table %s does not exist in account %s (%s): check --table (Partner Center writes to %s)", c.Table, c.Account, tag, DefaultTable)

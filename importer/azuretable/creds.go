@@ -96,6 +96,10 @@ type Conn struct {
 	key       *aztables.SharedKeyCredential
 	sas       string    // the SAS query string, without "?"
 	sasExpiry time.Time // zero when the SAS has no readable se=
+	// team is set for the [team] table: its errors advise what that
+	// table needs (leads team init, a SAS with raud), not what
+	// Microsoft's table does.
+	team bool
 }
 
 // String describes the connection for messages, without any secret.
@@ -199,6 +203,7 @@ func Resolve(cfg Config) (*Conn, error) {
 		return nil, fmt.Errorf("%s: %w", src.name, err)
 	}
 	c.Source = src.name
+	c.team = section == TeamSection
 	switch {
 	case strings.TrimSpace(cfg.Table) != "":
 		c.Table = strings.TrimSpace(cfg.Table)

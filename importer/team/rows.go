@@ -271,6 +271,11 @@ func parseRow(b []byte) (store.TeamRow, time.Time, error) {
 		row = store.TeamRow{Partition: pk, State: &ts}
 	case strings.HasPrefix(rk, "ev-"):
 		at := sane(str("at"))
+		if at.IsZero() {
+			// A broken or forged time: the change's key says when it
+			// was made, so its note is not filed in year 1.
+			at = sane(store.TeamKeyTime(rk[3:]).Format(time.RFC3339Nano))
+		}
 		row = store.TeamRow{Partition: pk, Event: &store.TeamEvent{Key: rk[3:], By: store.CleanRepName(str("by")), Kind: str("kind"), At: at,
 			From: store.CleanRepName(str("from")), To: str("to"), Text: capText(str("text")), MessageID: str("message_id")}}
 	}

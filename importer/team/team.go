@@ -219,12 +219,17 @@ func Sync(ctx context.Context, s *store.Store, rep string, o Options) (Result, e
 		return res, err
 	}
 	err = y.pull(ctx, &res)
+	if err == nil {
+		// Rows another rep pushed for a person forgotten here, after
+		// their deletion: the pull queued them for deletion again.
+		err = y.forgets(ctx, &res)
+	}
 	if len(res.Conflicts) > 0 || res.Pushed > 0 {
-		lines := make([]string, len(res.Conflicts))
+		lines := make([]store.TeamConflictLine, len(res.Conflicts))
 		for i, c := range res.Conflicts {
-			lines[i] = c.Describe(y.now())
+			lines[i] = store.TeamConflictLine{Contact: c.Contact, Text: c.Describe(y.now())}
 			if ct, cerr := s.Contact(c.Contact); cerr == nil && ct.Email != "" {
-				lines[i] += " (" + ct.Email + ")"
+				lines[i].Text += " (" + ct.Email + ")"
 			}
 		}
 		if cerr := s.SetTeamConflicts(lines); cerr != nil && err == nil {
@@ -360,6 +365,7 @@ func (y *syncer) pushOne(ctx context.Context, pk string, ch store.TeamChange, dn
 		if err != nil {
 			return nil, err
 		}
+		y.dropFutureTimes(&st)
 		conflicts := Apply(&st, ch)
 		st.DNC = st.DNC || dnc
 		for i := range conflicts {
@@ -400,6 +406,29 @@ func (y *syncer) pushOne(ctx context.Context, pk string, ch store.TeamChange, dn
 			return nil, fmt.Errorf("the team table refused a change %d times in a row (other reps kept changing the contact, or the row is malformed): run leads team sync again", attempt+1)
 		}
 	}
+}
+
+// maxSkew is how far ahead of this machine's clock another rep's clock
+// may be: a field set "later" than that is a broken clock or a forged
+// row, and would otherwise beat every change to it for years.
+const maxSkew = time.Hour
+
+// dropFutureTimes forgets when a field was set where that is past
+// maxSkew from now: the change being pushed then wins that field.
+func (y *syncer) dropFutureTimes(st *State) {
+	limit := y.now().Add(maxSkew)
+	for f, at := range st.At {
+		if at != "" && (len(at) < 19 || keyAfter(at, limit)) {
+			st.At[f] = ""
+		}
+	}
+}
+
+// keyAfter reports whether the time of a team key (or its 19 digits) is
+// after t; digits that are not a time count as after.
+func keyAfter(key string, t time.Time) bool {
+	kt := store.TeamKeyTime(key)
+	return kt.IsZero() || kt.After(t)
 }
 
 func (y *syncer) eventExists(ctx context.Context, pk, key string) (bool, error) {

@@ -2,6 +2,7 @@ package team
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -279,7 +280,7 @@ func TestHostileTeamRowsAreTamed(t *testing.T) {
 	key := "1800000000000000000-abcdef-00000001"
 	azuritetest.Seed(t, client, []azuritetest.Entity{
 		{"PartitionKey": pk, "RowKey": StateRow, "owner": "Eve\x1b]0;pwned\x07", "status": "hacked",
-			"status_by": "Eve\x1b[2J" + strings.Repeat("x", 5000), "status_at": "9999999999999999999",
+			"status_by": "Eve\x1b[2J" + strings.Repeat("x", 5000), "status_at": fmt.Sprintf("%019d", time.Now().Add(30*time.Minute).UnixNano()),
 			"next_follow_up": "9999-12-31T23:00:00-05:00", "touches": -5, "last_touch": "junk"},
 		{"PartitionKey": pk, "RowKey": "ev-" + key, "kind": "note", "by": "Eve\x1b[2J", "at": "9999-12-31T23:00:00-05:00",
 			"text": "hi\x1b]52;c;AAAA\x07 there"},
@@ -338,5 +339,119 @@ func TestInitWithATableSAS(t *testing.T) {
 	ana := openRep(t, t.TempDir(), "Ana", 2)
 	if _, err := Sync(context.Background(), ana, "Ana", Options{Conn: conn, Secret: testSecret, Net: fastNet}); err != nil {
 		t.Fatalf("pull with a table SAS: %v", err)
+	}
+}
+
+// TestForgetDeletesRowsAnotherRepPushesAfter: Ana forgets a person; Ben,
+// who still holds them, then pushes a note about them. Ana's next sync
+// leaves no row of that person in the table.
+func TestForgetDeletesRowsAnotherRepPushesAfter(t *testing.T) {
+	srv := azurite(t)
+	table, client := newTable(t, srv)
+	dir := t.TempDir()
+	ana, ben := openRep(t, dir, "Ana", 2), openRep(t, dir, "Ben", 2)
+	o := options(t, srv.ConnectionString(), table)
+	id := store.ContactIDForEmail(contactEmail(0))
+	if _, err := ana.AddNote(id, "first", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, ana, "Ana", o)
+	mustSync(t, ben, "Ben", o)
+	pk := Partition(testSecret, contactEmail(0))
+	if err := ana.QueueTeamForget(pk, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ana.Forget(contactEmail(0), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := Forget(context.Background(), ana, o, pk); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ben.AddNote(id, "about the forgotten one", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, ben, "Ben", o)
+	if len(tableRows(t, client)[pk]) == 0 {
+		t.Fatal("Ben's note was not pushed")
+	}
+	mustSync(t, ana, "Ana", o)
+	if rows := tableRows(t, client)[pk]; len(rows) != 0 {
+		t.Fatalf("rows of the person Ana forgot remain in the table: %v", rows)
+	}
+	if _, f, _ := ana.TeamQueued(); f != 0 {
+		t.Fatalf("%d deletions still queued", f)
+	}
+}
+
+// TestTeamErrorsAdviseTheTeamTable: a missing team table and an expired
+// team SAS are explained for the team table (leads team init, a SAS with
+// raud), not with the advice for Microsoft's table, and without the SAS.
+func TestTeamErrorsAdviseTheTeamTable(t *testing.T) {
+	srv := azurite(t)
+	ana := openRep(t, t.TempDir(), "Ana", 1)
+	_, err := Sync(context.Background(), ana, "Ana", options(t, srv.ConnectionString(), "NoSuchTeamTable"))
+	if err == nil || !strings.Contains(err.Error(), "leads team init") || strings.Contains(err.Error(), azuretable.DefaultTable) {
+		t.Fatalf("missing team table: %v", err)
+	}
+	table, _ := newTable(t, srv)
+	sas := srv.SASURL(t, table, aztables.SASPermissions{Read: true, Add: true, Update: true, Delete: true}, time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour))
+	conn, err := azuretable.Resolve(azuretable.Config{SASURL: sas, Section: azuretable.TeamSection, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Sync(context.Background(), ana, "Ana", Options{Conn: conn, Secret: testSecret, Net: fastNet})
+	if err == nil || !strings.Contains(err.Error(), "raud") || strings.Contains(err.Error(), "Read and List") || strings.Contains(err.Error(), "sig=") {
+		t.Fatalf("expired team SAS: %v", err)
+	}
+}
+
+// TestFutureSetTimeDoesNotWinForever: a state row says a field was set
+// in 2286 (a teammate's broken clock, or a forged row). A rep's status
+// change still takes the field, and no conflict is reported for it.
+func TestFutureSetTimeDoesNotWinForever(t *testing.T) {
+	srv := azurite(t)
+	table, client := newTable(t, srv)
+	ana := openRep(t, t.TempDir(), "Ana", 1)
+	o := options(t, srv.ConnectionString(), table)
+	pk := Partition(testSecret, contactEmail(0))
+	azuritetest.Seed(t, client, []azuritetest.Entity{
+		{"PartitionKey": pk, "RowKey": StateRow, "status": "won", "status_by": "Eve", "status_at": "9999999999999999999"},
+	})
+	mustSync(t, ana, "Ana", o)
+	if _, err := ana.SetStatus(store.ContactIDForEmail(contactEmail(0)), store.StatusQualified, "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	r := mustSync(t, ana, "Ana", o)
+	if st := stateOf(tableRows(t, client)[pk][StateRow]); st.Status != store.StatusQualified || len(r.Conflicts) != 0 {
+		t.Fatalf("a set time in 2286 beat a change made now: table status %q, conflicts %+v", st.Status, r.Conflicts)
+	}
+}
+
+// TestPulledEventWithABadTimeTakesItsKeyTime: an event row whose time is
+// not a time the store keeps (year 9999, junk) is filed at the time its
+// key says it was made, not in year 1 ahead of every other note.
+func TestPulledEventWithABadTimeTakesItsKeyTime(t *testing.T) {
+	srv := azurite(t)
+	table, client := newTable(t, srv)
+	ana := openRep(t, t.TempDir(), "Ana", 1)
+	o := options(t, srv.ConnectionString(), table)
+	pk := Partition(testSecret, contactEmail(0))
+	made := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	for i, at := range []string{"9999-12-31T23:00:00Z", "junk"} {
+		key := fmt.Sprintf("%019d-abcdef-%08d", made.Add(time.Duration(i)*time.Minute).UnixNano(), i)
+		azuritetest.Seed(t, client, []azuritetest.Entity{{"PartitionKey": pk, "RowKey": "ev-" + key, "kind": "note", "by": "Ben", "at": at, "text": "note " + at}})
+	}
+	mustSync(t, ana, "Ana", o)
+	tr, err := ana.Triage(store.ContactIDForEmail(contactEmail(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Notes) != 2 {
+		t.Fatalf("notes: %+v", tr.Notes)
+	}
+	for i, n := range tr.Notes {
+		if want := made.Add(time.Duration(i) * time.Minute); !n.At.Equal(want) {
+			t.Fatalf("note %q filed at %v, its key says %v", n.Text, n.At, want)
+		}
 	}
 }
