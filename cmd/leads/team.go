@@ -262,6 +262,13 @@ func (e *env) forgetInTeam(s *store.Store, email string) (queued string, ok bool
 // same contact, at one small query a round when nothing changed.
 const defaultTeamEvery = 30 * time.Second
 
+// inboxTeamNet gives up on an unreachable table within seconds, not the
+// SDK's default of some forty: the open inbox runs a round after every
+// change and on a timer, so a round that fails soon costs nothing (the
+// changes stay queued, the next round tries again) while one that
+// retries long leaves the status bar silent about being offline.
+var inboxTeamNet = azuretable.NetOptions{TryTimeout: 10 * time.Second, MaxRetries: 2, RetryDelay: 200 * time.Millisecond, MaxRetryDelay: time.Second}
+
 // teamRound is the inbox's team round: the sync of 'leads team sync', run
 // after each change the rep makes and every --team-every. The [team]
 // setup is read on each round, so a fixed config takes effect without a
@@ -273,7 +280,11 @@ func teamRound(e *env, s *store.Store) tui.TeamRound {
 		if err != nil {
 			return out, err
 		}
-		res, err := team.Sync(ctx, s, ts.rep, team.Options{Conn: ts.conn, Secret: ts.secret, Net: teamNet(e)})
+		net := teamNet(e)
+		if net == (azuretable.NetOptions{}) {
+			net = inboxTeamNet
+		}
+		res, err := team.Sync(ctx, s, ts.rep, team.Options{Conn: ts.conn, Secret: ts.secret, Net: net})
 		out.Pushed, out.Pulled = res.Pushed, res.Pulled
 		now := time.Now()
 		for _, c := range res.Conflicts {

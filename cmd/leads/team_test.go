@@ -196,3 +196,44 @@ func TestWatchDoesTheTeamPart(t *testing.T) {
 		t.Fatalf("Ben does not see Ana's claim: %s %s", ben.stdout.String(), ben.stderr.String())
 	}
 }
+
+// TestInboxTeamRoundOffline: with the account unreachable the inbox's
+// round fails (soon: it retries twice, not the SDK's forty seconds),
+// says how many changes wait, and keeps them queued for the next round.
+func TestInboxTeamRoundOffline(t *testing.T) {
+	srv := azuritetest.Start(t)
+	leadsTable := seedTable(t, srv, 5)
+	ana := teamRep(t, srv, "TeamOffline", leadsTable, "Ana")
+	cfg := filepath.Join(ana.vars["XDG_CONFIG_HOME"], "leads", "config.toml")
+	proxy := azuritetest.NewProxy(t, srv)
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), srv.ConnectionString(), proxy.ConnectionString(), 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	delete(ana.vars, "LEADS_TEAM_FAST_RETRY") // the inbox's own retry policy
+	down := func(int, *http.Request) azuritetest.Action { return azuritetest.Drop() }
+	proxy.SetFault(down)
+	proxy.SetRequestFault(down)
+	s := openDB(t, ana.db)
+	defer s.Close()
+	if _, err := s.Claim(store.ContactIDForEmail("bo2@contoso.com"), "Ana", false, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{stdin: strings.NewReader(""), stdout: &ana.stdout, stderr: &ana.stderr, now: time.Now,
+		getenv: func(k string) string { return ana.vars[k] }, dbPath: ana.db}
+	r, err := teamRound(e, s)(context.Background())
+	if err == nil || r.Queued != 1 || r.Pushed != 0 {
+		t.Fatalf("offline round: %+v %v", r, err)
+	}
+	if strings.Contains(err.Error(), "AccountKey") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("offline error: %q", err)
+	}
+	proxy.SetFault(nil)
+	proxy.SetRequestFault(nil)
+	if r, err = teamRound(e, s)(context.Background()); err != nil || r.Pushed != 1 || r.Queued != 0 {
+		t.Fatalf("the round back online: %+v %v", r, err)
+	}
+}
