@@ -446,6 +446,36 @@ func (c *Contact) decodeRest(dg *Digest, b, rest []byte, names view.Names, full 
 	return d.err
 }
 
+// contactLeadSeqs appends to seqs the keys of the leads of contact
+// record b, walking the record as decodeRest reads it but copying none of
+// it: how a listing finds a contact's leads before it decodes the contact.
+// slab is reused for the digest's codes, as decodeDigest does.
+func contactLeadSeqs(seq uint64, b []byte, slab []Code, seqs []uint64) ([]Code, []uint64, error) {
+	var dg Digest
+	_, rest, slab, err := decodeDigest(seq, b, &dg, slab[:0])
+	if err != nil {
+		return slab, seqs, err
+	}
+	d := dec{b: rest}
+	for range 8 { // the address and the customer's seven fields
+		d.skipStr()
+	}
+	d.varint() // first
+	d.varint() // last
+	if b[0] < 3 || d.code() == 0 {
+		d.skipStr() // the newest offer's name, when it has no code
+	}
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		return slab, seqs, errCorrupt
+	}
+	for range n {
+		d.varint() // when
+		seqs = append(seqs, d.uvarint())
+	}
+	return slab, seqs, d.err
+}
+
 // nameCodes fills the contact's lists of names from its digest's codes.
 func (c *Contact) nameCodes(dg *Digest, names view.Names) {
 	name := names.Name
