@@ -346,7 +346,6 @@ func loadParts(tx *bolt.Tx, n int, seqAt func(int) uint64, leads *leadReader, da
 	var (
 		byStore []int32
 		wants   []want
-		slab    []Code
 		refs    []uint64
 		id      [16]byte
 	)
@@ -376,7 +375,7 @@ func loadParts(tx *bolt.Tx, n int, seqAt func(int) uint64, leads *leadReader, da
 				return fmt.Errorf("contact #%d vanished: %w", seq, errCorrupt)
 			}
 			var err error
-			if slab, refs, err = contactLeadSeqs(seq, v, slab, refs[:0]); err != nil {
+			if refs, err = contactLeadSeqs(v, refs[:0]); err != nil {
 				return err
 			}
 			p.recs[i] = v
