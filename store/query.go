@@ -286,23 +286,15 @@ type partDecoder struct {
 // part decodes p's contacts in order and calls fn for each.
 func (d *partDecoder) part(p *rawPart) error {
 	brief := d.mode&listBrief != 0
-	var (
-		cs []Contact // a full listing's contacts, fresh: fn may keep them
-		ls []Lead
-	)
-	if !brief {
-		cs = make([]Contact, len(p.seqs))
-		if d.mode&listLeads != 0 {
-			ls = make([]Lead, len(p.leads))
-		}
-	}
 	for i, seq := range p.seqs {
 		c := &d.c
 		var err error
 		if brief {
 			d.slab, err = decodeContactBrief(seq, p.recs[i], d.names, c, d.slab)
 		} else {
-			c = &cs[i]
+			// A full listing's contacts are fresh, each on its own: fn
+			// may keep one without holding a whole part.
+			c = new(Contact)
 			*c, err = decodeContact(seq, p.recs[i], d.names)
 		}
 		if err != nil {
@@ -319,7 +311,7 @@ func (d *partDecoder) part(p *rawPart) error {
 				}
 				c.Leads = d.leads[:len(recs)]
 			} else {
-				c.Leads, ls = ls[:len(recs):len(recs)], ls[len(recs):]
+				c.Leads = make([]Lead, len(recs))
 			}
 			for j, v := range recs {
 				if brief {
