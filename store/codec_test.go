@@ -304,6 +304,17 @@ func FuzzContactRecord(f *testing.F) {
 				got.Search != c.Search || !reflect.DeepEqual(got.refs, c.refs) || !reflect.DeepEqual(got.Combos, c.Combos) {
 				t.Fatalf("round trip:\n got %+v\nwant %+v", got, c)
 			}
+			// A listing finds the contact's leads without decoding it:
+			// the same leads, in the same order.
+			if seqs, err := contactLeadSeqs(rec, nil); err != nil || len(seqs) != len(got.refs) {
+				t.Fatalf("lead seqs %v (%v), want those of %v", seqs, err, got.refs)
+			} else {
+				for i := range seqs {
+					if seqs[i] != got.refs[i].seq {
+						t.Fatalf("lead seqs %v, want those of %v", seqs, got.refs)
+					}
+				}
+			}
 			// The digest says which lead had which source and offer.
 			var d Digest
 			if _, err := decodeDigestPart(9, rec, &d); err != nil {
@@ -324,6 +335,7 @@ func FuzzContactRecord(f *testing.F) {
 				decodeDigestPart(1, b, &d)
 				d.AnyLead(&[3][]Code{{1}, {2}, {3}})
 				decodeContact(1, b, names)
+				contactLeadSeqs(b, nil)
 			}
 			return errRollBack
 		})

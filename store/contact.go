@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"slices"
 	"strings"
 	"time"
@@ -444,6 +445,95 @@ func (c *Contact) decodeRest(dg *Digest, b, rest []byte, names view.Names, full 
 		c.refs[i] = leadRef{when: prev, seq: d.uvarint()}
 	}
 	return d.err
+}
+
+// contactLeadSeqs appends to seqs the keys of the leads of contact
+// record b, walking the record as decodeRest reads it but copying none of
+// it: how a listing finds a contact's leads before it decodes the contact.
+func contactLeadSeqs(b []byte, seqs []uint64) ([]uint64, error) {
+	rest, err := skipDigest(b)
+	if err != nil {
+		return seqs, err
+	}
+	d := dec{b: rest}
+	for range 8 { // the address and the customer's seven fields
+		d.skipStr()
+	}
+	d.varint() // first
+	d.varint() // last
+	if b[0] < 3 || d.code() == 0 {
+		d.skipStr() // the newest offer's name, when it has no code
+	}
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		return seqs, errCorrupt
+	}
+	for range n {
+		d.varint() // when
+		seqs = append(seqs, d.uvarint())
+	}
+	return seqs, d.err
+}
+
+// skipDigest returns contact record b after its digest (as decodeDigest
+// reads it), finding where each number ends without decoding it: a
+// digest holds a code for every country, source, action and offer of the
+// contact's leads, and a listing that already matched them has no use for
+// them. Decoding the record in full checks what this passes over.
+func skipDigest(b []byte) ([]byte, error) {
+	if !knownContactRecord(b) {
+		return nil, errCorrupt
+	}
+	r := b[9:]
+	var ok bool
+	// First, Last, Hot and the number of leads; then the flags.
+	if r, ok = skipVarints(r, 4); !ok || len(r) == 0 {
+		return nil, errCorrupt
+	}
+	r = r[1:]
+	// The newest source, action and offer, the country, then the
+	// countries, and from version 4 the lead combinations.
+	if r, ok = skipVarints(r, 4); !ok {
+		return nil, errCorrupt
+	}
+	lists := 1
+	if b[0] >= 4 {
+		lists = 2
+	}
+	for l := range lists {
+		n, k := binary.Uvarint(r)
+		if k <= 0 || n > uint64(len(r)) {
+			return nil, errCorrupt
+		}
+		if l == 1 {
+			n *= 3
+		}
+		if r, ok = skipVarints(r[k:], n); !ok {
+			return nil, errCorrupt
+		}
+	}
+	// The search text.
+	m, k := binary.Uvarint(r)
+	if k <= 0 || m > uint64(len(r)-k) {
+		return nil, errCorrupt
+	}
+	return r[k+int(m):], nil
+}
+
+// skipVarints returns b after its first n varints, or false when b ends
+// sooner.
+func skipVarints(b []byte, n uint64) ([]byte, bool) {
+	if n == 0 {
+		return b, true
+	}
+	for i, c := range b {
+		if c < 0x80 {
+			if n--; n == 0 {
+				return b[i+1:], true
+			}
+		}
+	}
+	return nil, false
 }
 
 // nameCodes fills the contact's lists of names from its digest's codes.

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"cmp"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -92,4 +94,112 @@ func TestBriefListingEqualsFullListing(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestListingOrderIsTheReadModelsOrder: every order, both ways, lists
+// the contacts as the read model orders them (Order.SortKey, then
+// Order.Compare, ties by store order), brief or full, at any part size.
+// The listing sorts compact keys of its own rather than SortKeys: this
+// holds it to the read model's order, ties and reversal included.
+func TestListingOrderIsTheReadModelsOrder(t *testing.T) {
+	s, _ := openTemp(t)
+	var leads []Lead
+	for p := 0; p < 60; p++ {
+		leads = append(leads, Lead{
+			Origin:  Origin{File: "x.csv", Line: 2 + p, PartitionKey: "p", RowKey: fmt.Sprint(p)},
+			Source:  []string{"AppSource", "AzureMarketplace"}[p%2],
+			Action:  []string{"PLT", "StartTestDrive", "INS", "Contact me"}[p%4],
+			OfferID: fmt.Sprintf("offer-%d", p%5),
+			// Equal times for several people, so ties are many.
+			Created: ts("2026-11-02T08:00:00Z").Add(time.Duration(p%9) * time.Hour),
+			Customer: Customer{FirstName: []string{"Ann", "", "Zoë", "bob"}[p%4], Email: fmt.Sprintf("p%d@x.example", p),
+				Company: []string{"", "Acme", "acme", "Zed <&>"}[p%4], Country: []string{"DE", "", "US"}[p%3]},
+		})
+	}
+	if _, err := s.Upsert(leads, UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	at := ts("2026-11-20T00:00:00Z")
+	for p := 0; p < 60; p += 3 {
+		id := ContactIDForEmail(fmt.Sprintf("p%d@x.example", p))
+		for range p % 4 {
+			if _, err := s.LogTouch(id, at.Add(-time.Duration(p)*time.Hour), Cadence{}, "call"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.SetStatus(id, []Status{StatusNew, "contacted", "won", "lost"}[p%4], "no response", at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dg, _, err := s.Digests()
+	if err != nil {
+		t.Fatal(err)
+	}
+	offers, err := s.OfferNames(dg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[[8]byte]view.State{}
+	if err := s.AllTriage(func(tr Triage) error {
+		var d Digest
+		copy(d.ID[:], mustHex(t, tr.ContactID))
+		states[d.ID] = tr.State()
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	names := s.names()
+	for o := view.Order(0); int(o) < len(view.OrderNames()); o++ {
+		for _, order := range []view.Order{o, o | view.Reversed} {
+			type ref struct {
+				key view.SortKey
+				seq uint64
+			}
+			var want []ref
+			for i := range dg {
+				d := &dg[i]
+				want = append(want, ref{order.SortKey(d, states[d.ID], at.Unix(), d.Search, offers[d.LatestOffer], names.Name), d.Seq})
+			}
+			slices.SortFunc(want, func(a, b ref) int {
+				if c := order.Compare(a.key, b.key); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.seq, b.seq)
+			})
+			for _, brief := range []bool{false, true} {
+				for _, part := range []int{1, 7, 1 << 20} {
+					old := listPart
+					listPart = part
+					var got []uint64
+					fn := func(c *Contact) error { got = append(got, c.Seq); return nil }
+					if brief {
+						err = s.ListBrief(Filter{IncludeTest: true}, order, at, true, fn)
+					} else {
+						err = s.ListContactsBy(Filter{IncludeTest: true}, order, at, fn)
+					}
+					listPart = old
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(got) != len(want) {
+						t.Fatalf("%s: listed %d contacts, want %d", order, len(got), len(want))
+					}
+					for i := range got {
+						if got[i] != want[i].seq {
+							t.Fatalf("%s (brief %v, parts of %d): contact %d is #%d, want #%d", order, brief, part, i, got[i], want[i].seq)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func mustHex(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -87,38 +87,40 @@ func (s *Store) listContacts(f Filter, order view.Order, now time.Time, mode lis
 				return err
 			}
 		}
-		keys := make([]listKey, 0, contacts.Sequence())
 		at := now.Unix()
 		var dg Digest
 		// The search text is a string of its own only when the query
 		// or the order reads it; the codes are read into one slab.
 		needText := sel.NeedsText() || order.NeedsText()
 		slab := make([]Code, 0, 64)
-		cur := contacts.Cursor()
-		for k, v := cur.First(); k != nil; k, v = cur.Next() {
-			seq := binary.BigEndian.Uint64(k)
-			text, _, sl, err := decodeDigest(seq, v, &dg, slab[:0])
-			if err != nil {
-				return err
+		// each calls add with the sort key and seq of every contact that
+		// passes the filter, in store order.
+		each := func(add func(view.SortKey, uint64)) error {
+			cur := contacts.Cursor()
+			for k, v := cur.First(); k != nil; k, v = cur.Next() {
+				seq := binary.BigEndian.Uint64(k)
+				text, _, sl, err := decodeDigest(seq, v, &dg, slab[:0])
+				if err != nil {
+					return err
+				}
+				slab, dg.Search = sl, ""
+				if needText {
+					dg.Search = string(text)
+				}
+				st := states[dg.ID]
+				if !sel.Match(&dg, st) {
+					continue
+				}
+				add(order.SortKey(&dg, st, at, dg.Search, offers[dg.LatestOffer], names.Name), seq)
 			}
-			slab, dg.Search = sl, ""
-			if needText {
-				dg.Search = string(text)
-			}
-			st := states[dg.ID]
-			if !sel.Match(&dg, st) {
-				continue
-			}
-			keys = append(keys, listKey{order.SortKey(&dg, st, at, dg.Search, offers[dg.LatestOffer], names.Name), seq})
+			return nil
+		}
+		n, seqAt, err := sortContacts(order, int(min(contacts.Sequence(), 1<<30)), each)
+		if err != nil {
+			return err
 		}
 		releaseMapped(s.db.Info().Data, tx.Size())
-		slices.SortFunc(keys, func(a, b listKey) int {
-			if c := order.Compare(a.key, b.key); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.seq, b.seq)
-		})
-		return listInParts(tx, keys, names, leads, mode, s.db.Info().Data, fn)
+		return listInParts(tx, n, seqAt, names, leads, mode, s.db.Info().Data, fn)
 	})
 	if err == errStopIterator {
 		return nil
@@ -126,57 +128,142 @@ func (s *Store) listContacts(f Filter, order view.Order, now time.Time, mode lis
 	return err
 }
 
-// listKey is one listed contact: where it sorts, and its key in the store.
-// A text order (by name, company, ...) holds the contact's text for it
-// besides, the one cost of those orders over recent and urgency.
-type listKey struct {
+// sortContacts collects the sort key and seq of the contacts each finds
+// and sorts them in order, ties by store order (older contact first);
+// it returns how many there are and the seq of the i-th. The keys are all
+// a listing holds for every contact, so they are as small as the order
+// allows: 16 bytes a contact for recent and urgency, 24 for status and
+// touches (ties by urgency), and the text besides for a text order. The
+// result is the order Order.Compare gives: without a text, it compares
+// N (reversed when the order is), then Urgency.
+func sortContacts(order view.Order, capacity int, each func(add func(view.SortKey, uint64)) error) (int, func(int) uint64, error) {
+	rev := order.IsReversed()
+	capacity = min(capacity, 1<<20) // a guess: append grows it past that
+	switch base := order.Base(); {
+	case order.NeedsText():
+		keys := make([]textKey, 0, capacity)
+		err := each(func(k view.SortKey, seq uint64) { keys = append(keys, textKey{k, seq}) })
+		slices.SortFunc(keys, func(a, b textKey) int {
+			if c := order.Compare(a.key, b.key); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.seq, b.seq)
+		})
+		return len(keys), func(i int) uint64 { return keys[i].seq }, err
+	case base == view.ByRecent || base == view.ByUrgency:
+		// These keys' Urgency is always 0: N alone decides.
+		keys := make([]numKey, 0, capacity)
+		err := each(func(k view.SortKey, seq uint64) { keys = append(keys, numKey{k.N, seq}) })
+		slices.SortFunc(keys, func(a, b numKey) int {
+			c := cmp.Compare(a.n, b.n)
+			if rev {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+			return cmp.Compare(a.seq, b.seq)
+		})
+		return len(keys), func(i int) uint64 { return keys[i].seq }, err
+	default:
+		keys := make([]rankKey, 0, capacity)
+		err := each(func(k view.SortKey, seq uint64) { keys = append(keys, rankKey{k.N, k.Urgency, seq}) })
+		slices.SortFunc(keys, func(a, b rankKey) int {
+			c := cmp.Compare(a.n, b.n)
+			if rev {
+				c = -c
+			}
+			if c == 0 {
+				c = cmp.Compare(a.urgency, b.urgency)
+			}
+			if c != 0 {
+				return c
+			}
+			return cmp.Compare(a.seq, b.seq)
+		})
+		return len(keys), func(i int) uint64 { return keys[i].seq }, err
+	}
+}
+
+// numKey is a listed contact in a recent or urgency order: its number in
+// the order and its key in the store.
+type numKey struct{ n, seq uint64 }
+
+// rankKey is a listed contact in a status or touches order, whose ties
+// go by urgency.
+type rankKey struct{ n, urgency, seq uint64 }
+
+// textKey is a listed contact in a text order (by name, company, ...),
+// which holds the contact's text for it: the one cost of those orders
+// over the others.
+type textKey struct {
 	key view.SortKey
 	seq uint64
 }
 
 // listPart is how many contacts a listing reads at a time. The contacts
-// of a part are read in the order they are stored, then their leads in
-// the order those are stored, so the file is read forwards rather than
+// of a part are looked up in the order they are stored, then their leads
+// in the order those are stored, so the file is read forwards rather than
 // at random (a 700 MB file read at random costs page faults three times
-// over); the part is then handed out in the listing's order. A part's
-// contacts and leads, a few tens of megabytes, are all a listing holds.
-var listPart = 16384
+// over, and smaller parts cost more CPU: 4,096 took a third more than
+// 16,384, and 32,768 a tenth less again). A part holds only where each record lies in the file: about
+// 100 bytes a contact, so a large part costs little memory.
+var listPart = 32768
 
 // listReleaseEvery is how many parts a listing reads between two drops
-// of the file's pages from its resident set: four parts touch a few
+// of the file's pages from its resident set: a few parts touch a few
 // hundred megabytes of the file at most, no more than the pass that
 // sorts the contacts maps anyway.
 const listReleaseEvery = 4
 
-// listInParts loads and hands out the contacts of keys, in keys' order,
-// a part at a time. fn runs on a goroutine of its own, one call at a time,
-// so that while it writes out one part (JSON, for a full listing, costs
-// as much as reading) the next part is read on the other core. A brief
-// listing's parts go back to the loader once written, to be filled again.
-func listInParts(tx *bolt.Tx, keys []listKey, names view.Names, leads *leadReader, mode listMode, data uintptr, fn func(*Contact) error) error {
-	parts := make(chan *listBatch, 1)
-	free := make(chan *listBatch, 2)
+// rawPart is one part of a listing as its loader finds it: where each
+// contact's records lie in the file (slices of bbolt's mapping, valid
+// while the transaction is open), in the listing's order. Its contacts
+// are decoded one at a time as they are handed out.
+type rawPart struct {
+	seqs   []uint64 // the contacts' keys
+	recs   [][]byte // their records
+	triage [][]byte // their triage records; nil for an untouched contact
+	first  []int32  // contact i's leads are leads[first[i]:first[i+1]]
+	leads  [][]byte // the lead records
+}
+
+// listInParts loads and hands out the n contacts whose seqs seqAt gives,
+// in that order, a part at a time. The loader (this goroutine) finds the
+// records of one part while another goroutine decodes the part before and
+// calls fn for each of its contacts, one call at a time: decoding and
+// writing out a contact cost about as much as finding it. A brief
+// listing decodes every contact into the same Contact.
+func listInParts(tx *bolt.Tx, n int, seqAt func(int) uint64, names view.Names, leads *leadReader, mode listMode, data uintptr, fn func(*Contact) error) error {
+	parts := make(chan *rawPart, 1)
+	free := make(chan *rawPart, 2)
 	done := make(chan error, 1)
+	// One token a part the decoder is done with, so the loader can wait
+	// for the parts in flight before it drops the file's pages: a part's
+	// records are read where they lie in the mapping, and dropping them
+	// before they are decoded maps them all again (in generated order,
+	// a third more CPU).
+	finished := make(chan struct{}, n/max(listPart, 1)+2)
 	var stopped atomic.Bool
 	go func() {
+		d := partDecoder{names: names, mode: mode, fn: fn}
 		var err error
 		for p := range parts {
-			for i := 0; i < len(p.cs) && err == nil; i++ {
-				err = fn(&p.cs[i])
-			}
-			if err != nil {
-				stopped.Store(true)
-			}
-			if mode&listBrief != 0 {
-				select {
-				case free <- p:
-				default: // the loader has enough, or is done
+			if err == nil {
+				err = d.part(p)
+				if err != nil {
+					stopped.Store(true)
 				}
 			}
+			select {
+			case free <- p:
+			default: // the loader has enough, or is done
+			}
+			finished <- struct{}{}
 		}
 		done <- err
 	}()
-	err := loadParts(tx, keys, names, leads, mode, data, &stopped, parts, free)
+	err := loadParts(tx, n, seqAt, leads, data, mode&listLeads != 0, &stopped, parts, free, finished)
 	close(parts)
 	if ferr := <-done; ferr != nil {
 		return ferr
@@ -184,90 +271,143 @@ func listInParts(tx *bolt.Tx, keys []listKey, names view.Names, leads *leadReade
 	return err
 }
 
-// listBatch is one part of a listing: its contacts, and the leads they
-// point into.
-type listBatch struct {
-	cs    []Contact
+// partDecoder decodes the contacts of raw parts and hands them to fn.
+type partDecoder struct {
+	names view.Names
+	mode  listMode
+	fn    func(*Contact) error
+	// What a brief listing reuses from one contact to the next.
+	c     Contact
 	leads []Lead
+	slab  []Code
+	in    interner
 }
 
-// loadParts reads the contacts of keys a part at a time and sends each
-// part, until stop is set. A brief listing takes its batches from free
-// when one is there.
-func loadParts(tx *bolt.Tx, keys []listKey, names view.Names, leads *leadReader, mode listMode, data uintptr, stop *atomic.Bool, parts chan<- *listBatch, free <-chan *listBatch) error {
+// part decodes p's contacts in order and calls fn for each.
+func (d *partDecoder) part(p *rawPart) error {
+	brief := d.mode&listBrief != 0
+	for i, seq := range p.seqs {
+		c := &d.c
+		var err error
+		if brief {
+			d.slab, err = decodeContactBrief(seq, p.recs[i], d.names, c, d.slab)
+		} else {
+			// A full listing's contacts are fresh, each on its own: fn
+			// may keep one without holding a whole part.
+			c = new(Contact)
+			*c, err = decodeContact(seq, p.recs[i], d.names)
+		}
+		if err != nil {
+			return err
+		}
+		if c.Triage, err = decodeTriage(c.ID, p.triage[i]); err != nil {
+			return err
+		}
+		if d.mode&listLeads != 0 {
+			recs := p.leads[p.first[i]:p.first[i+1]]
+			if brief {
+				if cap(d.leads) < len(recs) {
+					d.leads = make([]Lead, len(recs))
+				}
+				c.Leads = d.leads[:len(recs)]
+			} else {
+				c.Leads = make([]Lead, len(recs))
+			}
+			for j, v := range recs {
+				if brief {
+					err = decodeLeadBrief(v, &c.Leads[j], &d.in)
+				} else {
+					c.Leads[j], err = decodeLeadRaw(v, false)
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+		if err := d.fn(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadParts finds the records of the n contacts of seqAt a part at a time
+// and sends each part, until stop is set. It takes its parts from free
+// when one is there. withLeads says whether the leads are wanted too.
+func loadParts(tx *bolt.Tx, n int, seqAt func(int) uint64, leads *leadReader, data uintptr, withLeads bool, stop *atomic.Bool, parts chan<- *rawPart, free <-chan *rawPart, finished <-chan struct{}) error {
 	contacts := tx.Bucket(bContacts)
-	brief := mode&listBrief != 0
+	triage := tx.Bucket(bTriage)
 	type want struct {
 		seq      uint64
 		contact  int32
 		position int32
 	}
 	var (
-		byStore []int
+		byStore []int32
 		wants   []want
-		slab    []Code
-		in      interner
+		refs    []uint64
+		id      [16]byte
 	)
-	for start := 0; start < len(keys) && !stop.Load(); start += listPart {
-		part := keys[start:min(start+listPart, len(keys))]
-		byStore = byStore[:0]
-		for i := range part {
-			byStore = append(byStore, i)
-		}
-		slices.SortFunc(byStore, func(a, b int) int { return cmp.Compare(part[a].seq, part[b].seq) })
-		// A full listing's contacts are fresh each part: fn may keep them.
-		p := &listBatch{}
-		if brief {
-			select {
-			case p = <-free:
-			default:
+	inFlight := 0 // parts sent and not yet decoded
+	for start := 0; start < n && !stop.Load(); start += listPart {
+		// Drop what was read from the resident set, so a full listing
+		// does not hold the whole file, once the parts in flight are
+		// decoded. Not before every part: the next parts read many of
+		// the same pages (the B-tree's branches, blocks of leads of
+		// several parts), and mapping a page again costs more than
+		// decoding what is on it.
+		if k := start / listPart; k > 0 && k%listReleaseEvery == 0 {
+			for ; inFlight > 0; inFlight-- {
+				<-finished
 			}
+			releaseMapped(data, tx.Size())
 		}
-		if cap(p.cs) < len(part) {
-			p.cs = make([]Contact, len(part))
+		m := min(listPart, n-start)
+		var p *rawPart
+		select {
+		case p = <-free:
+		default:
+			p = &rawPart{}
 		}
-		p.cs = p.cs[:len(part)]
-		cs := p.cs
+		p.seqs = p.seqs[:0]
+		byStore = byStore[:0]
+		for i := range m {
+			p.seqs = append(p.seqs, seqAt(start+i))
+			byStore = append(byStore, int32(i))
+		}
+		slices.SortFunc(byStore, func(a, b int32) int { return cmp.Compare(p.seqs[a], p.seqs[b]) })
+		p.recs = slices.Grow(p.recs[:0], m)[:m]
+		p.triage = slices.Grow(p.triage[:0], m)[:m]
+		p.first = slices.Grow(p.first[:0], m+1)[:m+1]
 		wants = wants[:0]
-		nleads := 0
 		for _, i := range byStore {
-			seq := part[i].seq
+			seq := p.seqs[i]
 			v := contacts.Get(u64(seq))
 			if v == nil {
 				return fmt.Errorf("contact #%d vanished: %w", seq, errCorrupt)
 			}
 			var err error
-			c := &cs[i]
-			if brief {
-				slab, err = decodeContactBrief(seq, v, names, c, slab)
-			} else {
-				*c, err = decodeContact(seq, v, names)
-			}
-			if err != nil {
+			if refs, err = contactLeadSeqs(v, refs[:0]); err != nil {
 				return err
 			}
-			if c.Triage, err = getTriage(tx, c.ID); err != nil {
-				return err
-			}
-			if mode&listLeads == 0 {
+			p.recs[i] = v
+			hex.Encode(id[:], v[1:9]) // the contact's ID, which triage is kept under
+			p.triage[i] = triage.Get(id[:])
+			p.first[i+1] = 0
+			if !withLeads {
 				continue
 			}
-			for j, r := range c.refs {
-				wants = append(wants, want{r.seq, int32(i), int32(j)})
-			}
-			nleads += len(c.refs)
-		}
-		if mode&listLeads != 0 {
-			// One slab of leads for the part, cut into each contact's.
-			if !brief || cap(p.leads) < nleads {
-				p.leads = make([]Lead, nleads)
-			}
-			slab := p.leads[:nleads]
-			for i := range cs {
-				n := len(cs[i].refs)
-				cs[i].Leads, slab = slab[:n:n], slab[n:]
+			p.first[i+1] = int32(len(refs))
+			for j, r := range refs {
+				wants = append(wants, want{r, i, int32(j)})
 			}
 		}
+		// Counts to offsets: contact i's leads start where i-1's end.
+		p.first[0] = 0
+		for i := 1; i <= m; i++ {
+			p.first[i] += p.first[i-1]
+		}
+		p.leads = slices.Grow(p.leads[:0], len(wants))[:len(wants)]
 		slices.SortFunc(wants, func(a, b want) int { return cmp.Compare(a.seq, b.seq) })
 		for _, w := range wants {
 			v, err := leads.lead(w.seq)
@@ -277,25 +417,10 @@ func loadParts(tx *bolt.Tx, keys []listKey, names view.Names, leads *leadReader,
 			if v == nil {
 				return fmt.Errorf("contact points at missing lead: %w", errCorrupt)
 			}
-			l := &cs[w.contact].Leads[w.position]
-			if brief {
-				err = decodeLeadBrief(v, l, &in)
-			} else {
-				*l, err = decodeLeadRaw(v, false)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		// What was read is copied into cs: drop it from the resident set,
-		// so a full listing does not hold the whole file. Not after every
-		// part: the next parts read many of the same pages (the B-tree's
-		// branches, blocks of leads of several parts), and mapping a page
-		// again costs more than decoding what is on it.
-		if n := start/listPart + 1; n%listReleaseEvery == 0 {
-			releaseMapped(data, tx.Size())
+			p.leads[p.first[w.contact]+w.position] = v
 		}
 		parts <- p
+		inFlight++
 	}
 	return nil
 }

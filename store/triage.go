@@ -167,8 +167,13 @@ func (s *Store) Triage(contactID string) (Triage, error) {
 }
 
 func getTriage(tx *bolt.Tx, id string) (Triage, error) {
+	return decodeTriage(id, tx.Bucket(bTriage).Get([]byte(id)))
+}
+
+// decodeTriage reads contact id's triage record v; a nil v is a contact
+// the rep never touched.
+func decodeTriage(id string, v []byte) (Triage, error) {
 	t := newTriage(id)
-	v := tx.Bucket(bTriage).Get([]byte(id))
 	if v == nil {
 		return t, nil
 	}
