@@ -515,21 +515,13 @@ func (y *syncer) pull(ctx context.Context, res *Result) error {
 		if page.err != nil {
 			return y.o.Conn.Explain(page.err)
 		}
-		rows := make([]store.TeamRow, 0, len(page.entities))
-		parts := make([]string, 0, len(page.entities))
-		for _, b := range page.entities {
-			row, ts, err := parseRow(b)
-			if err != nil {
-				return err
-			}
-			if ts.After(mark) {
-				mark = ts
-			}
-			if row.Partition == "" {
-				continue
-			}
-			rows, parts = append(rows, row), append(parts, row.Partition)
+		if page.bad != nil {
+			return page.bad
 		}
+		if page.newest.After(mark) {
+			mark = page.newest
+		}
+		rows, parts := page.rows, page.parts
 		known, err := y.s.TeamPartitionsKnown(parts)
 		if err != nil {
 			return err
@@ -551,14 +543,18 @@ func (y *syncer) pull(ctx context.Context, res *Result) error {
 	return y.s.TeamPullDone(y.now())
 }
 
-// fetched is one page of a pull, or the error that ended it.
+// fetched is one page of a pull, parsed, or what ended the pull: the
+// request's error (err) or a row that is not an entity (bad).
 type fetched struct {
-	entities [][]byte
-	err      error
+	rows   []store.TeamRow
+	parts  []string
+	newest time.Time // the newest Timestamp on the page
+	err    error
+	bad    error
 }
 
-// prefetch reads a pager's pages one ahead of their consumer, in order;
-// an error is the last thing sent.
+// prefetch reads and parses a pager's pages one ahead of their consumer,
+// in order, on the other core; an error is the last thing sent.
 type prefetch struct {
 	c      chan fetched
 	cancel context.CancelFunc
@@ -571,17 +567,39 @@ func fetchPages(ctx context.Context, pager *runtime.Pager[aztables.ListEntitiesR
 		defer close(p.c)
 		for pager.More() {
 			page, err := pager.NextPage(ctx)
+			f := fetched{err: err}
+			if err == nil {
+				f = parsePage(page.Entities)
+			}
 			select {
-			case p.c <- fetched{page.Entities, err}:
+			case p.c <- f:
 			case <-ctx.Done():
 				return
 			}
-			if err != nil {
+			if f.err != nil || f.bad != nil {
 				return
 			}
 		}
 	}()
 	return p
+}
+
+// parsePage parses a page's rows, leaving out rows of neither kind.
+func parsePage(entities [][]byte) fetched {
+	f := fetched{rows: make([]store.TeamRow, 0, len(entities)), parts: make([]string, 0, len(entities))}
+	for _, b := range entities {
+		row, ts, err := parseRow(b)
+		if err != nil {
+			return fetched{bad: err}
+		}
+		if ts.After(f.newest) {
+			f.newest = ts
+		}
+		if row.Partition != "" {
+			f.rows, f.parts = append(f.rows, row), append(f.parts, row.Partition)
+		}
+	}
+	return f
 }
 
 // stop ends the fetching and waits for it, so that no request outlives
