@@ -43,6 +43,11 @@ var (
 	// bTeamForget holds partitions whose team rows a forget must still
 	// delete: partition -> time of the forget.
 	bTeamForget = []byte("team_forget")
+	// bTeamStates caches each partition's state row as last read or
+	// written, with its ETag: partition -> ETag, newline, the entity. A
+	// push starts from it instead of reading the row first; a stale
+	// entry only costs the push a 412 and a read. Salvage drops it.
+	bTeamStates = []byte("team_states")
 
 	kTeamRep       = []byte("team_rep")
 	kTeamClock     = []byte("team_clock")
@@ -151,6 +156,11 @@ type TeamRow struct {
 	Partition string     `json:"p"`
 	State     *TeamState `json:"s,omitempty"`
 	Event     *TeamEvent `json:"e,omitempty"`
+	// ETag and Raw are a state row's ETag and entity as the table sent
+	// them, kept for the next push (see TeamCachedState); a held row
+	// keeps neither.
+	ETag string `json:"-"`
+	Raw  []byte `json:"-"`
 }
 
 // TeamPullResult counts what a page of pulled rows did.
@@ -353,6 +363,55 @@ func (s *Store) TeamQueued() (changes, forgets int, err error) {
 		return nil
 	})
 	return changes, forgets, err
+}
+
+// TeamPushedState takes a pushed change off the outbox and, in the same
+// transaction, remembers the state row the push wrote to partition with
+// its new ETag (an empty etag forgets the partition's entry: the next
+// push reads the row).
+func (s *Store) TeamPushedState(key, partition, etag string, raw []byte) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bTeamOutbox); b != nil {
+			if err := b.Delete([]byte(key)); err != nil {
+				return err
+			}
+		}
+		return putTeamState(tx, partition, etag, raw)
+	})
+	return writeErr(err)
+}
+
+func putTeamState(tx *bolt.Tx, partition, etag string, raw []byte) error {
+	if etag == "" || strings.Contains(etag, "\n") {
+		if b := tx.Bucket(bTeamStates); b != nil {
+			return b.Delete([]byte(partition))
+		}
+		return nil
+	}
+	b, err := tx.CreateBucketIfNotExists(bTeamStates)
+	if err != nil {
+		return err
+	}
+	v := make([]byte, 0, len(etag)+1+len(raw))
+	v = append(append(append(v, etag...), '\n'), raw...)
+	return b.Put([]byte(partition), v)
+}
+
+// TeamCachedState returns the state row of partition as last pulled or
+// pushed here and its ETag; etag is "" when none is kept.
+func (s *Store) TeamCachedState(partition string) (etag string, raw []byte, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bTeamStates)
+		if b == nil {
+			return nil
+		}
+		v := b.Get([]byte(partition))
+		if i := bytes.IndexByte(v, '\n'); i > 0 {
+			etag, raw = string(v[:i]), bytes.Clone(v[i+1:])
+		}
+		return nil
+	})
+	return etag, raw, err
 }
 
 // TeamPushed takes a pushed change off the outbox.
@@ -579,6 +638,11 @@ func applyTeamRows(tx *bolt.Tx, rows []TeamRow) (TeamPullResult, error) {
 		if _, ok := lookupRuns(tx.Bucket(bContactIdx), idBytes(cid)); !ok {
 			continue // forgotten here since: nothing to keep
 		}
+		if r.State != nil && r.ETag != "" {
+			if err := putTeamState(tx, r.Partition, r.ETag, r.Raw); err != nil {
+				return res, err
+			}
+		}
 		switch {
 		case r.Event != nil:
 			if !sharedKind(r.Event.Kind) || len(r.Event.Key) < 19 || len(r.Event.Key) > 100 {
@@ -736,6 +800,9 @@ func (s *Store) TeamForgetDone(partition string) error {
 		if err != nil {
 			return err
 		}
+		if err := putTeamState(tx, partition, "", nil); err != nil {
+			return err
+		}
 		return b.Put([]byte(partition), forgetDone)
 	})
 	return writeErr(err)
@@ -795,6 +862,9 @@ func deleteTeamData(tx *bolt.Tx, cid string) error {
 		}
 		for _, k := range del {
 			if err := b.Delete(k); err != nil {
+				return err
+			}
+			if err := putTeamState(tx, string(k), "", nil); err != nil {
 				return err
 			}
 		}

@@ -40,6 +40,7 @@ func TestMain(m *testing.M) {
 			defer s.Stop()
 			shared = s
 		}
+		defer benchCleanup()
 		return m.Run()
 	}()
 	os.Exit(code)

@@ -268,7 +268,7 @@ func parseRow(b []byte) (store.TeamRow, time.Time, error) {
 		}
 		ts.NextFollowUp = sane(st.NextFollowUp)
 		ts.LastTouch = sane(st.LastTouch)
-		row = store.TeamRow{Partition: pk, State: &ts}
+		row = store.TeamRow{Partition: pk, State: &ts, ETag: str("odata.etag"), Raw: b}
 	case strings.HasPrefix(rk, "ev-"):
 		at := sane(str("at"))
 		if at.IsZero() {

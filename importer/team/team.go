@@ -31,6 +31,8 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 
@@ -339,13 +341,13 @@ func (y *syncer) push(ctx context.Context, res *Result) error {
 			}
 			pk := Partition(y.o.Secret, c.Email)
 			parts[pk] = c.ID
-			conflicts, err := y.pushOne(ctx, pk, ch, c.IsDNC)
+			conflicts, etag, raw, err := y.pushOne(ctx, pk, ch, c.IsDNC)
 			if err != nil {
 				_ = y.s.NoteTeamPartitions(parts)
 				return err
 			}
 			res.Conflicts = append(res.Conflicts, conflicts...)
-			if err := y.s.TeamPushed(ch.Key); err != nil {
+			if err := y.s.TeamPushedState(ch.Key, pk, string(etag), raw); err != nil {
 				return err
 			}
 			res.Pushed++
@@ -358,41 +360,65 @@ func (y *syncer) push(ctx context.Context, res *Result) error {
 
 // pushOne commits one change: its event row and the state row, in one
 // transaction, re-reading and re-applying while other reps' writes beat it.
-func (y *syncer) pushOne(ctx context.Context, pk string, ch store.TeamChange, dnc bool) ([]Conflict, error) {
+// The first attempt starts from the state row kept from the last pull or
+// push (store.TeamCachedState) when there is one: its If-Match fails if
+// the row changed since, and the row is then read. It returns the state
+// row it wrote and that row's new ETag ("" when the reply did not say, or
+// when the change had been committed by a lost attempt).
+func (y *syncer) pushOne(ctx context.Context, pk string, ch store.TeamChange, dnc bool) (conflicts []Conflict, etag azcore.ETag, sb []byte, err error) {
 	ev := eventEntity(pk, ch)
+	cachedTag, raw, err := y.s.TeamCachedState(pk)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	var st State
+	cached := false
+	if cachedTag != "" {
+		if st, err = parseState(raw); err == nil {
+			cached, etag = true, azcore.ETag(cachedTag)
+		}
+	}
 	for attempt := 0; ; attempt++ {
-		st, etag, err := y.readState(ctx, pk)
-		if err != nil {
-			return nil, err
+		if !cached {
+			if st, etag, err = y.readState(ctx, pk); err != nil {
+				return nil, "", nil, err
+			}
 		}
 		y.dropFutureTimes(&st)
-		conflicts := Apply(&st, ch)
+		conflicts = Apply(&st, ch)
 		st.DNC = st.DNC || dnc
 		for i := range conflicts {
 			conflicts[i].Contact = ch.Contact
 		}
 		acts := []aztables.TransactionAction{{ActionType: aztables.TransactionTypeAdd, Entity: ev}}
-		sb := st.entity(pk)
+		sb = st.entity(pk)
 		if etag == "" {
 			acts = append(acts, aztables.TransactionAction{ActionType: aztables.TransactionTypeAdd, Entity: sb})
 		} else {
 			acts = append(acts, aztables.TransactionAction{ActionType: aztables.TransactionTypeUpdateReplace, Entity: sb, IfMatch: &etag})
 		}
-		_, err = y.c.SubmitTransaction(ctx, acts, nil)
+		var reply *http.Response
+		_, err = y.c.SubmitTransaction(policy.WithCaptureResponse(ctx, &reply), acts, nil)
 		if err == nil {
-			return conflicts, nil
+			return conflicts, batchETag(reply, len(acts)), sb, nil
 		}
 		if ctx.Err() != nil {
-			return nil, y.o.Conn.Explain(err)
+			return nil, "", nil, y.o.Conn.Explain(err)
 		}
 		// Whatever the failure, the event row tells whether the change
 		// is in: an attempt whose reply was lost may have committed.
 		done, gerr := y.eventExists(ctx, pk, ch.Key)
 		if gerr != nil {
-			return nil, gerr
+			return nil, "", nil, gerr
 		}
 		if done {
-			return nil, nil
+			return nil, "", nil, nil
+		}
+		if cached {
+			// The kept row was stale (or gone): read it, and again.
+			cached = false
+			attempt--
+			continue
 		}
 		// A refused operation inside the transaction comes back as the
 		// batch's own 202 (aztables keeps no inner status): with the
@@ -400,10 +426,10 @@ func (y *syncer) pushOne(ctx context.Context, pk string, ch store.TeamChange, dn
 		// state row another rep created first (409). Re-read and again.
 		refused := isStatus(err, http.StatusAccepted) || isStatus(err, http.StatusPreconditionFailed) || isStatus(err, http.StatusConflict)
 		if !refused {
-			return nil, y.o.Conn.Explain(err)
+			return nil, "", nil, y.o.Conn.Explain(err)
 		}
 		if attempt >= maxAttempts {
-			return nil, fmt.Errorf("the team table refused a change %d times in a row (other reps kept changing the contact, or the row is malformed): run leads team sync again", attempt+1)
+			return nil, "", nil, fmt.Errorf("the team table refused a change %d times in a row (other reps kept changing the contact, or the row is malformed): run leads team sync again", attempt+1)
 		}
 	}
 }
@@ -429,6 +455,30 @@ func (y *syncer) dropFutureTimes(st *State) {
 func keyAfter(key string, t time.Time) bool {
 	kt := store.TeamKeyTime(key)
 	return kt.IsZero() || kt.After(t)
+}
+
+// batchETag is the ETag of the last of a committed transaction's n
+// operations (the state row), read from the reply's parts, which answer
+// the operations in order; "" unless each of the n parts carries one.
+func batchETag(reply *http.Response, n int) azcore.ETag {
+	if reply == nil {
+		return ""
+	}
+	body, err := runtime.Payload(reply)
+	if err != nil {
+		return ""
+	}
+	var tags []string
+	for line := range strings.Lines(string(body)) {
+		name, value, ok := strings.Cut(line, ":")
+		if ok && strings.EqualFold(strings.TrimSpace(name), "ETag") {
+			tags = append(tags, strings.TrimSpace(value))
+		}
+	}
+	if len(tags) != n || tags[n-1] == "" {
+		return ""
+	}
+	return azcore.ETag(tags[n-1])
 }
 
 func (y *syncer) eventExists(ctx context.Context, pk, key string) (bool, error) {
@@ -486,27 +536,21 @@ func (y *syncer) pull(ctx context.Context, res *Result) error {
 	if !mark.IsZero() {
 		opts.Filter = to.Ptr(fmt.Sprintf("Timestamp ge datetime'%s'", mark.Add(-overlap).UTC().Format(time.RFC3339Nano)))
 	}
-	pager := y.c.NewListEntitiesPager(opts)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return y.o.Conn.Explain(err)
+	// The next page is fetched while this one is parsed and applied:
+	// the table's answer, not the database, is the slow part.
+	pages := fetchPages(ctx, y.c.NewListEntitiesPager(opts))
+	defer pages.stop()
+	for page := range pages.c {
+		if page.err != nil {
+			return y.o.Conn.Explain(page.err)
 		}
-		rows := make([]store.TeamRow, 0, len(page.Entities))
-		var parts []string
-		for _, b := range page.Entities {
-			row, ts, err := parseRow(b)
-			if err != nil {
-				return err
-			}
-			if ts.After(mark) {
-				mark = ts
-			}
-			if row.Partition == "" {
-				continue
-			}
-			rows, parts = append(rows, row), append(parts, row.Partition)
+		if page.bad != nil {
+			return page.bad
 		}
+		if page.newest.After(mark) {
+			mark = page.newest
+		}
+		rows, parts := page.rows, page.parts
 		known, err := y.s.TeamPartitionsKnown(parts)
 		if err != nil {
 			return err
@@ -526,6 +570,73 @@ func (y *syncer) pull(ctx context.Context, res *Result) error {
 		res.Pulled += r.Events
 	}
 	return y.s.TeamPullDone(y.now())
+}
+
+// fetched is one page of a pull, parsed, or what ended the pull: the
+// request's error (err) or a row that is not an entity (bad).
+type fetched struct {
+	rows   []store.TeamRow
+	parts  []string
+	newest time.Time // the newest Timestamp on the page
+	err    error
+	bad    error
+}
+
+// prefetch reads and parses a pager's pages one ahead of their consumer,
+// in order, on the other core; an error is the last thing sent.
+type prefetch struct {
+	c      chan fetched
+	cancel context.CancelFunc
+}
+
+func fetchPages(ctx context.Context, pager *runtime.Pager[aztables.ListEntitiesResponse]) *prefetch {
+	ctx, cancel := context.WithCancel(ctx)
+	p := &prefetch{c: make(chan fetched, 1), cancel: cancel}
+	go func() {
+		defer close(p.c)
+		for pager.More() {
+			page, err := pager.NextPage(ctx)
+			f := fetched{err: err}
+			if err == nil {
+				f = parsePage(page.Entities)
+			}
+			select {
+			case p.c <- f:
+			case <-ctx.Done():
+				return
+			}
+			if f.err != nil || f.bad != nil {
+				return
+			}
+		}
+	}()
+	return p
+}
+
+// parsePage parses a page's rows, leaving out rows of neither kind.
+func parsePage(entities [][]byte) fetched {
+	f := fetched{rows: make([]store.TeamRow, 0, len(entities)), parts: make([]string, 0, len(entities))}
+	for _, b := range entities {
+		row, ts, err := parseRow(b)
+		if err != nil {
+			return fetched{bad: err}
+		}
+		if ts.After(f.newest) {
+			f.newest = ts
+		}
+		if row.Partition != "" {
+			f.rows, f.parts = append(f.rows, row), append(f.parts, row.Partition)
+		}
+	}
+	return f
+}
+
+// stop ends the fetching and waits for it, so that no request outlives
+// the pull.
+func (p *prefetch) stop() {
+	p.cancel()
+	for range p.c {
+	}
 }
 
 // mapAll notes the partition of every contact with an address, once a
