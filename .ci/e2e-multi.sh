@@ -126,7 +126,7 @@ kill_inbox() {
   kill -9 "$pid"
   for _ in $(seq 100); do screen | grep -qF EXITED && break; sleep 0.05; done
 }
-touches() { L show kenji@litware.example | grep -ci "touch" || true; }
+touches() { L show kenji@litware.example | grep -aci "touch" || true; }
 # checked_clean WHEN: a new inbox opens the file (Open checks it) and a
 # backup beside it runs bbolt's check of every page on the copy.
 checked_clean() {
@@ -154,7 +154,7 @@ checked_clean "kill -9 of the inbox during an import"
 
 L mark kenji@litware.example --note "after the kill" >/dev/null 2>"$work/err" || fail "mark: $(cat "$work/err")"
 kill_inbox
-L show kenji@litware.example | grep -qF "after the kill" || fail "the note of a mark was lost when the inbox was killed taking the file back"
+L show kenji@litware.example >"$work/out" 2>&1; grep -aqF "after the kill" "$work/out" || fail "the note of a mark was lost when the inbox was killed taking the file back: $(tail -n 8 "$work/out")"
 checked_clean "kill -9 of the inbox as it took the file back"
 tmux send-keys -t "$sess" q
 echo "e2e-multi: import shown in ${imp_ms} ms, mark shown in ${mark_ms} ms; second inbox refused; 4 kill -9 of an import (contacts: $counts) and 3 of the inbox, nothing lost, file clean"

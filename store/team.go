@@ -149,6 +149,19 @@ type TeamEvent struct {
 	To        string
 	Text      string
 	MessageID string
+	// OverBy names the rep whose change to OverField this one replaced
+	// without having seen it (they pushed first, this rep's later change
+	// won): their pull tells them, as a conflict they lost. OverValue is
+	// what this change set the field to.
+	OverBy, OverField, OverValue string
+}
+
+// TeamOverride is a conflict this rep lost by pushing first: another
+// rep's later change replaced one of theirs without having seen it.
+type TeamOverride struct {
+	Contact          string
+	By, Field, Value string
+	At               time.Time
 }
 
 // TeamRow is one pulled row of a partition: its state or one event.
@@ -171,6 +184,9 @@ type TeamPullResult struct {
 	States int
 	// Held counts rows of contacts not here yet, kept for later.
 	Held int
+	// Overridden lists this rep's changes that another rep's later,
+	// unseeing change replaced: conflicts this rep lost.
+	Overridden []TeamOverride
 }
 
 // JoinTeam marks the database as one of a team's, with rep as the name
@@ -658,6 +674,9 @@ func applyTeamRows(tx *bolt.Tx, rows []TeamRow) (TeamPullResult, error) {
 				return res, err
 			}
 			res.Events++
+			if e := r.Event; e.OverBy != "" && e.OverBy == string(tx.Bucket(bMeta).Get(kTeamRep)) && e.By != e.OverBy {
+				res.Overridden = append(res.Overridden, TeamOverride{Contact: cid, By: e.By, Field: e.OverField, Value: e.OverValue, At: TeamKeyTime(e.Key)})
+			}
 		case r.State != nil && !unpushed[cid]:
 			changed, err := applyTeamState(tx, cid, *r.State)
 			if err != nil {
@@ -910,4 +929,24 @@ func (s *Store) TeamHeld() (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// TeamChangeSeen reports whether a change another rep made at team-key
+// time at (its key's first 19 digits) has been pulled into this database:
+// a change of ours that replaces one we never saw is a conflict they lost.
+func (s *Store) TeamChangeSeen(at string) (bool, error) {
+	if len(at) < 19 {
+		return false, nil
+	}
+	seen := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bTeamKeys)
+		if b == nil {
+			return nil
+		}
+		k, _ := b.Cursor().Seek([]byte(at[:19]))
+		seen = k != nil && bytes.HasPrefix(k, []byte(at[:19]))
+		return nil
+	})
+	return seen, err
 }

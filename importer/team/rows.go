@@ -27,6 +27,12 @@ type State struct {
 	LastTouch    string // RFC 3339, "" for none
 	DNC, Closed  bool
 	By, At       map[string]string
+
+	// seen, when set, tells Apply whether the change another rep made at
+	// a team-key time was pulled here before; Apply notes in overrode
+	// each field it takes from a change this rep never saw.
+	seen     func(at string) bool
+	overrode []Conflict
 }
 
 var stateFields = []string{store.TeamOwner, store.TeamStatus, store.TeamLostReason, store.TeamFollowUp, store.TeamTouches, store.TeamLastTouch}
@@ -112,6 +118,13 @@ func Apply(st *State, ch store.TeamChange) []Conflict {
 				}
 				continue
 			}
+			if prev := st.By[f]; prev != "" && prev != ch.By && st.seen != nil && f != store.TeamLostReason && f != store.TeamTouches &&
+				st.get(f) != op.Value && !st.seen(st.At[f]) {
+				derived := f == store.TeamFollowUp && (ch.Kind == store.EventTouch || ch.Kind == store.EventSent)
+				if !derived {
+					st.overrode = append(st.overrode, Conflict{By: prev, Field: f, Value: op.Value})
+				}
+			}
 			st.put(f, op.Value, ch.By, at)
 		case store.OpAdd:
 			n, _ := strconv.Atoi(op.Value)
@@ -193,10 +206,15 @@ func stateOf(m map[string]any) State {
 	return st
 }
 
-func eventEntity(pk string, ch store.TeamChange) []byte {
+func eventEntity(pk string, ch store.TeamChange, overrode []Conflict) []byte {
 	m := map[string]any{
 		"PartitionKey": pk, "RowKey": "ev-" + ch.Key,
 		"kind": ch.Kind, "by": ch.By, "at": ch.At.UTC().Format(time.RFC3339Nano),
+	}
+	if len(overrode) > 0 {
+		// One rep told per change: the first field it took from them.
+		o := overrode[0]
+		m["over_by"], m["over_field"], m["over_value"] = o.By, o.Field, capLine(o.Value)
 	}
 	for k, v := range map[string]string{"from": ch.From, "to": ch.To, "text": capText(ch.Text), "message_id": ch.MessageID} {
 		if v != "" {
@@ -277,7 +295,8 @@ func parseRow(b []byte) (store.TeamRow, time.Time, error) {
 			at = sane(store.TeamKeyTime(rk[3:]).Format(time.RFC3339Nano))
 		}
 		row = store.TeamRow{Partition: pk, Event: &store.TeamEvent{Key: rk[3:], By: store.CleanRepName(str("by")), Kind: str("kind"), At: at,
-			From: store.CleanRepName(str("from")), To: str("to"), Text: capText(str("text")), MessageID: str("message_id")}}
+			From: store.CleanRepName(str("from")), To: str("to"), Text: capText(str("text")), MessageID: str("message_id"),
+			OverBy: store.CleanRepName(str("over_by")), OverField: str("over_field"), OverValue: capLine(store.CleanRepName(str("over_value")))}}
 	}
 	return row, ts, nil
 }

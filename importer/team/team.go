@@ -366,7 +366,6 @@ func (y *syncer) push(ctx context.Context, res *Result) error {
 // row it wrote and that row's new ETag ("" when the reply did not say, or
 // when the change had been committed by a lost attempt).
 func (y *syncer) pushOne(ctx context.Context, pk string, ch store.TeamChange, dnc bool) (conflicts []Conflict, etag azcore.ETag, sb []byte, err error) {
-	ev := eventEntity(pk, ch)
 	cachedTag, raw, err := y.s.TeamCachedState(pk)
 	if err != nil {
 		return nil, "", nil, err
@@ -385,7 +384,9 @@ func (y *syncer) pushOne(ctx context.Context, pk string, ch store.TeamChange, dn
 			}
 		}
 		y.dropFutureTimes(&st)
+		st.seen = y.seenChange
 		conflicts = Apply(&st, ch)
+		ev := eventEntity(pk, ch, st.overrode)
 		st.DNC = st.DNC || dnc
 		for i := range conflicts {
 			conflicts[i].Contact = ch.Contact
@@ -432,6 +433,13 @@ func (y *syncer) pushOne(ctx context.Context, pk string, ch store.TeamChange, dn
 			return nil, "", nil, fmt.Errorf("the team table refused a change %d times in a row (other reps kept changing the contact, or the row is malformed): run leads team sync again", attempt+1)
 		}
 	}
+}
+
+// seenChange reports whether another rep's change made at team-key time
+// at was pulled here before (an error counts as seen: no false alarm).
+func (y *syncer) seenChange(at string) bool {
+	seen, err := y.s.TeamChangeSeen(at)
+	return err != nil || seen
 }
 
 // maxSkew is how far ahead of this machine's clock another rep's clock
@@ -568,6 +576,9 @@ func (y *syncer) pull(ctx context.Context, res *Result) error {
 			return err
 		}
 		res.Pulled += r.Events
+		for _, o := range r.Overridden {
+			res.Conflicts = append(res.Conflicts, Conflict{By: o.By, Field: o.Field, Value: o.Value, At: o.At, Contact: o.Contact})
+		}
 	}
 	return y.s.TeamPullDone(y.now())
 }

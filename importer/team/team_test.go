@@ -123,13 +123,55 @@ func TestSameFieldLaterChangeWins(t *testing.T) {
 	if r := mustSync(t, ana, "Ana", oa); len(r.Conflicts) != 0 {
 		t.Fatalf("a later change conflicted: %+v", r)
 	}
-	mustSync(t, ben, "Ben", ob)
+	// Ana had seen Ben's won when she changed it: Ben is not told.
+	if r := mustSync(t, ben, "Ben", ob); len(r.Conflicts) != 0 {
+		t.Fatalf("Ben told of a change made over his, seen: %+v", r)
+	}
 	va, vb := viewOf(t, ana, contactEmail(2)), viewOf(t, ben, contactEmail(2))
 	if va.Status != "engaged" || !equalView(va, vb) {
 		t.Fatalf("views differ:\nAna %+v\nBen %+v", va, vb)
 	}
 	if c, _ := ana.TeamConflicts(); len(c) != 0 {
 		t.Fatalf("old conflicts kept: %v", c)
+	}
+}
+
+// TestLoserWhoPushedFirstIsTold: Ben sets a status and pushes first; Ana,
+// not having seen it, sets another a little later and pushes: hers wins,
+// and Ben's next sync tells him who set what, in one line.
+func TestLoserWhoPushedFirstIsTold(t *testing.T) {
+	srv := azurite(t)
+	table, _ := newTable(t, srv)
+	dir := t.TempDir()
+	ana, ben := openRep(t, dir, "Ana", 3), openRep(t, dir, "Ben", 3)
+	oa, ob := options(t, srv.ConnectionString(), table), options(t, srv.ConnectionString(), table)
+	id := store.ContactIDForEmail(contactEmail(1))
+	now := time.Now()
+	if _, err := ben.SetStatus(id, store.StatusEngaged, "", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ana.SetStatus(id, store.StatusQualified, "", now.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if r := mustSync(t, ben, "Ben", ob); len(r.Conflicts) != 0 {
+		t.Fatalf("Ben's first push conflicted: %+v", r)
+	}
+	if r := mustSync(t, ana, "Ana", oa); len(r.Conflicts) != 0 {
+		t.Fatalf("Ana's later change was told it lost: %+v", r)
+	}
+	r := mustSync(t, ben, "Ben", ob)
+	if len(r.Conflicts) != 1 || !strings.Contains(r.Summary(time.Now()), "1 conflict: Ana set qualified") {
+		t.Fatalf("Ben was not told: %+v %q", r, r.Summary(time.Now()))
+	}
+	if vb := viewOf(t, ben, contactEmail(1)); vb.Status != "qualified" {
+		t.Fatalf("Ben's view: %+v", vb)
+	}
+	if c, _ := ben.TeamConflicts(); len(c) != 1 || !strings.Contains(c[0], "Ana set qualified") {
+		t.Fatalf("team status lines: %v", c)
+	}
+	// Told once: the next sync has nothing to say.
+	if r := mustSync(t, ben, "Ben", ob); len(r.Conflicts) != 0 {
+		t.Fatalf("told twice: %+v", r)
 	}
 }
 
