@@ -456,6 +456,11 @@ func (y *syncer) dropFutureTimes(st *State) {
 			st.At[f] = ""
 		}
 	}
+	// The last touch is the latest one logged: one "logged" in year
+	// 9999 would keep every real touch from counting as the last.
+	if lt, err := time.Parse(time.RFC3339Nano, st.LastTouch); err == nil && lt.After(limit) {
+		st.LastTouch = ""
+	}
 }
 
 // keyAfter reports whether the time of a team key (or its 19 digits) is

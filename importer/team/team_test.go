@@ -469,6 +469,33 @@ func TestFutureSetTimeDoesNotWinForever(t *testing.T) {
 	}
 }
 
+// TestFutureLastTouchDoesNotStopTouches: a state row whose last touch is
+// in year 9999 (a broken clock, a forged row) does not keep a touch
+// logged now from being the last one, in the table and here.
+func TestFutureLastTouchDoesNotStopTouches(t *testing.T) {
+	srv := azurite(t)
+	table, client := newTable(t, srv)
+	ana := openRep(t, t.TempDir(), "Ana", 1)
+	o := options(t, srv.ConnectionString(), table)
+	pk := Partition(testSecret, contactEmail(0))
+	azuritetest.Seed(t, client, []azuritetest.Entity{
+		{"PartitionKey": pk, "RowKey": StateRow, "status": "contacted", "touches": 1, "last_touch": "9998-12-31T00:00:00Z", "last_touch_by": "Eve", "last_touch_at": "9999999999999999999"},
+	})
+	mustSync(t, ana, "Ana", o)
+	now := time.Now().UTC().Truncate(time.Second)
+	if _, err := ana.LogTouch(store.ContactIDForEmail(contactEmail(0)), now, store.DefaultCadence, ""); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, ana, "Ana", o)
+	st := stateOf(tableRows(t, client)[pk][StateRow])
+	if lt, err := time.Parse(time.RFC3339Nano, st.LastTouch); err != nil || !lt.Equal(now) || st.Touches != 2 {
+		t.Fatalf("table after a touch now: last touch %q, touches %d", st.LastTouch, st.Touches)
+	}
+	if tr, _ := ana.Triage(store.ContactIDForEmail(contactEmail(0))); !tr.LastTouch.Equal(now) {
+		t.Fatalf("Ana's last touch: %v", tr.LastTouch)
+	}
+}
+
 // TestPulledEventWithABadTimeTakesItsKeyTime: an event row whose time is
 // not a time the store keeps (year 9999, junk) is filed at the time its
 // key says it was made, not in year 1 ahead of every other note.
