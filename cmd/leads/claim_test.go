@@ -138,6 +138,13 @@ func TestListShowExportOwner(t *testing.T) {
 		if got := emails(runCLIAs(t, db, c.user, append([]string{"list", "--json"}, c.args...)...)); !slices.Equal(got, c.want) {
 			t.Errorf("%s: list %v = %v, want %v", c.user, c.args, got, c.want)
 		}
+		// export selects the same contacts from the same flags.
+		if got := emails(runCLIAs(t, db, c.user, append([]string{"export", "--format", "json"}, c.args...)...)); !slices.Equal(got, c.want) {
+			t.Errorf("%s: export %v = %v, want %v", c.user, c.args, got, c.want)
+		}
+	}
+	if r := runCLIAs(t, db, "Ben", "export", "--owner", "Ana", "--mine"); r.code != exitUsage || !strings.Contains(r.stderr, "leads export: give one of --owner, --mine and --unassigned") {
+		t.Errorf("export --owner --mine: %+v", r)
 	}
 	if r := runCLIAs(t, db, "Ben", "list", "--mine", "--unassigned"); r.code != exitUsage || !strings.Contains(r.stderr, "one of --owner, --mine and --unassigned") {
 		t.Errorf("--mine --unassigned: %+v", r)

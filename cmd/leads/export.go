@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "export", args: "[--format csv|json] [--out FILE] [filters] | --person EMAIL",
+	register(&command{name: "export", args: "[--format csv|json] [--out FILE] [filters] [--replied] [--bouncing] [--owner NAME | --mine | --unassigned] | --person EMAIL",
 		summary: "write leads with their contact's triage state as CSV (one row per lead) or JSON", run: runExport})
 }
 
@@ -30,9 +30,13 @@ func runExport(e *env, args []string) int {
 	format := fs.String("format", "csv", "`csv` (one row per lead, safe to open in a spreadsheet) or json (one contact per line)")
 	outPath := fs.String("out", "", "write to `FILE` instead of standard output")
 	person := fs.String("person", "", "write everything held about the person with this `EMAIL` as one JSON document, with provenance")
+	who := addTriageFlags(fs, f)
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
+	}
+	if !e.ownerFilter("export", f, who) {
+		return exitUsage
 	}
 	if len(pos) > 0 || (*format != "csv" && *format != "json") {
 		fmt.Fprintln(e.stderr, "leads export: use --format csv or --format json; filters are flags (see --help)")

@@ -79,16 +79,12 @@ func runList(e *env, args []string) int {
 	asJSON := fs.Bool("json", false, "write one JSON object per contact per line")
 	sortBy := fs.String("sort", "recent", "`ORDER`: recent (newest activity first; also last), urgency (as the inbox lists contacts), name, company, offer, status, touches, email or country; a leading - reverses (--sort=-name)")
 	viewName := fs.String("view", "", "start from the saved view `NAME` of the config file; other flags narrow or replace its values")
-	fs.BoolVar(&f.Replied, "replied", false, "only contacts who replied and wait for your answer (the inbox's Replied view), most recent reply first")
-	fs.BoolVar(&f.Bouncing, "bouncing", false, "only contacts whose address is marked as bouncing (a delivery failure came back)")
-	owner := fs.String("owner", "", "only contacts the rep `NAME` claimed")
-	mine := fs.Bool("mine", false, "only contacts you claimed ([team] name, else $USER): the inbox's Mine view")
-	fs.BoolVar(&f.Unassigned, "unassigned", false, "only open contacts nobody claimed (not closed, DNC or without contact info): the inbox's Unassigned view")
+	who := addTriageFlags(fs, f)
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
 	}
-	if !e.ownerFilter(f, *owner, *mine) {
+	if !e.ownerFilter("list", f, who) {
 		return exitUsage
 	}
 	if *viewName != "" && !e.applyView(fs, f, sortBy, *viewName) {
@@ -171,9 +167,30 @@ func runList(e *env, args []string) int {
 	return exitOK
 }
 
+// ownerFlags are the values of --owner and --mine, which ownerFilter turns
+// into the filter's owner once the config can be read.
+type ownerFlags struct {
+	owner *string
+	mine  *bool
+}
+
+// addTriageFlags adds the filters on the rep's own work (replied, bouncing,
+// owner) to fs: list and export select the same contacts from them, as the
+// inbox's Replied, Mine and Unassigned views do.
+func addTriageFlags(fs *flag.FlagSet, f *view.Filter) ownerFlags {
+	fs.BoolVar(&f.Replied, "replied", false, "only contacts who replied and wait for your answer (the inbox's Replied view), most recent reply first")
+	fs.BoolVar(&f.Bouncing, "bouncing", false, "only contacts whose address is marked as bouncing (a delivery failure came back)")
+	fs.BoolVar(&f.Unassigned, "unassigned", false, "only open contacts nobody claimed (not closed, DNC or without contact info): the inbox's Unassigned view")
+	return ownerFlags{
+		owner: fs.String("owner", "", "only contacts the rep `NAME` claimed"),
+		mine:  fs.Bool("mine", false, "only contacts you claimed ([team] name, else $USER): the inbox's Mine view"),
+	}
+}
+
 // ownerFilter sets the owner of f from --owner or --mine; false (said)
 // when they are given together, with --unassigned, or name nobody.
-func (e *env) ownerFilter(f *view.Filter, owner string, mine bool) bool {
+func (e *env) ownerFilter(cmd string, f *view.Filter, who ownerFlags) bool {
+	owner, mine := *who.owner, *who.mine
 	n := 0
 	for _, set := range []bool{owner != "", mine, f.Unassigned} {
 		if set {
@@ -181,7 +198,7 @@ func (e *env) ownerFilter(f *view.Filter, owner string, mine bool) bool {
 		}
 	}
 	if n > 1 {
-		fmt.Fprintln(e.stderr, "leads list: give one of --owner, --mine and --unassigned")
+		fmt.Fprintf(e.stderr, "leads %s: give one of --owner, --mine and --unassigned\n", cmd)
 		return false
 	}
 	switch {
@@ -195,7 +212,7 @@ func (e *env) ownerFilter(f *view.Filter, owner string, mine bool) bool {
 	case owner != "":
 		f.Owner = store.CleanRepName(owner)
 		if f.Owner == "" {
-			fmt.Fprintln(e.stderr, "leads list: --owner needs a rep's name")
+			fmt.Fprintf(e.stderr, "leads %s: --owner needs a rep's name\n", cmd)
 			return false
 		}
 	}
