@@ -18,7 +18,7 @@ import (
 
 func init() {
 	register(&command{name: "draft",
-		args:    "ID|EMAIL [--template NAME] [--list-templates] [--eml FILE | --mailto | --stdout | --clipboard | --send [--yes] [--dry-run]] [--force] [--log-touch]",
+		args:    "ID|EMAIL [--template NAME] [--list-templates] [--edit] [--eml FILE | --mailto | --stdout | --clipboard | --send [--yes] [--dry-run]] [--force] [--log-touch]",
 		summary: "write a personalised email draft for a contact; your mail program sends it, or --send through [mail]",
 		run:     runDraft})
 }
@@ -37,6 +37,7 @@ func runDraft(e *env, args []string) int {
 	sendIt := fs.Bool("send", false, "send the draft through the transport of the config's [mail] section (asks first) and log the touch")
 	yes := fs.Bool("yes", false, "with --send: send without asking (for scripts)")
 	dryRun := fs.Bool("dry-run", false, "with --send: print the exact message that would be sent, and send nothing")
+	edit := fs.Bool("edit", false, "open the draft in $VISUAL or $EDITOR first; --send or the output given takes the edited message")
 	pos, code, ok := e.parse(fs, args)
 	if !ok {
 		return code
@@ -118,11 +119,27 @@ func runDraft(e *env, args []string) int {
 		return e.fail(err)
 	}
 
+	if *edit {
+		args, have, err := draft.EditorArgs(e.getenv)
+		if err != nil {
+			return e.fail(err)
+		}
+		if !have {
+			fmt.Fprintln(e.stderr, "leads draft: --edit needs an editor: set $VISUAL or $EDITOR")
+			return exitUsage
+		}
+		edited, code := runEditor(e, args, d)
+		if code != exitOK {
+			return code
+		}
+		d = edited
+	}
+
 	if *sendIt {
 		return sendDraft(e, ct, d, sender, *yes, *dryRun, *force)
 	}
 
-	useEditor := outputs == 0
+	useEditor := outputs == 0 && !*edit
 	var editorArgs []string
 	if useEditor {
 		var have bool
@@ -272,20 +289,34 @@ func isTerminal(v any) bool {
 // removed as soon as the editor returns, and by the signal handler if the
 // terminal closes meanwhile; the next leads removes it after a kill.
 func editDraft(e *env, editorArgs []string, d draft.Draft) int {
+	edited, code := runEditor(e, editorArgs, d)
+	if code != exitOK {
+		return code
+	}
+	fmt.Fprint(e.stdout, edited.Text())
+	fmt.Fprintln(e.stderr, "the edited draft is printed above; copy it into your mail program")
+	return exitOK
+}
+
+// runEditor shows d in the rep's editor and returns the message as the rep
+// left it, still the same contact's same touch. When the edited file
+// cannot be read back as a message, the rep's text is printed rather than
+// lost, and nothing goes on to be sent.
+func runEditor(e *env, editorArgs []string, d draft.Draft) (draft.Draft, int) {
 	dir, err := scratch.Dir(e.getenv)
 	if err != nil {
-		return e.fail(err)
+		return d, e.fail(err)
 	}
 	path, err := draft.WriteEditorFile(dir, d)
 	if err != nil {
-		return e.fail(err)
+		return d, e.fail(err)
 	}
 	remove := e.atExit(func() { os.Remove(path) })
 	defer remove()
 	cmd := draft.EditorCmd(editorArgs, path)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.stdout, e.stderr
 	if err := cmd.Run(); err != nil {
-		return e.fail(fmt.Errorf("the editor (%s) failed (%v); the draft was not changed", editorArgs[0], err))
+		return d, e.fail(fmt.Errorf("the editor (%s) failed (%v); the draft was not changed", editorArgs[0], err))
 	}
 	edited, err := draft.ReadEditorFile(path, d.Template)
 	if err != nil {
@@ -293,9 +324,8 @@ func editDraft(e *env, editorArgs []string, d draft.Draft) int {
 		if b, rerr := os.ReadFile(path); rerr == nil {
 			e.stdout.Write(b)
 		}
-		return e.fail(fmt.Errorf("the edited draft cannot be used (%v); your text is printed above", err))
+		return d, e.fail(fmt.Errorf("the edited draft cannot be used (%v); your text is printed above", err))
 	}
-	fmt.Fprint(e.stdout, edited.Text())
-	fmt.Fprintln(e.stderr, "the edited draft is printed above; copy it into your mail program")
-	return exitOK
+	edited.ContactID, edited.Touch = d.ContactID, d.Touch
+	return edited, exitOK
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -310,5 +311,67 @@ func TestDraftSendGuards(t *testing.T) {
 	}
 	if code, _, errs := sendCLI(t, db, getenv, "mei.lin@northwind.example", "--send", "--yes", "--force"); code != 0 || !strings.Contains(errs, "nothing scheduled") {
 		t.Errorf("closed --force: %d %q", code, errs)
+	}
+}
+
+// TestDraftEditThenSend: --edit --send sends the message as the rep left
+// it in the editor (subject and body changed) and logs that message's
+// touch; an edit that breaks the draft's marker lines sends nothing, logs
+// nothing and prints the rep's text so it is not lost.
+func TestDraftEditThenSend(t *testing.T) {
+	path, dir := sendmailRecorder(t)
+	db, base := sendSetup(t, "sendmail = \"'"+path+"'\"\n", nil)
+	editor := func(script string) func(string) string {
+		p := filepath.Join(t.TempDir(), "editor")
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"+script), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		return func(k string) string {
+			if k == "EDITOR" {
+				return p
+			}
+			if k == "VISUAL" {
+				return ""
+			}
+			return base(k)
+		}
+	}
+	broken := editor("sed -i '/end of message$/d' \"$1\"\n")
+	code, out, errs := sendCLI(t, db, broken, "mei.lin@northwind.example", "--edit", "--send", "--yes")
+	if code == 0 || !strings.Contains(errs, "cannot be used") || !strings.Contains(out, "To: ") {
+		t.Fatalf("broken edit: %d %q %q", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "stdin")); err == nil {
+		t.Fatal("a broken edit was sent")
+	}
+	loggedSent(t, db, "mei.lin@northwind.example", "")
+
+	good := editor("sed -i -e 's/^Subject: .*/Subject: Walkthrough on Tuesday/' -e '/end of message$/i PS: Tuesday at 3 works for us.' \"$1\"\n")
+	if code, _, errs := sendCLI(t, db, good, "mei.lin@northwind.example", "--edit", "--send", "--yes"); code != 0 {
+		t.Fatalf("edit then send: %d %q", code, errs)
+	}
+	stdin, err := os.ReadFile(filepath.Join(dir, "stdin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(stdin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(m.Body)
+	if m.Header.Get("Subject") != "Walkthrough on Tuesday" || !strings.Contains(string(body), "PS: Tuesday at 3 works for us.") {
+		t.Fatalf("sent the template's message, not the edited one:\n%s", stdin)
+	}
+	loggedSent(t, db, "mei.lin@northwind.example", messageIDLine.FindStringSubmatch(string(stdin))[1])
+
+	// Without an editor, --edit says what to set.
+	noEditor := func(k string) string {
+		if k == "EDITOR" || k == "VISUAL" {
+			return ""
+		}
+		return base(k)
+	}
+	if code, _, errs := sendCLI(t, db, noEditor, "mei.lin@northwind.example", "--edit", "--stdout"); code != exitUsage || !strings.Contains(errs, "set $VISUAL or $EDITOR") {
+		t.Fatalf("no editor: %d %q", code, errs)
 	}
 }
