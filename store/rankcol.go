@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/leads-inbox/leads/store/view"
 )
 
 // The rank column holds, for every contact, the few digest fields its
@@ -280,12 +282,14 @@ func checkRankColumn(tx *bolt.Tx) error {
 	return err
 }
 
-// RankDigests returns a digest of every contact, in store order (the
-// order of LoadDigests), holding only what ranks it in the inbox's
-// default order: ID, Seq, Last, Hot and Flags. ok is false, with no
-// error, when the file has no rank column or one that does not match its
-// contacts; the caller then reads the full digests.
-func (s *Store) RankDigests() (out []Digest, ok bool, err error) {
+// EachRank calls fn with a digest of every contact, in store order (the
+// order of LoadDigests; pos counts from 0), holding only what ranks it in
+// the inbox's default order: ID, Seq, Last, Hot and Flags. The digest is
+// only valid during the call. ok is false, with no error, when the file
+// has no rank column or one that does not match its contacts (the caller
+// then drops what fn saw and reads the full digests); fn may have been
+// called for some contacts by then.
+func (s *Store) EachRank(fn func(pos int, d *Digest)) (ok bool, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		meta, contacts, col := tx.Bucket(bMeta), tx.Bucket(bContacts), tx.Bucket(bRankCol)
 		if meta == nil || contacts == nil || col == nil {
@@ -299,7 +303,8 @@ func (s *Store) RankDigests() (out []Digest, ok bool, err error) {
 		if count > contacts.Sequence() {
 			return nil
 		}
-		out = make([]Digest, 0, count)
+		var d Digest
+		n := uint64(0)
 		c := col.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if len(k) != 8 || len(v)%rankSlot != 0 || len(v) > rankBlock*rankSlot {
@@ -311,24 +316,33 @@ func (s *Store) RankDigests() (out []Digest, ok bool, err error) {
 				if b[0] == 0 {
 					continue
 				}
-				if uint64(len(out)) == count {
+				if n == count {
 					return nil // more than the header says
 				}
-				out = append(out, Digest{Seq: base + uint64(at/rankSlot), Flags: b[1],
-					Last: int64(binary.BigEndian.Uint64(b[10:18])), Hot: int64(binary.BigEndian.Uint64(b[18:26]))})
-				copy(out[len(out)-1].ID[:], b[2:10])
+				d = Digest{Seq: base + uint64(at/rankSlot), Flags: b[1],
+					Last: int64(binary.BigEndian.Uint64(b[10:18])), Hot: int64(binary.BigEndian.Uint64(b[18:26]))}
+				copy(d.ID[:], b[2:10])
+				if d.Seq > contacts.Sequence() {
+					return nil
+				}
+				fn(int(n), &d)
+				n++
 			}
 		}
-		if uint64(len(out)) != count || (count > 0 && out[len(out)-1].Seq > contacts.Sequence()) {
-			return nil
-		}
-		ok = true
+		ok = n == count
 		return nil
 	})
-	if !ok {
-		out = nil
+	return ok, err
+}
+
+// RankDigests returns what EachRank sees, as one slice (nil when not ok).
+func (s *Store) RankDigests() ([]Digest, bool, error) {
+	var out []Digest
+	ok, err := s.EachRank(func(_ int, d *Digest) { out = append(out, *d) })
+	if !ok || err != nil {
+		return nil, false, err
 	}
-	return out, ok, err
+	return out, true, nil
 }
 
 // DigestsBySeq returns the whole digests of the contacts seqs (their
@@ -375,3 +389,6 @@ func (s *Store) fixRankColumn() error {
 func (s *Store) RepairRankColumn() error {
 	return s.db.Update(buildRankColumn)
 }
+
+// Dict returns the dictionary as it is now, to read digest codes with.
+func (s *Store) Dict() *view.Dict { return s.snapshotDict() }

@@ -113,6 +113,7 @@ type Model struct {
 
 	// Inbox state.
 	x        *index
+	early    *earlyState // the first frame, ranked from the rank column (early.go)
 	loading  bool
 	loadErr  error
 	started  time.Time
@@ -211,7 +212,7 @@ func (m *Model) setStyles() {
 
 // Init loads the digests and asks the terminal for its background.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.loadCmd(), tea.RequestBackgroundColor, clockTick()}
+	cmds := []tea.Cmd{m.earlyCmd(), tea.RequestBackgroundColor, clockTick()}
 	if m.opt.Syncer != nil && m.opt.SyncEvery > 0 {
 		cmds = append(cmds, syncTick(m.opt.SyncEvery))
 	}
@@ -254,6 +255,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setStyles()
 		m.detail.restyle(m)
 		return m, nil
+	case earlyMsg:
+		return m, m.onEarly(msg)
 	case loadedMsg:
 		return m, m.onLoaded(msg)
 	case ElsewhereMsg:
