@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -150,9 +151,11 @@ func rankFlush(tx *bolt.Tx) error {
 			blocks[s/rankBlock] = append(blocks[s/rankBlock], s)
 		}
 		for blk, seqs := range blocks {
-			old := col.Get(u64(blk))
-			if len(old)%rankSlot != 0 || len(old) > rankBlock*rankSlot {
-				return fmt.Errorf("rank column block %d of %d bytes: %w", blk, len(old), errCorrupt)
+			old, ok := rankOpen(col.Get(u64(blk)))
+			if !ok {
+				// A damaged block is not patched (that would seal the
+				// damage in): the column is built again, in this commit.
+				return buildRankColumn(tx)
 			}
 			n := len(old) / rankSlot
 			for _, s := range seqs {
@@ -179,7 +182,7 @@ func rankFlush(tx *bolt.Tx) error {
 			if len(buf) == 0 {
 				err = col.Delete(u64(blk))
 			} else {
-				err = col.Put(u64(blk), buf)
+				err = col.Put(u64(blk), rankSeal(buf))
 			}
 			if err != nil {
 				return err
@@ -187,6 +190,27 @@ func rankFlush(tx *bolt.Tx) error {
 		}
 	}
 	return meta.Put(kRankCol, rankHeader(contacts.Sequence(), count))
+}
+
+// rankSeal appends the block's checksum (CRC-32C), so that a block
+// damaged on disk is never read as a ranking.
+func rankSeal(buf []byte) []byte {
+	return binary.BigEndian.AppendUint32(buf, crc32.Checksum(buf, crcTable))
+}
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// rankOpen returns the slots of a sealed block, and whether it is whole;
+// a missing block (nil) is whole and empty.
+func rankOpen(v []byte) ([]byte, bool) {
+	if v == nil {
+		return nil, true
+	}
+	n := len(v) - 4
+	if n < 0 || n%rankSlot != 0 || n > rankBlock*rankSlot || crc32.Checksum(v[:n], crcTable) != binary.BigEndian.Uint32(v[n:]) {
+		return nil, false
+	}
+	return v[:n], true
 }
 
 func rankHeader(seq uint64, count int64) []byte {
@@ -248,6 +272,9 @@ func rankBlocksOf(tx *bolt.Tx) (map[uint64][]byte, int64, error) {
 		blocks[blk] = buf
 		count++
 	}
+	for blk, buf := range blocks {
+		blocks[blk] = rankSeal(buf)
+	}
 	return blocks, count, nil
 }
 
@@ -307,7 +334,8 @@ func (s *Store) EachRank(fn func(pos int, d *Digest)) (ok bool, err error) {
 		n := uint64(0)
 		c := col.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if len(k) != 8 || len(v)%rankSlot != 0 || len(v) > rankBlock*rankSlot {
+			v, good := rankOpen(v)
+			if len(k) != 8 || !good {
 				return nil
 			}
 			base := binary.BigEndian.Uint64(k) * rankBlock

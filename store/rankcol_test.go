@@ -97,7 +97,9 @@ func TestRankColumnFollowsEveryWriter(t *testing.T) {
 // TestRankColumnOutOfStepIsNotRead: a contact written without its rank
 // column (as a leads without the column would) makes the column unread,
 // the check report it, and the next open that may write build it again.
-// A damaged block is reported by the check too.
+// A damaged block is not read either (its checksum), the check reports
+// it, and the next write to it builds the column again rather than
+// patching the damage in; RepairRankColumn does too.
 func TestRankColumnOutOfStepIsNotRead(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "leads.db")
 	s, err := store.Open(p, store.Options{})
@@ -147,23 +149,42 @@ func TestRankColumnOutOfStepIsNotRead(t *testing.T) {
 	}
 	rankColumnMatches(t, s, "open after a write without the column")
 	s.Close()
-	// One slot's time changed: only the check can tell.
-	raw(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte("rank_col"))
-		k, v := b.Cursor().First()
-		v = append([]byte(nil), v...)
-		v[len(v)-1] ^= 1
-		return b.Put(append([]byte(nil), k...), v)
-	})
-	if s, err = store.Open(p, store.Options{}); err != nil {
-		t.Fatal(err)
+	damage := func() {
+		t.Helper()
+		// One bit of the first slot's newest-lead time.
+		raw(func(tx *bolt.Tx) error {
+			b := tx.Bucket([]byte("rank_col"))
+			k, v := b.Cursor().First()
+			v = append([]byte(nil), v...)
+			v[17] ^= 1
+			return b.Put(append([]byte(nil), k...), v)
+		})
+		if s, err = store.Open(p, store.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.RankDigests(); ok || err != nil {
+			t.Errorf("a damaged rank column was read (%v)", err)
+		}
+		if err := s.Check(); err == nil {
+			t.Error("the check passed a damaged rank column")
+		}
 	}
-	defer s.Close()
-	if err := s.Check(); err == nil {
-		t.Error("the check passed a damaged rank column")
-	}
+	damage()
 	if err := s.RepairRankColumn(); err != nil {
 		t.Fatal(err)
 	}
 	rankColumnMatches(t, s, "repair")
+	s.Close()
+	damage()
+	defer s.Close()
+	// A lead for another contact of the damaged block than the damaged
+	// slot's (the first).
+	all := genLeads(t, 600, gen.OrderGenerated, gen.ShapeCompact)
+	l := all[len(all)-1]
+	l.ID, l.Origin.RowKey = "", l.Origin.RowKey+"-again"
+	l.Created = l.Created.Add(time.Hour)
+	if _, err := s.Upsert([]store.Lead{l}, store.UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rankColumnMatches(t, s, "a write to a damaged block")
 }

@@ -35,8 +35,11 @@ const earlyRows = 160
 // earlyMsg carries the early frame's index, or ok false when the file has
 // no usable rank column (the full load then comes alone).
 type earlyMsg struct {
-	x        *index
-	ok       bool
+	x  *index
+	ok bool
+	// repair: the rank column is out of step with the contacts or
+	// damaged; it is built again after the full load.
+	repair   bool
 	lane     view.Lane
 	top      []uint64 // the seqs of the rows read, most urgent first
 	contacts []store.Contact
@@ -93,7 +96,7 @@ func (m *Model) earlyCmd() tea.Cmd {
 		gen := st.Generation()
 		msg, ok := buildEarly(st, now.Unix(), me, lane)
 		if !ok {
-			return earlyMsg{}
+			return earlyMsg{repair: msg.repair}
 		}
 		msg.gen, msg.took = gen, time.Since(t0)
 		return msg
@@ -140,7 +143,7 @@ func buildEarly(st *store.Store, now int64, me string, lane view.Lane) (earlyMsg
 		}
 	})
 	if err != nil || !ok {
-		return earlyMsg{}, false
+		return earlyMsg{repair: err == nil}, false
 	}
 	slices.SortFunc(top, func(a, b ranked) int {
 		if a.before(&b) {
@@ -162,7 +165,7 @@ func buildEarly(st *store.Store, now int64, me string, lane view.Lane) (earlyMsg
 	for j := range top {
 		d, c := &whole[j], &top[j].d
 		if d.ID != c.ID || d.Last != c.Last || d.Hot != c.Hot || d.Flags != c.Flags {
-			return earlyMsg{}, false // the column disagrees with the contact
+			return earlyMsg{repair: true}, false // the column disagrees with the contact
 		}
 		dg[j] = *d
 	}
@@ -216,6 +219,7 @@ func buildEarly(st *store.Store, now int64, me string, lane view.Lane) (earlyMsg
 // onEarly keeps the early frame and starts the full load.
 func (m *Model) onEarly(msg earlyMsg) tea.Cmd {
 	if !msg.ok || m.x != nil {
+		m.rankRepair = m.rankRepair || msg.repair
 		return m.loadCmd()
 	}
 	m.early = &earlyState{x: msg.x, lane: msg.lane, top: msg.top, gen: msg.gen}

@@ -10,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/leads-inbox/leads/importer"
 	"github.com/leads-inbox/leads/importer/gen"
@@ -123,5 +124,55 @@ func TestEarlyFrameEqualsLoadedFrame(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestDamagedRankColumnIsNotShownAndIsRebuilt: with a rank column block
+// damaged on disk, the inbox draws no early frame (it waits for the full
+// load, as before the column), and the full load builds the column again,
+// so the next start ranks from it.
+func TestDamagedRankColumnIsNotShownAndIsRebuilt(t *testing.T) {
+	s := earlyStore(t, gen.OrderShuffled)
+	p := s.Path()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(p, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("rank_col"))
+		k, v := b.Cursor().First()
+		v = append([]byte(nil), v...)
+		v[len(v)/2] ^= 0x40
+		return b.Put(append([]byte(nil), k...), v)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = store.Open(p, store.Options{NoSync: true}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	m := New(s, Options{Now: func() time.Time { return testNow }})
+	m.msgs.after = noTick
+	send(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	msg := m.earlyCmd()().(earlyMsg)
+	if msg.ok {
+		t.Fatal("an early frame from a damaged rank column")
+	}
+	_, load := m.Update(msg)
+	if !strings.Contains(m.render(), "Loading leads") {
+		t.Fatalf("not loading:\n%s", ansi.Strip(m.render()))
+	}
+	run(t, m, load)
+	if err := s.Check(); err != nil {
+		t.Fatalf("the rank column was not rebuilt: %v", err)
+	}
+	if msg := m.earlyCmd()().(earlyMsg); !msg.ok {
+		t.Fatal("no early frame from the rebuilt column")
 	}
 }

@@ -71,6 +71,11 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	early := m.early
 	m.early = nil
 	var repair tea.Cmd
+	if m.rankRepair {
+		m.rankRepair = false
+		m.opt.Logf("the rank column was out of step with the contacts; rebuilding it")
+		repair = m.repairRankCmd()
+	}
 	if early == nil || early.gen != m.st.Generation() {
 		// The rows the early frame read are the same contacts unless
 		// this process wrote since.
@@ -100,7 +105,7 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		open = m.openSession(start.Resume)
 	}
 	if msg.from != nil {
-		return tea.Batch(m.fetchRows(), open) // the search prefilter is carried over
+		return tea.Batch(m.fetchRows(), open, repair) // the search prefilter is carried over
 	}
 	var stats tea.Cmd
 	if early != nil && early.shown {

@@ -112,21 +112,24 @@ type Model struct {
 	cal calendarState
 
 	// Inbox state.
-	x        *index
-	early    *earlyState // the first frame, ranked from the rank column (early.go)
-	loading  bool
-	loadErr  error
-	started  time.Time
-	firstLog bool
-	view     view.Lane
-	f        filters
-	sortBy   view.Order // the inbox's order (sort.go)
-	marks    marks      // contacts marked for a batch action (selection.go)
-	cursor   int
-	offset   int
-	rows     map[uint64]rowText // display fields by contact seq, sanitised
-	pending  map[uint64]bool
-	lastTest time.Time
+	x     *index
+	early *earlyState // the first frame, ranked from the rank column (early.go)
+	// rankRepair: the rank column could not be used; the full load
+	// builds it again.
+	rankRepair bool
+	loading    bool
+	loadErr    error
+	started    time.Time
+	firstLog   bool
+	view       view.Lane
+	f          filters
+	sortBy     view.Order // the inbox's order (sort.go)
+	marks      marks      // contacts marked for a batch action (selection.go)
+	cursor     int
+	offset     int
+	rows       map[uint64]rowText // display fields by contact seq, sanitised
+	pending    map[uint64]bool
+	lastTest   time.Time
 
 	// savedAt is the saved view shown (config [views]), or -1;
 	// openSavedOnLoad applies its filters once the contacts are in.
