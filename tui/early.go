@@ -218,8 +218,11 @@ func buildEarly(st *store.Store, now int64, me string, lane view.Lane) (earlyMsg
 
 // onEarly keeps the early frame and starts the full load.
 func (m *Model) onEarly(msg earlyMsg) tea.Cmd {
-	if !msg.ok || m.x != nil {
-		m.rankRepair = m.rankRepair || msg.repair
+	m.rankRepair = m.rankRepair || msg.repair
+	if m.x != nil {
+		return nil // a full load came first
+	}
+	if !msg.ok {
 		return m.loadCmd()
 	}
 	m.early = &earlyState{x: msg.x, lane: msg.lane, top: msg.top, gen: msg.gen}
