@@ -24,6 +24,10 @@
 //	contacts/      contact seq (u64) -> one record: digest (codes, times, flags,
 //	               search text), display fields, and its leads in time order
 //	contact_idx/   run seq (u64) -> sorted run of (contact ID, contact seq) pairs
+//	rank_col/      contact seq / 1024 (u64) -> the rank column: per contact seq its
+//	               ID, flags, newest and newest hot lead time, fixed width, and a
+//	               CRC-32C; written with the contacts (rankcol.go); meta rank_col
+//	               holds the contacts' sequence and count it was written for
 //	sync/          account+table -> resume state of the Azure Table sync
 //	notified/      contact ID (hex) -> due time of the follow-up 'leads watch'
 //	               notified (made by the first; see notified.go)

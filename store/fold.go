@@ -330,6 +330,7 @@ func (s *Store) foldPart(mine []foldEntry, last bool) error {
 			if err := contacts.Put(u64(d.seq), rec); err != nil {
 				return err
 			}
+			rankPut(tx, d.seq, rec)
 		}
 		if err := ids.write(); err != nil {
 			return err

@@ -178,6 +178,7 @@ func (s *Store) deleteContact(tx *bolt.Tx, seq uint64, cid string, del *idDelete
 		if err := contacts.Delete(u64(seq)); err != nil {
 			return 0, err
 		}
+		rankDel(tx, seq)
 	}
 	del.contacts[idBytes(cid)] = noSeq
 	return n, nil

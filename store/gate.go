@@ -115,7 +115,14 @@ func (g *gate) Update(fn func(*bolt.Tx) error) error {
 		return err
 	}
 	defer g.leave()
-	return db.Update(fn)
+	return db.Update(func(tx *bolt.Tx) error {
+		// The rank column follows the contacts in the same commit.
+		defer rankForget(tx)
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return rankFlush(tx)
+	})
 }
 
 // Info is bbolt's Info of the file held now.

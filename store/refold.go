@@ -132,6 +132,7 @@ func refoldContacts(s *Store, tx *bolt.Tx, now time.Time) error {
 			if err := contacts.Delete(u64(b.seq)); err != nil {
 				return err
 			}
+			rankDel(tx, b.seq)
 			continue
 		}
 		if b.rec == nil {
@@ -143,6 +144,7 @@ func refoldContacts(s *Store, tx *bolt.Tx, now time.Time) error {
 		if err := contacts.Put(u64(b.seq), b.rec); err != nil {
 			return err
 		}
+		rankPut(tx, b.seq, b.rec)
 		kept[b.id] = true
 		id := idBytes(b.id)
 		run = append(append(run, id[:]...), u64(b.seq)...)
@@ -164,6 +166,7 @@ func refoldContacts(s *Store, tx *bolt.Tx, now time.Time) error {
 		if err := contacts.Put(u64(seq), rec); err != nil {
 			return err
 		}
+		rankPut(tx, seq, rec)
 		kept[id] = true
 		k := idBytes(id)
 		run = append(append(run, k[:]...), u64(seq)...)

@@ -18,7 +18,7 @@ import (
 )
 
 // SchemaVersion is the newest schema this build writes.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 const appName = "leads"
 
@@ -249,6 +249,10 @@ func Open(path string, opt Options) (s *Store, err error) {
 		// again, the file still opens; EraseError says so. Its compaction
 		// also replaces any copy a killed compaction left.
 		s.erasedOnOpen, s.eraseErr = s.FinishErasure()
+		// A rank column that does not match its contacts' count is built
+		// again; the inbox would not read it anyway (RankDigests). If
+		// that fails, the inbox reads every digest, as without a column.
+		_ = s.fixRankColumn()
 	}
 	return s, nil
 }
@@ -484,6 +488,11 @@ var migrations = []migration{
 	{5, "lead combinations in digests; search text without diacritics", func(s *Store, tx *bolt.Tx) error {
 		return refoldContacts(s, tx, time.Now().UTC())
 	}},
+	// Schema 6 keeps the rank column (rankcol.go) beside the contacts, so
+	// that the inbox ranks every contact and draws its first frame
+	// without decoding every digest. It also stops an older leads, which
+	// would write contacts without it, from opening the file.
+	{6, "rank column", func(_ *Store, tx *bolt.Tx) error { return buildRankColumn(tx) }},
 }
 
 // dictByCode moves the dictionary of schema 3 and older (kind:name ->
@@ -564,6 +573,11 @@ func (s *Store) Check() error {
 		var errs []error
 		for e := range tx.Check() {
 			errs = append(errs, e)
+		}
+		if len(errs) == 0 {
+			// The pages are sound: the rank column must say what the
+			// contacts say.
+			errs = append(errs, checkRankColumn(tx))
 		}
 		return errors.Join(errs...)
 	})

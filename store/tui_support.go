@@ -70,14 +70,18 @@ func (s *Store) LoadDigests(sep byte) ([]Digest, SearchText, *view.Dict, error) 
 			p := &parts[w]
 			capacity := hi - lo + 1
 			if w == 0 {
-				// The first part becomes the result: room for all.
+				// The first part becomes the result: room for all, so
+				// that the others are appended in place rather than every
+				// part copied into a new block (the peak held the search
+				// text twice). Room not filled is never touched, so it
+				// does not count as resident.
 				capacity = n + 16
 			}
 			p.dg = make([]Digest, 0, capacity)
-			p.off = make([]uint32, 0, hi-lo+2)
+			p.off = make([]uint32, 0, capacity+1)
 			// Search texts average about 100 bytes; growing by doubling
 			// would copy tens of MB several times.
-			p.text = make([]byte, 0, (hi-lo+1)*128)
+			p.text = make([]byte, 0, capacity*128)
 			p.err = s.db.View(func(tx *bolt.Tx) error {
 				c := tx.Bucket(bContacts).Cursor()
 				for k, v := c.Seek(u64(lo)); k != nil; k, v = c.Next() {
@@ -112,11 +116,11 @@ func (s *Store) LoadDigests(sep byte) ([]Digest, SearchText, *view.Dict, error) 
 		return nil, SearchText{}, nil, fmt.Errorf("search text of %d bytes is too large for the inbox", total)
 	}
 	out := parts[0].dg
-	st := SearchText{Text: make([]byte, 0, total), Off: make([]uint32, 0, n+1)}
-	for i, p := range parts {
-		if i > 0 {
-			out = append(out, p.dg...)
-		}
+	st := SearchText{Text: parts[0].text, Off: parts[0].off}
+	parts[0] = part{}
+	for i := 1; i < len(parts); i++ {
+		p := &parts[i]
+		out = append(out, p.dg...)
 		base := uint32(len(st.Text))
 		for _, o := range p.off {
 			st.Off = append(st.Off, base+o)
@@ -250,9 +254,12 @@ func (s *Store) contactFacts(t *tallier) (*leadFacts, error) {
 	names := s.names()
 	var slab []Code
 	var c Contact
+	data := s.db.Info().Data
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bContacts)
+		size := tx.Size()
 		n := b.Sequence() + 1
+		read := 0
 		out.start, out.end = make([]uint32, n), make([]uint32, n)
 		out.facts = make([]leadFact, 0, len(f.bySeq))
 		cur := b.Cursor()
@@ -274,6 +281,12 @@ func (s *Store) contactFacts(t *tallier) (*leadFacts, error) {
 			out.end[seq] = uint32(len(out.facts))
 			if s.closing.Load() {
 				return errClosing
+			}
+			if read++; read%tallyRelease == 0 {
+				// Pages read are dropped from the resident set as the
+				// scan goes: they are counted in it, and every contact
+				// page would add a few hundred MB at a million leads.
+				releaseMapped(data, size)
 			}
 		}
 		return nil

@@ -561,6 +561,7 @@ func (u *upserter) flush() error {
 			if err := u.contacts.Delete(u64(seq)); err != nil {
 				return err
 			}
+			rankDel(u.tx, seq)
 			if to, ok := u.movedTo[cw.c.ID]; ok {
 				if err := moveUserData(u.tx, cw.c.ID, to, u.now); err != nil {
 					return err
@@ -575,6 +576,7 @@ func (u *upserter) flush() error {
 		if err := u.contacts.Put(u64(seq), rec); err != nil {
 			return err
 		}
+		rankPut(u.tx, seq, rec)
 	}
 	if err := u.contactIDs.write(); err != nil {
 		return err

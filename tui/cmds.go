@@ -104,8 +104,12 @@ func syncTick(every time.Duration) tea.Cmd {
 
 // loadCmd reads every digest and the triage state and builds the ranked
 // index off the UI goroutine, so the first frame comes with it.
-func (m *Model) loadCmd() tea.Cmd {
-	st, now, me := m.st, m.now(), m.me
+func (m *Model) loadCmd() tea.Cmd { return m.loadCmdAt(m.now()) }
+
+// loadCmdAt is loadCmd ranking as of now: the full load after the early
+// frame ranks at the early frame's moment, so that it draws the same.
+func (m *Model) loadCmdAt(now time.Time) tea.Cmd {
+	st, me := m.st, m.me
 	var prev []view.Digest
 	if m.x != nil {
 		prev = m.x.dg

@@ -68,13 +68,32 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	if m.now().Unix()-m.x.rankAt >= 60 {
 		m.x.rank(m.now().Unix()) // a slow load: clocks moved on meanwhile
 	}
-	clear(m.rows)
+	early := m.early
+	m.early = nil
+	var repair tea.Cmd
+	if m.rankRepair {
+		m.rankRepair = false
+		m.opt.Logf("the rank column was out of step with the contacts; rebuilding it")
+		repair = m.repairRankCmd()
+	}
+	if early == nil || early.gen != m.st.Generation() {
+		// The rows the early frame read are the same contacts unless
+		// this process wrote since.
+		clear(m.rows)
+	}
 	clear(m.pending)
 	if m.openSavedOnLoad {
 		m.openSavedOnLoad = false
 		m.f, _ = m.filtersOf(m.cfg.Views[m.savedAt].Filter())
 	}
 	m.x.apply(&m.f, m.view)
+	if early != nil && early.gen == m.st.Generation() && early.x.rankAt == m.x.rankAt &&
+		early.lane == m.view && !m.f.active() && m.x.sortBy == view.ByUrgency && !earlyAgrees(early, m.x) {
+		// The rank column missed a write: what the early frame showed
+		// was not the contacts' order. Build it again for the next start.
+		m.opt.Logf("the rank column disagreed with the contacts; rebuilding it")
+		repair = m.repairRankCmd()
+	}
 	if had {
 		m.selectID(keep)
 	}
@@ -86,9 +105,13 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		open = m.openSession(start.Resume)
 	}
 	if msg.from != nil {
-		return tea.Batch(m.fetchRows(), open) // the search prefilter is carried over
+		return tea.Batch(m.fetchRows(), open, repair) // the search prefilter is carried over
 	}
-	return tea.Batch(m.fetchRows(), gramsCmd(m.x), open)
+	var stats tea.Cmd
+	if early != nil && early.shown {
+		stats = m.prepareStatsCmd() // held back while the full load ran
+	}
+	return tea.Batch(m.fetchRows(), gramsCmd(m.x), open, stats, repair)
 }
 
 func (m *Model) onRows(msg rowsMsg) tea.Cmd {
@@ -620,6 +643,11 @@ func (m *Model) headerLine(c columns) string {
 }
 
 func (m *Model) inboxView() string {
+	if m.earlyDrawable() {
+		// Drawn from the early index, as it will be once loaded.
+		m.x = m.early.x
+		defer func() { m.x = nil }()
+	}
 	var b strings.Builder
 	lh := m.listHeight()
 	b.WriteString(m.tabs())

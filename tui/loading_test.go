@@ -30,29 +30,43 @@ func TestSearchTypedWhileLoading(t *testing.T) {
 // TestEveryKeyWhileLoading: no key, alone or followed by enter, text and
 // esc, crashes an inbox whose leads have not loaded yet (the first
 // seconds at a million leads, and every reload after another process
-// wrote).
+// wrote), nor one that shows its early frame (ranked from the rank
+// column) while the full load runs.
 func TestEveryKeyWhileLoading(t *testing.T) {
 	keys := []string{"enter", "esc", "tab", "space", "backspace", "ctrl+d", "ctrl+u"}
 	for c := '!'; c <= '~'; c++ {
 		keys = append(keys, string(c))
 	}
 	s := fixture(t)
-	for _, k := range keys {
-		for _, then := range [][]string{nil, {"enter"}, {"a", "enter"}, {"y"}, {"esc"}} {
-			m := New(s, Options{Now: func() time.Time { return testNow }})
-			m.msgs.after = noTick
-			send(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
-			func() {
-				defer func() {
-					if r := recover(); r != nil {
-						t.Errorf("%q then %v before the load: panic %v", k, then, r)
+	for _, early := range []bool{false, true} {
+		for _, k := range keys {
+			for _, then := range [][]string{nil, {"enter"}, {"a", "enter"}, {"y"}, {"esc"}} {
+				m := New(s, Options{Now: func() time.Time { return testNow }})
+				m.msgs.after = noTick
+				send(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							t.Errorf("%q then %v before the load (early frame %v): panic %v", k, then, early, r)
+						}
+					}()
+					load := m.loadCmd()
+					if early {
+						msg, ok := m.earlyCmd()().(earlyMsg)
+						if !ok || !msg.ok {
+							t.Fatal("no early frame")
+						}
+						_, load = m.Update(msg)
+						if !strings.Contains(m.render(), " ago ") {
+							t.Fatalf("the early frame shows no row:\n%s", m.render())
+						}
 					}
+					press(t, m, append([]string{k}, then...)...)
+					_ = m.View()
+					run(t, m, load)
+					_ = m.View()
 				}()
-				press(t, m, append([]string{k}, then...)...)
-				_ = m.View()
-				run(t, m, m.loadCmd())
-				_ = m.View()
-			}()
+			}
 		}
 	}
 }

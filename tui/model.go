@@ -112,20 +112,24 @@ type Model struct {
 	cal calendarState
 
 	// Inbox state.
-	x        *index
-	loading  bool
-	loadErr  error
-	started  time.Time
-	firstLog bool
-	view     view.Lane
-	f        filters
-	sortBy   view.Order // the inbox's order (sort.go)
-	marks    marks      // contacts marked for a batch action (selection.go)
-	cursor   int
-	offset   int
-	rows     map[uint64]rowText // display fields by contact seq, sanitised
-	pending  map[uint64]bool
-	lastTest time.Time
+	x     *index
+	early *earlyState // the first frame, ranked from the rank column (early.go)
+	// rankRepair: the rank column could not be used; the full load
+	// builds it again.
+	rankRepair bool
+	loading    bool
+	loadErr    error
+	started    time.Time
+	firstLog   bool
+	view       view.Lane
+	f          filters
+	sortBy     view.Order // the inbox's order (sort.go)
+	marks      marks      // contacts marked for a batch action (selection.go)
+	cursor     int
+	offset     int
+	rows       map[uint64]rowText // display fields by contact seq, sanitised
+	pending    map[uint64]bool
+	lastTest   time.Time
 
 	// savedAt is the saved view shown (config [views]), or -1;
 	// openSavedOnLoad applies its filters once the contacts are in.
@@ -211,7 +215,7 @@ func (m *Model) setStyles() {
 
 // Init loads the digests and asks the terminal for its background.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.loadCmd(), tea.RequestBackgroundColor, clockTick()}
+	cmds := []tea.Cmd{m.earlyCmd(), tea.RequestBackgroundColor, clockTick()}
 	if m.opt.Syncer != nil && m.opt.SyncEvery > 0 {
 		cmds = append(cmds, syncTick(m.opt.SyncEvery))
 	}
@@ -254,6 +258,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setStyles()
 		m.detail.restyle(m)
 		return m, nil
+	case earlyMsg:
+		return m, m.onEarly(msg)
 	case loadedMsg:
 		return m, m.onLoaded(msg)
 	case ElsewhereMsg:
