@@ -155,6 +155,32 @@ func (c *Conn) TableClient(o NetOptions) (*aztables.Client, error) {
 	return c.client(o, &wire{})
 }
 
+// PageClient is a client for listing a table's entities whose pages are
+// kept as the service sent them: aztables would decode each page into
+// maps and encode every entity back to JSON, which costs more than
+// anything the caller does with the page. Use it for one pager only,
+// from one goroutine, and only to list: every successful GET's body is
+// taken, and aztables sees an empty page.
+type PageClient struct {
+	*aztables.Client
+	w *wire
+}
+
+// PageClient returns a PageClient for the connection's table, with the
+// package's retry policy and redaction.
+func (c *Conn) PageClient(o NetOptions) (*PageClient, error) {
+	w := &wire{capture: true}
+	cl, err := c.client(o, w)
+	if err != nil {
+		return nil, err
+	}
+	return &PageClient{Client: cl, w: w}, nil
+}
+
+// TakePage returns the body of the page the last NextPage fetched (nil if
+// none was kept since the last call), {"odata.metadata":...,"value":[...]}.
+func (p *PageClient) TakePage() []byte { return p.w.take() }
+
 // Explain turns an error from a TableClient call into one line that says
 // what to fix, with every secret redacted.
 func (c *Conn) Explain(err error) error { return c.explain(err) }

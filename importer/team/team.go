@@ -551,7 +551,11 @@ func (y *syncer) pull(ctx context.Context, res *Result) error {
 	}
 	// The next page is fetched while this one is parsed and applied:
 	// the table's answer, not the database, is the slow part.
-	pages := fetchPages(ctx, y.c.NewListEntitiesPager(opts))
+	pc, err := y.o.Conn.PageClient(y.o.Net)
+	if err != nil {
+		return err
+	}
+	pages := fetchPages(ctx, pc, opts)
 	defer pages.stop()
 	for page := range pages.c {
 		if page.err != nil {
@@ -605,7 +609,8 @@ type prefetch struct {
 	cancel context.CancelFunc
 }
 
-func fetchPages(ctx context.Context, pager *runtime.Pager[aztables.ListEntitiesResponse]) *prefetch {
+func fetchPages(ctx context.Context, pc *azuretable.PageClient, opts *aztables.ListEntitiesOptions) *prefetch {
+	pager := pc.NewListEntitiesPager(opts)
 	ctx, cancel := context.WithCancel(ctx)
 	p := &prefetch{c: make(chan fetched, 1), cancel: cancel}
 	go func() {
@@ -614,7 +619,11 @@ func fetchPages(ctx context.Context, pager *runtime.Pager[aztables.ListEntitiesR
 			page, err := pager.NextPage(ctx)
 			f := fetched{err: err}
 			if err == nil {
-				f = parsePage(page.Entities)
+				if body := pc.TakePage(); body != nil {
+					f = parsePageBody(body)
+				} else {
+					f = parseEntities(page.Entities)
+				}
 			}
 			select {
 			case p.c <- f:
@@ -629,19 +638,16 @@ func fetchPages(ctx context.Context, pager *runtime.Pager[aztables.ListEntitiesR
 	return p
 }
 
-// parsePage parses a page's rows, leaving out rows of neither kind.
-func parsePage(entities [][]byte) fetched {
-	f := fetched{rows: make([]store.TeamRow, 0, len(entities)), parts: make([]string, 0, len(entities))}
+// parseEntities parses a page's rows as aztables hands them out (a page
+// whose body was not kept), leaving out rows of neither kind.
+func parseEntities(entities [][]byte) fetched {
+	var f fetched
 	for _, b := range entities {
-		row, ts, err := parseRow(b)
-		if err != nil {
+		if !json.Valid(b) {
+			return fetched{bad: errBadTeamPage}
+		}
+		if err := f.add(b); err != nil {
 			return fetched{bad: err}
-		}
-		if ts.After(f.newest) {
-			f.newest = ts
-		}
-		if row.Partition != "" {
-			f.rows, f.parts = append(f.rows, row), append(f.parts, row.Partition)
 		}
 	}
 	return f
