@@ -55,9 +55,6 @@ type Contact struct {
 	// order: building the search text lower-cases every field, so it is
 	// done once per contact when the record is written, not once per lead.
 	descs []pendingDesc
-	// oneSearch is the search text prepared with the first lead merged
-	// (prepared.search), good while that lead is the only one.
-	oneSearch string
 }
 
 type pendingDesc struct {
@@ -112,10 +109,6 @@ func (c *Contact) Contactable() bool {
 func (c *Contact) merge(l *Lead) (rebuild bool) {
 	first := c.LeadCount == 0
 	c.LeadCount++
-	c.oneSearch = ""
-	if p := l.prepFull(); first && p != nil {
-		c.oneSearch = p.search
-	}
 	when := l.When()
 	newest := first || !when.Before(c.Last)
 	if first || when.Before(c.First) {
@@ -204,13 +197,6 @@ func (c *Contact) hasDescs() bool {
 // finishSearch brings Search up to date with the merged leads.
 func (c *Contact) finishSearch() {
 	if len(c.descs) == 0 && c.Search != "" {
-		return
-	}
-	one := c.oneSearch
-	c.oneSearch = ""
-	if c.Search == "" && len(c.descs) == 1 && c.LeadCount == 1 && one != "" {
-		c.Search = one
-		c.descs = c.descs[:0]
 		return
 	}
 	cu := &c.Customer

@@ -100,11 +100,6 @@ type prepared struct {
 	content []byte
 	full    bool
 	desc    string // as the search text holds it (search.Description)
-	// search is the search text of a contact made of this lead alone, as
-	// Contact.finishSearch would build it: most contacts of a first
-	// import have one lead, and building it here moves that work from
-	// the writer, the busier goroutine, to the reader's.
-	search string
 	// From a Preparer: the how-manieth lead it prepared, and where the
 	// writer says how far it has written (see Preparer).
 	serial  uint64
@@ -268,27 +263,7 @@ func (pr *Preparer) Prepare(leads []Lead) {
 		p.rec = encodeLead(&pr.buf, l, a)
 		p.content, _ = leadContent(p.rec)
 		p.desc = search.Description(l.Description)
-		p.search = oneLeadSearch(l, p)
 	}
-}
-
-// oneLeadSearch is the search text of a contact whose one lead is l, with
-// the fields Contact.merge gives such a contact: the lead's own, and its
-// normalised address when it has one.
-func oneLeadSearch(l *Lead, p *prepared) string {
-	cu := &l.Customer
-	email := ""
-	if strings.TrimSpace(cu.Email) != "" {
-		email = p.email
-	}
-	var buf [256]byte
-	b := search.AppendHead(buf[:0], cu.FirstName, cu.LastName, email, cu.Company, cu.Title)
-	var sb strings.Builder
-	sb.Grow(len(b) + 1 + len(p.desc))
-	sb.Write(b)
-	sb.WriteByte(search.DescSep)
-	sb.WriteString(p.desc)
-	return search.Cap(sb.String())
 }
 
 // slabLeads is how many leads' prepared data one slab holds.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 )
@@ -196,51 +195,5 @@ func TestPrepareBesideUpsert(t *testing.T) {
 	}
 	if res, err = s.Upsert(ahead, UpsertOptions{}); err != nil || res.New != 500 || res.Unchanged != 2500 {
 		t.Fatalf("prepared beside a write: %+v %v", res, err)
-	}
-}
-
-// TestPreparedSearchTextOfOneLeadContacts: the search text a reader builds
-// ahead for a contact of one lead is the one the writer would build, for
-// addresses that are blank, invisible, decomposed or padded and for fields
-// far longer than the text's cap, and a contact that gets a second lead in
-// the same batch is built from both.
-func TestPreparedSearchTextOfOneLeadContacts(t *testing.T) {
-	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	long := strings.Repeat("Ünïcode Wörds ", 3000)
-	emails := []string{"", "   ", "\u200b", " Jose\u0301@X.example ", "zed\u200b@x.example", "ANNA@x.example", "anna@x.example", "plain@x.example"}
-	var leads []Lead
-	for i, e := range emails {
-		l := synthLeads(1, i)[0]
-		l.Customer.Email = e
-		l.Customer.FirstName = []string{"", "Ｍｅｉ", "Jose\u0301", long}[i%4]
-		l.Customer.Title = []string{"", long, "CTO"}[i%3]
-		l.Description = []string{"", long, "  Mixed CASE  "}[i%3]
-		leads = append(leads, l)
-	}
-	search := func(prepare bool) map[string]string {
-		s, _ := openTemp(t)
-		defer s.Close()
-		b := append([]Lead(nil), leads...)
-		for i := range b {
-			b[i].Received = now
-		}
-		if prepare {
-			s.PrepareBatch(b, now)
-		}
-		if _, err := s.Upsert(b, UpsertOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]string{}
-		if err := s.ListContacts(Filter{IncludeTest: true}, func(c *Contact) error {
-			out[c.ID] = c.Search
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	built, prepared := search(false), search(true)
-	if len(built) < 5 || !reflect.DeepEqual(built, prepared) {
-		t.Fatalf("search text of prepared leads differs:\nprepared %q\nbuilt    %q", prepared, built)
 	}
 }
