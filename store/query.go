@@ -88,6 +88,7 @@ func (s *Store) listContacts(f Filter, order view.Order, now time.Time, mode lis
 			}
 		}
 		at := now.Unix()
+		places := newRecordPlaces(s.db.Info().Data, tx.Size(), contacts.Sequence())
 		var dg Digest
 		// The search text is a string of its own only when the query
 		// or the order reads it; the codes are read into one slab.
@@ -103,6 +104,7 @@ func (s *Store) listContacts(f Filter, order view.Order, now time.Time, mode lis
 				if err != nil {
 					return err
 				}
+				places.note(seq, v)
 				slab, dg.Search = sl, ""
 				if needText {
 					dg.Search = string(text)
@@ -120,7 +122,7 @@ func (s *Store) listContacts(f Filter, order view.Order, now time.Time, mode lis
 			return err
 		}
 		releaseMapped(s.db.Info().Data, tx.Size())
-		return listInParts(tx, n, seqAt, names, leads, mode, s.db.Info().Data, fn)
+		return listInParts(tx, n, seqAt, places, names, leads, mode, s.db.Info().Data, fn)
 	})
 	if err == errStopIterator {
 		return nil
@@ -236,7 +238,7 @@ type rawPart struct {
 // calls fn for each of its contacts, one call at a time: decoding and
 // writing out a contact cost about as much as finding it. A brief
 // listing decodes every contact into the same Contact.
-func listInParts(tx *bolt.Tx, n int, seqAt func(int) uint64, names view.Names, leads *leadReader, mode listMode, data uintptr, fn func(*Contact) error) error {
+func listInParts(tx *bolt.Tx, n int, seqAt func(int) uint64, places *recordPlaces, names view.Names, leads *leadReader, mode listMode, data uintptr, fn func(*Contact) error) error {
 	// The loader sends a part only once the decoder has taken the one
 	// before: the parts not yet decoded are the one the loader builds,
 	// one waiting and one being decoded, whose pages readPages keeps.
@@ -261,7 +263,7 @@ func listInParts(tx *bolt.Tx, n int, seqAt func(int) uint64, names view.Names, l
 		}
 		done <- err
 	}()
-	err := loadParts(tx, n, seqAt, leads, data, mode&listLeads != 0, &stopped, parts, free)
+	err := loadParts(tx, n, seqAt, places, leads, data, mode&listLeads != 0, &stopped, parts, free)
 	close(parts)
 	if ferr := <-done; ferr != nil {
 		return ferr
@@ -332,7 +334,7 @@ func (d *partDecoder) part(p *rawPart) error {
 // loadParts finds the records of the n contacts of seqAt a part at a time
 // and sends each part, until stop is set. It takes its parts from free
 // when one is there. withLeads says whether the leads are wanted too.
-func loadParts(tx *bolt.Tx, n int, seqAt func(int) uint64, leads *leadReader, data uintptr, withLeads bool, stop *atomic.Bool, parts chan<- *rawPart, free <-chan *rawPart) error {
+func loadParts(tx *bolt.Tx, n int, seqAt func(int) uint64, places *recordPlaces, leads *leadReader, data uintptr, withLeads bool, stop *atomic.Bool, parts chan<- *rawPart, free <-chan *rawPart) error {
 	contacts := tx.Bucket(bContacts)
 	triage := tx.Bucket(bTriage)
 	type want struct {
@@ -380,7 +382,10 @@ func loadParts(tx *bolt.Tx, n int, seqAt func(int) uint64, leads *leadReader, da
 		wants = wants[:0]
 		for _, i := range byStore {
 			seq := p.seqs[i]
-			v := contacts.Get(u64(seq))
+			v := places.record(seq)
+			if v == nil {
+				v = contacts.Get(u64(seq))
+			}
 			if v == nil {
 				return fmt.Errorf("contact #%d vanished: %w", seq, errCorrupt)
 			}
