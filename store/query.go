@@ -217,8 +217,8 @@ var listPart = 32768
 // and one being decoded) must keep theirs, and a page that none of the
 // last few parts read is likely to lie behind the listing (in file
 // order), so dropping it keeps the resident set to a few parts' pages.
-// A larger value keeps more pages of a scattered order mapped.
-var listKeepParts = 4
+// More would keep more of a scattered order's pages mapped.
+const listKeepParts = 4
 
 // rawPart is one part of a listing as its loader finds it: where each
 // contact's records lie in the file (slices of bbolt's mapping, valid
