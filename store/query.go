@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"encoding/hex"
@@ -69,7 +70,7 @@ func (s *Store) listContacts(f Filter, order view.Order, now time.Time, mode lis
 	err := s.db.View(func(tx *bolt.Tx) error {
 		contacts := tx.Bucket(bContacts)
 		// A contact's leads often share a block: read each block once.
-		leads := &leadReader{lb: leadBucket{tx.Bucket(bLeads)}}
+		leads := &leadReader{lb: leadBucket{tx.Bucket(bLeads)}, cur: tx.Bucket(bLeads).Cursor()}
 		var offers view.OfferNames
 		if len(f.Offer) > 0 || order.NeedsOfferNames() {
 			var err error
@@ -336,7 +337,8 @@ func (d *partDecoder) part(p *rawPart) error {
 // when one is there. withLeads says whether the leads are wanted too.
 func loadParts(tx *bolt.Tx, n int, seqAt func(int) uint64, places *recordPlaces, leads *leadReader, data uintptr, withLeads bool, stop *atomic.Bool, parts chan<- *rawPart, free <-chan *rawPart) error {
 	contacts := tx.Bucket(bContacts)
-	triage := tx.Bucket(bTriage)
+	// One cursor for every triage lookup: Get makes one for each.
+	triaged := tx.Bucket(bTriage).Cursor()
 	type want struct {
 		seq      uint64
 		contact  int32
@@ -395,7 +397,10 @@ func loadParts(tx *bolt.Tx, n int, seqAt func(int) uint64, places *recordPlaces,
 			}
 			p.recs[i] = v
 			hex.Encode(id[:], v[1:9]) // the contact's ID, which triage is kept under
-			p.triage[i] = triage.Get(id[:])
+			p.triage[i] = nil
+			if k, t := triaged.Seek(id[:]); bytes.Equal(k, id[:]) {
+				p.triage[i] = t
+			}
 			pages.read(v, part)
 			pages.read(p.triage[i], part)
 			p.first[i+1] = 0

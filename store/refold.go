@@ -225,6 +225,11 @@ type leadReader struct {
 	seqs []uint64
 	recs [][]byte
 	head []byte // the header of the block kept, which finding a lead in it read
+	// cur, when set, is a cursor over the leads bucket kept for every
+	// lookup: a listing finds a million leads, and a cursor made for
+	// each was a tenth of its loading. Only a reader of a bucket that
+	// does not change keeps one.
+	cur *bolt.Cursor
 }
 
 // forget drops the block kept, for when it is about to change.
@@ -232,7 +237,13 @@ func (r *leadReader) forget() { r.seqs, r.recs, r.head = r.seqs[:0], r.recs[:0],
 
 func (r *leadReader) lead(seq uint64) ([]byte, error) {
 	if n := len(r.seqs); n == 0 || seq < r.seqs[0] || seq > r.seqs[n-1] {
-		key, v := r.lb.locate(seq)
+		var key uint64
+		var v []byte
+		if r.cur != nil {
+			key, v = locateWith(r.cur, seq)
+		} else {
+			key, v = r.lb.locate(seq)
+		}
 		if !isLeadBlock(v) {
 			if key != seq {
 				return nil, nil
