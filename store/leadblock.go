@@ -118,8 +118,15 @@ type leadBucket struct{ b *bolt.Bucket }
 // locate returns the value that holds lead seq if it is stored: its own,
 // or the block under key.
 func (lb leadBucket) locate(seq uint64) (key uint64, v []byte) {
-	c := lb.b.Cursor()
-	k, v := c.Seek(u64(seq))
+	return locateWith(lb.b.Cursor(), seq)
+}
+
+// locateWith is locate with the cursor c over the leads bucket, which a
+// reader of many leads keeps rather than make one for each.
+func locateWith(c *bolt.Cursor, seq uint64) (key uint64, v []byte) {
+	var at [8]byte
+	binary.BigEndian.PutUint64(at[:], seq)
+	k, v := c.Seek(at[:])
 	if key, ok := seqKey(k); ok && key == seq && !isLeadBlock(v) {
 		return key, v
 	} else if !ok || key != seq {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"encoding/hex"
@@ -69,7 +70,7 @@ func (s *Store) listContacts(f Filter, order view.Order, now time.Time, mode lis
 	err := s.db.View(func(tx *bolt.Tx) error {
 		contacts := tx.Bucket(bContacts)
 		// A contact's leads often share a block: read each block once.
-		leads := &leadReader{lb: leadBucket{tx.Bucket(bLeads)}}
+		leads := &leadReader{lb: leadBucket{tx.Bucket(bLeads)}, cur: tx.Bucket(bLeads).Cursor()}
 		var offers view.OfferNames
 		if len(f.Offer) > 0 || order.NeedsOfferNames() {
 			var err error
@@ -88,6 +89,7 @@ func (s *Store) listContacts(f Filter, order view.Order, now time.Time, mode lis
 			}
 		}
 		at := now.Unix()
+		places := newRecordPlaces(s.db.Info().Data, tx.Size(), contacts.Sequence())
 		var dg Digest
 		// The search text is a string of its own only when the query
 		// or the order reads it; the codes are read into one slab.
@@ -103,6 +105,7 @@ func (s *Store) listContacts(f Filter, order view.Order, now time.Time, mode lis
 				if err != nil {
 					return err
 				}
+				places.note(seq, v)
 				slab, dg.Search = sl, ""
 				if needText {
 					dg.Search = string(text)
@@ -120,7 +123,7 @@ func (s *Store) listContacts(f Filter, order view.Order, now time.Time, mode lis
 			return err
 		}
 		releaseMapped(s.db.Info().Data, tx.Size())
-		return listInParts(tx, n, seqAt, names, leads, mode, s.db.Info().Data, fn)
+		return listInParts(tx, n, seqAt, places, names, leads, mode, s.db.Info().Data, fn)
 	})
 	if err == errStopIterator {
 		return nil
@@ -210,11 +213,13 @@ type textKey struct {
 // 100 bytes a contact, so a large part costs little memory.
 var listPart = 32768
 
-// listReleaseEvery is how many parts a listing reads between two drops
-// of the file's pages from its resident set: a few parts touch a few
-// hundred megabytes of the file at most, no more than the pass that
-// sorts the contacts maps anyway.
-const listReleaseEvery = 4
+// listKeepParts is how many parts a page stays mapped after the last part
+// that read it: the parts in flight (the one being loaded, one waiting
+// and one being decoded) must keep theirs, and a page that none of the
+// last few parts read is likely to lie behind the listing (in file
+// order), so dropping it keeps the resident set to a few parts' pages.
+// More would keep more of a scattered order's pages mapped.
+const listKeepParts = 4
 
 // rawPart is one part of a listing as its loader finds it: where each
 // contact's records lie in the file (slices of bbolt's mapping, valid
@@ -234,16 +239,13 @@ type rawPart struct {
 // calls fn for each of its contacts, one call at a time: decoding and
 // writing out a contact cost about as much as finding it. A brief
 // listing decodes every contact into the same Contact.
-func listInParts(tx *bolt.Tx, n int, seqAt func(int) uint64, names view.Names, leads *leadReader, mode listMode, data uintptr, fn func(*Contact) error) error {
+func listInParts(tx *bolt.Tx, n int, seqAt func(int) uint64, places *recordPlaces, names view.Names, leads *leadReader, mode listMode, data uintptr, fn func(*Contact) error) error {
+	// The loader sends a part only once the decoder has taken the one
+	// before: the parts not yet decoded are the one the loader builds,
+	// one waiting and one being decoded, whose pages readPages keeps.
 	parts := make(chan *rawPart, 1)
 	free := make(chan *rawPart, 2)
 	done := make(chan error, 1)
-	// One token a part the decoder is done with, so the loader can wait
-	// for the parts in flight before it drops the file's pages: a part's
-	// records are read where they lie in the mapping, and dropping them
-	// before they are decoded maps them all again (in generated order,
-	// a third more CPU).
-	finished := make(chan struct{}, n/max(listPart, 1)+2)
 	var stopped atomic.Bool
 	go func() {
 		d := partDecoder{names: names, mode: mode, fn: fn}
@@ -259,11 +261,10 @@ func listInParts(tx *bolt.Tx, n int, seqAt func(int) uint64, names view.Names, l
 			case free <- p:
 			default: // the loader has enough, or is done
 			}
-			finished <- struct{}{}
 		}
 		done <- err
 	}()
-	err := loadParts(tx, n, seqAt, leads, data, mode&listLeads != 0, &stopped, parts, free, finished)
+	err := loadParts(tx, n, seqAt, places, leads, data, mode&listLeads != 0, &stopped, parts, free)
 	close(parts)
 	if ferr := <-done; ferr != nil {
 		return ferr
@@ -334,9 +335,10 @@ func (d *partDecoder) part(p *rawPart) error {
 // loadParts finds the records of the n contacts of seqAt a part at a time
 // and sends each part, until stop is set. It takes its parts from free
 // when one is there. withLeads says whether the leads are wanted too.
-func loadParts(tx *bolt.Tx, n int, seqAt func(int) uint64, leads *leadReader, data uintptr, withLeads bool, stop *atomic.Bool, parts chan<- *rawPart, free <-chan *rawPart, finished <-chan struct{}) error {
+func loadParts(tx *bolt.Tx, n int, seqAt func(int) uint64, places *recordPlaces, leads *leadReader, data uintptr, withLeads bool, stop *atomic.Bool, parts chan<- *rawPart, free <-chan *rawPart) error {
 	contacts := tx.Bucket(bContacts)
-	triage := tx.Bucket(bTriage)
+	// One cursor for every triage lookup: Get makes one for each.
+	triaged := tx.Bucket(bTriage).Cursor()
 	type want struct {
 		seq      uint64
 		contact  int32
@@ -348,20 +350,20 @@ func loadParts(tx *bolt.Tx, n int, seqAt func(int) uint64, leads *leadReader, da
 		refs    []uint64
 		id      [16]byte
 	)
-	inFlight := 0 // parts sent and not yet decoded
+	pages := newReadPages(data, tx.Size())
+	var head []byte // the last lead block header noted
 	for start := 0; start < n && !stop.Load(); start += listPart {
-		// Drop what was read from the resident set, so a full listing
-		// does not hold the whole file, once the parts in flight are
-		// decoded. Not before every part: the next parts read many of
-		// the same pages (the B-tree's branches, blocks of leads of
-		// several parts), and mapping a page again costs more than
-		// decoding what is on it.
-		if k := start / listPart; k > 0 && k%listReleaseEvery == 0 {
-			for ; inFlight > 0; inFlight-- {
-				<-finished
-			}
-			releaseMapped(data, tx.Size())
+		// Drop from the resident set what no part in flight reads and
+		// no recent part read, so a full listing does not hold the
+		// whole file: in the file's order that is what lies behind
+		// the listing; in an order unrelated to the file's, parts go
+		// on reading most pages, and mapping a page again costs more
+		// than decoding what is on it.
+		part := uint32(start/listPart) + 1
+		if part > uint32(listKeepParts) {
+			pages.release(part - uint32(listKeepParts))
 		}
+		head = nil
 		m := min(listPart, n-start)
 		var p *rawPart
 		select {
@@ -382,7 +384,10 @@ func loadParts(tx *bolt.Tx, n int, seqAt func(int) uint64, leads *leadReader, da
 		wants = wants[:0]
 		for _, i := range byStore {
 			seq := p.seqs[i]
-			v := contacts.Get(u64(seq))
+			v := places.record(seq)
+			if v == nil {
+				v = contacts.Get(u64(seq))
+			}
 			if v == nil {
 				return fmt.Errorf("contact #%d vanished: %w", seq, errCorrupt)
 			}
@@ -392,7 +397,12 @@ func loadParts(tx *bolt.Tx, n int, seqAt func(int) uint64, leads *leadReader, da
 			}
 			p.recs[i] = v
 			hex.Encode(id[:], v[1:9]) // the contact's ID, which triage is kept under
-			p.triage[i] = triage.Get(id[:])
+			p.triage[i] = nil
+			if k, t := triaged.Seek(id[:]); bytes.Equal(k, id[:]) {
+				p.triage[i] = t
+			}
+			pages.read(v, part)
+			pages.read(p.triage[i], part)
 			p.first[i+1] = 0
 			if !withLeads {
 				continue
@@ -418,9 +428,13 @@ func loadParts(tx *bolt.Tx, n int, seqAt func(int) uint64, leads *leadReader, da
 				return fmt.Errorf("contact points at missing lead: %w", errCorrupt)
 			}
 			p.leads[p.first[w.contact]+w.position] = v
+			pages.read(v, part)
+			if h := leads.head; len(h) > 0 && (len(head) == 0 || &h[0] != &head[0]) {
+				head = h
+				pages.read(h, part)
+			}
 		}
 		parts <- p
-		inFlight++
 	}
 	return nil
 }
