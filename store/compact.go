@@ -68,6 +68,7 @@ func (s *Store) compact() error {
 	if err != nil {
 		return compactErr(fmt.Errorf("cannot write %s: %w", filepath.Base(tmp), unwrapPathErr(err)))
 	}
+	dst.AllocSize = allocSize
 	fail := func(err error) error {
 		dst.Close()
 		os.Remove(tmp)
@@ -97,6 +98,7 @@ func (s *Store) compact() error {
 		os.Remove(tmp)
 		return compactErr(err)
 	}
+	next.AllocSize = allocSize
 	if err := os.Rename(tmp, real); err != nil {
 		next.Close()
 		os.Remove(tmp)

@@ -207,7 +207,9 @@ func TestErasureOnAFullDiskIsFinishedLater(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(p, Options{MaxSize: int(fi.Size()) + 256<<10})
+	// The file grows 1 MiB at a time: 2 MiB more holds the deletes, not
+	// the compacted copy.
+	s, err := Open(p, Options{MaxSize: int(fi.Size()) + 2<<20})
 	if err != nil {
 		t.Fatal(err)
 	}
