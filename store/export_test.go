@@ -11,3 +11,13 @@ func SetFoldPart(n int) func() {
 	foldPart = n
 	return func() { foldPart = old }
 }
+
+// SetFoldScan sets the fewest leads a fold reads with plain reads of the
+// file, and how many leads one window of it holds, for a test that wants
+// that path (and several windows) from a small file; the returned func
+// restores both.
+func SetFoldScan(minLeads, window int) func() {
+	oldMin, oldWin := foldScanMin, foldWindow
+	foldScanMin, foldWindow = minLeads, window
+	return func() { foldScanMin, foldWindow = oldMin, oldWin }
+}

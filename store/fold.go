@@ -154,17 +154,14 @@ func (s *Store) fold() (int, error) {
 	go func() {
 		defer wg.Done()
 		defer close(read)
-		for _, part := range parts {
-			r := s.readFoldPart(part)
+		s.readFoldParts(parts, entries, func(r foldRead) bool {
 			select {
 			case read <- r:
+				return true
 			case <-stop:
-				return
+				return false
 			}
-			if r.err != nil {
-				return
-			}
-		}
+		})
 	}()
 	defer func() {
 		close(stop)
