@@ -46,9 +46,40 @@ func rowTextOf(c *store.Contact) rowText {
 // must not keep a million strings.
 const rowCacheMax = 4096
 
+// typeaheadMax bounds the keys kept while the leads load.
+const typeaheadMax = 64
+
+// keptWhileLoading reports a key that needs the loaded list (moving the
+// cursor, opening the contact under it) and is kept until the list is
+// in. At a million leads the first frame shows about a second before the
+// full load lands; a rep who reads it and types j j enter means the third
+// row, and dropping the keys left the cursor on the first. Keys that
+// change a contact are not kept: the rows they would act on are not
+// known yet.
+func (m *Model) keptWhileLoading(k tea.KeyPressMsg) bool {
+	km := &m.keys
+	return key.Matches(k, km.Down, km.Up, km.Top, km.Bottom, km.HalfDown, km.HalfUp, km.PageDown, km.PageUp, km.Open)
+}
+
+// replayTypeahead applies the keys kept while loading, in order, unless
+// the screen moved on from the inbox meanwhile.
+func (m *Model) replayTypeahead() tea.Cmd {
+	keys := m.typeahead
+	m.typeahead = nil
+	var cmds []tea.Cmd
+	for _, k := range keys {
+		if m.screen != screenInbox || m.panel.open {
+			break
+		}
+		cmds = append(cmds, m.inboxKey(k))
+	}
+	return tea.Batch(cmds...)
+}
+
 func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	m.loading = false
 	if msg.err != nil {
+		m.typeahead = nil
 		m.loadErr = msg.err
 		m.opt.Logf("load failed: %s", cleanErr(msg.err))
 		return nil
@@ -102,7 +133,10 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	if start := m.opt.Session; start != nil {
 		// 'leads session': once, on the first load.
 		m.opt.Session = nil
+		m.typeahead = nil
 		open = m.openSession(start.Resume)
+	} else {
+		open = m.replayTypeahead()
 	}
 	if msg.from != nil {
 		return tea.Batch(m.fetchRows(), open, repair) // the search prefilter is carried over
@@ -267,6 +301,12 @@ func (m *Model) setView(v view.Lane) tea.Cmd {
 func (m *Model) inboxKey(k tea.KeyPressMsg) tea.Cmd {
 	km := &m.keys
 	h := m.listHeight()
+	if m.x == nil && m.loading && m.loadErr == nil && m.keptWhileLoading(k) {
+		if len(m.typeahead) < typeaheadMax {
+			m.typeahead = append(m.typeahead, k)
+		}
+		return nil
+	}
 	if cmd, ok := m.selectionKey(k); ok {
 		return cmd
 	}

@@ -70,3 +70,47 @@ func TestEveryKeyWhileLoading(t *testing.T) {
 		}
 	}
 }
+
+// TestMovementTypedWhileLoadingIsKept: j j typed before the full load
+// (on the early frame at a million leads, or on "Loading leads…") moves
+// the cursor two rows once the load lands, and a following enter opens
+// that contact; a key that changes a contact (t, touch) is not kept,
+// since the row it would act on was not on screen.
+func TestMovementTypedWhileLoadingIsKept(t *testing.T) {
+	s := fixture(t)
+	ref := newModel(t, s, Options{})
+	want := ref.x.dg[ref.x.visible[2]].IDString()
+	for _, early := range []bool{false, true} {
+		for _, keys := range [][]string{{"j", "j"}, {"j", "j", "enter"}, {"j", "j", "t"}} {
+			m := New(s, Options{Now: func() time.Time { return testNow }})
+			m.msgs.after = noTick
+			send(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+			load := m.loadCmd()
+			if early {
+				msg, ok := m.earlyCmd()().(earlyMsg)
+				if !ok || !msg.ok {
+					t.Fatal("no early frame")
+				}
+				_, load = m.Update(msg)
+			}
+			press(t, m, keys...)
+			if m.cursor != 0 {
+				t.Fatalf("%v (early frame %v): the cursor moved to %d before the load", keys, early, m.cursor)
+			}
+			run(t, m, load)
+			if got := m.x.dg[m.selected()].IDString(); got != want {
+				t.Fatalf("%v (early frame %v): after the load the cursor is on row %d, want row 2", keys, early, m.cursor)
+			}
+			opened := m.screen == screenDetail
+			if wantOpen := keys[len(keys)-1] == "enter"; opened != wantOpen {
+				t.Fatalf("%v (early frame %v): detail open %v, want %v", keys, early, opened, wantOpen)
+			}
+			if opened && m.detail.id != want {
+				t.Fatalf("%v: opened %s, want the third row's contact %s", keys, m.detail.id, want)
+			}
+			if c, err := s.Contact(want); err != nil || c.Triage.Touches != 0 {
+				t.Fatalf("%v: a key typed before the load changed the contact: %+v %v", keys, c.Triage, err)
+			}
+		}
+	}
+}

@@ -118,18 +118,21 @@ type Model struct {
 	// builds it again.
 	rankRepair bool
 	loading    bool
-	loadErr    error
-	started    time.Time
-	firstLog   bool
-	view       view.Lane
-	f          filters
-	sortBy     view.Order // the inbox's order (sort.go)
-	marks      marks      // contacts marked for a batch action (selection.go)
-	cursor     int
-	offset     int
-	rows       map[uint64]rowText // display fields by contact seq, sanitised
-	pending    map[uint64]bool
-	lastTest   time.Time
+	// typeahead holds the movement and open keys typed before the first
+	// load, replayed once it lands (see keptWhileLoading).
+	typeahead []tea.KeyPressMsg
+	loadErr   error
+	started   time.Time
+	firstLog  bool
+	view      view.Lane
+	f         filters
+	sortBy    view.Order // the inbox's order (sort.go)
+	marks     marks      // contacts marked for a batch action (selection.go)
+	cursor    int
+	offset    int
+	rows      map[uint64]rowText // display fields by contact seq, sanitised
+	pending   map[uint64]bool
+	lastTest  time.Time
 
 	// savedAt is the saved view shown (config [views]), or -1;
 	// openSavedOnLoad applies its filters once the contacts are in.
