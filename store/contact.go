@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/leads-inbox/leads/store/search"
@@ -566,4 +568,51 @@ func (c *Contact) nameCodes(dg *Digest, names view.Names) {
 		slices.Sort(*p)
 		*p = slices.Compact(*p)
 	}
+}
+
+// searchAheadMin is the fewest contacts whose search texts a write builds
+// on a goroutine of its own.
+var searchAheadMin = 1024
+
+// searchAhead builds the search texts of cs on another goroutine, in
+// chunks, ahead of a writer that encodes them in order: the text is a
+// third of encoding a contact, and needs nothing of the transaction, so
+// the writer's goroutine (the slower half of a first import) need not
+// build it. wait(i) returns once cs[i]'s text is built; done must be
+// called before cs is used again for anything else, also on an early
+// return. Each contact's fields must not change meanwhile.
+func searchAhead(cs []*Contact) (wait func(i int), done func()) {
+	if len(cs) < searchAheadMin {
+		return func(int) {}, func() {}
+	}
+	const chunk = 256
+	chunks := (len(cs) + chunk - 1) / chunk
+	ready := make(chan struct{}, chunks)
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for k := range chunks {
+			if stop.Load() {
+				return
+			}
+			for _, c := range cs[k*chunk : min((k+1)*chunk, len(cs))] {
+				c.finishSearch()
+			}
+			ready <- struct{}{}
+		}
+	}()
+	got := 0
+	wait = func(i int) {
+		for got <= i/chunk {
+			<-ready
+			got++
+		}
+	}
+	done = func() {
+		stop.Store(true)
+		wg.Wait()
+	}
+	return wait, done
 }

@@ -21,3 +21,11 @@ func SetFoldScan(minLeads, window int) func() {
 	foldScanMin, foldWindow = minLeads, window
 	return func() { foldScanMin, foldWindow = oldMin, oldWin }
 }
+
+// SetSearchAhead sets the fewest contacts whose search texts a write
+// builds on another goroutine; the returned func restores it.
+func SetSearchAhead(n int) func() {
+	old := searchAheadMin
+	searchAheadMin = n
+	return func() { searchAheadMin = old }
+}

@@ -396,7 +396,14 @@ func (s *Store) foldPart(mine []foldEntry, read foldRead, last bool) error {
 		}
 		// Key order: new contacts go to the end of the bucket.
 		slices.SortFunc(out, func(a, b done) int { return cmpU64(a.seq, b.seq) })
-		for _, d := range out {
+		cs := make([]*Contact, len(out))
+		for k := range out {
+			cs[k] = out[k].c
+		}
+		built, stop := searchAhead(cs)
+		defer stop()
+		for k, d := range out {
+			built(k)
 			rec := encodeContact(d.c, dt, &a)
 			if dt.err != nil {
 				return dt.err

@@ -81,7 +81,8 @@ func contactViews(t *testing.T, s *store.Store) map[string]contactView {
 //
 // Both ways a fold reads its leads are checked: through bbolt (a small
 // fold) and with plain reads of the file in windows (a large one; here
-// windows of 900 leads, so a fold takes several).
+// windows of 900 leads, so a fold takes several), the latter with the
+// search texts built on another goroutine.
 func TestFoldMatchesFilingInOrder(t *testing.T) {
 	defer store.SetFoldPart(700)()
 	for _, shape := range []string{gen.ShapeCompact, gen.ShapeSpread} {
@@ -95,7 +96,10 @@ func TestFoldMatchesFilingInOrder(t *testing.T) {
 			order := run.order + " read through " + run.read
 			restore := func() {}
 			if run.read == "plain" {
-				restore = store.SetFoldScan(1, 900)
+				// And the search texts built on another goroutine, in
+				// the batches and in the fold.
+				r1, r2 := store.SetFoldScan(1, 900), store.SetSearchAhead(1)
+				restore = func() { r1(); r2() }
 			}
 			s := openFresh(t)
 			upsertAll(t, s, genLeads(t, 6000, run.order, shape), 1000, true)

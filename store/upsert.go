@@ -547,14 +547,25 @@ func (u *upserter) flush() error {
 	}
 	// Sequence order is key order for the contacts bucket.
 	slices.Sort(u.order)
-	for _, seq := range u.order {
+	cws := make([]*contactWork, len(u.order))
+	cs := make([]*Contact, len(u.order))
+	for k, seq := range u.order {
 		i, _ := u.work.get(workKey(seq))
 		cw := u.cws[i-1]
 		if cw.recompute {
+			// Reads leads through the transaction: before the search
+			// texts are built on another goroutine.
 			if err := u.rebuild(cw); err != nil {
 				return err
 			}
 		}
+		cws[k], cs[k] = cw, &cw.c
+	}
+	built, done := searchAhead(cs)
+	defer done()
+	for k, seq := range u.order {
+		cw := cws[k]
+		built(k)
 		if len(cw.c.refs) == 0 {
 			// Every lead moved to another contact (its email changed).
 			u.contactIDs.del(idBytes(cw.c.ID))
