@@ -82,7 +82,9 @@ func (s *Store) Release(contactID, rep string, force bool, at time.Time) (Triage
 }
 
 // OwnerEventText says a claim or release event in words for a timeline:
-// "claimed by Ana", "released by Ana", "Ben took over from Ana"; "" for
+// "claimed by Ana", "released by Ana", "Ben took over from Ana", "Ben's
+// claim refused: Ana had it" (another rep's claim reached the team
+// first); "" for
 // any other event. Names are cleaned again: the history may come from a
 // damaged or hostile file.
 func OwnerEventText(e Event) string {
@@ -92,6 +94,9 @@ func OwnerEventText(e Event) string {
 		to := CleanRepName(e.To)
 		if to == "" {
 			to = by
+		}
+		if refused := CleanRepName(e.Refused); refused != "" {
+			return to + "'s claim refused: " + refused + " had it"
 		}
 		if from != "" && from != to {
 			return to + " took over from " + from

@@ -154,6 +154,9 @@ type TeamEvent struct {
 	// won): their pull tells them, as a conflict they lost. OverValue is
 	// what this change set the field to.
 	OverBy, OverField, OverValue string
+	// Refused names the rep who held the contact when this claim was
+	// pushed: the claim did not take.
+	Refused string
 }
 
 // TeamOverride is a conflict this rep lost by pushing first: another
@@ -384,17 +387,53 @@ func (s *Store) TeamQueued() (changes, forgets int, err error) {
 // TeamPushedState takes a pushed change off the outbox and, in the same
 // transaction, remembers the state row the push wrote to partition with
 // its new ETag (an empty etag forgets the partition's entry: the next
-// push reads the row).
-func (s *Store) TeamPushedState(key, partition, etag string, raw []byte) error {
+// push reads the row). refused, when not empty, names the rep who held
+// the contact when the change, a claim, reached the team: the claim did
+// not take, and the rep's own history says so, as everyone else's does.
+func (s *Store) TeamPushedState(key, partition, etag string, raw []byte, refused string) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bTeamOutbox); b != nil {
 			if err := b.Delete([]byte(key)); err != nil {
 				return err
 			}
 		}
+		if refused != "" {
+			if err := markClaimRefused(tx, key, CleanRepName(refused)); err != nil {
+				return err
+			}
+		}
 		return putTeamState(tx, partition, etag, raw)
 	})
 	return writeErr(err)
+}
+
+// markClaimRefused marks the claim event with team key key refused, in
+// the history of the contact the key was made for.
+func markClaimRefused(tx *bolt.Tx, key, owner string) error {
+	kb := tx.Bucket(bTeamKeys)
+	if kb == nil {
+		return nil
+	}
+	cid := kb.Get([]byte(key))
+	if cid == nil {
+		return nil
+	}
+	prefix := append(bytes.Clone(cid), 0)
+	h := tx.Bucket(bHistory)
+	c := h.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var ev Event
+		if err := json.Unmarshal(v, &ev); err != nil || ev.Team != key || ev.Kind != EventClaim {
+			continue // a damaged event is shown as it is elsewhere
+		}
+		ev.Refused = owner
+		nv, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		return h.Put(bytes.Clone(k), nv)
+	}
+	return nil
 }
 
 func putTeamState(tx *bolt.Tx, partition, etag string, raw []byte) error {
@@ -724,6 +763,9 @@ func applyTeamEvent(tx *bolt.Tx, cid string, e TeamEvent) error {
 	e.From, e.To, e.By = cleanCapped(e.From, MaxRepName), cleanCapped(e.To, maxSubject), cleanCapped(e.By, MaxRepName)
 	e.MessageID = cleanCapped(e.MessageID, maxSubject)
 	ev := Event{Kind: e.Kind, From: e.From, To: e.To, Text: e.Text, MessageID: e.MessageID, By: e.By, Team: e.Key}
+	if e.Kind == EventClaim {
+		ev.Refused = cleanCapped(e.Refused, MaxRepName)
+	}
 	if (e.Kind == EventNote || e.Kind == EventTouch) && e.Text != "" {
 		t, err := getTriage(tx, cid)
 		if err != nil {

@@ -151,6 +151,10 @@ type Event struct {
 	Before *Triage `json:"before,omitempty"`
 	// Undone marks an event reverted by a later undo.
 	Undone bool `json:"undone,omitempty"`
+	// Refused names the rep who held the contact when this claim reached
+	// the team: another rep's claim got there first, so this one did not
+	// take (see TeamPushedState).
+	Refused string `json:"refused,omitempty"`
 }
 
 func newTriage(id string) Triage { return Triage{ContactID: id, Status: StatusNew} }

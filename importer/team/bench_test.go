@@ -248,7 +248,7 @@ func pullFixtureFor(b *testing.B, srv *azuritetest.Server, n int) *pullFixture {
 		st := State{Status: store.StatusNew}
 		Apply(&st, ch)
 		st.Owner = teamReps[rep]
-		ents = append(ents, entityMap(b, eventEntity(pk, ch, nil)), entityMap(b, st.entity(pk)))
+		ents = append(ents, entityMap(b, eventEntity(pk, ch, nil, "")), entityMap(b, st.entity(pk)))
 	}
 	seedStart := time.Now()
 	seedEntities(b, client, ents)
@@ -524,7 +524,7 @@ func BenchmarkTeamPush(b *testing.B) {
 				st := State{Status: store.StatusNew}
 				Apply(&st, ch)
 				out[r] = append(out[r], []aztables.TransactionAction{
-					{ActionType: aztables.TransactionTypeAdd, Entity: eventEntity(pk, ch, nil)},
+					{ActionType: aztables.TransactionTypeAdd, Entity: eventEntity(pk, ch, nil, "")},
 					{ActionType: aztables.TransactionTypeInsertReplace, Entity: st.entity(pk)},
 				})
 			}

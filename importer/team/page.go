@@ -30,7 +30,7 @@ type wireRow struct {
 	owner, status, lostReason, followUp, lastTouch string
 	touches                                        float64
 	at, by, kind, from, to, text, messageID        string
-	overBy, overField, overValue                   string
+	overBy, overField, overValue, refused          string
 }
 
 // parsePageBody parses a page's body, {"odata.metadata":...,"value":[...]},
@@ -155,6 +155,8 @@ func (w *wireRow) parse(ent []byte) error {
 			p = &w.overField
 		case "over_value":
 			p = &w.overValue
+		case "refused":
+			p = &w.refused
 		default:
 			return nil
 		}
@@ -194,7 +196,8 @@ func (w *wireRow) row(raw []byte) (store.TeamRow, time.Time) {
 		}
 		row = store.TeamRow{Partition: w.pk, Event: &store.TeamEvent{Key: w.rk[3:], By: store.CleanRepName(w.by), Kind: w.kind, At: at,
 			From: store.CleanRepName(w.from), To: w.to, Text: capText(w.text), MessageID: w.messageID,
-			OverBy: store.CleanRepName(w.overBy), OverField: w.overField, OverValue: capLine(store.CleanRepName(w.overValue))}}
+			OverBy: store.CleanRepName(w.overBy), OverField: w.overField, OverValue: capLine(store.CleanRepName(w.overValue)),
+			Refused: store.CleanRepName(w.refused)}}
 	}
 	return row, ts
 }

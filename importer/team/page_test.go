@@ -69,7 +69,8 @@ func mapPage(body []byte) (fetched, error) {
 			}
 			row = store.TeamRow{Partition: pk, Event: &store.TeamEvent{Key: rk[3:], By: store.CleanRepName(str("by")), Kind: str("kind"), At: at,
 				From: store.CleanRepName(str("from")), To: str("to"), Text: capText(str("text")), MessageID: str("message_id"),
-				OverBy: store.CleanRepName(str("over_by")), OverField: str("over_field"), OverValue: capLine(store.CleanRepName(str("over_value")))}}
+				OverBy: store.CleanRepName(str("over_by")), OverField: str("over_field"), OverValue: capLine(store.CleanRepName(str("over_value"))),
+				Refused: store.CleanRepName(str("refused"))}}
 		}
 		if row.Partition != "" {
 			f.rows, f.parts = append(f.rows, row), append(f.parts, row.Partition)

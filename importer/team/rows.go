@@ -206,7 +206,7 @@ func stateOf(m map[string]any) State {
 	return st
 }
 
-func eventEntity(pk string, ch store.TeamChange, overrode []Conflict) []byte {
+func eventEntity(pk string, ch store.TeamChange, overrode []Conflict, refused string) []byte {
 	m := map[string]any{
 		"PartitionKey": pk, "RowKey": "ev-" + ch.Key,
 		"kind": ch.Kind, "by": ch.By, "at": ch.At.UTC().Format(time.RFC3339Nano),
@@ -216,7 +216,7 @@ func eventEntity(pk string, ch store.TeamChange, overrode []Conflict) []byte {
 		o := overrode[0]
 		m["over_by"], m["over_field"], m["over_value"] = o.By, o.Field, capLine(o.Value)
 	}
-	for k, v := range map[string]string{"from": ch.From, "to": ch.To, "text": capText(ch.Text), "message_id": ch.MessageID} {
+	for k, v := range map[string]string{"from": ch.From, "to": ch.To, "text": capText(ch.Text), "message_id": ch.MessageID, "refused": refused} {
 		if v != "" {
 			m[k] = v
 		}

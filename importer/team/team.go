@@ -341,13 +341,13 @@ func (y *syncer) push(ctx context.Context, res *Result) error {
 			}
 			pk := Partition(y.o.Secret, c.Email)
 			parts[pk] = c.ID
-			conflicts, etag, raw, err := y.pushOne(ctx, pk, ch, c.IsDNC)
+			conflicts, etag, raw, refused, err := y.pushOne(ctx, pk, ch, c.IsDNC)
 			if err != nil {
 				_ = y.s.NoteTeamPartitions(parts)
 				return err
 			}
 			res.Conflicts = append(res.Conflicts, conflicts...)
-			if err := y.s.TeamPushedState(ch.Key, pk, string(etag), raw); err != nil {
+			if err := y.s.TeamPushedState(ch.Key, pk, string(etag), raw, refused); err != nil {
 				return err
 			}
 			res.Pushed++
@@ -365,10 +365,10 @@ func (y *syncer) push(ctx context.Context, res *Result) error {
 // the row changed since, and the row is then read. It returns the state
 // row it wrote and that row's new ETag ("" when the reply did not say, or
 // when the change had been committed by a lost attempt).
-func (y *syncer) pushOne(ctx context.Context, pk string, ch store.TeamChange, dnc bool) (conflicts []Conflict, etag azcore.ETag, sb []byte, err error) {
+func (y *syncer) pushOne(ctx context.Context, pk string, ch store.TeamChange, dnc bool) (conflicts []Conflict, etag azcore.ETag, sb []byte, refused string, err error) {
 	cachedTag, raw, err := y.s.TeamCachedState(pk)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, "", nil, "", err
 	}
 	var st State
 	cached := false
@@ -380,13 +380,14 @@ func (y *syncer) pushOne(ctx context.Context, pk string, ch store.TeamChange, dn
 	for attempt := 0; ; attempt++ {
 		if !cached {
 			if st, etag, err = y.readState(ctx, pk); err != nil {
-				return nil, "", nil, err
+				return nil, "", nil, "", err
 			}
 		}
 		y.dropFutureTimes(&st)
 		st.seen = y.seenChange
 		conflicts = Apply(&st, ch)
-		ev := eventEntity(pk, ch, st.overrode)
+		refused = claimRefused(ch, conflicts)
+		ev := eventEntity(pk, ch, st.overrode, refused)
 		st.DNC = st.DNC || dnc
 		for i := range conflicts {
 			conflicts[i].Contact = ch.Contact
@@ -401,19 +402,19 @@ func (y *syncer) pushOne(ctx context.Context, pk string, ch store.TeamChange, dn
 		var reply *http.Response
 		_, err = y.c.SubmitTransaction(policy.WithCaptureResponse(ctx, &reply), acts, nil)
 		if err == nil {
-			return conflicts, batchETag(reply, len(acts)), sb, nil
+			return conflicts, batchETag(reply, len(acts)), sb, refused, nil
 		}
 		if ctx.Err() != nil {
-			return nil, "", nil, y.o.Conn.Explain(err)
+			return nil, "", nil, "", y.o.Conn.Explain(err)
 		}
 		// Whatever the failure, the event row tells whether the change
 		// is in: an attempt whose reply was lost may have committed.
 		done, gerr := y.eventExists(ctx, pk, ch.Key)
 		if gerr != nil {
-			return nil, "", nil, gerr
+			return nil, "", nil, "", gerr
 		}
 		if done {
-			return nil, "", nil, nil
+			return nil, "", nil, "", nil
 		}
 		if cached {
 			// The kept row was stale (or gone): read it, and again.
@@ -427,12 +428,26 @@ func (y *syncer) pushOne(ctx context.Context, pk string, ch store.TeamChange, dn
 		// state row another rep created first (409). Re-read and again.
 		refused := isStatus(err, http.StatusAccepted) || isStatus(err, http.StatusPreconditionFailed) || isStatus(err, http.StatusConflict)
 		if !refused {
-			return nil, "", nil, y.o.Conn.Explain(err)
+			return nil, "", nil, "", y.o.Conn.Explain(err)
 		}
 		if attempt >= maxAttempts {
-			return nil, "", nil, fmt.Errorf("the team table refused a change %d times in a row (other reps kept changing the contact, or the row is malformed): run leads team sync again", attempt+1)
+			return nil, "", nil, "", fmt.Errorf("the team table refused a change %d times in a row (other reps kept changing the contact, or the row is malformed): run leads team sync again", attempt+1)
 		}
 	}
+}
+
+// claimRefused returns the rep who held the contact when ch, a claim,
+// was applied to the team's state (the claim lost), or "".
+func claimRefused(ch store.TeamChange, conflicts []Conflict) string {
+	if ch.Kind != store.EventClaim {
+		return ""
+	}
+	for _, c := range conflicts {
+		if c.Field == store.TeamOwner {
+			return c.Value
+		}
+	}
+	return ""
 }
 
 // seenChange reports whether another rep's change made at team-key time

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -177,7 +178,8 @@ func TestLoserWhoPushedFirstIsTold(t *testing.T) {
 
 // TestClaimIsExclusiveAcrossReps: Ana and Ben both claim a free contact;
 // Ben's push is first, so Ana's claim fails naming Ben, and both end with
-// Ben as the owner.
+// Ben as the owner. Both histories say so: Ben's claim, and Ana's claim
+// refused because Ben had it (they used to show "claimed by Ana" too).
 func TestClaimIsExclusiveAcrossReps(t *testing.T) {
 	srv := azurite(t)
 	table, _ := newTable(t, srv)
@@ -201,6 +203,23 @@ func TestClaimIsExclusiveAcrossReps(t *testing.T) {
 	va, vb := viewOf(t, ana, contactEmail(0)), viewOf(t, ben, contactEmail(0))
 	if va.Owner != "Ben" || !equalView(va, vb) {
 		t.Fatalf("owners:\nAna %+v\nBen %+v", va, vb)
+	}
+	want := []string{"Ana's claim refused: Ben had it", "claimed by Ben"} // sorted
+	for name, rep := range map[string]*store.Store{"Ana": ana, "Ben": ben} {
+		c, err := rep.Contact(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range c.History {
+			if e.Kind == store.EventClaim {
+				got = append(got, store.OwnerEventText(e))
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("claims in %s's history: %q, want %q", name, got, want)
+		}
 	}
 }
 
