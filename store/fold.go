@@ -113,6 +113,7 @@ func (s *Store) fold() (int, error) {
 	}
 	if !marked {
 		s.pending = s.pending[:0]
+		s.sums = importSums{}
 		return 0, nil
 	}
 	entries := s.pending
@@ -184,6 +185,7 @@ func (s *Store) fold() (int, error) {
 	}
 	n := len(entries)
 	s.pending = nil
+	s.sums = importSums{}
 	if n > 0 {
 		s.leadsGen.Add(1)
 	}

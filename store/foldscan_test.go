@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -193,4 +195,63 @@ func FuzzScanLeaf(f *testing.F) {
 			_, _ = decodeLeadRaw(rec, false)
 		})
 	})
+}
+
+// TestRepeatedRowsInOneImport: within one import (leads left for Fold,
+// prepared as the importer prepares them), a row repeated in a later
+// batch is unchanged, a repeat with other content updates the lead, and
+// the first content repeated after that update updates it back: the same
+// counts and leads as the same batches written one by one.
+func TestRepeatedRowsInOneImport(t *testing.T) {
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	base := manyLeads(300)
+	changed := func(l Lead) Lead { l.Description = "asked for a demo"; return l }
+	batches := [][]Lead{
+		base[:200],
+		{base[5], changed(base[6]), base[250]},
+		{base[6], base[7], base[5]},
+	}
+	run := func(deferred bool) ([]UpsertResult, map[string]string) {
+		s, err := Open(filepath.Join(t.TempDir(), "leads.db"), Options{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		pr := s.NewPreparer(now)
+		var res []UpsertResult
+		for _, b := range batches {
+			b = slices.Clone(b)
+			pr.Prepare(b)
+			r, err := s.Upsert(b, UpsertOptions{DeferContacts: deferred})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res = append(res, r)
+		}
+		if _, err := s.Fold(); err != nil {
+			t.Fatal(err)
+		}
+		descs := map[string]string{}
+		for _, i := range []int{5, 6, 7, 250} {
+			c, err := s.Contact(ContactIDForEmail(base[i].Customer.Email))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range c.Leads {
+				descs[l.ID] = l.Description
+			}
+		}
+		return res, descs
+	}
+	wantRes, wantDescs := run(false)
+	gotRes, gotDescs := run(true)
+	if !reflect.DeepEqual(gotRes, wantRes) {
+		t.Fatalf("counts within one import: %+v, batch by batch: %+v", gotRes, wantRes)
+	}
+	if gotRes[1].Unchanged != 1 || gotRes[1].Updated != 1 || gotRes[2].Updated != 1 || gotRes[2].Unchanged != 2 {
+		t.Fatalf("counts: %+v", gotRes)
+	}
+	if !reflect.DeepEqual(gotDescs, wantDescs) || gotDescs[base[6].ComputeID()] != base[6].Description {
+		t.Fatalf("leads within one import: %v, batch by batch: %v", gotDescs, wantDescs)
+	}
 }

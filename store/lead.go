@@ -98,6 +98,7 @@ type prepared struct {
 	// content, which is all an unchanged lead needs; full says the rest is
 	// there too.
 	content []byte
+	sum     uint64 // contentSum(content)
 	full    bool
 	desc    string // as the search text holds it (search.Description)
 	// From a Preparer: the how-manieth lead it prepared, and where the
@@ -253,6 +254,7 @@ func (pr *Preparer) Prepare(leads []Lead) {
 		l.prep = p
 		if isKnown[i] {
 			p.content = a.keep(encodeContent(a.take(512), l))
+			p.sum = contentSum(p.content)
 			continue
 		}
 		p.full = true
@@ -262,6 +264,7 @@ func (pr *Preparer) Prepare(leads []Lead) {
 		p.cidKey = idBytes(p.contactID)
 		p.rec = encodeLead(&pr.buf, l, a)
 		p.content, _ = leadContent(p.rec)
+		p.sum = contentSum(p.content)
 		p.desc = search.Description(l.Description)
 	}
 }

@@ -132,6 +132,7 @@ type Store struct {
 	// pending lists the leads this process stored for Fold to file, in
 	// sequence order; guarded by idx.mu.
 	pending      []foldEntry
+	sums         importSums
 	foldedOnOpen int
 	foldErr      error
 	erasedOnOpen bool

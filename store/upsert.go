@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"slices"
 	"time"
@@ -74,6 +75,9 @@ func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
 	s.idx.mu.Lock()
 	defer s.idx.mu.Unlock()
 	deferred := opt.DeferContacts && !opt.DryRun
+	if !deferred {
+		s.sums = importSums{}
+	}
 	if !deferred && len(s.pending) > 0 {
 		// Every other write sees whole contacts.
 		if _, err := s.fold(); err != nil {
@@ -122,6 +126,9 @@ func (s *Store) Upsert(leads []Lead, opt UpsertOptions) (UpsertResult, error) {
 	if err != nil && u != nil {
 		u.leadIDs.rollback()
 		u.contactIDs.rollback()
+	}
+	if err != nil {
+		s.sums = importSums{} // some were of leads the rollback took back
 	}
 	if errors.Is(err, errDryRun) {
 		return res, nil
@@ -298,6 +305,9 @@ func (u *upserter) putLead(l *Lead, allowForgotten bool, res *UpsertResult) erro
 			return err
 		}
 		u.leadIDs.put(idk, seq)
+		if p := l.prepFull(); p != nil && u.deferContacts {
+			u.s.sums.put(seq, p.sum)
+		}
 		if u.deferContacts {
 			// A lead of a contact stored by an earlier batch waits for
 			// Fold; one of a new contact, or of one this batch already
@@ -330,6 +340,13 @@ func (u *upserter) putLead(l *Lead, allowForgotten bool, res *UpsertResult) erro
 		}
 		cw.c.addRef(leadRef{when: unixNanoOrZero(l.When()), seq: seq})
 		res.New++
+		return nil
+	}
+	if l.prep != nil && u.deferContacts && u.s.sums.same(seq, l.prep.sum) {
+		// A row repeated in the file, stored by an earlier batch of this
+		// import: the same content, known without reading the stored
+		// lead from wherever it lies in the file.
+		res.Unchanged++
 		return nil
 	}
 	old, err := u.lead(seq)
@@ -680,6 +697,7 @@ func (u *upserter) replace(seq uint64, rec []byte) error {
 		u.pendRecs[i] = rec
 		return nil
 	}
+	u.s.sums.forget(seq)
 	// The block read last may be the one this takes apart.
 	u.stored.forget()
 	return leadBucket{u.leads}.put(seq, rec)
@@ -744,4 +762,50 @@ func idBytes(id string) [8]byte {
 	sum := sha256Sum([]byte(id))
 	copy(out[:], sum[:8])
 	return out
+}
+
+// contentSeed keys contentSum: chosen when the process starts, so no row
+// can be made to collide with another on purpose.
+var contentSeed = maphash.MakeSeed()
+
+// contentSum is a 64-bit digest of a lead's content part.
+func contentSum(content []byte) uint64 { return maphash.Bytes(contentSeed, content) }
+
+// importSums keeps the content digest of each lead the running import
+// stored, by sequence number (they are consecutive), so that a row
+// repeated later in the file is found unchanged without reading the
+// stored lead back: in table or shuffled order the first copy lies in
+// another part of the file, and reading 12,000 repeats of a million-row
+// file cost the writer 0.8 s. A digest is dropped when its lead is
+// changed, and all of them when the import's leads are filed (Fold) or a
+// write that is not an import's runs; guarded by idx.mu.
+type importSums struct {
+	base uint64   // the sequence number of sums[0]
+	sums []uint64 // 0: not known
+}
+
+// put records the digest of new lead seq.
+func (is *importSums) put(seq, sum uint64) {
+	if len(is.sums) == 0 {
+		is.base = seq
+	}
+	if seq < is.base || seq-is.base != uint64(len(is.sums)) {
+		*is = importSums{} // not consecutive: stop keeping them
+		return
+	}
+	is.sums = append(is.sums, sum)
+}
+
+// same reports whether lead seq was stored by this import with the
+// content whose digest is sum.
+func (is *importSums) same(seq, sum uint64) bool {
+	i := seq - is.base
+	return seq >= is.base && i < uint64(len(is.sums)) && is.sums[i] != 0 && is.sums[i] == sum
+}
+
+// forget drops the digest of lead seq, which is being changed.
+func (is *importSums) forget(seq uint64) {
+	if i := seq - is.base; seq >= is.base && i < uint64(len(is.sums)) {
+		is.sums[i] = 0
+	}
 }
