@@ -288,9 +288,10 @@ func pullFixtureFor(b *testing.B, srv *azuritetest.Server, n int) *pullFixture {
 //
 //	go test ./importer/team -run '^$' -bench TeamPull -benchtime 5x
 //
-// BENCH_TEAM_CONTACTS is the number of contacts (default 10,000; 100,000
-// runs, but Azurite slows down as a table grows: seeding 20,000 took it
-// almost two minutes on a shared 2-core machine).
+// BENCH_TEAM_CONTACTS is the number of contacts (default 10,000). Larger
+// tables are slow to build: Azurite slows down as a table grows (seeding
+// 20,000 took it almost two minutes on a shared 2-core machine, 50,000
+// took 21 minutes, and a run at 100,000 has not finished there).
 func BenchmarkTeamPull(b *testing.B) {
 	n := benchEnv("BENCH_TEAM_CONTACTS", 10_000)
 	srv := azurite(b)
