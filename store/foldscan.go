@@ -132,23 +132,25 @@ func (sc *leafScanner) walk(id, first, next uint64, depth int) error {
 	if pgHeaderSize+count*pgElemSize > len(b) {
 		return errCorrupt
 	}
-	for i := range count {
+	// key returns the key of element i, checked to lie in the page.
+	key := func(i int) (uint64, bool) {
 		o := pgHeaderSize + i*pgElemSize
 		pos, ksize := int(le.Uint32(b[o:])), int(le.Uint32(b[o+4:]))
 		if ksize != 8 || o+pos+8 > len(b) || o+pos < o {
+			return 0, false
+		}
+		return binary.BigEndian.Uint64(b[o+pos:]), true
+	}
+	for i := range count {
+		lo, okLo := key(i)
+		hi, okHi := next, true
+		if i+1 < count {
+			hi, okHi = key(i + 1)
+		}
+		if !okLo || !okHi {
 			return errCorrupt
 		}
-		lo := binary.BigEndian.Uint64(b[o+pos:])
-		hi := next
-		if i+1 < count {
-			o2 := pgHeaderSize + (i+1)*pgElemSize
-			pos2, ksize2 := int(le.Uint32(b[o2:])), int(le.Uint32(b[o2+4:]))
-			if ksize2 != 8 || o2+pos2+8 > len(b) || o2+pos2 < o2 {
-				return errCorrupt
-			}
-			hi = binary.BigEndian.Uint64(b[o2+pos2:])
-		}
-		if err := sc.walk(le.Uint64(b[o+8:]), lo, hi, depth+1); err != nil {
+		if err := sc.walk(le.Uint64(b[pgHeaderSize+i*pgElemSize+8:]), lo, hi, depth+1); err != nil {
 			return err
 		}
 	}
