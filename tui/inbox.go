@@ -61,14 +61,26 @@ func (m *Model) keptWhileLoading(k tea.KeyPressMsg) bool {
 	return key.Matches(k, km.Down, km.Up, km.Top, km.Bottom, km.HalfDown, km.HalfUp, km.PageDown, km.PageUp, km.Open)
 }
 
+// keptNow reports whether k, arriving now, would be kept by inboxKey: the
+// inbox shows with nothing over it, and its leads are still loading.
+func (m *Model) keptNow(k tea.KeyPressMsg) bool {
+	return m.x == nil && m.loading && m.loadErr == nil && m.screen == screenInbox && !m.overlaid() && m.keptWhileLoading(k)
+}
+
+// overlaid reports a prompt, the help, the message log or the filter
+// panel over the screen: they take the keys.
+func (m *Model) overlaid() bool {
+	return m.prompt.kind != promptNone || m.showHelp || m.msgs.showLog || m.panel.open
+}
+
 // replayTypeahead applies the keys kept while loading, in order, unless
-// the screen moved on from the inbox meanwhile.
+// the inbox no longer has the keys (another screen, or something over it).
 func (m *Model) replayTypeahead() tea.Cmd {
 	keys := m.typeahead
 	m.typeahead = nil
 	var cmds []tea.Cmd
 	for _, k := range keys {
-		if m.screen != screenInbox || m.panel.open {
+		if m.screen != screenInbox || m.overlaid() {
 			break
 		}
 		cmds = append(cmds, m.inboxKey(k))

@@ -389,6 +389,11 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // onKey gives a key to whoever has focus: a text prompt takes every key,
 // then the other overlays, then the screen.
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
+	if len(m.typeahead) > 0 && !m.keptNow(k) {
+		// Keys act in the order typed: one that acts now (a search, a
+		// view, help) would otherwise come before the kept ones.
+		m.typeahead = nil
+	}
 	if k.String() == "ctrl+c" {
 		if m.prompt.kind != promptNone {
 			// Typed text must never vanish with the program: ctrl+c
