@@ -200,15 +200,20 @@ func FuzzScanLeaf(f *testing.F) {
 // TestRepeatedRowsInOneImport: within one import (leads left for Fold,
 // prepared as the importer prepares them), a row repeated in a later
 // batch is unchanged, a repeat with other content updates the lead, and
-// the first content repeated after that update updates it back: the same
+// the first content repeated after that update updates it back, also
+// when the update came in the batch that stored the lead: the same
 // counts and leads as the same batches written one by one.
 func TestRepeatedRowsInOneImport(t *testing.T) {
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	base := manyLeads(300)
 	changed := func(l Lead) Lead { l.Description = "asked for a demo"; return l }
+	// base[8] is changed in the batch that stores it, while its record
+	// still waits in the block being built, and repeated as it was first
+	// in the next batch.
+	first := slices.Concat(base[:9], []Lead{changed(base[8])}, base[9:200])
 	batches := [][]Lead{
-		base[:200],
-		{base[5], changed(base[6]), base[250]},
+		first,
+		{base[5], changed(base[6]), base[250], base[8]},
 		{base[6], base[7], base[5]},
 	}
 	run := func(deferred bool) ([]UpsertResult, map[string]string) {
@@ -232,7 +237,7 @@ func TestRepeatedRowsInOneImport(t *testing.T) {
 			t.Fatal(err)
 		}
 		descs := map[string]string{}
-		for _, i := range []int{5, 6, 7, 250} {
+		for _, i := range []int{5, 6, 7, 8, 250} {
 			c, err := s.Contact(ContactIDForEmail(base[i].Customer.Email))
 			if err != nil {
 				t.Fatal(err)
@@ -248,10 +253,11 @@ func TestRepeatedRowsInOneImport(t *testing.T) {
 	if !reflect.DeepEqual(gotRes, wantRes) {
 		t.Fatalf("counts within one import: %+v, batch by batch: %+v", gotRes, wantRes)
 	}
-	if gotRes[1].Unchanged != 1 || gotRes[1].Updated != 1 || gotRes[2].Updated != 1 || gotRes[2].Unchanged != 2 {
+	if gotRes[1].Unchanged != 1 || gotRes[1].Updated != 2 || gotRes[2].Updated != 1 || gotRes[2].Unchanged != 2 {
 		t.Fatalf("counts: %+v", gotRes)
 	}
-	if !reflect.DeepEqual(gotDescs, wantDescs) || gotDescs[base[6].ComputeID()] != base[6].Description {
+	if !reflect.DeepEqual(gotDescs, wantDescs) || gotDescs[base[6].ComputeID()] != base[6].Description ||
+		gotDescs[base[8].ComputeID()] != base[8].Description {
 		t.Fatalf("leads within one import: %v, batch by batch: %v", gotDescs, wantDescs)
 	}
 }

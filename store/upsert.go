@@ -691,13 +691,15 @@ func (u *upserter) lead(seq uint64) ([]byte, error) {
 
 // replace stores a changed lead's new record.
 func (u *upserter) replace(seq uint64, rec []byte) error {
+	// The lead's content changes: a later repeat of the old content must
+	// be compared with what is stored, wherever the lead sits.
+	u.s.sums.forget(seq)
 	if i, ok := u.pending(seq); ok {
 		// Only the record's length can change the block's size.
 		u.pendSize += len(rec) - len(u.pendRecs[i]) + uvarintLen(uint64(len(rec))) - uvarintLen(uint64(len(u.pendRecs[i])))
 		u.pendRecs[i] = rec
 		return nil
 	}
-	u.s.sums.forget(seq)
 	// The block read last may be the one this takes apart.
 	u.stored.forget()
 	return leadBucket{u.leads}.put(seq, rec)
