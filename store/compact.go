@@ -107,6 +107,8 @@ func (s *Store) compact() error {
 	// Should a power cut undo the rename, the old file comes back with
 	// its erasure still marked, and the next open finishes it again.
 	syncDir(filepath.Dir(real))
+	held, _ := os.Stat(real) // nil: a fold reads through bbolt
+	s.setHeld(held)
 	old := s.db.swap(next)
 	return errors.Join(old.Close())
 }

@@ -65,9 +65,10 @@ type leafScanner struct {
 }
 
 // newLeafScanner lists the leaf pages of the leads bucket as tx sees
-// them, through f (the database file opened again). ok is false where
-// the bucket cannot be read this way (it is held inside its parent's
-// page, or f is not the file tx reads).
+// them, through f (the database file opened again, checked by the caller
+// to be the file bbolt holds). ok is false where the bucket cannot be
+// read this way: it is held inside its parent's page, or f's newest
+// transaction is older than tx's (f is not the file tx reads).
 func newLeafScanner(f *os.File, tx *bolt.Tx) (*leafScanner, bool) {
 	meta, err := readMeta(f)
 	if err != nil || uint64(tx.ID()) > meta.txid || int(meta.pageSize) != tx.DB().Info().PageSize {
@@ -343,7 +344,12 @@ func (s *Store) readFoldParts(parts [][]foldEntry, entries []foldEntry, send fun
 	}
 	var f *os.File
 	if len(entries) >= foldScanMin && hi-lo < uint64(4*len(entries)+1<<20) {
-		f, _ = os.Open(s.path)
+		if f, _ = os.Open(s.path); f != nil && !s.holds(f) {
+			// The path names another file now (one copied or
+			// restored over it): only bbolt's own reads are of ours.
+			f.Close()
+			f = nil
+		}
 	}
 	if f == nil {
 		plain(parts)

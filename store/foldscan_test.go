@@ -3,11 +3,13 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -259,5 +261,70 @@ func TestRepeatedRowsInOneImport(t *testing.T) {
 	if !reflect.DeepEqual(gotDescs, wantDescs) || gotDescs[base[6].ComputeID()] != base[6].Description ||
 		gotDescs[base[8].ComputeID()] != base[8].Description {
 		t.Fatalf("leads within one import: %v, batch by batch: %v", gotDescs, wantDescs)
+	}
+}
+
+// TestFoldReadsOnlyTheFileItHolds: when another file is put at the
+// database's path while an import runs (a copy restored over it, here
+// with every address changed), the fold still files the leads of the
+// file it holds: it does not read the new file with plain reads.
+func TestFoldReadsOnlyTheFileItHolds(t *testing.T) {
+	oldMin, oldWin := foldScanMin, foldWindow
+	foldScanMin, foldWindow = 1, 300
+	defer func() { foldScanMin, foldWindow = oldMin, oldWin }()
+	p := filepath.Join(t.TempDir(), "leads.db")
+	s, err := Open(p, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	leads := manyLeads(2000)
+	var first, second []Lead
+	for i, l := range leads {
+		if i%2 == 0 {
+			first = append(first, l)
+		} else {
+			second = append(second, l) // each person's second lead: left for the fold
+		}
+	}
+	for _, b := range [][]Lead{first, second} {
+		if _, err := s.Upsert(b, UpsertOptions{DeferContacts: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.Unfolded(); err != nil || n < len(second) {
+		t.Fatalf("%d leads waiting for the fold (%v), want %d", n, err, len(second))
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := bytes.ReplaceAll(b, []byte("@example.com"), []byte("@forged.test"))
+	if bytes.Equal(forged, b) {
+		t.Fatal("the copy holds no address to change")
+	}
+	if err := os.WriteFile(p+".new", forged, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(p+".new", p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Fold(); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	var bad []string
+	err = s.ListContacts(Filter{IncludeTest: true}, func(c *Contact) error {
+		if !strings.HasSuffix(c.Email, "@example.com") || c.LeadCount != 2 {
+			bad = append(bad, fmt.Sprintf("%s (%d leads)", c.Email, c.LeadCount))
+		}
+		n++
+		return nil
+	})
+	if len(bad) > 0 {
+		t.Fatalf("the fold read another file: %d contacts such as %s", len(bad), bad[0])
+	}
+	if err != nil || n != 1000 {
+		t.Fatalf("%d contacts (%v), want 1000", n, err)
 	}
 }

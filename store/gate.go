@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -218,7 +219,11 @@ func (s *Store) Resume(say func(waited time.Duration)) (r Resumed, err error) {
 		if err == nil {
 			o := *s.bopt
 			o.Timeout = time.Second
-			db, err = openCurrent(s.path, &o)
+			var held os.FileInfo
+			db, held, err = openCurrent(s.path, &o)
+			if err == nil {
+				s.setHeld(held)
+			}
 		}
 		if err == nil {
 			break

@@ -131,8 +131,12 @@ type Store struct {
 
 	// pending lists the leads this process stored for Fold to file, in
 	// sequence order; guarded by idx.mu.
-	pending      []foldEntry
-	sums         importSums
+	pending []foldEntry
+	sums    importSums
+	// held identifies the file bbolt has open (set at every open, and
+	// when compaction swaps the file in), guarded by mu: a fold reads
+	// that file with plain reads only when the path still names it.
+	held         os.FileInfo
 	foldedOnOpen int
 	foldErr      error
 	erasedOnOpen bool
@@ -216,11 +220,12 @@ func Open(path string, opt Options) (s *Store, err error) {
 		PageSize:        pageSize,
 		MaxSize:         opt.MaxSize,
 	}
-	db, err := openCurrent(path, bopt)
+	db, held, err := openCurrent(path, bopt)
 	if err != nil {
 		return nil, err
 	}
 	s = &Store{db: newGate(db), path: path, bopt: bopt, idx: newIndexes(), noMigrationBackup: opt.NoMigrationBackup}
+	s.setHeld(held)
 	if err := s.init(opt.ReadOnly); err != nil {
 		db.Close()
 		var oe *OpenError
@@ -264,7 +269,7 @@ func Open(path string, opt Options) (s *Store, err error) {
 // one, so an open that was waiting for the lock can get it on the old,
 // unlinked file; everything written there afterwards would be lost
 // without a word. Such an open is done again, on the file now at path.
-func openCurrent(path string, bopt *bolt.Options) (*bolt.DB, error) {
+func openCurrent(path string, bopt *bolt.Options) (*bolt.DB, os.FileInfo, error) {
 	deadline := time.Now().Add(bopt.Timeout)
 	for {
 		var file *os.File
@@ -276,7 +281,7 @@ func openCurrent(path string, bopt *bolt.Options) (*bolt.DB, error) {
 		}
 		db, berr := bolt.Open(path, 0o600, &o)
 		if berr != nil {
-			return nil, &OpenError{Path: path, Err: classifyBoltErr(berr), Hint: hintFor(classifyBoltErr(berr))}
+			return nil, nil, &OpenError{Path: path, Err: classifyBoltErr(berr), Hint: hintFor(classifyBoltErr(berr))}
 		}
 		held, herr := file.Stat()
 		now, nerr := os.Stat(path)
@@ -288,11 +293,11 @@ func openCurrent(path string, bopt *bolt.Options) (*bolt.DB, error) {
 			// measurable in a first import of a million leads (one
 			// more ftruncate and fsync per MiB).
 			db.AllocSize = allocSize
-			return db, nil
+			return db, held, nil
 		}
 		db.Close()
 		if nerr != nil || time.Now().After(deadline) {
-			return nil, &OpenError{Path: path, Err: ErrInUse, Hint: hintFor(ErrInUse)}
+			return nil, nil, &OpenError{Path: path, Err: ErrInUse, Hint: hintFor(ErrInUse)}
 		}
 	}
 }
@@ -630,3 +635,19 @@ var pageSize = 32 << 10
 
 // allocSize is how much bbolt grows the file by when it needs room.
 const allocSize = 1 << 20
+
+// setHeld records which file bbolt has open.
+func (s *Store) setHeld(fi os.FileInfo) {
+	s.mu.Lock()
+	s.held = fi
+	s.mu.Unlock()
+}
+
+// holds reports whether f is the file bbolt has open.
+func (s *Store) holds(f *os.File) bool {
+	fi, err := f.Stat()
+	s.mu.Lock()
+	held := s.held
+	s.mu.Unlock()
+	return err == nil && held != nil && os.SameFile(fi, held)
+}
