@@ -409,12 +409,13 @@ func (y *syncer) pushOne(ctx context.Context, pk string, ch store.TeamChange, dn
 		}
 		// Whatever the failure, the event row tells whether the change
 		// is in: an attempt whose reply was lost may have committed.
-		done, gerr := y.eventExists(ctx, pk, ch.Key)
+		done, was, gerr := y.eventExists(ctx, pk, ch.Key)
 		if gerr != nil {
 			return nil, "", nil, "", gerr
 		}
 		if done {
-			return nil, "", nil, "", nil
+			// The row says whether the claim it records was refused.
+			return nil, "", nil, was, nil
 		}
 		if cached {
 			// The kept row was stale (or gone): read it, and again.
@@ -509,15 +510,22 @@ func batchETag(reply *http.Response, n int) azcore.ETag {
 	return azcore.ETag(tags[n-1])
 }
 
-func (y *syncer) eventExists(ctx context.Context, pk, key string) (bool, error) {
-	_, err := y.c.GetEntity(ctx, pk, "ev-"+key, nil)
+// eventExists reports whether the event row of change key is in the
+// table, and the rep it names as having held the contact when the
+// change, a claim, was refused ("" for none).
+func (y *syncer) eventExists(ctx context.Context, pk, key string) (exists bool, refused string, err error) {
+	r, err := y.c.GetEntity(ctx, pk, "ev-"+key, nil)
 	if err == nil {
-		return true, nil
+		var m map[string]any
+		if json.Unmarshal(r.Value, &m) == nil {
+			refused, _ = m["refused"].(string)
+		}
+		return true, store.CleanRepName(refused), nil
 	}
 	if isStatus(err, http.StatusNotFound) {
-		return false, nil
+		return false, "", nil
 	}
-	return false, y.o.Conn.Explain(err)
+	return false, "", y.o.Conn.Explain(err)
 }
 
 // readState reads a partition's state row and its ETag ("" when the row

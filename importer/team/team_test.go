@@ -223,6 +223,51 @@ func TestClaimIsExclusiveAcrossReps(t *testing.T) {
 	}
 }
 
+// TestRefusedClaimWithLostReply: Ana's claim loses to Ben's, and the
+// reply to the transaction that recorded it is lost; the retry finds the
+// event row in place, and Ana's own history still shows her claim as
+// refused, as the row says.
+func TestRefusedClaimWithLostReply(t *testing.T) {
+	srv := azurite(t)
+	table, _ := newTable(t, srv)
+	dir := t.TempDir()
+	ana, ben := openRep(t, dir, "Ana", 3), openRep(t, dir, "Ben", 3)
+	id := store.ContactIDForEmail(contactEmail(0))
+	now := time.Now()
+	if _, err := ana.Claim(id, "Ana", false, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ben.Claim(id, "Ben", false, now); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, ben, "Ben", options(t, srv.ConnectionString(), table))
+	p := azuritetest.NewProxy(t, srv)
+	var batches atomic.Int32
+	p.SetRequestFault(func(n int, r *http.Request) azuritetest.Action {
+		if isBatch(r) && batches.Add(1) == 1 {
+			return azuritetest.LoseReply()
+		}
+		return nil
+	})
+	mustSync(t, ana, "Ana", options(t, p.ConnectionString(), table))
+	if batches.Load() < 1 {
+		t.Fatal("no transaction was sent")
+	}
+	c, err := ana.Contact(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims []string
+	for _, e := range c.History {
+		if e.Kind == store.EventClaim {
+			claims = append(claims, store.OwnerEventText(e))
+		}
+	}
+	if !slices.Contains(claims, "Ana's claim refused: Ben had it") {
+		t.Fatalf("Ana's claims after a lost reply: %q", claims)
+	}
+}
+
 // TestLostReplyIsNotAppliedTwice: the transaction commits but its reply
 // is lost; the retry finds the event row in place and counts the change
 // as done: one event row, one touch.
