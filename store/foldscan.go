@@ -60,7 +60,9 @@ type leafScanner struct {
 	f      *os.File
 	ps     uint64
 	hwm    uint64 // pages at or past this are beyond the tree read
+	root   uint64 // the leads bucket's root page the leaves were listed from
 	leaves []leafRange
+	seen   map[uint64]bool // pages the walk went through: a loop is damage
 	buf    []byte
 }
 
@@ -78,11 +80,21 @@ func newLeafScanner(f *os.File, tx *bolt.Tx) (*leafScanner, bool) {
 	if root == 0 {
 		return nil, false
 	}
-	sc := &leafScanner{f: f, ps: uint64(meta.pageSize), hwm: uint64(tx.Size()) / uint64(meta.pageSize)}
-	if err := sc.walk(root, 0, 0, 0); err != nil {
+	sc := &leafScanner{f: f, ps: uint64(meta.pageSize), hwm: uint64(tx.Size()) / uint64(meta.pageSize), root: root, seen: map[uint64]bool{}}
+	err = sc.walk(root, 0, 0, 0)
+	sc.seen = nil
+	if err != nil {
 		return nil, false
 	}
 	return sc, true
+}
+
+// still reports whether sc's list of leaves is the leads bucket as tx
+// sees it: the same root page, in the same file. A fold changes no lead,
+// so one list serves all its windows; any change to the bucket would
+// have written a new root.
+func (sc *leafScanner) still(tx *bolt.Tx) bool {
+	return uint64(tx.Bucket(bLeads).Root()) == sc.root && uint64(tx.Size())/sc.ps >= sc.hwm
 }
 
 // read returns page id with its overflow pages, checked to be a page of
@@ -110,9 +122,10 @@ func (sc *leafScanner) read(id uint64, kind uint16) ([]byte, error) {
 // walk lists the leaves under page id, whose keys lie from first up to
 // next (0: no bound).
 func (sc *leafScanner) walk(id, first, next uint64, depth int) error {
-	if depth > maxDepth {
+	if depth > maxDepth || sc.seen[id] {
 		return errCorrupt
 	}
+	sc.seen[id] = true
 	var h [pgHeaderSize]byte
 	if _, err := sc.f.ReadAt(h[:], int64(id*sc.ps)); err != nil {
 		return err
@@ -373,6 +386,7 @@ func (s *Store) readFoldParts(parts [][]foldEntry, entries []foldEntry, send fun
 		defer wg.Done()
 		defer close(full)
 		where := make([]int32, hi-lo+1)
+		var sc *leafScanner
 		for _, win := range windowsOf(parts) {
 			var w *windowRead
 			select {
@@ -382,9 +396,14 @@ func (s *Store) readFoldParts(parts [][]foldEntry, entries []foldEntry, send fun
 			}
 			ok := false
 			if err := s.db.View(func(tx *bolt.Tx) error {
-				if sc, usable := newLeafScanner(f, tx); usable {
-					ok = readWindow(sc, win, lo, where, w) == nil
+				if sc == nil || !sc.still(tx) {
+					// Each page's header is read to list the leaves:
+					// once per fold, not per window.
+					if sc, _ = newLeafScanner(f, tx); sc == nil {
+						return nil
+					}
 				}
+				ok = readWindow(sc, win, lo, where, w) == nil
 				return nil
 			}); err != nil {
 				ok = false

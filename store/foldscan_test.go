@@ -328,3 +328,41 @@ func TestFoldReadsOnlyTheFileItHolds(t *testing.T) {
 		t.Fatalf("%d contacts (%v), want 1000", n, err)
 	}
 }
+
+// TestLeafScannerRefusesSharedPages: a branch page whose elements point
+// at the same page (damage: bbolt never shares pages) is refused rather
+// than walked again and again; the fold then reads through bbolt.
+func TestLeafScannerRefusesSharedPages(t *testing.T) {
+	s, p := scanFixture(t, 6000)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		root := uint64(tx.Bucket(bLeads).Root())
+		ps := int64(tx.DB().Info().PageSize)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		page := b[int64(root)*ps:]
+		le := binary.LittleEndian
+		if le.Uint16(page[8:]) != pgBranch || le.Uint16(page[10:]) < 2 {
+			t.Fatal("the fixture's leads bucket has no branch root with two children")
+		}
+		// The second child is the first one again.
+		copy(page[pgHeaderSize+pgElemSize+8:pgHeaderSize+pgElemSize+16], page[pgHeaderSize+8:pgHeaderSize+16])
+		damaged := filepath.Join(t.TempDir(), "damaged.db")
+		if err := os.WriteFile(damaged, b, 0o600); err != nil {
+			return err
+		}
+		f, err := os.Open(damaged)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if _, ok := newLeafScanner(f, tx); ok {
+			t.Fatal("a branch page with a shared child was walked")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
