@@ -58,15 +58,25 @@ wait_for() {
 }
 
 # leads: a frame is complete when a ranked row is drawn (its clock column).
-# Memory is read 2 s after the frame: resident (VmRSS; bbolt reads through
-# mmap, so it counts cached pages of the database file too), its peak
-# (VmHWM) and the anonymous part (RssAnon), the memory leads really holds.
+# The first frame comes from the rank column while the digests still load
+# behind it, so memory is read once the inbox's log says the load is done
+# (then 1 s more, for what follows it): resident (VmRSS; bbolt reads
+# through mmap, so it counts cached pages of the database file too), its
+# peak (VmHWM) and the anonymous part (RssAnon), the memory leads really
+# holds.
 inbox() {
   local t0; t0=$(now)
-  tmux new-session -d -s "$sess" -x 100 -y 30 "XDG_STATE_HOME=$work $work/leads --db $work/leads.db"
+  local log="$work/state/leads/leads.log"
+  local before=0; [ -f "$log" ] && before=$(grep -c 'loaded .* contacts in' "$log" || true)
+  tmux new-session -d -s "$sess" -x 100 -y 30 "XDG_STATE_HOME=$work/state $work/leads --db $work/leads.db"
   wait_for ' (left|late|over|ago) ' 120
   local t; t=$(echo "$(now) - $t0" | bc)
-  sleep 2
+  local waited=0
+  until [ -f "$log" ] && [ "$(grep -c 'loaded .* contacts in' "$log" || true)" -gt "$before" ]; do
+    sleep 0.1; waited=$((waited + 1))
+    if [ "$waited" -gt 1200 ]; then echo "bench: the inbox did not log its load within 120 s" >&2; exit 1; fi
+  done
+  sleep 1
   local rss hwm anon
   rss=$(mem "$work/leads --db" VmRSS); hwm=$(mem "$work/leads --db" VmHWM); anon=$(mem "$work/leads --db" RssAnon)
   tmux send-keys -t "$sess" q
